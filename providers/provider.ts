@@ -1,0 +1,40 @@
+/**
+ * The one interface every provider implements. A provider adapts the core's
+ * data (actions, policies) to an engine or cloud API and translates answers
+ * and errors back; it never imports another provider.
+ */
+import type { Autoscale, Manifest, ProviderKind, Target } from '../src/manifest/schema.js'
+import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../src/model.js'
+
+export interface ProviderContext {
+  /** the whole manifest, for services' images, ports and health paths */
+  manifest: Manifest
+  /** the target's name in the manifest and its settings */
+  targetName: string
+  target: Target
+  /** folder of strato.yaml: build contexts resolve from here */
+  projectDir: string
+  env: NodeJS.ProcessEnv
+  progress: Progress
+  /** abort long work (Ctrl-C, --timeout) */
+  signal?: AbortSignal
+}
+
+export interface Provider {
+  readonly kind: ProviderKind
+  /** what exists for the project, read back from labels or tags */
+  inventory(project: string): Promise<Resource[]>
+  /** create / update / scale / delete, reporting progress */
+  apply(actions: Action[], progress: Progress): Promise<ApplyResult>
+  scale(service: string, replicas: number): Promise<void>
+  applyAutoscaling(service: string, policy: Autoscale): Promise<void>
+  metrics(service: string, windowSeconds: number): Promise<Sample[]>
+  /** actual spend where the provider reports it */
+  costs(period: Period): Promise<CostLine[]>
+  /** what the live checks read */
+  facts(): Promise<Fact[]>
+  /** release connections and child processes */
+  close?(): Promise<void>
+}
+
+export type ProviderFactory = (context: ProviderContext) => Provider | Promise<Provider>

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the local base images that stand in for public ones where no image
+# registry is reachable: local/debian:bookworm (debootstrap), then
+# local/node:24, local/python:3, local/nginx:1, local/haproxy:2 and
+# local/postgres:15 on top of it. Generated Dockerfiles name the real public
+# images and take a BASE_IMAGE build argument, so tests swap these in.
+# Idempotent: an image that exists is kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+have() { docker image inspect "$1" >/dev/null 2>&1; }
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+CA_BUNDLE="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
+
+if ! have local/debian:bookworm; then
+  command -v debootstrap >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+  root="$(mktemp -d)"
+  echo "debootstrap bookworm into $root" >&2
+  debootstrap --variant=minbase --include=ca-certificates bookworm "$root" "$MIRROR" >/tmp/strato-debootstrap.log 2>&1 \
+    || { tail -20 /tmp/strato-debootstrap.log >&2; exit 1; }
+  # Trust the host's CA bundle, so builds behind a TLS-inspecting proxy reach package registries.
+  cp "$CA_BUNDLE" "$root/etc/ssl/certs/ca-certificates.crt"
+  rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
+  tar -C "$root" -c . | docker import -c 'CMD ["/bin/bash"]' - local/debian:bookworm >/dev/null
+  rm -rf "$root"
+fi
+
+ctx="$(mktemp -d)"
+trap 'rm -rf "$ctx"' EXIT
+
+if ! have local/node:24; then
+  node_bin="$(node -p 'process.execPath')"
+  mkdir -p "$ctx/node"
+  cp "$node_bin" "$ctx/node/node"
+  cp -r "$(dirname "$(readlink -f "$(command -v npm)")")/.." "$ctx/node/npm"
+  cat >"$ctx/node/Dockerfile" <<'DOCKERFILE'
+FROM local/debian:bookworm
+COPY node /usr/local/bin/node
+COPY npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
+ && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
+ && groupadd --gid 1000 node && useradd --uid 1000 --gid node --create-home node
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+CMD ["node"]
+DOCKERFILE
+  docker build -q -t local/node:24 "$ctx/node" >/dev/null
+fi
+
+apt_image() { # name packages...
+  local name="$1"; shift
+  have "$name" && return 0
+  mkdir -p "$ctx/$name"
+  printf 'FROM local/debian:bookworm\nRUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends %s >/dev/null && rm -rf /var/lib/apt/lists/*\n' "$*" >"$ctx/$name/Dockerfile"
+  docker build -q -t "$name" "$ctx/$name" >/dev/null
+}
+
+apt_image local/python:3 python3 python3-venv python3-pip
+apt_image local/nginx:1 nginx
+apt_image local/haproxy:2 haproxy
+docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^local/' >&2
