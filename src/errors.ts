@@ -55,7 +55,10 @@ export function notSupported(what: string, fix?: string): UserError {
 /** The exit code a run ends with, for any thrown value. Pure; unit-tested. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UserError) return error.exitCode
-  const oclif = (error as { oclif?: { exit?: number } } | undefined)?.oclif
+  const { oclif, code } = (error ?? {}) as { oclif?: { exit?: number }; code?: string }
+  // this.exit(n) unwinds with an EEXIT error carrying n
+  if (code === 'EEXIT' && typeof oclif?.exit === 'number') return oclif.exit
+  // oclif's own parse errors (unknown flag, missing argument) are usage errors
   if (oclif && typeof oclif.exit === 'number') return oclif.exit === 0 ? 0 : ExitCode.usage
   return ExitCode.failure
 }

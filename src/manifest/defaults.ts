@@ -5,8 +5,8 @@ export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
 export const DEFAULT_TARGET_NAME = 'local'
 
 /** The manifest's targets, or the embedded default: the local Docker engine. */
-export function effectiveTargets(manifest: Manifest): Record<string, Target> {
-  if (manifest.targets && Object.keys(manifest.targets).length > 0) return manifest.targets
+export function effectiveTargets(manifest: Manifest | undefined): Record<string, Target> {
+  if (manifest?.targets && Object.keys(manifest.targets).length > 0) return manifest.targets
   return { [DEFAULT_TARGET_NAME]: { provider: 'docker', hosts: [DEFAULT_DOCKER_HOST], mode: 'standalone' } }
 }
 
