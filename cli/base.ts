@@ -5,9 +5,12 @@
  */
 import { Command, Flags } from '@oclif/core'
 import { errorToJson, exitCodeFor, usageError, UserError } from '../src/errors.js'
-import { loadManifestFile, resolveManifestPath, type LoadedManifest } from '../src/manifest/load.js'
+import { createRequire } from 'node:module'
+import type { LoadedManifest } from '../src/manifest/load.js'
 import { stderrProgress } from './progress.js'
 import { colorEnabled, createStyle, type Style } from './style.js'
+
+const lazyRequire = createRequire(import.meta.url)
 
 export const manifestFlag = Flags.string({
   char: 'f',
@@ -49,6 +52,8 @@ export abstract class StratoCommand extends Command {
 
   /** Finds, reads and validates the manifest; every manifest-reading command starts here. */
   protected loadManifest(flag: string | undefined): LoadedManifest {
+    // Loaded on first use: yaml and zod cost ~50 ms, which commands without a manifest should not pay.
+    const { loadManifestFile, resolveManifestPath } = lazyRequire('../src/manifest/load.js') as typeof import('../src/manifest/load.js')
     const file = resolveManifestPath(flag, process.cwd())
     return loadManifestFile(file)
   }

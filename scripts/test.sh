@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs and starts what the tests
+# need (Node 24 via npm, a Docker engine, local base images, the moto AWS
+# emulator), builds strato, then runs unit and integration tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "==> installing ${need[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "==> npm ci" >&2
+npm ci --no-audit --no-fund --loglevel=error
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+echo "==> docker engine" >&2
+$SUDO bash scripts/setup-docker.sh
+echo "==> local base images" >&2
+$SUDO env PATH="$PATH" bash scripts/base-images.sh
+if [ -f scripts/setup-moto.sh ]; then
+  echo "==> moto (AWS API emulator)" >&2
+  bash scripts/setup-moto.sh
+fi
+
+echo "==> tests" >&2
+npm test
