@@ -2,7 +2,7 @@
  * oclif's Help treats "scale" as a topic because "autoscale:apply" contains
  * "scale:". Match topic prefixes instead of substrings.
  */
-import { Help } from '@oclif/core'
+import { Help } from '@oclif/core/help'
 
 export default class StratoHelp extends Help {
   protected override get sortedTopics() {
