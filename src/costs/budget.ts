@@ -1,0 +1,76 @@
+/**
+ * The budget gate: CI fails (exit code 3) when the estimate, or the
+ * month-to-date actual extrapolated to month end, exceeds the monthly budget.
+ */
+import { UserError } from '../errors.js'
+import type { Estimate, Scenario } from './estimate.js'
+import { estimateView } from './estimate-report.js'
+import { centsText, formatMoney, toNanos, nanosToCents } from './money.js'
+
+export interface BudgetCheck {
+  basis: 'estimate' | 'actual'
+  currency: string
+  budget: bigint
+  /** the amount compared with the budget, in cents */
+  amount: bigint
+  /** the amount is a lower bound (unknown prices) */
+  atLeast: boolean
+  exceeded: boolean
+  /** one sentence with the numbers */
+  summary: string
+}
+
+export function budgetCents(monthly: number): bigint {
+  return nanosToCents(toNanos(monthly))
+}
+
+export function checkBudget(basis: BudgetCheck['basis'], amount: bigint, budget: bigint, currency: string, atLeast: boolean, what: string): BudgetCheck {
+  const exceeded = amount > budget
+  const shown = `${atLeast ? 'at least ' : ''}${formatMoney(amount, currency)}`
+  const verdict = exceeded
+    ? `exceeds the monthly budget of ${formatMoney(budget, currency)} by ${atLeast ? 'at least ' : ''}${formatMoney(amount - budget, currency)}`
+    : atLeast
+      ? `is within the monthly budget of ${formatMoney(budget, currency)} for the known prices only`
+      : `is within the monthly budget of ${formatMoney(budget, currency)}`
+  return { basis, currency, budget, amount, atLeast, exceeded, summary: `The ${what} of ${shown} ${verdict}.` }
+}
+
+/**
+ * Month-to-date spend extrapolated to the whole month: the daily average so far
+ * times the days in the month. `now` is passed in, so the core reads no clock.
+ */
+export function extrapolateMonth(monthToDate: bigint, now: Date): { projected: bigint; elapsedDays: number; daysInMonth: number } {
+  const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)
+  const daysInMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0)).getUTCDate()
+  // At least one day, so a run just after midnight on the 1st does not divide by ~0.
+  const elapsedDays = Math.max(1, (now.getTime() - start) / 86_400_000)
+  const micro = BigInt(Math.round(elapsedDays * 1e6))
+  const projected = (monthToDate * BigInt(daysInMonth) * 1_000_000n) / micro
+  return { projected, elapsedDays, daysInMonth }
+}
+
+export function budgetGateError(check: BudgetCheck, data: Record<string, unknown>): UserError {
+  return new UserError(check.summary, {
+    code: 'gate',
+    fix: `Lower replicas or instance sizes, or raise budgets.monthly (now ${centsText(check.budget)} ${check.currency}) in strato.yaml or --budget.`,
+    data: { result: data },
+  })
+}
+
+export function budgetJson(check: BudgetCheck) {
+  return {
+    basis: check.basis,
+    currency: check.currency,
+    budget: Number(centsText(check.budget)),
+    amount: Number(centsText(check.amount)),
+    atLeast: check.atLeast,
+    exceeded: check.exceeded,
+    summary: check.summary,
+  }
+}
+
+/** Compares an estimate's total for one scenario with the budget. */
+export function checkEstimateBudget(estimate: Estimate, monthly: number, scenario: Scenario): BudgetCheck {
+  const label = scenario === 'expected' ? 'estimated monthly cost' : `estimated monthly cost at ${scenario} replicas`
+  return checkBudget('estimate', estimateView(estimate).totals[scenario], budgetCents(monthly), estimate.currency, !estimate.complete, label)
+}

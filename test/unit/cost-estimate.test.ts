@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest'
+import { SHIPPED_CATALOG, type PriceCatalog } from '../../src/costs/catalog.js'
+import { estimateManifest, replicaRange } from '../../src/costs/estimate.js'
+import { estimateJson, estimateView, renderEstimateCsv, renderEstimateMarkdown, renderEstimateTable } from '../../src/costs/estimate-report.js'
+import { ManifestSchema, type Manifest } from '../../src/manifest/schema.js'
+import { placeReplicas } from '../../src/placement.js'
+
+const manifest = (data: unknown): Manifest => ManifestSchema.parse(data)
+
+// A small catalog with round prices, so every expected figure is computed by hand below.
+const catalog: PriceCatalog = {
+  version: 1,
+  date: '2026-01-01',
+  source: 'test prices',
+  currency: 'USD',
+  hoursPerMonth: 730,
+  providers: {
+    aws: { rootDisk: 'gp3, 8 GiB', loadBalancer: 'ALB', regions: { 'eu-west-1': { loadBalancerHourly: 0.025, diskMonthly: 0.8, instances: { 't3.small': 0.02, 'm5.large': 0.1 } } } },
+    gcp: { rootDisk: 'pd', loadBalancer: 'rule', regions: { 'europe-west1': { loadBalancerHourly: 0.025, diskMonthly: 1, instances: { 'e2-small': 0.016751 } } } },
+  },
+}
+
+const image = 'local/node:24'
+
+describe('placeReplicas', () => {
+  const hybrid = manifest({
+    name: 'shop',
+    services: { web: { image }, pinned: { image, targets: ['gcp'] } },
+    targets: { onprem: { provider: 'docker' }, aws: { provider: 'aws', region: 'eu-west-1' }, gcp: { provider: 'gcp', project: 'acme-prod', zone: 'europe-west1-b' } },
+    placement: [{ target: 'onprem', max: 2 }, { target: 'aws', max: 3 }],
+  })
+
+  it('fills targets in order up to max and keeps overflow on the last one', () => {
+    expect(placeReplicas(hybrid, 'web', 1)).toEqual({ onprem: 1 })
+    expect(placeReplicas(hybrid, 'web', 4)).toEqual({ onprem: 2, aws: 2 })
+    expect(placeReplicas(hybrid, 'web', 9)).toEqual({ onprem: 2, aws: 7 })
+    expect(placeReplicas(hybrid, 'web', 0)).toEqual({})
+  })
+
+  it('sends a service with targets only there', () => {
+    expect(placeReplicas(hybrid, 'pinned', 5)).toEqual({ gcp: 5 })
+  })
+
+  it('puts everything on the first target without placement, or on the local default target', () => {
+    const plain = manifest({ name: 'a', services: { web: { image } }, targets: { aws: { provider: 'aws', region: 'eu-west-1' }, gcp: { provider: 'gcp', project: 'acme-prod', zone: 'europe-west1-b' } } })
+    expect(placeReplicas(plain, 'web', 3)).toEqual({ aws: 3 })
+    expect(placeReplicas(manifest({ name: 'a', services: { web: { image } } }), 'web', 2)).toEqual({ local: 2 })
+  })
+})
+
+describe('replicaRange', () => {
+  it('uses replicas as expected, else the midpoint of min and max rounded up', () => {
+    expect(replicaRange({ image, replicas: 3 })).toEqual({ min: 3, expected: 3, max: 3 })
+    expect(replicaRange({ image })).toEqual({ min: 1, expected: 1, max: 1 })
+    expect(replicaRange({ image, autoscale: { min: 2, max: 7 } })).toEqual({ min: 2, expected: 5, max: 7 })
+    expect(replicaRange({ image, replicas: 3, autoscale: { min: 2, max: 7 } })).toEqual({ min: 2, expected: 3, max: 7 })
+  })
+})
+
+describe('estimateManifest', () => {
+  it('prices replicas × 730 h × hourly price, a disk per replica and a balancer per service with a port', () => {
+    const estimate = estimateManifest(manifest({
+      name: 'shop',
+      services: { api: { image, port: 8080, replicas: 3 }, worker: { image, replicas: 2 } },
+      targets: { aws: { provider: 'aws', region: 'eu-west-1', instanceType: 'm5.large' } },
+    }), catalog)
+    const view = estimateView(estimate)
+    // api: 3 × 730 × 0.10 = 219.00; disks 3 × 0.80 = 2.40; ALB 730 × 0.025 = 18.25
+    // worker: 2 × 730 × 0.10 = 146.00; disks 2 × 0.80 = 1.60
+    expect(view.rows.map((row) => [row.service, row.item, row.cents?.expected])).toEqual([
+      ['api', 'compute', 21900n], ['api', 'disk', 240n], ['api', 'load-balancer', 1825n],
+      ['worker', 'compute', 14600n], ['worker', 'disk', 160n],
+    ])
+    expect(view.totals).toEqual({ min: 38725n, expected: 38725n, max: 38725n })
+    expect(estimate.complete).toBe(true)
+    expect(estimate.warnings).toEqual([])
+  })
+
+  it('shows autoscaling as min-expected-max, with overflow placed on the next target', () => {
+    const estimate = estimateManifest(manifest({
+      name: 'shop',
+      services: { web: { image, autoscale: { min: 1, max: 5, target: { cpu: 60 } } } },
+      targets: {
+        aws: { provider: 'aws', region: 'eu-west-1', instanceType: 't3.small' },
+        gcp: { provider: 'gcp', project: 'acme-prod', zone: 'europe-west1-b', machineType: 'e2-small' },
+      },
+      placement: [{ target: 'aws', max: 2 }, { target: 'gcp' }],
+    }), catalog)
+    const view = estimateView(estimate)
+    const compute = view.rows.filter((row) => row.item === 'compute')
+    expect(compute.map((row) => [row.target, row.quantity])).toEqual([
+      ['aws', { min: 1, expected: 2, max: 2 }],
+      ['gcp', { min: 0, expected: 1, max: 3 }],
+    ])
+    // aws: 730 × 0.02 = 14.60 per replica; gcp: 730 × 0.016751 = 12.22823 per replica
+    expect(compute[0].cents).toEqual({ min: 1460n, expected: 2920n, max: 2920n })
+    // max: 3 × 12.22823 = 36.68469 -> 36.68
+    expect(compute[1].cents).toEqual({ min: 0n, expected: 1223n, max: 3668n })
+    // min: 14.60 + 0.80 disk; expected: 29.20 + 1.60 + 12.22823 + 1.00 = 44.02823; max: 29.20 + 1.60 + 36.68469 + 3.00 = 70.48469
+    expect(view.totals).toEqual({ min: 1540n, expected: 4403n, max: 7048n })
+  })
+
+  it('charges docker services their dominant share of the hosts, plus the idle remainder', () => {
+    const estimate = estimateManifest(manifest({
+      name: 'shop',
+      services: {
+        'cpu-heavy': { image, replicas: 2, resources: { cpu: 2, memory: '1Gi' } },
+        'mem-heavy': { image, replicas: 1, resources: { cpu: 0.5, memory: '16Gi' } },
+      },
+      targets: { rack: { provider: 'docker', hosts: ['ssh://ops@a', 'ssh://ops@b'], cost: { purchase: 3600, months: 36, power: 20, cpus: 8, memory: '32Gi' } } },
+    }), catalog)
+    // per host 3600 / 36 + 20 = 120; two hosts: 240 for 16 CPUs and 64 GiB
+    // cpu-heavy: max(2/16, 1/64) = 12.5% each -> 2 × 30 = 60; mem-heavy: max(0.5/16, 16/64) = 25% -> 60; idle 120
+    const view = estimateView(estimate)
+    expect(view.rows.map((row) => [row.service, row.item, row.cents?.expected])).toEqual([
+      ['cpu-heavy', 'host-share', 6000n], ['mem-heavy', 'host-share', 6000n], ['(idle capacity)', 'idle-capacity', 12000n],
+    ])
+    expect(view.totals.expected).toBe(24000n)
+  })
+
+  it('prices an instance type missing from the catalog as unknown, names it, and makes the total a lower bound', () => {
+    const estimate = estimateManifest(manifest({
+      name: 'shop',
+      services: { web: { image, replicas: 2 } },
+      targets: { aws: { provider: 'aws', region: 'eu-west-1', instanceType: 'x9.huge' } },
+    }), catalog)
+    expect(estimate.warnings).toEqual(['instance type x9.huge (aws eu-west-1, target "aws") is not in the price catalog; priced as unknown'])
+    expect(estimate.complete).toBe(false)
+    const json = estimateJson(estimate)
+    expect(json.lines[0]).toMatchObject({ item: 'compute', sku: 'x9.huge', monthly: null, unitPrice: null })
+    expect(json.total).toEqual({ min: 1.6, expected: 1.6, max: 1.6 })
+    expect(json.atLeast).toBe(true)
+    expect(renderEstimateTable(estimate)).toMatch(/TOTAL\s+at least 1\.60/)
+    expect(renderEstimateCsv(estimate)).toContain('at least 1.60')
+    expect(renderEstimateMarkdown(estimate)).toContain('Expected monthly cost: **at least 1.60 USD**')
+  })
+
+  it('treats a docker target without a declared cost as unknown, never as free', () => {
+    const estimate = estimateManifest(manifest({ name: 'a', services: { web: { image } } }), catalog)
+    expect(estimate.complete).toBe(false)
+    expect(estimate.lines).toHaveLength(1)
+    expect(estimate.warnings[0]).toContain('target "local" declares no host cost')
+  })
+
+  it('rounds every line so the lines add up to the total to the cent', () => {
+    // 7 services, each reserving a ninth of a 100/month host.
+    const services = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`s${i}`, { image, resources: { cpu: 1 } }]))
+    const estimate = estimateManifest(manifest({
+      name: 'a', services, targets: { box: { provider: 'docker', cost: { monthly: 100, cpus: 9, memory: '9Gi' } } },
+    }), catalog)
+    const view = estimateView(estimate)
+    // each 100 / 9 = 11.111... -> 11.11; idle 2/9 × 100 = 22.222... takes the missing cent (largest remainder)
+    const cents = view.rows.map((row) => row.cents!.expected)
+    expect(cents.reduce((a, b) => a + b, 0n)).toBe(view.totals.expected)
+    expect(view.totals.expected).toBe(10000n)
+    expect(cents).toEqual([...Array(7).fill(1111n), 2223n])
+  })
+
+  it('prices with the shipped snapshot and names its source and date', () => {
+    const estimate = estimateManifest(manifest({
+      name: 'a', services: { web: { image, replicas: 1 } }, targets: { aws: { provider: 'aws', region: 'us-east-1', instanceType: 't3.small' } },
+    }), SHIPPED_CATALOG)
+    // 730 × 0.0208 = 15.184 -> 15.18, plus the 0.64 disk
+    expect(estimateJson(estimate).total?.expected).toBe(15.82)
+    expect(renderEstimateTable(estimate)).toContain(`(${SHIPPED_CATALOG.date})`)
+  })
+})
