@@ -1,0 +1,107 @@
+/**
+ * Finds the files static checks read under a project folder: Dockerfiles,
+ * compose files, strato.yaml, .env files not ignored by git, and source and
+ * config files scanned for credentials.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import type { LoadedManifest } from '../manifest/load.js'
+import type { FileRole, ProjectFile } from './engine.js'
+import { globToRegExp, type SkipEntry } from './suppressions.js'
+
+export const SKIPPED_FOLDERS = new Set(['node_modules', '.git', 'dist', '.venv', 'venv', '__pycache__', '.tox', '.mypy_cache', '.pytest_cache', 'coverage', '.next', 'target', 'vendor'])
+
+const SOURCE_EXTENSIONS = new Set([
+  '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx', '.py', '.go', '.java', '.kt', '.rb', '.php', '.cs', '.rs', '.scala', '.swift',
+  '.sh', '.bash', '.ps1', '.json', '.yaml', '.yml', '.toml', '.ini', '.cfg', '.conf', '.properties', '.tf', '.tfvars', '.xml', '.sql',
+])
+const LOCK_FILES = new Set(['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'poetry.lock', 'Pipfile.lock', 'composer.lock', 'Cargo.lock', 'go.sum'])
+const MAX_BYTES = 1024 * 1024
+
+/** The role a file plays, from its name; undefined for files the checks do not read. */
+export function roleOf(name: string): FileRole | undefined {
+  if (/^(Dockerfile|Containerfile)(\.[\w.-]+)?$/.test(name) || /\.(dockerfile|Dockerfile|containerfile)$/.test(name)) return 'dockerfile'
+  if (/^(docker-)?compose(\.[\w-]+)?\.ya?ml$/.test(name)) return 'compose'
+  if (name === 'strato.yaml' || name === 'strato.yml') return 'manifest'
+  if (/^\.env(\.[\w-]+)?$/.test(name)) return /\.(example|sample|template|dist|defaults?|tmpl)$/.test(name) ? undefined : 'env'
+  if (LOCK_FILES.has(name) || /\.min\.(js|css)$/.test(name)) return undefined
+  return SOURCE_EXTENSIONS.has(path.extname(name)) ? 'source' : undefined
+}
+
+/** Walks a folder; returns files with paths relative to it (forward slashes), sorted. */
+export function collectProjectFiles(root: string): ProjectFile[] {
+  const ignored = gitignoreMatcher(root)
+  const files: ProjectFile[] = []
+  const walk = (dir: string, relative: string) => {
+    let entries
+    try {
+      entries = readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      const rel = relative ? `${relative}/${entry.name}` : entry.name
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) {
+        if (!SKIPPED_FOLDERS.has(entry.name)) walk(full, rel)
+        continue
+      }
+      if (!entry.isFile()) continue
+      const role = roleOf(entry.name)
+      if (!role) continue
+      // A .env file that git ignores is not committed: it is where secrets belong locally.
+      if (role === 'env' && ignored(rel)) continue
+      try {
+        if (statSync(full).size > MAX_BYTES) continue
+        const text = readFileSync(full, 'utf8')
+        if (role === 'source' && text.includes('\u0000')) continue
+        files.push({ path: rel, text, role })
+      } catch {
+        // unreadable files (permissions, races with deletion) are not the project's to check
+      }
+    }
+  }
+  walk(root, '')
+  return files.sort((a, b) => a.path.localeCompare(b.path))
+}
+
+/** A small .gitignore reader: root .gitignore, plain and * patterns, negations, anchored and folder patterns. */
+export function gitignoreMatcher(root: string): (relative: string) => boolean {
+  let text = ''
+  try {
+    text = readFileSync(path.join(root, '.gitignore'), 'utf8')
+  } catch {
+    return () => false
+  }
+  return gitignoreFromText(text)
+}
+
+export function gitignoreFromText(text: string): (relative: string) => boolean {
+  const patterns = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line && !line.startsWith('#')).map((line) => {
+    const negate = line.startsWith('!')
+    let glob = negate ? line.slice(1) : line
+    const anchored = glob.startsWith('/') || glob.slice(0, -1).includes('/')
+    glob = glob.replace(/^\//, '').replace(/\/$/, '')
+    return { negate, anchored, regex: globToRegExp(glob) }
+  })
+  return (relative) => {
+    const parts = relative.split('/')
+    let ignored = false
+    for (const pattern of patterns) {
+      const hit = pattern.anchored
+        ? parts.some((_part, index) => pattern.regex.test(parts.slice(0, index + 1).join('/')))
+        : parts.some((part) => pattern.regex.test(part))
+      if (hit) ignored = !pattern.negate
+    }
+    return ignored
+  }
+}
+
+/** checks.skip entries with the line each is written on. */
+export function skipEntries(loaded: LoadedManifest, displayPath: string): SkipEntry[] {
+  return (loaded.manifest.checks?.skip ?? []).map((entry, index) => ({
+    ...entry,
+    file: displayPath,
+    line: loaded.locate(['checks', 'skip', index]).line,
+  }))
+}
