@@ -1,7 +1,10 @@
-import { Args } from '@oclif/core'
-import { NotBuiltCommand, manifestFlag, targetFlag } from '../cli/base.js'
+import { Args, Flags } from '@oclif/core'
+import { StratoCommand, manifestFlag, targetFlag } from '../cli/base.js'
+import { openTargets } from '../cli/targets.js'
+import { notSupported } from '../src/errors.js'
+import { checkService } from '../src/planning/scale.js'
 
-export default class Logs extends NotBuiltCommand {
+export default class Logs extends StratoCommand {
   static override summary = 'Show a service\'s container logs.'
   static override examples = [
     '<%= config.bin %> logs orders',
@@ -12,5 +15,30 @@ export default class Logs extends NotBuiltCommand {
     service: Args.string({ description: 'The service whose logs to show.', required: true }),
   }
 
-  static override flags = { manifest: manifestFlag, target: targetFlag }
+  static override flags = {
+    manifest: manifestFlag,
+    target: targetFlag,
+    tail: Flags.integer({ char: 'n', summary: 'Lines per replica to start from.', default: 50, min: 0 }),
+    follow: Flags.boolean({ char: 'F', summary: 'Keep printing new lines until interrupted.' }),
+  }
+
+  async run(): Promise<{ service: string; lines: string[] }> {
+    const { args, flags } = await this.parse(Logs)
+    const loaded = this.loadManifest(flags.manifest)
+    checkService(loaded.manifest, args.service)
+    const targets = await openTargets(loaded, flags.target, this.progress())
+    const lines: string[] = []
+    try {
+      for (const { name, provider } of targets.open) {
+        if (!provider.logs) throw notSupported(`logs on ${provider.kind} targets`)
+        await provider.logs(args.service, { tail: flags.tail, follow: flags.follow }, (line) => {
+          lines.push(line)
+          this.out(targets.open.length > 1 ? `${name} ${line}` : line)
+        })
+      }
+    } finally {
+      await targets.close()
+    }
+    return { service: args.service, lines }
+  }
 }

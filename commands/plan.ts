@@ -1,11 +1,27 @@
-import { NotBuiltCommand, manifestFlag, targetFlag } from '../cli/base.js'
+import { StratoCommand, manifestFlag, targetFlag } from '../cli/base.js'
+import { imageMapFlag, openTargets, planOpenTargets } from '../cli/targets.js'
+import type { Plan } from '../src/model.js'
+import { renderTable } from '../src/output/table.js'
+import { isNoop } from '../src/planning/plan.js'
+import { planRows } from '../src/planning/project-plan.js'
 
-export default class Plan extends NotBuiltCommand {
-  static override summary = 'Show what deploy would change on each target; changes nothing.'
-  static override examples = [
-    '<%= config.bin %> plan',
-    '<%= config.bin %> plan --target onprem --json',
-  ]
+export default class PlanCommand extends StratoCommand {
+  static override summary = 'Show what deploy would change, per target and service; changes nothing.'
+  static override examples = ['<%= config.bin %> plan', '<%= config.bin %> plan --target onprem --json']
+  static override flags = { manifest: manifestFlag, target: targetFlag, 'image-map': imageMapFlag }
 
-  static override flags = { manifest: manifestFlag, target: targetFlag }
+  async run(): Promise<Plan> {
+    const { flags } = await this.parse(PlanCommand)
+    const loaded = this.loadManifest(flags.manifest)
+    const targets = await openTargets(loaded, flags.target, this.progress(), { imageMap: flags['image-map'] })
+    try {
+      const { project, actions } = await planOpenTargets(targets)
+      this.out(renderTable(['TARGET', 'SERVICE', 'ACTION', 'REPLICAS', 'VERSION', 'WHY'], planRows(actions), { header: this.style.bold }))
+      this.out()
+      this.out(isNoop(actions) ? 'No changes: what runs matches strato.yaml.' : `${actions.filter((action) => action.kind !== 'noop').length} change(s); run \`strato deploy\` to apply them.`)
+      return { project, actions }
+    } finally {
+      await targets.close()
+    }
+  }
 }

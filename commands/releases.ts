@@ -1,6 +1,10 @@
-import { NotBuiltCommand, manifestFlag, targetFlag } from '../cli/base.js'
+import { StratoCommand, manifestFlag, targetFlag } from '../cli/base.js'
+import { openTargets } from '../cli/targets.js'
+import { notSupported } from '../src/errors.js'
+import { renderTable } from '../src/output/table.js'
+import type { ReleaseRecord } from '../providers/provider.js'
 
-export default class Releases extends NotBuiltCommand {
+export default class Releases extends StratoCommand {
   static override summary = 'List the versions deployed, read back from the targets.'
   static override examples = [
     '<%= config.bin %> releases',
@@ -8,4 +12,25 @@ export default class Releases extends NotBuiltCommand {
   ]
 
   static override flags = { manifest: manifestFlag, target: targetFlag }
+
+  async run(): Promise<{ project: string; targets: Record<string, ReleaseRecord[]> }> {
+    const { flags } = await this.parse(Releases)
+    const loaded = this.loadManifest(flags.manifest)
+    const targets = await openTargets(loaded, flags.target, this.progress())
+    const out: Record<string, ReleaseRecord[]> = {}
+    try {
+      for (const { name, provider } of targets.open) {
+        if (!provider.releases) throw notSupported(`release history on ${provider.kind} targets`)
+        out[name] = await provider.releases()
+        const rows = out[name].flatMap((release) => Object.entries(release.services).map(([service, entry], index) => [
+          index === 0 ? name : '', index === 0 ? String(release.number) : '', index === 0 ? release.at : '', index === 0 ? release.by : '', index === 0 ? release.kind : '',
+          service, entry.version, String(entry.replicas), entry.image,
+        ]))
+        this.out(renderTable(['TARGET', 'RELEASE', 'WHEN', 'BY', 'KIND', 'SERVICE', 'VERSION', 'REPLICAS', 'IMAGE'], rows, { header: this.style.bold }))
+      }
+    } finally {
+      await targets.close()
+    }
+    return { project: loaded.manifest.name, targets: out }
+  }
 }

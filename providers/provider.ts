@@ -35,6 +35,25 @@ export interface Provider {
   facts(): Promise<Fact[]>
   /** release connections and child processes */
   close?(): Promise<void>
+
+  // Optional capabilities: commands check for them and say "not supported" when absent.
+  /** the versions deployed, newest last, read back from the target */
+  releases?(): Promise<ReleaseRecord[]>
+  /** health-gated return to a release (number or version); the previous one when omitted */
+  rollback?(to: string | undefined): Promise<ApplyResult & { release?: number }>
+  /** the last lines of a service's replicas, optionally following */
+  logs?(service: string, options: { tail: number; follow: boolean }, write: (line: string) => void): Promise<void>
+  /** removes everything labelled with the project and returns what is left (nothing, when it worked) */
+  destroy?(options: { volumes: boolean }): Promise<{ removed: Record<string, number>; remaining: Resource[] }>
+}
+
+/** One release in a target's history. */
+export interface ReleaseRecord {
+  number: number
+  at: string
+  by: string
+  kind: string
+  services: Record<string, { version: string; image: string; replicas: number }>
 }
 
 export type ProviderFactory = (context: ProviderContext) => Provider | Promise<Provider>

@@ -11,8 +11,8 @@ type Loader = () => Promise<{ createProvider: ProviderFactory }>
 
 /** One entry per kind: a lazy import of providers/<kind>/index.js, or undefined while not built. */
 const loaders: Record<ProviderKind, Loader | undefined> = {
-  docker: undefined,
-  aws: undefined,
+  docker: () => import('./docker/index.js'),
+  aws: () => import('./aws/index.js'),
   azure: undefined,
   gcp: undefined,
 }

@@ -57,4 +57,49 @@ apt_image() { # name packages...
 apt_image local/python:3 python3 python3-venv python3-pip
 apt_image local/nginx:1 nginx
 apt_image local/haproxy:2 haproxy
+
+# local/postgres:15: Debian's postgresql-15 with an entrypoint that honours
+# POSTGRES_PASSWORD, POSTGRES_USER and POSTGRES_DB like the official image.
+if ! have local/postgres:15; then
+  mkdir -p "$ctx/postgres"
+  cat >"$ctx/postgres/entrypoint.sh" <<'ENTRYPOINT'
+#!/bin/bash
+set -euo pipefail
+PGBIN=/usr/lib/postgresql/15/bin
+export PGDATA="${PGDATA:-/var/lib/postgresql/data}"
+user="${POSTGRES_USER:-postgres}"
+db="${POSTGRES_DB:-$user}"
+mkdir -p "$PGDATA" /run/postgresql
+chown -R postgres:postgres "$PGDATA" /run/postgresql
+chmod 700 "$PGDATA"
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  pwfile="$(mktemp)"
+  printf '%s' "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set}" >"$pwfile"
+  chown postgres "$pwfile"
+  su postgres -c "$PGBIN/initdb -D '$PGDATA' -U '$user' --pwfile='$pwfile' --auth-local=trust --auth-host=scram-sha-256" >/dev/null
+  rm -f "$pwfile"
+  echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
+  echo "listen_addresses = '*'" >>"$PGDATA/postgresql.conf"
+  if [ "$db" != "postgres" ]; then
+    su postgres -c "$PGBIN/postgres -D '$PGDATA' -c listen_addresses=''" &
+    pid=$!
+    until su postgres -c "$PGBIN/pg_isready -q -h /run/postgresql"; do sleep 0.2; done
+    su postgres -c "psql -q -h /run/postgresql -U '$user' -d postgres -c 'CREATE DATABASE \"$db\"'"
+    kill "$pid"; wait "$pid" || true
+  fi
+fi
+exec su postgres -c "exec $PGBIN/postgres -D '$PGDATA'"
+ENTRYPOINT
+  cat >"$ctx/postgres/Dockerfile" <<'DOCKERFILE'
+FROM local/debian:bookworm
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql-15 >/dev/null && rm -rf /var/lib/apt/lists/*
+COPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+RUN chmod +x /usr/local/bin/docker-entrypoint.sh
+ENV PATH=/usr/lib/postgresql/15/bin:$PATH
+EXPOSE 5432
+ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
+DOCKERFILE
+  docker build -q -t local/postgres:15 "$ctx/postgres" >/dev/null
+fi
+
 docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^local/' >&2

@@ -1,0 +1,140 @@
+/**
+ * The project's balancer on one host: an nginx container on the project
+ * network, publishing one port per balanced service. Membership changes are
+ * written into its config and applied with `nginx -s reload`, which lets old
+ * workers finish their requests: no request is dropped.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { UserError } from '../../src/errors.js'
+import { renderNginxConfig, type BalancedService } from '../../src/lb/nginx.js'
+import { LABEL } from '../../src/model.js'
+import { DockerCommandError, type DockerHost } from './engine.js'
+import type { ContainerInspect } from './inventory.js'
+import { labelArgs, names, projectLabels, ROLE } from './naming.js'
+import { balancerRunArgs } from './replica-spec.js'
+
+export interface BalancerSettings {
+  project: string
+  image: string
+  publish: string
+  services: Omit<BalancedService, 'upstreams'>[]
+  /** the port replicas of each service listen on */
+  targetPorts: Record<string, number>
+  weights: Record<string, number>
+}
+
+const CONFIG_PATH = '/etc/nginx/conf.d/strato.conf'
+
+export async function ensureNetwork(host: DockerHost, project: string): Promise<void> {
+  const name = names.network(project)
+  const existing = await host.tryRun(['network', 'inspect', '--format', `{{index .Labels "${LABEL.project}"}}`, name])
+  if (existing.ok) {
+    if (existing.stdout.trim() !== project) {
+      throw new UserError(`A network named ${name} exists on ${host.label} but was not created by strato for "${project}".`, {
+        code: 'conflict',
+        fix: `Rename or remove that network (docker network rm ${name}) if it is unused; strato never touches resources without its labels.`,
+      })
+    }
+    return
+  }
+  if (existing.error instanceof UserError) throw existing.error
+  await host.run(['network', 'create', ...labelArgs(projectLabels(project, ROLE.network)), name])
+}
+
+export class Balancer {
+  /** container names per service that receive traffic */
+  private readonly members = new Map<string, string[]>()
+
+  constructor(private readonly host: DockerHost, private readonly settings: BalancerSettings) {}
+
+  get isNeeded(): boolean {
+    return this.settings.services.length > 0
+  }
+
+  endpoint(service: string): string | undefined {
+    const entry = this.settings.services.find((candidate) => candidate.name === service)
+    if (!entry) return undefined
+    const address = ['0.0.0.0', ''].includes(this.settings.publish) ? hostnameOf(this.host.address) : this.settings.publish
+    return `http://${address}:${entry.listen}`
+  }
+
+  render(): string {
+    return renderNginxConfig(this.settings.services.map((service) => ({
+      ...service,
+      upstreams: (this.members.get(service.name) ?? []).map((name) => ({ address: name, port: this.settings.targetPorts[service.name], weight: this.settings.weights[service.name] })),
+    })))
+  }
+
+  /** Creates the balancer, or recreates it when the set of published ports changed. */
+  async ensure(initialMembers: Map<string, string[]>): Promise<void> {
+    if (!this.isNeeded) return
+    for (const [service, members] of initialMembers) this.members.set(service, members)
+    const name = names.balancer(this.settings.project)
+    const ports = this.settings.services.map((service) => service.listen)
+    const found = await this.host.tryRun(['inspect', '--type', 'container', name])
+    if (found.ok) {
+      const [container] = JSON.parse(found.stdout) as ContainerInspect[]
+      const labels = container.Config.Labels ?? {}
+      if (labels[LABEL.project] !== this.settings.project) {
+        throw new UserError(`A container named ${name} exists on ${this.host.label} but does not carry strato's labels for "${this.settings.project}".`, {
+          code: 'conflict',
+          fix: `Rename or remove that container yourself (docker rm -f ${name}) if it is not needed; strato never touches containers without its labels.`,
+        })
+      }
+      if (labels['strato.ports'] === ports.join(',') && labels['strato.publish'] === this.settings.publish && container.State.Running) {
+        await this.reload()
+        return
+      }
+      await this.host.run(['rm', '--force', container.Id])
+    } else if (found.error instanceof UserError) {
+      throw found.error
+    }
+    try {
+      await this.host.run(balancerRunArgs({ project: this.settings.project, image: this.settings.image, publish: this.settings.publish, ports, config: this.render() }))
+    } catch (error) {
+      if (error instanceof DockerCommandError) {
+        await this.host.tryRun(['rm', '--force', name])
+        const taken = /port is already allocated|address already in use|bind for/i.test(error.stderr)
+        if (taken) {
+          throw new UserError(`A port the balancer needs on ${this.host.label} is already taken (${ports.map((port) => `${this.settings.publish}:${port}`).join(', ')}).`, {
+            code: 'conflict',
+            fix: 'Stop what listens there, or move strato\'s balancer with loadBalancer.port in strato.yaml.',
+            details: [error.stderr.trim().split('\n').slice(-1)[0]],
+          })
+        }
+      }
+      throw error
+    }
+    await this.waitReady()
+  }
+
+  private async waitReady(): Promise<void> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const check = await this.host.tryRun(['exec', names.balancer(this.settings.project), 'test', '-f', '/run/nginx.pid'])
+      if (check.ok) return
+      await sleep(100)
+    }
+  }
+
+  async setMembers(service: string, members: string[]): Promise<void> {
+    if (!this.settings.services.some((entry) => entry.name === service)) return
+    this.members.set(service, members)
+    await this.reload()
+  }
+
+  /** Writes the config, checks it and reloads nginx gracefully. */
+  async reload(): Promise<void> {
+    if (!this.isNeeded) return
+    const container = names.balancer(this.settings.project)
+    await this.host.run(['exec', '--interactive', container, 'tee', CONFIG_PATH], { input: this.render() })
+    await this.host.run(['exec', container, 'nginx', '-t', '-q'])
+    await this.host.run(['exec', container, 'nginx', '-s', 'reload'])
+    // New workers take over within a few hundred ms; old ones finish their requests.
+    await sleep(400)
+  }
+}
+
+function hostnameOf(address: string): string {
+  const match = /^(?:ssh|tcp):\/\/(?:[^@/]*@)?([^:/]+)/.exec(address)
+  return match ? match[1] : '127.0.0.1'
+}

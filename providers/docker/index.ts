@@ -1,0 +1,186 @@
+/**
+ * The docker provider: strato's embedded default. Standalone Docker hosts
+ * (local socket, ssh://, tcp:// with TLS) with one nginx balancer per host;
+ * everything it creates carries strato's labels and is read back from them.
+ */
+import { notSupported, usageError, UserError } from '../../src/errors.js'
+import { DEFAULT_DOCKER_HOST } from '../../src/manifest/defaults.js'
+import type { Autoscale } from '../../src/manifest/schema.js'
+import { LABEL, type Action, type CostLine, type Fact, type Progress, type Resource, type Sample } from '../../src/model.js'
+import { serviceVersion } from '../../src/planning/version.js'
+import type { Provider, ProviderContext, ReleaseRecord } from '../provider.js'
+import { destroyOnHost } from './destroy.js'
+import type { DockerHost } from './engine.js'
+import { containerFact, daemonFact } from './facts.js'
+import { hostInventory, inspectContainers } from './inventory.js'
+import { serviceStats } from './metrics.js'
+import { ROLE } from './naming.js'
+import { listReleases } from './releases.js'
+import { openSession, reachableHosts, rollOut, type RolloutResult, type ServiceRollout, type TargetSession } from './rollout.js'
+
+export class DockerProvider implements Provider {
+  readonly kind = 'docker' as const
+  private readonly session: TargetSession
+
+  constructor(private readonly context: ProviderContext) {
+    this.session = openSession(context, DEFAULT_DOCKER_HOST)
+    if (this.session.target.mode === 'swarm') {
+      throw notSupported(`Swarm mode (target "${context.targetName}")`, 'Use mode: standalone for now; strato spreads replicas over the target\'s hosts itself.')
+    }
+  }
+
+  private get progress(): Progress {
+    return this.context.progress
+  }
+
+  private get options() {
+    return { forceUnlock: this.context.env.STRATO_FORCE_UNLOCK === '1', command: 'deploy' }
+  }
+
+  async inventory(project: string): Promise<Resource[]> {
+    const hosts = await reachableHosts(this.session, this.progress)
+    const resources = (await Promise.all(hosts.map((host) => hostInventory(host, project, this.context.targetName, true)))).flat()
+    for (const host of this.session.hosts.filter((candidate) => !hosts.includes(candidate))) {
+      resources.push({ id: host.address, kind: 'host', target: this.context.targetName, location: host.address, state: 'failed', labels: {} })
+    }
+    return resources
+  }
+
+  private version(service: string): string {
+    return serviceVersion(this.context.projectDir, service, this.context.manifest.services[service])
+  }
+
+  async apply(actions: Action[], progress: Progress): Promise<RolloutResult> {
+    const mine = actions.filter((action) => action.target === this.context.targetName)
+    const changes = mine.filter((action) => action.kind !== 'noop')
+    if (changes.length === 0) return { applied: [], endpoints: {}, warnings: [], skippedHosts: [] }
+    const plans: ServiceRollout[] = mine
+      .filter((action) => action.kind !== 'delete' && this.context.manifest.services[action.service])
+      .map((action) => ({ service: action.service, version: action.toVersion ?? this.version(action.service), replicas: action.to ?? 0 }))
+    const deletes = mine.filter((action) => action.kind === 'delete').map((action) => action.service)
+    const result = await rollOut({ ...this.session, context: { ...this.context, progress } }, plans, deletes, { ...this.options, kind: 'deploy', record: true })
+    return { ...result, applied: changes }
+  }
+
+  /** The version and image a service runs now, from its replicas' labels. */
+  private async running(service: string): Promise<{ version: string; image: string }> {
+    const resources = await this.inventory(this.session.project)
+    const replica = resources.find((resource) => resource.kind === 'container' && resource.service === service && resource.state === 'running')
+    if (!replica) {
+      throw new UserError(`Service "${service}" has no running replica on target "${this.context.targetName}".`, { code: 'conflict', fix: 'Deploy it first: strato deploy.' })
+    }
+    return { version: replica.version!, image: replica.labels['strato.image'] }
+  }
+
+  async scale(service: string, replicas: number): Promise<void> {
+    if (!this.context.manifest.services[service]) throw usageError(`Unknown service "${service}".`, `Use one of: ${Object.keys(this.context.manifest.services).join(', ')}.`)
+    const { version, image } = await this.running(service)
+    await rollOut(this.session, [{ service, version, image, replicas }], [], { ...this.options, command: 'scale', kind: 'scale', record: false })
+  }
+
+  async applyAutoscaling(_service: string, _policy: Autoscale): Promise<void> {
+    throw notSupported('Native autoscaling on docker targets', 'Docker targets scale with strato\'s own controller: run `strato autoscale run` (or --once from cron).')
+  }
+
+  async metrics(service: string, _windowSeconds: number): Promise<Sample[]> {
+    const hosts = await reachableHosts(this.session, this.progress)
+    const ids = new Map<DockerHost, string[]>()
+    for (const host of hosts) {
+      const containers = await inspectContainers(host, this.session.project)
+      ids.set(host, containers.filter((container) => container.State.Running && container.Config.Labels?.[LABEL.service] === service && container.Config.Labels?.[LABEL.role] === ROLE.replica).map((container) => container.Id))
+    }
+    return serviceStats(hosts, ids, this.context.manifest.services[service], new Date().toISOString())
+  }
+
+  async costs(): Promise<CostLine[]> {
+    // On-prem spend is not reported by the engine: strato cost models it from targets.*.cost.
+    throw notSupported('Actual spend from a docker target', 'Docker hosts report no spend; `strato cost` estimates it from targets.<name>.cost in strato.yaml.')
+  }
+
+  async facts(): Promise<Fact[]> {
+    const hosts = await reachableHosts(this.session, this.progress)
+    const facts: Fact[] = []
+    for (const host of hosts) {
+      facts.push(await daemonFact(host, this.context.targetName, this.session.target.tls !== undefined))
+      for (const container of await inspectContainers(host, this.session.project)) {
+        if (container.Config.Labels?.[LABEL.role] === ROLE.replica || container.Config.Labels?.[LABEL.role] === ROLE.balancer) facts.push(containerFact(container, this.context.targetName))
+      }
+    }
+    return facts
+  }
+
+  async releases(): Promise<ReleaseRecord[]> {
+    const hosts = await reachableHosts(this.session, this.progress)
+    const byNumber = new Map<number, ReleaseRecord>()
+    for (const host of hosts) for (const release of await listReleases(host, this.session.project)) byNumber.set(release.number, release)
+    return [...byNumber.values()].sort((a, b) => a.number - b.number)
+  }
+
+  async rollback(to: string | undefined): Promise<RolloutResult> {
+    const history = await this.releases()
+    const release = pickRelease(history, to)
+    const plans: ServiceRollout[] = Object.entries(release.services)
+      .filter(([service]) => this.context.manifest.services[service])
+      .map(([service, entry]) => ({ service, version: entry.version, image: entry.image || undefined, replicas: entry.replicas }))
+    return rollOut(this.session, plans, [], { ...this.options, command: 'rollback', kind: `rollback to ${release.number}`, record: true })
+  }
+
+  async logs(service: string, options: { tail: number; follow: boolean }, write: (line: string) => void): Promise<void> {
+    if (!this.context.manifest.services[service]) throw usageError(`Unknown service "${service}".`, `Use one of: ${Object.keys(this.context.manifest.services).join(', ')}.`)
+    const hosts = await reachableHosts(this.session, this.progress)
+    const followers: Promise<unknown>[] = []
+    for (const host of hosts) {
+      for (const container of await inspectContainers(host, this.session.project)) {
+        const labels = container.Config.Labels ?? {}
+        if (labels[LABEL.service] !== service || labels[LABEL.role] !== ROLE.replica) continue
+        const name = container.Name.replace(/^\//, '')
+        if (!options.follow) {
+          for (const line of (await host.combinedOutput(['logs', '--tail', String(options.tail), container.Id])).split('\n').filter(Boolean)) write(`${name} | ${line}`)
+          continue
+        }
+        const child = host.spawn(['logs', '--follow', '--tail', String(options.tail), container.Id])
+        for (const stream of [child.stdout, child.stderr]) {
+          let rest = ''
+          stream?.on('data', (chunk: Buffer) => {
+            const lines = (rest + chunk.toString()).split('\n')
+            rest = lines.pop() ?? ''
+            for (const line of lines) write(`${name} | ${line}`)
+          })
+        }
+        followers.push(child)
+      }
+    }
+    await Promise.all(followers)
+  }
+
+  async destroy(options: { volumes: boolean }): Promise<{ removed: Record<string, number>; remaining: Resource[] }> {
+    const hosts = await reachableHosts(this.session, this.progress)
+    const removed: Record<string, number> = { containers: 0, networks: 0, images: 0, volumes: 0 }
+    for (const host of hosts) {
+      const counts = await destroyOnHost(host, this.session.project, options.volumes, this.progress)
+      for (const [key, value] of Object.entries(counts)) removed[key] += value
+    }
+    const remaining = (await Promise.all(hosts.map((host) => hostInventory(host, this.session.project, this.context.targetName, true)))).flat()
+    // Volumes are kept on purpose without --volumes: they hold data.
+    return { removed, remaining: options.volumes ? remaining : remaining.filter((resource) => resource.kind !== 'volume') }
+  }
+}
+
+/** The release to return to: a number ("3" or "r3"), a version, or the one before the newest. */
+export function pickRelease(history: ReleaseRecord[], to: string | undefined): ReleaseRecord {
+  if (history.length === 0) throw new UserError('No releases are recorded on this target.', { code: 'conflict', fix: 'Deploy first: strato deploy.' })
+  if (to === undefined) {
+    if (history.length < 2) throw new UserError('There is no earlier release to roll back to.', { code: 'conflict', fix: 'See `strato releases`; a rollback needs at least two releases.' })
+    return history[history.length - 2]
+  }
+  const number = /^r?(\d+)$/.exec(to)
+  const found = number
+    ? history.find((release) => release.number === Number(number[1]))
+    : [...history].reverse().find((release) => Object.values(release.services).some((service) => service.version.startsWith(to)))
+  if (!found) throw usageError(`No release "${to}" on this target.`, `Use a release number or version from \`strato releases\` (${history.map((release) => release.number).join(', ')}).`)
+  return found
+}
+
+export function createProvider(context: ProviderContext): Provider {
+  return new DockerProvider(context)
+}

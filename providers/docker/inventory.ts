@@ -1,0 +1,102 @@
+/** Reading back what a project has on a host, from strato's labels only. */
+import { LABEL, type Resource } from '../../src/model.js'
+import type { DockerHost } from './engine.js'
+import { projectFilter, ROLE } from './naming.js'
+
+/** The parts of `docker inspect` strato reads. */
+export interface ContainerInspect {
+  Id: string
+  Name: string
+  Created: string
+  RestartCount: number
+  State: { Status: string; Running: boolean; ExitCode: number; Health?: { Status: string; Log?: { ExitCode: number; Output: string }[] } }
+  Config: { Image: string; Labels: Record<string, string> | null; User: string; Healthcheck?: { Test?: string[] } }
+  HostConfig: {
+    Privileged: boolean
+    NetworkMode: string
+    Memory: number
+    NanoCpus: number
+    RestartPolicy?: { Name: string }
+    PortBindings?: Record<string, { HostIp: string; HostPort: string }[] | null> | null
+  }
+  Mounts?: { Type: string; Source: string; Name?: string; Destination: string; RW: boolean }[]
+}
+
+export async function inspectContainers(host: DockerHost, project: string): Promise<ContainerInspect[]> {
+  const ids = (await host.run(['ps', '--all', '--quiet', '--no-trunc', ...projectFilter(project)])).split('\n').filter(Boolean)
+  if (ids.length === 0) return []
+  const result = await host.tryRun(['inspect', '--type', 'container', ...ids])
+  // A container removed between ps and inspect: inspect the rest one by one.
+  if (!result.ok) {
+    const each = await Promise.all(ids.map((id) => host.tryRun(['inspect', '--type', 'container', id])))
+    return each.flatMap((entry) => (entry.ok ? (JSON.parse(entry.stdout) as ContainerInspect[]) : []))
+  }
+  return JSON.parse(result.stdout) as ContainerInspect[]
+}
+
+function stateOf(container: ContainerInspect): Resource['state'] {
+  switch (container.State.Status) {
+    case 'running':
+      return 'running'
+    case 'created':
+    case 'restarting':
+      return 'pending'
+    case 'exited':
+    case 'paused':
+      return 'stopped'
+    case 'dead':
+      return 'failed'
+    default:
+      return 'unknown'
+  }
+}
+
+function healthOf(container: ContainerInspect): Resource['health'] {
+  const status = container.State.Health?.Status
+  if (status === 'healthy' || status === 'unhealthy' || status === 'starting') return status
+  return 'none'
+}
+
+const KIND_BY_ROLE: Record<string, string> = {
+  [ROLE.replica]: 'container',
+  [ROLE.balancer]: 'balancer',
+  [ROLE.lock]: 'lock',
+  [ROLE.release]: 'release',
+}
+
+export function containerResource(container: ContainerInspect, target: string, host: DockerHost): Resource {
+  const labels = container.Config.Labels ?? {}
+  return {
+    id: container.Id,
+    kind: KIND_BY_ROLE[labels[LABEL.role]] ?? 'container',
+    target,
+    service: labels[LABEL.service],
+    version: labels[LABEL.version],
+    location: host.address,
+    state: stateOf(container),
+    health: healthOf(container),
+    labels,
+    createdAt: container.Created,
+    details: { name: container.Name.replace(/^\//, ''), image: container.Config.Image, restarts: container.RestartCount },
+  }
+}
+
+async function listLabelled(host: DockerHost, kind: 'network' | 'image' | 'volume', project: string, target: string): Promise<Resource[]> {
+  const args = kind === 'image'
+    ? ['image', 'ls', '--quiet', '--no-trunc', ...projectFilter(project)]
+    : [kind, 'ls', '--quiet', ...projectFilter(project)]
+  const ids = [...new Set((await host.run(args)).split('\n').filter(Boolean))]
+  return ids.map((id) => ({ id, kind, target, location: host.address, state: 'running', labels: { [LABEL.project]: project } }) as Resource)
+}
+
+/** Everything labelled with the project on one host. */
+export async function hostInventory(host: DockerHost, project: string, target: string, withMeta: boolean): Promise<Resource[]> {
+  const containers = (await inspectContainers(host, project)).map((container) => containerResource(container, target, host))
+  if (!withMeta) return containers
+  const [networks, images, volumes] = await Promise.all([
+    listLabelled(host, 'network', project, target),
+    listLabelled(host, 'image', project, target),
+    listLabelled(host, 'volume', project, target),
+  ])
+  return [...containers, ...networks, ...images, ...volumes]
+}

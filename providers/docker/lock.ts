@@ -1,0 +1,47 @@
+/**
+ * The deploy lock, held on the target itself so that two people (or two CI
+ * jobs) on different machines see it: a created-but-never-started container
+ * with a fixed name. Docker refuses a second container of the same name, so
+ * taking the lock is atomic.
+ */
+import { UserError } from '../../src/errors.js'
+import { LABEL } from '../../src/model.js'
+import { DockerCommandError, type DockerHost } from './engine.js'
+import type { ContainerInspect } from './inventory.js'
+import { labelArgs, names, projectLabels, ROLE } from './naming.js'
+
+export interface LockHolder {
+  by: string
+  at: string
+  command: string
+}
+
+export async function acquireLock(host: DockerHost, project: string, image: string, holder: LockHolder, force: boolean): Promise<() => Promise<void>> {
+  const name = names.lock(project)
+  const labels = projectLabels(project, ROLE.lock, { [LABEL.deployedBy]: holder.by, [LABEL.deployedAt]: holder.at, 'strato.command': holder.command })
+  const create = () => host.run(['create', '--name', name, ...labelArgs(labels), image, 'true'])
+  try {
+    await create()
+  } catch (error) {
+    if (!(error instanceof DockerCommandError) || !/already in use|Conflict/i.test(error.stderr)) throw error
+    const [existing] = JSON.parse(await host.run(['inspect', '--type', 'container', name])) as ContainerInspect[]
+    const existingLabels = existing.Config.Labels ?? {}
+    if (existingLabels[LABEL.project] !== project || existingLabels[LABEL.role] !== ROLE.lock) {
+      throw new UserError(`A container named ${name} exists on ${host.label} without strato's lock labels.`, {
+        code: 'conflict',
+        fix: `strato never touches containers it did not label: rename or remove it yourself (docker rm ${name}).`,
+      })
+    }
+    if (!force) {
+      throw new UserError(`Another deploy of "${project}" holds the lock on ${host.label}: ${existingLabels['strato.command'] ?? 'deploy'} by ${existingLabels[LABEL.deployedBy]} since ${existingLabels[LABEL.deployedAt]}.`, {
+        code: 'conflict',
+        fix: 'Wait for it to finish; if it died, run again with --force-unlock.',
+      })
+    }
+    await host.run(['rm', '--force', existing.Id])
+    await create()
+  }
+  return async () => {
+    await host.tryRun(['rm', '--force', name])
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Release history, kept on the hosts (never in a local file): each deploy or
+ * rollback leaves a created-but-never-started container whose labels record
+ * when, by whom and which version and image of every service went out.
+ */
+import { LABEL } from '../../src/model.js'
+import type { DockerHost } from './engine.js'
+import { inspectContainers } from './inventory.js'
+import { labelArgs, names, projectLabels, ROLE } from './naming.js'
+
+export interface Release {
+  number: number
+  at: string
+  by: string
+  /** deploy, or "rollback to N" */
+  kind: string
+  services: Record<string, { version: string; image: string; replicas: number }>
+}
+
+/** How many releases each host keeps; older ones are pruned. */
+export const KEPT_RELEASES = 20
+
+export async function listReleases(host: DockerHost, project: string): Promise<Release[]> {
+  const releases: Release[] = []
+  for (const container of await inspectContainers(host, project)) {
+    const labels = container.Config.Labels ?? {}
+    if (labels[LABEL.role] !== ROLE.release) continue
+    try {
+      releases.push({
+        number: Number(labels['strato.release.number']),
+        at: labels[LABEL.deployedAt],
+        by: labels[LABEL.deployedBy],
+        kind: labels['strato.release.kind'] ?? 'deploy',
+        services: JSON.parse(labels['strato.release.services'] ?? '{}'),
+      })
+    } catch {
+      // A record with broken labels is skipped rather than failing the whole history.
+    }
+  }
+  return releases.sort((a, b) => a.number - b.number)
+}
+
+export async function recordRelease(host: DockerHost, project: string, image: string, release: Omit<Release, 'number'>, number: number): Promise<void> {
+  const labels = projectLabels(project, ROLE.release, {
+    [LABEL.deployedAt]: release.at,
+    [LABEL.deployedBy]: release.by,
+    'strato.release.number': String(number),
+    'strato.release.kind': release.kind,
+    'strato.release.services': JSON.stringify(release.services),
+  })
+  await host.run(['create', '--name', names.release(project, number), ...labelArgs(labels), image, 'true'])
+  const existing = await listReleases(host, project)
+  for (const old of existing.slice(0, Math.max(0, existing.length - KEPT_RELEASES))) {
+    await host.tryRun(['rm', '--force', names.release(project, old.number)])
+  }
+}

@@ -1,0 +1,58 @@
+/** Starting, health-gating, stopping and reading the logs of one replica container. */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { UserError } from '../../src/errors.js'
+import type { DockerHost } from './engine.js'
+import type { ContainerInspect } from './inventory.js'
+import { replicaRunArgs, type ReplicaSpec } from './replica-spec.js'
+
+export interface Replica {
+  id: string
+  name: string
+  version: string
+  image: string
+}
+
+export async function startReplica(host: DockerHost, spec: ReplicaSpec, secretsEnv: NodeJS.ProcessEnv): Promise<Replica> {
+  const args = replicaRunArgs(spec)
+  const name = args[args.indexOf('--name') + 1]
+  const id = await host.run(args, { env: secretsEnv })
+  return { id: id.trim(), name, version: spec.version, image: spec.image }
+}
+
+export type HealthOutcome = { healthy: true } | { healthy: false; reason: string }
+
+/** Waits until Docker reports the container healthy (or, without a health check, running steadily). */
+export async function waitHealthy(host: DockerHost, id: string, timeoutMs: number, pollMs = 500): Promise<HealthOutcome> {
+  const deadline = Date.now() + timeoutMs
+  let runningSince: number | undefined
+  let lastFailure: string | undefined
+  for (;;) {
+    const [container] = JSON.parse(await host.run(['inspect', '--type', 'container', id])) as ContainerInspect[]
+    const { State } = container
+    if (State.Status === 'exited' || State.Status === 'dead') return { healthy: false, reason: `exited with code ${State.ExitCode}` }
+    if (container.RestartCount > 0 || State.Status === 'restarting') return { healthy: false, reason: 'restarted (it crashed at least once)' }
+    if (State.Health) {
+      if (State.Health.Status === 'healthy') return { healthy: true }
+      // An unhealthy replica may still come good (slow start): keep asking until the deadline.
+      const last = State.Health.Log?.at(-1)
+      if (last && last.ExitCode !== 0) lastFailure = `its health check fails (${last.Output.trim().split('\n').slice(-1)[0] || `exit ${last.ExitCode}`})`
+    } else if (State.Running) {
+      // No health check to ask: running for two seconds without a restart counts as up.
+      runningSince ??= Date.now()
+      if (Date.now() - runningSince >= 2000) return { healthy: true }
+    }
+    if (Date.now() > deadline) return { healthy: false, reason: `not healthy within ${Math.round(timeoutMs / 1000)}s${lastFailure ? `: ${lastFailure}` : ''}` }
+    await sleep(pollMs)
+  }
+}
+
+/** Stops gracefully (SIGTERM, then SIGKILL after the grace period) and removes. */
+export async function removeReplica(host: DockerHost, id: string, graceSeconds = 10): Promise<void> {
+  await host.tryRun(['stop', '--time', String(graceSeconds), id])
+  const removed = await host.tryRun(['rm', '--force', '--volumes', id])
+  if (!removed.ok && removed.error instanceof UserError) throw removed.error
+}
+
+export async function lastLogLines(host: DockerHost, id: string, lines = 20): Promise<string[]> {
+  return (await host.combinedOutput(['logs', '--tail', String(lines), id])).split('\n').filter(Boolean)
+}
