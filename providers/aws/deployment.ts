@@ -1,0 +1,246 @@
+/**
+ * Applying planned actions to one aws target: create and update put the
+ * service's network pieces, launch template and group in place (an update
+ * rolls out health-gated, see rollout.ts); scale sets the group's capacity;
+ * delete removes a service's resources in dependency order.
+ */
+import { usageError, UserError } from '../../src/errors.js'
+import type { AwsTargetConfig, Manifest, Service } from '../../src/manifest/schema.js'
+import { durationSeconds } from '../../src/manifest/units.js'
+import { LABEL, type Action, type Progress } from '../../src/model.js'
+import { serviceVersion } from '../../src/planning/version.js'
+import { createGroup, deleteGroup, describeGroup, groupCounts, setGroupSize, setGroupTemplate, terminateInstances } from './auto-scaling-group.js'
+import { deleteStepAlarms } from './autoscaling-policies.js'
+import type { AwsClients } from './clients.js'
+import { imageFor } from './image.js'
+import { checkInstanceType, DEFAULT_INSTANCE_TYPE, defaultImageId, type InstanceTypeInfo } from './instance-types.js'
+import { readInventory, type AwsInventory } from './inventory.js'
+import { deleteLaunchTemplate, putLaunchTemplate } from './launch-template.js'
+import { deleteLoadBalancer, deleteTargetGroup, ensureLoadBalancer, ensureTargetGroup, targetHealth } from './load-balancer.js'
+import { groupName, tagMap } from './naming.js'
+import { resolveNetwork, type Network } from './network.js'
+import { rollOut } from './rollout.js'
+import { deleteCreatedSecrets, ensureSecrets } from './secrets.js'
+import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup } from './security-group.js'
+
+export interface Timing {
+  /** how long new instances may take to become healthy before a rollout is rolled back */
+  healthTimeoutMs: number
+  pollMs: number
+  sleep(ms: number): Promise<void>
+  now(): number
+}
+
+export interface DeploymentContext {
+  clients: AwsClients
+  manifest: Manifest
+  target: AwsTargetConfig
+  targetName: string
+  projectDir: string
+  env: NodeJS.ProcessEnv
+  signal?: AbortSignal
+  timing: Timing
+}
+
+/** Group bounds: the autoscale range, or exactly the replicas when the manifest sets none. */
+export function groupBounds(spec: Service, replicas: number): { min: number; max: number } {
+  if (spec.autoscale) return { min: spec.autoscale.min, max: spec.autoscale.max }
+  return { min: 0, max: Math.max(replicas, 1) }
+}
+
+export function instanceTypeOf(spec: Service, target: AwsTargetConfig): string {
+  return target.instanceType ?? DEFAULT_INSTANCE_TYPE
+}
+
+/** Everything that can be checked before anything is created: a typo should cost nothing. */
+export async function preflight(context: DeploymentContext, actions: Action[]): Promise<Map<string, InstanceTypeInfo>> {
+  const types = new Map<string, InstanceTypeInfo>()
+  for (const action of actions.filter((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'scale')) {
+    const spec = context.manifest.services[action.service]
+    if (!spec) throw usageError(`Service ${action.service} is not in strato.yaml.`, 'Plan again from the current manifest.')
+    if (action.kind !== 'scale' && spec.port === undefined) {
+      throw usageError(`services.${action.service}.port is required on aws targets: the load balancer forwards to it.`, `Add port: to services.${action.service}.`)
+    }
+    const to = action.to ?? 0
+    const bounds = groupBounds(spec, to)
+    if (to < bounds.min || to > bounds.max) {
+      throw usageError(`services.${action.service}: ${to} replicas is outside autoscale min..max (${bounds.min}..${bounds.max}).`, `Set replicas within ${bounds.min}..${bounds.max}, or change the autoscale bounds.`)
+    }
+    const type = instanceTypeOf(spec, context.target)
+    if (!types.has(type)) types.set(type, await checkInstanceType(context.clients, type, `targets.${context.targetName}.instanceType`))
+  }
+  return types
+}
+
+export async function applyService(context: DeploymentContext, action: Action, state: { inventory: AwsInventory; network?: Network; types: Map<string, InstanceTypeInfo> }, progress: Progress): Promise<string | undefined> {
+  const { clients, manifest, target, targetName } = context
+  const project = manifest.name
+  const service = action.service
+  const spec = manifest.services[service]
+  const name = groupName(project, service)
+
+  if (action.kind === 'delete') {
+    await deleteService(context, service, state.inventory, progress)
+    return undefined
+  }
+  if (action.kind === 'noop') return endpointOf(state.inventory, service)
+  const desired = action.to ?? 0
+  const bounds = groupBounds(spec, desired)
+
+  if (action.kind === 'scale') {
+    const group = await describeGroup(clients, name)
+    if (!group) throw new UserError(`Service ${service} has no Auto Scaling group on target "${targetName}" to scale.`, { code: 'conflict', fix: 'Run strato deploy to create it.' })
+    if (spec.autoscale) {
+      // With autoscaling the policies own the desired capacity; a deploy only keeps the bounds.
+      const current = group.DesiredCapacity ?? 0
+      const keep = Math.min(bounds.max, Math.max(bounds.min, current))
+      await setGroupSize(clients, name, { min: bounds.min, max: bounds.max, desired: keep })
+      progress.step(`${service}: autoscaling owns the capacity (${keep}); bounds ${bounds.min}..${bounds.max}`)
+    } else {
+      await setGroupSize(clients, name, { min: bounds.min, max: bounds.max, desired })
+      await waitForHealthy(context, name, desired, progress)
+    }
+    return endpointOf(state.inventory, service)
+  }
+
+  const version = action.toVersion ?? serviceVersion(context.projectDir, service, spec)
+  const type = instanceTypeOf(spec, target)
+  const network = state.network ?? (state.network = await resolveNetwork(clients, target, targetName))
+  const imageId = target.ami ?? await defaultImageId(clients, state.types.get(type)!.architecture, targetName)
+  const image = await imageFor({ project, service, spec, version, registry: target.registry, targetName, projectDir: context.projectDir }, progress, context.signal)
+  if (spec.secrets?.length) await ensureSecrets(clients, project, service, spec.secrets, context.env)
+
+  progress.step(`${service}: security groups, target group and load balancer`)
+  const lbGroup = await ensureSecurityGroup(clients, { project, service, side: 'lb', vpcId: network.vpcId, ingress: desiredIngress('lb', spec.port!), existing: state.inventory.securityGroups })
+  const appGroup = await ensureSecurityGroup(clients, { project, service, side: 'app', vpcId: network.vpcId, ingress: desiredIngress('app', spec.port!, lbGroup), existing: state.inventory.securityGroups })
+  const targetGroupArn = await ensureTargetGroup(clients, { project, service, port: spec.port!, healthPath: spec.health ?? '/', vpcId: network.vpcId }, state.inventory.targetGroups)
+  const balancer = await ensureLoadBalancer(clients, { project, service, subnets: network.subnets, securityGroupId: lbGroup, targetGroupArn }, state.inventory.loadBalancers)
+
+  progress.step(`${service}: launch template version ${version} (${type})`)
+  const template = await putLaunchTemplate(clients, { project, service, image, spec, version, instanceType: type, imageId, appSecurityGroupId: appGroup }, state.inventory.launchTemplates)
+  const existing = state.inventory.groups.find((group) => tagMap(group.Tags)[LABEL.service] === service)
+
+  if (!existing) {
+    progress.step(`${service}: Auto Scaling group with ${desired} instance(s) over ${network.subnets.length} subnets`)
+    await createGroup(clients, { project, service, version, launchTemplate: template, subnets: network.subnets, targetGroupArn, ...bounds, desired, gracePeriod: 300,
+      cooldown: spec.autoscale?.cooldown === undefined ? undefined : Math.round(durationSeconds(spec.autoscale.cooldown)) })
+    await waitForHealthy(context, name, desired, progress, targetGroupArn)
+  } else {
+    const from = { id: existing.LaunchTemplate?.LaunchTemplateId ?? '', version: existing.LaunchTemplate?.Version ?? '$Latest' }
+    const fromVersion = tagMap(existing.Tags)[LABEL.version] ?? ''
+    const current = existing.DesiredCapacity ?? 0
+    const keep = spec.autoscale ? Math.min(bounds.max, Math.max(bounds.min, current)) : desired
+    if (from.id !== template.id) {
+      await rollOut({
+        instances: async () => ((await describeGroup(clients, name))?.Instances ?? []).filter((i) => i.LifecycleState !== 'Terminating' && i.LifecycleState !== 'Terminated')
+          .map((instance) => ({ id: instance.InstanceId!, inService: instance.LifecycleState === 'InService' })),
+        health: () => targetHealth(clients, targetGroupArn),
+        setTemplate: (ref) => setGroupTemplate(clients, name, { project, service, version: ref.id === template.id ? version : fromVersion, launchTemplate: ref }),
+        setSize: (size) => setGroupSize(clients, name, { max: size.max, desired: size.desired }),
+        terminate: (ids) => terminateInstances(clients, ids),
+        sleep: context.timing.sleep,
+        now: context.timing.now,
+      }, { service, fromTemplate: from, toTemplate: template, desired: current, max: Math.max(bounds.max, current), timeoutMs: context.timing.healthTimeoutMs, pollMs: context.timing.pollMs }, progress)
+        .catch(async (error: unknown) => {
+          await deleteLaunchTemplate(clients, template.id)
+          throw error
+        })
+    }
+    await setGroupSize(clients, name, { ...bounds, desired: keep })
+    if (keep !== current) await waitForHealthy(context, name, keep, progress, targetGroupArn)
+    // the templates of versions no longer running
+    for (const old of state.inventory.launchTemplates) {
+      if (tagMap(old.Tags)[LABEL.service] === service && old.LaunchTemplateId !== template.id) await deleteLaunchTemplate(clients, old.LaunchTemplateId!)
+    }
+  }
+  progress.done(`${service}: version ${version} on ${desired} instance(s) behind http://${balancer.dnsName}`)
+  return `http://${balancer.dnsName}`
+}
+
+function endpointOf(inventory: AwsInventory, service: string): string | undefined {
+  const lb = inventory.loadBalancers.find((candidate) => candidate.tags[LABEL.service] === service)
+  return lb?.item.DNSName ? `http://${lb.item.DNSName}` : undefined
+}
+
+/** Waits until the group has `count` instances InService (and healthy behind the balancer, when given). */
+export async function waitForHealthy(context: DeploymentContext, name: string, count: number, progress: Progress, targetGroupArn?: string): Promise<void> {
+  const deadline = context.timing.now() + context.timing.healthTimeoutMs
+  for (;;) {
+    const group = await describeGroup(context.clients, name)
+    const inService = (group?.Instances ?? []).filter((instance) => instance.LifecycleState === 'InService').map((instance) => instance.InstanceId!)
+    let healthy = inService.length
+    if (targetGroupArn && inService.length > 0) {
+      const health = await targetHealth(context.clients, targetGroupArn)
+      healthy = inService.filter((id) => health.get(id) === 'healthy').length
+    }
+    if (inService.length >= count && healthy >= count) return
+    if (context.timing.now() >= deadline) {
+      throw new UserError(`${name} has ${healthy} of ${count} instance(s) healthy after ${Math.round(context.timing.healthTimeoutMs / 1000)}s.`, {
+        code: 'failure',
+        fix: 'Check the instances\' boot log (user data installs Docker and pulls the image) and the target group\'s health reasons, then deploy again.',
+      })
+    }
+    progress.step(`${name}: ${healthy}/${count} healthy`)
+    await context.timing.sleep(context.timing.pollMs)
+  }
+}
+
+/** A service's resources, newest dependants first: alarms, group, template, balancer, target group, security groups. */
+export async function deleteService(context: DeploymentContext, service: string, inventory: AwsInventory, progress: Progress): Promise<void> {
+  const { clients } = context
+  const mine = <T>(items: T[], tags: (item: T) => Record<string, string>) => items.filter((item) => tags(item)[LABEL.service] === service)
+  progress.step(`${service}: deleting alarms and Auto Scaling group`)
+  for (const group of mine(inventory.groups, (g) => tagMap(g.Tags))) {
+    await deleteStepAlarms(clients, group.AutoScalingGroupName!)
+    await deleteGroup(clients, group.AutoScalingGroupName!, context.timing.sleep, Math.max(context.timing.healthTimeoutMs, 600_000))
+  }
+  for (const template of mine(inventory.launchTemplates, (t) => tagMap(t.Tags))) await deleteLaunchTemplate(clients, template.LaunchTemplateId!)
+  progress.step(`${service}: deleting load balancer, target group and security groups`)
+  for (const lb of mine(inventory.loadBalancers, (l) => l.tags)) await deleteLoadBalancer(clients, lb.item.LoadBalancerArn!, context.timing.sleep)
+  for (const group of mine(inventory.targetGroups, (g) => g.tags)) await deleteTargetGroup(clients, group.item.TargetGroupArn!, context.timing.sleep)
+  // the instances' group refers to the balancer's group, so it goes first
+  const securityGroups = mine(inventory.securityGroups, (g) => tagMap(g.Tags))
+    .sort((a, b) => Number(tagMap(a.Tags)[LABEL.role] === 'lb-security-group') - Number(tagMap(b.Tags)[LABEL.role] === 'lb-security-group'))
+  for (const group of securityGroups) await deleteSecurityGroup(clients, group.GroupId!, context.timing.sleep)
+  progress.done(`${service}: deleted`)
+}
+
+export async function applyActions(context: DeploymentContext, actions: Action[], progress: Progress): Promise<{ applied: Action[]; endpoints: Record<string, string>; warnings: string[] }> {
+  const types = await preflight(context, actions)
+  const state = { inventory: await readInventory(context.clients, context.manifest.name), types } as { inventory: AwsInventory; network?: Network; types: Map<string, InstanceTypeInfo> }
+  const applied: Action[] = []
+  const endpoints: Record<string, string> = {}
+  const warnings: string[] = []
+  for (const action of actions) {
+    const endpoint = await applyService(context, action, state, progress)
+    if (endpoint) endpoints[action.service] = endpoint
+    if (action.kind !== 'noop') applied.push(action)
+  }
+  const deleted = actions.filter((action) => action.kind === 'delete').map((action) => action.service)
+  if (deleted.length > 0) {
+    await proveDeleted(context, deleted)
+    const remainingServices = await readInventory(context.clients, context.manifest.name)
+    if (remainingServices.groups.length === 0 && remainingServices.loadBalancers.length === 0) await deleteCreatedSecrets(context.clients, context.manifest.name)
+  }
+  return { applied, endpoints, warnings }
+}
+
+/** After deleting, reads the tags again: anything of those services still listed fails the run. */
+export async function proveDeleted(context: DeploymentContext, services: string[]): Promise<void> {
+  const after = await readInventory(context.clients, context.manifest.name)
+  const left: string[] = []
+  const check = (kind: string, id: string | undefined, tags: Record<string, string>) => {
+    if (services.includes(tags[LABEL.service] ?? '')) left.push(`${kind} ${id}`)
+  }
+  for (const group of after.groups) check('Auto Scaling group', group.AutoScalingGroupName, tagMap(group.Tags))
+  for (const instance of after.instances.filter((i) => i.State?.Name !== 'shutting-down')) check('instance', instance.InstanceId, tagMap(instance.Tags))
+  for (const lb of after.loadBalancers) check('load balancer', lb.item.LoadBalancerName, lb.tags)
+  for (const group of after.targetGroups) check('target group', group.item.TargetGroupName, group.tags)
+  for (const group of after.securityGroups) check('security group', group.GroupId, tagMap(group.Tags))
+  for (const template of after.launchTemplates) check('launch template', template.LaunchTemplateId, tagMap(template.Tags))
+  if (left.length > 0) {
+    throw new UserError(`Some resources of ${services.join(', ')} still exist on target "${context.targetName}" after the delete.`, {
+      code: 'failure', details: left, fix: 'Run strato destroy again; if a resource stays, delete it in the AWS console and check its dependencies.',
+    })
+  }
+}

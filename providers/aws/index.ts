@@ -1,0 +1,135 @@
+/**
+ * The aws provider: a service is a launch template plus an Auto Scaling group
+ * behind an Application Load Balancer; state is read back from the
+ * strato.project / strato.service / strato.version tags, never from a file.
+ * Loaded lazily by providers/registry.ts, so the SDK loads only for aws targets.
+ */
+import { UserError, usageError } from '../../src/errors.js'
+import type { Autoscale, AwsTargetConfig } from '../../src/manifest/schema.js'
+import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
+import type { Provider, ProviderContext, ProviderFactory } from '../provider.js'
+import { describeGroup, setGroupSize } from './auto-scaling-group.js'
+import { applyPolicies, arnLabel, desiredPolicies, type AutoscaleChanges } from './autoscaling-policies.js'
+import { createClients, type AwsClients } from './clients.js'
+import { actualCosts } from './cost-explorer.js'
+import { applyActions, waitForHealthy, type DeploymentContext, type Timing } from './deployment.js'
+import { collectFacts } from './facts.js'
+import { readInventory, toResources } from './inventory.js'
+import { listLoadBalancers, listTargetGroups } from './load-balancer.js'
+import { cpuSamples } from './metrics.js'
+import { groupName } from './naming.js'
+import { assertKnownRegion } from './regions.js'
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Wait settings; the environment may shorten them (tests against an emulator answer at once). */
+export function timingFrom(env: NodeJS.ProcessEnv): Timing {
+  const seconds = Number(env.STRATO_AWS_HEALTH_TIMEOUT ?? 900)
+  const poll = Number(env.STRATO_AWS_POLL_MS ?? 10_000)
+  return { healthTimeoutMs: seconds * 1000, pollMs: poll, sleep, now: () => Date.now() }
+}
+
+export class AwsProvider implements Provider {
+  readonly kind = 'aws' as const
+  readonly target: AwsTargetConfig
+  readonly clients: AwsClients
+  private readonly deployment: DeploymentContext
+
+  constructor(readonly context: ProviderContext, timing = timingFrom(context.env)) {
+    if (context.target.provider !== 'aws') throw new Error(`aws provider given a ${context.target.provider} target`)
+    this.target = context.target
+    assertKnownRegion(this.target.region, context.targetName)
+    const maxAttempts = context.env.STRATO_AWS_MAX_ATTEMPTS ? Number(context.env.STRATO_AWS_MAX_ATTEMPTS) : undefined
+    this.clients = createClients({ target: this.target, targetName: context.targetName, maxAttempts })
+    this.deployment = {
+      clients: this.clients, manifest: context.manifest, target: this.target, targetName: context.targetName,
+      projectDir: context.projectDir, env: context.env, signal: context.signal, timing,
+    }
+  }
+
+  async inventory(project: string): Promise<Resource[]> {
+    return toResources(await readInventory(this.clients, project), this.context.targetName, this.target.region)
+  }
+
+  async apply(actions: Action[], progress: Progress): Promise<ApplyResult> {
+    return applyActions(this.deployment, actions.filter((action) => action.target === this.context.targetName), progress)
+  }
+
+  async scale(service: string, replicas: number): Promise<void> {
+    const spec = this.serviceSpec(service)
+    const name = groupName(this.context.manifest.name, service)
+    const group = await describeGroup(this.clients, name)
+    if (!group) throw new UserError(`Service ${service} is not deployed on target "${this.context.targetName}".`, { code: 'conflict', fix: 'Run strato deploy first.' })
+    const min = group.MinSize ?? 0
+    const max = group.MaxSize ?? 0
+    if (spec.autoscale && (replicas < min || replicas > max)) {
+      throw usageError(`${replicas} replicas is outside ${service}'s Auto Scaling bounds ${min}..${max} on target "${this.context.targetName}".`,
+        `Choose a number within ${min}..${max}, or change services.${service}.autoscale.min/max in strato.yaml and run strato autoscale apply.`)
+    }
+    // Without an autoscale block the manifest sets no bounds, so the group's widen to fit.
+    await setGroupSize(this.clients, name, spec.autoscale ? { desired: replicas } : { min: Math.min(min, replicas), max: Math.max(max, replicas), desired: replicas })
+    this.context.progress.step(`${service}: desired capacity ${group.DesiredCapacity} -> ${replicas}`)
+    await waitForHealthy(this.deployment, name, replicas, this.context.progress)
+  }
+
+  async applyAutoscaling(service: string, policy: Autoscale): Promise<void> {
+    await this.reconcileAutoscaling(service, policy)
+  }
+
+  /** applyAutoscaling, returning what changed (an aws extra: tests and progress use it). */
+  async reconcileAutoscaling(service: string, policy: Autoscale): Promise<AutoscaleChanges> {
+    this.serviceSpec(service)
+    const project = this.context.manifest.name
+    const name = groupName(project, service)
+    const group = await describeGroup(this.clients, name)
+    if (!group) throw new UserError(`Service ${service} is not deployed on target "${this.context.targetName}", so it has no group to scale.`, { code: 'conflict', fix: 'Run strato deploy first, then strato autoscale apply.' })
+    const needsBalancer = policy.target?.requests !== undefined || (policy.steps ?? []).some((step) => step.metric === 'requests')
+    let loadBalancerLabel: string | undefined
+    let targetGroupLabel: string | undefined
+    if (needsBalancer) {
+      const [balancers, targetGroups] = await Promise.all([listLoadBalancers(this.clients, project), listTargetGroups(this.clients, project)])
+      const lb = balancers.find((candidate) => candidate.tags['strato.service'] === service)
+      const tg = targetGroups.find((candidate) => candidate.tags['strato.service'] === service)
+      if (lb && tg) {
+        loadBalancerLabel = arnLabel(lb.item.LoadBalancerArn!, 'loadbalancer/')
+        targetGroupLabel = arnLabel(tg.item.TargetGroupArn!, 'targetgroup/')
+      }
+    }
+    const context = { project, service, groupName: name, loadBalancerLabel, targetGroupLabel }
+    const changes = await applyPolicies(this.clients, desiredPolicies(policy, context), context, {
+      min: group.MinSize ?? 0, max: group.MaxSize ?? 0, desired: group.DesiredCapacity ?? 0, cooldown: group.DefaultCooldown,
+    })
+    for (const list of ['created', 'updated', 'deleted'] as const) {
+      for (const item of changes[list]) this.context.progress.step(`${service}: ${list} ${item}`)
+    }
+    return changes
+  }
+
+  async metrics(service: string, windowSeconds: number): Promise<Sample[]> {
+    this.serviceSpec(service)
+    return cpuSamples(this.clients, groupName(this.context.manifest.name, service), windowSeconds, new Date())
+  }
+
+  async costs(period: Period): Promise<CostLine[]> {
+    return actualCosts(this.clients, this.context.manifest.name, period, this.context.targetName)
+  }
+
+  async facts(): Promise<Fact[]> {
+    return collectFacts(this.clients, this.context.manifest.name, this.context.targetName)
+  }
+
+  async close(): Promise<void> {
+    this.clients.destroy()
+  }
+
+  private serviceSpec(service: string) {
+    const spec = this.context.manifest.services[service]
+    if (!spec) {
+      const names = Object.keys(this.context.manifest.services)
+      throw usageError(`Unknown service "${service}".`, `Use one of: ${names.join(', ')}.`)
+    }
+    return spec
+  }
+}
+
+export const createProvider: ProviderFactory = (context) => new AwsProvider(context)

@@ -1,0 +1,23 @@
+/**
+ * The AWS regions strato knows. The manifest schema only checks the shape of a
+ * region name; this list catches a well-formed name that is not a region
+ * (eu-west-4) before any call goes to an endpoint that does not exist.
+ */
+import { usageError } from '../../src/errors.js'
+import { didYouMean } from '../../src/suggest.js'
+
+export const AWS_REGIONS = [
+  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-south-1',
+  'ap-south-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5',
+  'ap-southeast-7', 'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1',
+  'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'il-central-1', 'me-central-1', 'me-south-1',
+  'mx-central-1', 'sa-east-1', 'us-east-1', 'us-east-2', 'us-gov-east-1', 'us-gov-west-1', 'us-west-1', 'us-west-2',
+] as const
+
+export function assertKnownRegion(region: string, targetName: string): void {
+  if ((AWS_REGIONS as readonly string[]).includes(region)) return
+  throw usageError(
+    `targets.${targetName}.region: "${region}" is not an AWS region${didYouMean(region, AWS_REGIONS)}`,
+    `Set targets.${targetName}.region to one of: ${AWS_REGIONS.join(', ')}.`,
+  )
+}
