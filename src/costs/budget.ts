@@ -3,6 +3,7 @@
  * month-to-date actual extrapolated to month end, exceeds the monthly budget.
  */
 import { UserError } from '../errors.js'
+import { monthSpend, type SpendLine } from './actual.js'
 import type { Estimate, Scenario } from './estimate.js'
 import { estimateView } from './estimate-report.js'
 import { centsText, formatMoney, toNanos, nanosToCents } from './money.js'
@@ -73,4 +74,21 @@ export function budgetJson(check: BudgetCheck) {
 export function checkEstimateBudget(estimate: Estimate, monthly: number, scenario: Scenario): BudgetCheck {
   const label = scenario === 'expected' ? 'estimated monthly cost' : `estimated monthly cost at ${scenario} replicas`
   return checkBudget('estimate', estimateView(estimate).totals[scenario], budgetCents(monthly), estimate.currency, !estimate.complete, label)
+}
+
+/**
+ * Compares a project's spend in the latest month of the data with the budget:
+ * extrapolated to month end when that month is the current one (by `now`).
+ */
+export function checkActualBudget(lines: SpendLine[], project: string | undefined, monthly: number, currency: string, now: Date): BudgetCheck {
+  const spent = monthSpend(lines, project, currency)
+  const budget = budgetCents(monthly)
+  const current = now.toISOString().slice(0, 7)
+  if (!spent) return checkBudget('actual', 0n, budget, currency, false, `actual spend in ${currency}${project ? ` of project ${project}` : ''}`)
+  if (spent.month !== current) {
+    return checkBudget('actual', nanosToCents(spent.nanos), budget, currency, false, `actual spend in ${spent.month}`)
+  }
+  const { projected, elapsedDays, daysInMonth } = extrapolateMonth(spent.nanos, now)
+  const label = `month-to-date actual of ${formatMoney(nanosToCents(spent.nanos), currency)} over ${elapsedDays.toFixed(1)} of ${daysInMonth} days, extrapolated to month end,`
+  return checkBudget('actual', nanosToCents(projected), budget, currency, false, label)
 }

@@ -1,0 +1,85 @@
+/**
+ * Reads a FOCUS export file: CSV (optionally gzip-compressed) streamed in
+ * chunks, or Parquet read one row group at a time, into a FocusAggregator.
+ */
+import { createReadStream, existsSync } from 'node:fs'
+import { createGunzip } from 'node:zlib'
+import { usageError } from '../errors.js'
+import { CsvStreamParser, feedCsv } from './csv-stream.js'
+import { FocusAggregator, FocusFormatError, type CostColumn, type FocusSummary } from './focus.js'
+
+export type FocusFileFormat = 'csv' | 'parquet'
+
+export function focusFileFormat(file: string): FocusFileFormat {
+  return /\.parquet$/i.test(file) ? 'parquet' : 'csv'
+}
+
+export async function readFocusFile(file: string, costColumn: CostColumn = 'BilledCost'): Promise<FocusSummary & { file: string; format: FocusFileFormat }> {
+  if (!existsSync(file)) throw usageError(`No FOCUS export at ${file}.`, 'Check the path given to --focus.')
+  const format = focusFileFormat(file)
+  const aggregator = new FocusAggregator(costColumn)
+  try {
+    if (format === 'parquet') await readParquet(file, aggregator)
+    else await readCsv(file, aggregator)
+  } catch (error) {
+    if (error instanceof FocusFormatError) {
+      throw usageError(`${file} is not a FOCUS export: ${error.message}.`, `A FOCUS export has the columns ${costColumn}, ChargePeriodStart and BillingCurrency; export "FOCUS" from your cloud's cost management, or pick another cost column with --cost-column.`)
+    }
+    throw error
+  }
+  if (!aggregator.hasHeader) throw usageError(`${file} is empty.`, 'Export the FOCUS data again; the file has no header line.')
+  return { file, format, ...aggregator.summary() }
+}
+
+async function readCsv(file: string, aggregator: FocusAggregator): Promise<void> {
+  let stream: NodeJS.ReadableStream = createReadStream(file, { highWaterMark: 1 << 20 })
+  if (/\.gz$/i.test(file)) stream = stream.pipe(createGunzip())
+  const parser: CsvStreamParser = new CsvStreamParser({
+    record: (fields, line) => {
+      if (aggregator.hasHeader) aggregator.row(fields, line)
+      else parser.keep = aggregator.header(fields as string[])
+    },
+    malformed: (line, reason) => aggregator.reject(line, reason),
+  })
+  await feedCsv(parser, stream as AsyncIterable<Buffer>)
+}
+
+async function readParquet(file: string, aggregator: FocusAggregator): Promise<void> {
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet')
+  const buffer = await asyncBufferFromFile(file)
+  let metadata
+  try {
+    metadata = await parquetMetadataAsync(buffer)
+  } catch (error) {
+    throw usageError(`${file} is not a readable Parquet file (${(error as Error).message}).`, 'Check that the export finished writing, or export CSV instead.')
+  }
+  const names = parquetSchema(metadata).children.map((child) => child.element.name)
+  const keep = aggregator.header(names)
+  const wanted = names.filter((_, index) => keep[index])
+  const positions = wanted.map((name) => names.indexOf(name))
+  let rowStart = 0
+  // One row group at a time keeps memory to the size of a group, not the file.
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows)
+    await parquetRead({
+      file: buffer, metadata, columns: wanted, rowStart, rowEnd,
+      onComplete: (rows: unknown[][]) => {
+        rows.forEach((row, offset) => {
+          const fields: (string | undefined)[] = new Array(names.length).fill(undefined)
+          positions.forEach((position, column) => { fields[position] = parquetText(row[column]) })
+          // Parquet has no lines: report the row number (1-based, after a notional header line).
+          aggregator.row(fields, rowStart + offset + 2)
+        })
+      },
+    })
+    rowStart = rowEnd
+  }
+}
+
+/** A Parquet value as the text a CSV export would hold. */
+function parquetText(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  if (value instanceof Date) return value.toISOString()
+  if (typeof value === 'object') return JSON.stringify(value, (_key, inner) => (typeof inner === 'bigint' ? inner.toString() : inner))
+  return String(value)
+}
