@@ -72,7 +72,9 @@ export async function preflight(context: DeploymentContext, actions: Action[]): 
   return types
 }
 
-export async function applyService(context: DeploymentContext, action: Action, state: { inventory: AwsInventory; network?: Network; types: Map<string, InstanceTypeInfo> }, progress: Progress): Promise<string | undefined> {
+interface ApplyState { inventory: AwsInventory; network?: Network; types: Map<string, InstanceTypeInfo>; warnings: string[] }
+
+export async function applyService(context: DeploymentContext, action: Action, state: ApplyState, progress: Progress): Promise<string | undefined> {
   const { clients, manifest, target, targetName } = context
   const project = manifest.name
   const service = action.service
@@ -95,7 +97,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
       const current = group.DesiredCapacity ?? 0
       const keep = Math.min(bounds.max, Math.max(bounds.min, current))
       await setGroupSize(clients, name, { min: bounds.min, max: bounds.max, desired: keep })
-      progress.step(`${service}: autoscaling owns the capacity (${keep}); bounds ${bounds.min}..${bounds.max}`)
+      if (keep !== desired) state.warnings.push(`${service}: autoscaling owns the desired capacity (${keep}, within ${bounds.min}..${bounds.max}); replicas in strato.yaml (${desired}) is only the starting count. Use strato scale to set it.`)
     } else {
       await setGroupSize(clients, name, { min: bounds.min, max: bounds.max, desired })
       await waitForHealthy(context, name, desired, progress)
@@ -207,10 +209,10 @@ export async function deleteService(context: DeploymentContext, service: string,
 
 export async function applyActions(context: DeploymentContext, actions: Action[], progress: Progress): Promise<{ applied: Action[]; endpoints: Record<string, string>; warnings: string[] }> {
   const types = await preflight(context, actions)
-  const state = { inventory: await readInventory(context.clients, context.manifest.name), types } as { inventory: AwsInventory; network?: Network; types: Map<string, InstanceTypeInfo> }
+  const warnings: string[] = []
+  const state: ApplyState = { inventory: await readInventory(context.clients, context.manifest.name), types, warnings }
   const applied: Action[] = []
   const endpoints: Record<string, string> = {}
-  const warnings: string[] = []
   for (const action of actions) {
     const endpoint = await applyService(context, action, state, progress)
     if (endpoint) endpoints[action.service] = endpoint

@@ -12,19 +12,25 @@ import { describeGroup, setGroupSize } from './auto-scaling-group.js'
 import { applyPolicies, arnLabel, desiredPolicies, type AutoscaleChanges } from './autoscaling-policies.js'
 import { createClients, type AwsClients } from './clients.js'
 import { actualCosts } from './cost-explorer.js'
-import { applyActions, waitForHealthy, type DeploymentContext, type Timing } from './deployment.js'
+import { applyActions, deleteService, waitForHealthy, type DeploymentContext, type Timing } from './deployment.js'
 import { collectFacts } from './facts.js'
 import { readInventory, toResources } from './inventory.js'
 import { listLoadBalancers, listTargetGroups } from './load-balancer.js'
 import { cpuSamples } from './metrics.js'
 import { groupName } from './naming.js'
 import { assertKnownRegion } from './regions.js'
+import { deleteCreatedSecrets } from './secrets.js'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-/** Wait settings; the environment may shorten them (tests against an emulator answer at once). */
+/**
+ * Wait settings. A new EC2 instance installs Docker and pulls the image before
+ * it can pass a health check, so the shared --health-timeout (seconds, sized
+ * for containers) is raised to at least 10 minutes; STRATO_AWS_HEALTH_TIMEOUT
+ * sets it exactly.
+ */
 export function timingFrom(env: NodeJS.ProcessEnv): Timing {
-  const seconds = Number(env.STRATO_AWS_HEALTH_TIMEOUT ?? 900)
+  const seconds = env.STRATO_AWS_HEALTH_TIMEOUT ? Number(env.STRATO_AWS_HEALTH_TIMEOUT) : Math.max(Number(env.STRATO_HEALTH_TIMEOUT ?? 0), 600)
   const poll = Number(env.STRATO_AWS_POLL_MS ?? 10_000)
   return { healthTimeoutMs: seconds * 1000, pollMs: poll, sleep, now: () => Date.now() }
 }
@@ -55,6 +61,19 @@ export class AwsProvider implements Provider {
     return applyActions(this.deployment, actions.filter((action) => action.target === this.context.targetName), progress)
   }
 
+  /** Deletes every service the project has on this target, then reads the tags back: nothing may remain. */
+  async destroy(): Promise<{ removed: Record<string, number>; remaining: Resource[] }> {
+    const project = this.context.manifest.name
+    const before = await this.inventory(project)
+    const services = [...new Set(before.map((resource) => resource.service).filter((service): service is string => Boolean(service)))].sort()
+    const removed: Record<string, number> = {}
+    for (const resource of before) if (resource.state !== 'stopped' || resource.kind !== 'instance') removed[resource.kind] = (removed[resource.kind] ?? 0) + 1
+    const inventory = await readInventory(this.clients, project)
+    for (const service of services) await deleteService(this.deployment, service, inventory, this.context.progress)
+    await deleteCreatedSecrets(this.clients, project)
+    return { removed, remaining: await this.inventory(project) }
+  }
+
   async scale(service: string, replicas: number): Promise<void> {
     const spec = this.serviceSpec(service)
     const name = groupName(this.context.manifest.name, service)
@@ -63,7 +82,7 @@ export class AwsProvider implements Provider {
     const min = group.MinSize ?? 0
     const max = group.MaxSize ?? 0
     if (spec.autoscale && (replicas < min || replicas > max)) {
-      throw usageError(`${replicas} replicas is outside ${service}'s Auto Scaling bounds ${min}..${max} on target "${this.context.targetName}".`,
+      throw usageError(`${replicas} replicas is outside the Auto Scaling bounds of ${service} (${min}..${max}) on target "${this.context.targetName}".`,
         `Choose a number within ${min}..${max}, or change services.${service}.autoscale.min/max in strato.yaml and run strato autoscale apply.`)
     }
     // Without an autoscale block the manifest sets no bounds, so the group's widen to fit.

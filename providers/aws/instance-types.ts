@@ -2,7 +2,7 @@
  * Instance types are checked against EC2 before anything is created, so a
  * typo fails fast with a suggestion instead of half a deployment.
  */
-import { DescribeInstanceTypesCommand, paginateDescribeInstanceTypes } from '@aws-sdk/client-ec2'
+import { DescribeInstanceTypesCommand, paginateDescribeInstanceTypeOfferings } from '@aws-sdk/client-ec2'
 import { GetParameterCommand } from '@aws-sdk/client-ssm'
 import { usageError } from '../../src/errors.js'
 import { didYouMean } from '../../src/suggest.js'
@@ -24,9 +24,10 @@ export async function checkInstanceType(clients: AwsClients, instanceType: strin
   } catch (error) {
     if (!isAwsError(error, 'InvalidInstanceType', 'InvalidParameterValue', 'ValidationException')) throw error
   }
+  // Offerings list only names, up to 1000 a page: one or two calls for the suggestion.
   const known: string[] = []
-  for await (const page of paginateDescribeInstanceTypes({ client: clients.ec2 }, { MaxResults: 100 })) {
-    for (const type of page.InstanceTypes ?? []) if (type.InstanceType) known.push(type.InstanceType)
+  for await (const page of paginateDescribeInstanceTypeOfferings({ client: clients.ec2 }, { LocationType: 'region', MaxResults: 1000 })) {
+    for (const offering of page.InstanceTypeOfferings ?? []) if (offering.InstanceType) known.push(offering.InstanceType)
   }
   throw usageError(`${where}: "${instanceType}" is not an EC2 instance type in this region${didYouMean(instanceType, known)}`, 'Use an instance type the region offers, e.g. t3.small (see `aws ec2 describe-instance-types`).')
 }

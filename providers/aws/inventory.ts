@@ -38,6 +38,13 @@ export async function readInventory(clients: AwsClients, project: string): Promi
   return { groups, instances, loadBalancers, targetGroups, securityGroups, launchTemplates }
 }
 
+function groupHealth(group: AutoScalingGroup): Resource['health'] {
+  const members = group.Instances ?? []
+  if (members.length === 0) return 'none'
+  if (members.some((member) => member.HealthStatus === 'Unhealthy')) return 'unhealthy'
+  return members.every((member) => member.LifecycleState === 'InService') ? 'healthy' : 'starting'
+}
+
 const INSTANCE_STATE: Record<string, Resource['state']> = {
   pending: 'pending', running: 'running', stopping: 'stopped', stopped: 'stopped', 'shutting-down': 'stopped', terminated: 'stopped',
 }
@@ -65,7 +72,7 @@ export function toResources(inventory: AwsInventory, target: string, region: str
       version: labels[LABEL.version],
       location: region,
       state: desired === 0 ? 'stopped' : counts.inService >= desired ? 'running' : 'pending',
-      health: counts.total === 0 ? 'none' : counts.healthy === counts.total ? 'healthy' : 'unhealthy',
+      health: groupHealth(group),
       labels,
       endpoint: labels[LABEL.service] ? endpoints.get(labels[LABEL.service]) : undefined,
       createdAt: group.CreatedTime?.toISOString(),
@@ -86,12 +93,13 @@ export function toResources(inventory: AwsInventory, target: string, region: str
       target,
       service: labels[LABEL.service],
       version: labels[LABEL.version],
-      location: instance.Placement?.AvailabilityZone ?? region,
+      // the region, not the zone: status shows one row per service and region
+      location: region,
       state,
       health: groupHealth === 'Healthy' ? 'healthy' : groupHealth === 'Unhealthy' ? 'unhealthy' : state === 'pending' ? 'starting' : 'none',
       labels,
       createdAt: instance.LaunchTime?.toISOString(),
-      details: { instanceType: instance.InstanceType, privateIp: instance.PrivateIpAddress, publicIp: instance.PublicIpAddress },
+      details: { zone: instance.Placement?.AvailabilityZone, instanceType: instance.InstanceType, privateIp: instance.PrivateIpAddress, publicIp: instance.PublicIpAddress },
     })
   }
   for (const lb of inventory.loadBalancers) {

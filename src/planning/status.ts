@@ -35,7 +35,8 @@ export function statusRows(desired: DesiredService[], resources: Resource[], end
           running: replicas.filter((resource) => resource.state === 'running').length,
           healthy: replicas.filter((resource) => resource.state === 'running' && (resource.health === 'healthy' || resource.health === 'none')).length,
           versions: [...new Set(replicas.map((resource) => resource.version).filter((version): version is string => Boolean(version)))],
-          endpoint: endpoints[host]?.[service],
+          // clouds report the endpoint on their resources (a load balancer's address); docker's come from its balancers
+          endpoint: endpoints[host]?.[service] ?? here.find((resource) => resource.service === service && resource.endpoint)?.endpoint,
           restarts: replicas.reduce((sum, resource) => sum + Number(resource.details?.restarts ?? 0), 0),
         })
       }

@@ -187,7 +187,8 @@ describe('aws provider against moto: the full cycle', () => {
     const before = (await runningInstances('users')).map((i) => i.InstanceId).sort()
     const second = await plan(provider, manifest)
     expect(second.filter((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'delete')).toEqual([])
-    await provider.apply(second, silentProgress)
+    const redeployed = await provider.apply(second, silentProgress)
+    expect(redeployed.warnings.join(' ')).toContain('autoscaling owns the desired capacity (3, within 1..4)')
     expect((await runningInstances('users')).map((i) => i.InstanceId).sort()).toEqual(before)
     expect((await groups()).find((g) => g.AutoScalingGroupName === 'strato-shop-users')!.DesiredCapacity).toBe(3)
 
@@ -231,9 +232,20 @@ describe('aws provider against moto: the full cycle', () => {
       { provider: 'aws', target: 'aws', service: 'orders', date: '2026-11-01', amount: 0.5, currency: 'USD', source: 'aws cost explorer' },
     ])
 
-    // destroy: everything the project created goes, in dependency order
-    const deletes: Action[] = ['users', 'orders'].map((service) => ({ kind: 'delete', target: 'aws', service, reasons: ['destroy'] }))
-    await updater.apply(deletes, silentProgress)
+    // a service dropped from strato.yaml is deleted by the next deploy
+    const withoutOrders: Manifest = { ...updated, services: { users: updated.services.users } }
+    const pruner = providerFor(withoutOrders)
+    const fourth = await plan(pruner, withoutOrders)
+    expect(fourth.find((a) => a.service === 'orders')?.kind).toBe('delete')
+    await pruner.apply(fourth, silentProgress)
+    expect((await groups()).map((g) => g.AutoScalingGroupName)).toEqual(['strato-shop-users'])
+    expect(await runningInstances('orders')).toEqual([])
+    expect((await c.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.map((b) => b.LoadBalancerName)).toEqual(['shop-users'])
+
+    // destroy: everything the project created goes, in dependency order, and the tags prove it
+    const destroyed = await pruner.destroy()
+    expect(destroyed.remaining).toEqual([])
+    expect(destroyed.removed).toMatchObject({ 'aws.autoScalingGroup': 1, instance: 3, 'aws.loadBalancer': 1, 'aws.targetGroup': 1, 'aws.securityGroup': 2, 'aws.launchTemplate': 1 })
     expect(await groups()).toEqual([])
     expect(await runningInstances('users')).toEqual([])
     expect((await c.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([])
@@ -243,7 +255,62 @@ describe('aws provider against moto: the full cycle', () => {
     expect((await c.cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'strato-' }))).MetricAlarms).toEqual([])
     expect(await c.ssm.send(new GetParameterCommand({ Name: '/strato/shop/DB_PASSWORD' })).catch((e: Error) => e.name)).toBe('ParameterNotFound')
     expect((await updater.inventory('shop')).filter((r) => r.state !== 'stopped')).toEqual([])
-    await provider.close()
-    await updater.close()
+    for (const each of [provider, updater, pruner]) await each.close()
+  })
+})
+
+describe('aws provider against moto: bad input fails before anything is created', () => {
+  async function nothingCreated() {
+    const c = clients()
+    expect(await groups()).toEqual([])
+    expect((await c.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([])
+    expect((await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:strato.project', Values: ['shop'] }] }))).SecurityGroups).toEqual([])
+  }
+
+  it('rejects an unknown instance type with a suggestion', async () => {
+    await moto.reset()
+    const manifest = manifestFor(moto.endpoint)
+    manifest.targets!.aws = { ...manifest.targets!.aws, instanceType: 't3.smal' } as NonNullable<Manifest["targets"]>[string]
+    const provider = providerFor(manifest, { DB_PASSWORD: 'x' })
+    const error = await provider.apply(await plan(provider, manifest), silentProgress).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UserError)
+    expect((error as UserError).exitCode).toBe(2)
+    expect((error as UserError).message).toContain('"t3.smal" is not an EC2 instance type')
+    expect((error as UserError).message).toContain('did you mean "t3.small"')
+    await nothingCreated()
+  })
+
+  it('rejects a region that does not exist, naming the closest one', () => {
+    const manifest = manifestFor(moto.endpoint)
+    manifest.targets!.aws = { ...manifest.targets!.aws, region: 'eu-west-9' } as NonNullable<Manifest["targets"]>[string]
+    let error: unknown
+    try {
+      providerFor(manifest)
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(UserError)
+    expect((error as UserError).exitCode).toBe(2)
+    expect((error as UserError).message).toMatch(/targets\.aws\.region: "eu-west-9" is not an AWS region; did you mean "eu-west-1"\?/)
+  })
+
+  it('rejects replicas outside autoscale min..max before creating anything', async () => {
+    await moto.reset()
+    const manifest = manifestFor(moto.endpoint)
+    const provider = providerFor(manifest, { DB_PASSWORD: 'x' })
+    const error = await provider.apply([{ kind: 'create', target: 'aws', service: 'users', from: 0, to: 9, reasons: [] }], silentProgress).catch((e: unknown) => e)
+    expect((error as UserError).exitCode).toBe(2)
+    expect((error as UserError).message).toContain('9 replicas is outside autoscale min..max (1..4)')
+    await nothingCreated()
+  })
+
+  it('refuses a secret with no value anywhere, naming the parameter and the variable', async () => {
+    await moto.reset()
+    const manifest = manifestFor(moto.endpoint)
+    const provider = providerFor(manifest)
+    const error = await provider.apply(await plan(provider, manifest), silentProgress).catch((e: unknown) => e)
+    expect((error as UserError).exitCode).toBe(2)
+    expect((error as UserError).message).toContain('/strato/shop/DB_PASSWORD')
+    expect((error as UserError).fix).toContain('export DB_PASSWORD')
   })
 })
