@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Regenerates test/golden/new-*/ from the templates: the one way golden trees change.
+// Review the diff (git diff test/golden) before committing it.
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const vitest = path.join(root, 'node_modules', '.bin', 'vitest')
+execFileSync(vitest, ['run', '--project', 'unit', 'test/unit/scaffold-golden.test.ts'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, STRATO_UPDATE_GOLDEN: '1' },
+})
+console.log('Golden trees rewritten under test/golden/; review them with git diff test/golden.')

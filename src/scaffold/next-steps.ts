@@ -1,0 +1,15 @@
+/** What to do after `strato new`, printed on stderr. */
+import type { ShopOptions } from './options.js'
+import { LB_PORT } from './stack.js'
+
+export function nextSteps(options: ShopOptions, shownDir: string): string[] {
+  const secrets = options.readReplica ? 'DB_PASSWORD and REPLICATION_PASSWORD' : 'DB_PASSWORD'
+  return [
+    `cd ${shownDir}`,
+    `cp .env.example .env        # then set ${secrets}`,
+    `docker compose up --build   # the shop on http://127.0.0.1:${LB_PORT}`,
+    'strato validate             # check strato.yaml',
+    'strato check                # security rules over the repo',
+    'strato plan                 # what deploy would change',
+  ]
+}

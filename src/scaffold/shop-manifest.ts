@@ -1,0 +1,109 @@
+/** The strato.yaml of a scaffolded shop: services, database, targets, budgets and checks. */
+import { stringify } from 'yaml'
+import type { Manifest, ProviderKind, Service, Target } from '../manifest/schema.js'
+import type { ShopOptions } from './options.js'
+import { HASH_HEADER, HOSTS, REDIS, SERVICE_PORT, SERVICE_WEIGHTS, databaseSpec, serviceEnv } from './stack.js'
+
+export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./.strato/schema.json'
+
+/** The name each provider's target gets in targets:, and its defaults. */
+export function defaultTarget(kind: ProviderKind, project: string): { name: string; target: Target } {
+  switch (kind) {
+    case 'docker':
+      return { name: 'local', target: { provider: 'docker', hosts: ['unix:///var/run/docker.sock'], mode: 'standalone' } }
+    case 'aws':
+      return { name: 'aws', target: { provider: 'aws', region: 'eu-west-1', instanceType: 't3.small' } }
+    case 'azure':
+      return { name: 'azure', target: { provider: 'azure', location: 'westeurope', vmSize: 'Standard_B2s' } }
+    case 'gcp':
+      return { name: 'gcp', target: { provider: 'gcp', project: gcpProjectId(project), zone: 'europe-west1-b', machineType: 'e2-small' } }
+  }
+}
+
+/** GCP project ids are 6-30 characters: keep the name's start and add -prod. */
+export function gcpProjectId(project: string): string {
+  return `${project.slice(0, 25).replace(/-+$/, '')}-prod`
+}
+
+export function shopManifest(options: ShopOptions): Manifest {
+  const db = databaseSpec(options)
+  const services: Record<string, Service> = {}
+  for (const name of options.services) {
+    const dependsOn = [HOSTS.db, ...(options.readReplica ? [HOSTS.replica] : []), ...(options.cache && name === 'users' ? [HOSTS.cache] : [])]
+    services[name] = {
+      build: `./services/${name}`,
+      port: SERVICE_PORT,
+      health: '/healthz',
+      env: serviceEnv(options, name),
+      secrets: ['DB_PASSWORD'],
+      resources: { cpu: 0.5, memory: '256Mi' },
+      replicas: 2,
+      autoscale: { min: 2, max: 10, target: { cpu: 60 }, cooldown: '60s', stabilization: '5m' },
+      ...(options.lb === 'weighted' ? { weight: SERVICE_WEIGHTS[name] } : {}),
+      restart: 'unless-stopped',
+      dependsOn,
+    }
+  }
+  const database: Service = options.readReplica
+    ? { build: './db', env: { ...db.env, DB_ROLE: 'primary' }, secrets: [db.passwordVariable, 'REPLICATION_PASSWORD'] }
+    : { image: db.image, env: db.env, secrets: [db.passwordVariable] }
+  services[HOSTS.db] = {
+    ...database,
+    port: db.port,
+    resources: { cpu: 1, memory: '1Gi' },
+    replicas: 1,
+    volumes: [`db-data:${db.dataPath}`],
+    restart: 'unless-stopped',
+  }
+  if (options.readReplica) {
+    services[HOSTS.replica] = {
+      build: './db',
+      port: db.port,
+      env: { ...db.env, DB_ROLE: 'replica', PRIMARY_HOST: HOSTS.db },
+      secrets: [db.passwordVariable, 'REPLICATION_PASSWORD'],
+      resources: { cpu: 1, memory: '1Gi' },
+      replicas: 1,
+      volumes: [`db-replica-data:${db.dataPath}`],
+      restart: 'unless-stopped',
+      dependsOn: [HOSTS.db],
+    }
+  }
+  if (options.cache) {
+    services[HOSTS.cache] = {
+      image: REDIS.image,
+      port: REDIS.port,
+      resources: { cpu: 0.25, memory: '128Mi' },
+      replicas: 1,
+      restart: 'unless-stopped',
+    }
+  }
+
+  const targets: Record<string, Target> = {}
+  for (const kind of options.targets) {
+    const { name, target } = defaultTarget(kind, options.name)
+    targets[name] = target
+  }
+  const targetNames = Object.keys(targets)
+  return {
+    name: options.name,
+    services,
+    loadBalancer: {
+      algorithm: options.lb,
+      engine: 'nginx',
+      ...(options.lb === 'consistent-hash' ? { hashOn: { header: HASH_HEADER } } : {}),
+    },
+    targets,
+    // Hybrid: fill the first target up to its cap, overflow into the next.
+    ...(targetNames.length > 1
+      ? { placement: targetNames.map((target, index) => (index < targetNames.length - 1 ? { target, max: 6 } : { target })) }
+      : {}),
+    budgets: { monthly: 300, currency: 'USD' },
+    checks: { failOn: 'high' },
+  }
+}
+
+export function renderShopManifest(options: ShopOptions): string {
+  // YAML 1.1 quoting, so a value such as "yes" stays a string for every YAML reader.
+  const body = stringify(shopManifest(options), { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })
+  return `${SCHEMA_COMMENT}\n# The ${options.name} project: what runs, where, how it scales, what it may cost. See README.md.\n${body}`
+}
