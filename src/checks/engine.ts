@@ -208,7 +208,7 @@ export function compareFindings(a: Finding, b: Finding): number {
   const bySeverity = SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity)
   if (bySeverity) return bySeverity
   const where = (finding: Finding) => (finding.location.kind === 'file' ? finding.location.path : `${finding.location.target}/${finding.location.resource}`)
-  const byPlace = where(a).localeCompare(where(b))
+  const byPlace = where(a) < where(b) ? -1 : where(a) > where(b) ? 1 : 0
   if (byPlace) return byPlace
   const lineOf = (finding: Finding) => (finding.location.kind === 'file' ? finding.location.line : 0)
   return lineOf(a) - lineOf(b) || a.ruleId.localeCompare(b.ruleId)

@@ -62,7 +62,7 @@ export function collectProjectFiles(root: string): ProjectFile[] {
     }
   }
   walk(root, '')
-  return files.sort((a, b) => a.path.localeCompare(b.path))
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
 /** A small .gitignore reader: root .gitignore, plain and * patterns, negations, anchored and folder patterns. */

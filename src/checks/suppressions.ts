@@ -23,7 +23,7 @@ export interface InlineIgnore {
   file: string
   /** the comment's line */
   line: number
-  /** the lines it covers: its own (trailing comment) and the next code line */
+  /** the lines it covers: its own, and the next line of code when the comment stands alone */
   covers: number[]
 }
 
@@ -40,9 +40,12 @@ export function inlineIgnores(file: string, lines: string[]): InlineIgnore[] {
     if (!match) return
     const reason = (match[3] ?? '').replace(/\s*(\*\/|-->)\s*$/, '').trim()
     const covers = [index + 1]
-    let next = index + 1
-    while (next < lines.length && isCommentOrBlank(lines[next])) next++
-    if (next < lines.length) covers.push(next + 1)
+    // A comment on its own line covers the next line of code; a trailing comment only its own line.
+    if (isCommentOrBlank(text)) {
+      let next = index + 1
+      while (next < lines.length && isCommentOrBlank(lines[next])) next++
+      if (next < lines.length) covers.push(next + 1)
+    }
     found.push({ id: match[1].toUpperCase(), reason, until: match[2], file, line: index + 1, covers })
   })
   return found

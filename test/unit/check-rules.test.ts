@@ -1,0 +1,139 @@
+/**
+ * Every rule has a case that triggers it and a case that does not, run
+ * through the real engine (parsing, dispatch, locations).
+ */
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { runChecks, type ProjectFile } from '../../src/checks/engine.js'
+import { ALL_RULES } from '../../src/checks/rules/index.js'
+import type { Fact } from '../../src/model.js'
+
+const fixture = (name: string): Fact[] => JSON.parse(readFileSync(new URL(`../fixtures/check/facts/${name}.json`, import.meta.url), 'utf8')) as Fact[]
+const dockerfile = (text: string): ProjectFile[] => [{ path: 'Dockerfile', text, role: 'dockerfile' }]
+const compose = (text: string): ProjectFile[] => [{ path: 'docker-compose.yml', text, role: 'compose' }]
+const manifest = (text: string): ProjectFile[] => [{ path: 'strato.yaml', text, role: 'manifest' }]
+const source = (path: string, text: string): ProjectFile[] => [{ path, text, role: 'source' }]
+const env = (text: string): ProjectFile[] => [{ path: '.env', text, role: 'env' }]
+
+const HARDENED = `FROM local/node:24 AS build
+WORKDIR /src
+COPY package.json ./
+RUN npm ci --omit=dev
+FROM local/node:24
+WORKDIR /app
+COPY --from=build /src /app
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+USER 10001
+HEALTHCHECK CMD curl -fsS http://localhost:8080/healthz || exit 1
+EXPOSE 8080
+CMD ["node", "server.js"]
+`
+const GOOD_SERVICE = `services:
+  users:
+    image: shop/users:1.4.2
+    user: "10001"
+    mem_limit: 256m
+    restart: unless-stopped
+    ports: ["127.0.0.1:5432:5432", "8080:8080"]
+    environment:
+      DB_PASSWORD: \${DB_PASSWORD}
+      LOG_LEVEL: info
+    volumes: ["data:/var/lib/data"]
+    healthcheck: { test: ["CMD", "true"] }
+`
+const GOOD_MANIFEST = `name: shop
+services:
+  users:
+    build: ./services/users
+    port: 8080
+    health: /healthz
+    restart: unless-stopped
+    secrets: [DB_PASSWORD]
+    resources: { cpu: 0.5, memory: 256Mi }
+`
+
+interface Case { files?: ProjectFile[]; facts?: Fact[]; requiredTags?: string[] }
+const cases: Record<string, { bad: Case; good: Case }> = {
+  'DKR-001': { bad: { files: dockerfile('FROM local/node:24\nUSER app\nFROM local/node:24\nCMD ["node"]\n') }, good: { files: dockerfile(HARDENED) } },
+  'DKR-002': { bad: { files: dockerfile('ARG BASE=node\nFROM ${BASE}\nUSER 1\n') }, good: { files: dockerfile('ARG TAG=24\nFROM node:${TAG}\nFROM node@sha256:abc\nFROM scratch\n') } },
+  'DKR-003': { bad: { files: dockerfile('FROM a:1\nADD https://example.com/tool.tgz /opt/\n') }, good: { files: dockerfile('FROM a:1\nADD --checksum=sha256:0123 https://example.com/tool.tgz /opt/\n') } },
+  'DKR-004': { bad: { files: dockerfile('FROM a:1\nADD ./app /app\n') }, good: { files: dockerfile('FROM a:1\nCOPY ./app /app\n') } },
+  'DKR-005': { bad: { files: dockerfile('FROM a:1\nENV API_KEY=abcdef123456 LOG=info\n') }, good: { files: dockerfile('FROM a:1\nARG DB_PASSWORD\nENV DB_PASSWORD_FILE=/run/secrets/db LOG=info\n') } },
+  'DKR-006': { bad: { files: dockerfile('FROM a:1 AS base\nHEALTHCHECK CMD true\nFROM b:1\n') }, good: { files: dockerfile('FROM a:1 AS base\nHEALTHCHECK CMD true\nFROM base\n') } },
+  'DKR-007': { bad: { files: dockerfile('FROM a:1\nRUN apt-get update && apt-get install -y curl\n') }, good: { files: dockerfile('FROM a:1\nRUN apk add --no-cache curl && pip install --no-cache-dir flask\n') } },
+  'DKR-008': { bad: { files: dockerfile('FROM a:1\nRUN apt-get update\nRUN apt-get install -y curl\n') }, good: { files: dockerfile('FROM a:1\nRUN apt-get update \\\n && apt-get install -y curl\n') } },
+  'DKR-009': { bad: { files: dockerfile('FROM a:1\nRUN curl -fsSL https://get.example.com | sh\n') }, good: { files: dockerfile('FROM a:1\nRUN curl -fsSLo install.sh https://get.example.com && sha256sum -c sums && sh install.sh\n') } },
+  'DKR-010': { bad: { files: dockerfile('FROM a:1\nEXPOSE 8080 22/tcp\n') }, good: { files: dockerfile('FROM a:1\nEXPOSE 8080 2222\n') } },
+  'DKR-011': { bad: { files: dockerfile('FROM a:1\nRUN sudo apt-get install -y x\n') }, good: { files: dockerfile('FROM a:1\nRUN echo pseudo sudoers\n') } },
+  'DKR-012': { bad: { files: dockerfile('FROM a:1\nENV NODE_TLS_REJECT_UNAUTHORIZED=0\n') }, good: { files: dockerfile('FROM a:1\nENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca.pem\nRUN curl -fsS https://x\n') } },
+  'DKR-013': { bad: { files: dockerfile('FROM a:1\nRUN apt install -y curl\n') }, good: { files: dockerfile('FROM a:1\nRUN apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n') } },
+  'DKR-014': { bad: { files: dockerfile('FROM a:1\nWORKDIR app\n') }, good: { files: dockerfile('FROM a:1\nWORKDIR /app\nWORKDIR $HOME\n') } },
+  'DKR-015': { bad: { files: dockerfile('FROM a:1 AS build\nFROM b:1 AS build\n') }, good: { files: dockerfile('FROM a:1 AS build\nFROM b:1 AS test\n') } },
+  'DKR-016': { bad: { files: dockerfile('FROM a:1\nMAINTAINER ops@example.com\n') }, good: { files: dockerfile('FROM a:1\nLABEL org.opencontainers.image.authors=ops@example.com\n') } },
+  'DKR-017': { bad: { files: dockerfile('FROM a:1\nRUN echo "app:pw" | chpasswd\n') }, good: { files: dockerfile('FROM a:1\nRUN useradd --system app\n') } },
+  'CMP-001': { bad: { files: compose('services:\n  a:\n    image: x:1\n    privileged: true\n') }, good: { files: compose(GOOD_SERVICE) } },
+  'CMP-002': { bad: { files: manifest('name: shop\nservices:\n  a:\n    image: x:1\n    network: host\n') }, good: { files: manifest(GOOD_MANIFEST) } },
+  'CMP-003': { bad: { files: compose('services:\n  a:\n    image: x:1\n    volumes:\n      - type: bind\n        source: /var/run/docker.sock\n        target: /var/run/docker.sock\n') }, good: { files: compose(GOOD_SERVICE) } },
+  'CMP-004': { bad: { files: compose('services:\n  db:\n    image: mysql:8\n    ports:\n      - "3306:3306"\n') }, good: { files: compose(GOOD_SERVICE) } },
+  'CMP-005': { bad: { files: manifest('name: shop\nservices:\n  a:\n    image: x:1\n    env: { DB_PASSWORD: hunter2hunter2 }\n') }, good: { files: manifest(GOOD_MANIFEST) } },
+  'CMP-006': { bad: { files: compose('services:\n  a:\n    image: x:1\n') }, good: { files: compose('services:\n  a:\n    image: x:1\n    deploy: { resources: { limits: { memory: 128M } } }\n') } },
+  'CMP-007': { bad: { files: compose('services:\n  a:\n    image: x:1\n    restart: "no"\n') }, good: { files: compose(GOOD_SERVICE) } },
+  'CMP-008': { bad: { files: manifest('name: shop\nservices:\n  a:\n    image: x:1\n    port: 8080\n') }, good: { files: manifest(GOOD_MANIFEST) } },
+  'CMP-009': { bad: { files: compose('services:\n  a:\n    image: x:1\n    user: root\n') }, good: { files: compose(GOOD_SERVICE) } },
+  'SEC-001': { bad: { files: env('# local\nDB_PASSWORD=s3cretvalue\n') }, good: { files: env('DB_PASSWORD=\nLOG_LEVEL=debug\nAPI_TOKEN=${FROM_VAULT}\n') } },
+  'SEC-002': { bad: { files: source('config/settings.py', 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\n') }, good: { files: source('config/settings.py', 'AWS_KEY = os.environ["AWS_KEY"]\nDB_URL = "postgres://app:${DB_PASSWORD}@db/shop"\n') } },
+  'SEC-003': { bad: { files: source('src/db.ts', 'const db = connect({ user: "app", password: "hunter2hunter2" })\n') }, good: { files: source('src/db.ts', 'const db = connect({ user: "app", password: process.env.DB_PASSWORD })\n') } },
+  'DKH-001': { bad: { facts: fixture('docker-insecure') }, good: { facts: fixture('docker-hardened') } },
+  'DKH-002': { bad: { facts: fixture('docker-insecure') }, good: { facts: fixture('docker-hardened') } },
+  'DKH-003': { bad: { facts: fixture('docker-insecure') }, good: { facts: fixture('docker-hardened').filter((fact) => fact.resource !== '9d7f00b3c412') } },
+  'DKH-004': { bad: { facts: fixture('docker-insecure') }, good: { facts: fixture('docker-hardened') } },
+  'DKH-005': { bad: { facts: fixture('docker-insecure') }, good: { facts: fixture('docker-hardened') } },
+  'DKH-006': { bad: { facts: fixture('docker-insecure') }, good: { facts: fixture('docker-hardened') } },
+  'DKH-007': { bad: { facts: fixture('docker-insecure') }, good: { facts: fixture('docker-hardened') } },
+  'AWS-001': { bad: { facts: fixture('aws-insecure') }, good: { facts: fixture('aws-hardened') } },
+  'AWS-002': { bad: { facts: fixture('aws-insecure') }, good: { facts: fixture('aws-hardened') } },
+  'AWS-003': { bad: { facts: fixture('aws-insecure') }, good: { facts: fixture('aws-hardened') } },
+  'AWS-004': { bad: { facts: fixture('aws-insecure') }, good: { facts: fixture('aws-hardened') } },
+  'AWS-005': { bad: { facts: fixture('aws-insecure'), requiredTags: ['owner'] }, good: { facts: fixture('aws-hardened'), requiredTags: ['owner'] } },
+  'AZR-001': { bad: { facts: fixture('azure-insecure') }, good: { facts: fixture('azure-hardened') } },
+  'AZR-002': { bad: { facts: fixture('azure-insecure') }, good: { facts: fixture('azure-hardened') } },
+  'AZR-003': { bad: { facts: fixture('azure-insecure') }, good: { facts: fixture('azure-hardened') } },
+  'AZR-004': { bad: { facts: fixture('azure-insecure') }, good: { facts: fixture('azure-hardened') } },
+  'AZR-005': { bad: { facts: fixture('azure-insecure'), requiredTags: ['owner'] }, good: { facts: fixture('azure-hardened'), requiredTags: ['owner'] } },
+  'GCP-001': { bad: { facts: fixture('gcp-insecure') }, good: { facts: fixture('gcp-hardened') } },
+  'GCP-002': { bad: { facts: fixture('gcp-insecure') }, good: { facts: fixture('gcp-hardened') } },
+  'GCP-003': { bad: { facts: fixture('gcp-insecure') }, good: { facts: fixture('gcp-hardened') } },
+  'GCP-004': { bad: { facts: fixture('gcp-insecure') }, good: { facts: fixture('gcp-hardened') } },
+  'GCP-005': { bad: { facts: fixture('gcp-insecure') }, good: { facts: fixture('gcp-hardened') } },
+  'GCP-006': { bad: { facts: fixture('gcp-insecure'), requiredTags: ['owner'] }, good: { facts: fixture('gcp-hardened'), requiredTags: ['owner'] } },
+  'CHK-001': { bad: { files: dockerfile('FROM a:1\nRUNN echo\n') }, good: { files: dockerfile('FROM a:1\nRUN echo\n') } },
+  'CHK-003': { bad: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004 until=2020-01-01 vendored archive\nADD x.tgz /\n') }, good: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004 until=2099-01-01 vendored archive\nADD x.tgz /\n') } },
+  'CHK-004': { bad: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004\nADD x.tgz /\n') }, good: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004 unpacks the vendored archive\nADD x.tgz /\n') } },
+}
+
+function ids(input: Case): string[] {
+  const report = runChecks({ files: input.files ?? [], facts: input.facts ?? [], skips: [] }, { today: '2026-11-25', requiredTags: input.requiredTags })
+  return report.findings.map((finding) => finding.ruleId)
+}
+
+describe('rule packs', () => {
+  it('covers every rule with a triggering and a passing case (CHK-002 is covered in the engine tests)', () => {
+    const untested = ALL_RULES.map((rule) => rule.id).filter((id) => !(id in cases) && id !== 'CHK-002')
+    expect(untested).toEqual([])
+  })
+
+  it.each(Object.entries(cases))('%s triggers on its bad case and not on its good case', (id, { bad, good }) => {
+    expect(ids(bad)).toContain(id)
+    expect(ids(good)).not.toContain(id)
+  })
+
+  it('gives every rule an id in the stable format, a rationale, a fix and at least one subject', () => {
+    for (const rule of ALL_RULES) {
+      expect(rule.id).toMatch(/^[A-Z]{3}-\d{3}$/)
+      expect(rule.rationale.length).toBeGreaterThan(20)
+      expect(rule.remediation.length).toBeGreaterThan(10)
+      if (rule.pack !== 'core') expect(rule.reads.length).toBeGreaterThan(0)
+    }
+    expect(new Set(ALL_RULES.map((rule) => rule.id)).size).toBe(ALL_RULES.length)
+  })
+})
