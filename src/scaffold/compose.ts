@@ -10,13 +10,24 @@ import { HOSTS, LB_PORT, NGINX, REDIS, SERVICE_PORT, databaseSpec, serviceEnv } 
 
 type ComposeService = Record<string, unknown>
 
-const DB_PASSWORD = '${DB_PASSWORD:?set DB_PASSWORD in .env}'
-const REPLICATION_PASSWORD = '${REPLICATION_PASSWORD:?set REPLICATION_PASSWORD in .env}'
+/** A value compose takes from .env or the environment, refusing to start without it. */
+function required(name: string): string {
+  return `\${${name}:?set ${name} in .env}`
+}
+const DB_PASSWORD = required('DB_PASSWORD')
+const REPLICATION_PASSWORD = required('REPLICATION_PASSWORD')
 
 const hardening = { security_opt: ['no-new-privileges:true'], cap_drop: ['ALL'] }
 
 function limits(cpus: string, memory: string) {
   return { deploy: { resources: { limits: { cpus, memory } } } }
+}
+
+function serviceHealthcheck(runtime: ShopOptions['runtime']): string[] {
+  const url = `http://127.0.0.1:${SERVICE_PORT}/healthz`
+  return runtime === 'node'
+    ? ['CMD', 'node', '-e', `fetch('${url}').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`]
+    : ['CMD', 'python3', '-c', `import urllib.request; urllib.request.urlopen('${url}', timeout=2)`]
 }
 
 export function shopCompose(options: ShopOptions): Record<string, unknown> {
@@ -38,12 +49,14 @@ export function shopCompose(options: ShopOptions): Record<string, unknown> {
       ...hardening,
       environment: { ...serviceEnv(options, name), DB_PASSWORD },
       depends_on: dependsOn,
-      // The image's HEALTHCHECK probes /healthz; compose reads it from the image.
+      // The same probe as the image's HEALTHCHECK, stated here so compose readers see it.
+      healthcheck: { test: serviceHealthcheck(options.runtime), interval: '10s', timeout: '3s', retries: 3, start_period: '15s' },
       ...limits('0.50', '256M'),
     }
   }
 
-  const dbEnvironment = { ...db.env, [db.passwordVariable]: DB_PASSWORD }
+  const dbEnvironment: Record<string, string> = { ...db.env, [db.passwordVariable]: DB_PASSWORD }
+  if (db.rootPassword) dbEnvironment[db.rootPassword.variable] = required(db.rootPassword.from)
   const dbCommon = {
     restart: 'unless-stopped',
     user: db.containerUser,

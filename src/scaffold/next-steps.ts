@@ -3,7 +3,7 @@ import type { ShopOptions } from './options.js'
 import { LB_PORT } from './stack.js'
 
 export function nextSteps(options: ShopOptions, shownDir: string): string[] {
-  const secrets = options.readReplica ? 'DB_PASSWORD and REPLICATION_PASSWORD' : 'DB_PASSWORD'
+  const secrets = ['DB_PASSWORD', ...(options.db === 'mysql' ? ['DB_ROOT_PASSWORD'] : []), ...(options.readReplica ? ['REPLICATION_PASSWORD'] : [])].join(', ')
   return [
     `cd ${shownDir}`,
     `cp .env.example .env        # then set ${secrets}`,

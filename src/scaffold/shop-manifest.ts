@@ -44,9 +44,10 @@ export function shopManifest(options: ShopOptions): Manifest {
       dependsOn,
     }
   }
+  const dbSecrets = [db.passwordVariable, ...(db.rootPassword ? [db.rootPassword.variable] : []), ...(options.readReplica ? ['REPLICATION_PASSWORD'] : [])]
   const database: Service = options.readReplica
-    ? { build: './db', env: { ...db.env, DB_ROLE: 'primary' }, secrets: [db.passwordVariable, 'REPLICATION_PASSWORD'] }
-    : { image: db.image, env: db.env, secrets: [db.passwordVariable] }
+    ? { build: './db', env: { ...db.env, DB_ROLE: 'primary' }, secrets: dbSecrets }
+    : { image: db.image, env: db.env, secrets: dbSecrets }
   services[HOSTS.db] = {
     ...database,
     port: db.port,
@@ -60,7 +61,7 @@ export function shopManifest(options: ShopOptions): Manifest {
       build: './db',
       port: db.port,
       env: { ...db.env, DB_ROLE: 'replica', PRIMARY_HOST: HOSTS.db },
-      secrets: [db.passwordVariable, 'REPLICATION_PASSWORD'],
+      secrets: dbSecrets,
       resources: { cpu: 1, memory: '1Gi' },
       replicas: 1,
       volumes: [`db-replica-data:${db.dataPath}`],

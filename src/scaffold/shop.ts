@@ -87,7 +87,7 @@ function shopValues(options: ShopOptions): TemplateValues {
     usersCacheNote: options.cache ? ', with single-user lookups cached in Redis' : '',
     replicaNote: options.readReplica ? ', with a streaming read replica that serves the reads' : '',
     hashNote: options.lb === 'consistent-hash' ? `, hashing on the ${HASH_HEADER} header` : '',
-    replicationPasswordNote: options.readReplica ? ' and REPLICATION_PASSWORD' : '',
+    rootSecretNote: db.rootPassword ? ` (and its root password as \`${db.rootPassword.variable}\`)` : '',
     replicationSecretNote: options.readReplica ? ', and both database roles read REPLICATION_PASSWORD' : '',
   }
 }

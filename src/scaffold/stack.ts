@@ -40,6 +40,8 @@ export interface DatabaseSpec {
   env: Record<string, string>
   /** the variable the image reads the app user's password from */
   passwordVariable: string
+  /** the image's root password variable and the .env name it is read from, where the image insists on one */
+  rootPassword?: { variable: string; from: string }
   healthcheck: string[]
   containerUser: string
   url(host: string): string
@@ -70,9 +72,10 @@ export function databaseSpec(options: ShopOptions): DatabaseSpec {
     dataPath: '/var/lib/mysql',
     user,
     database,
-    // The root password is random and never used: the services connect as the app user.
-    env: { MYSQL_USER: user, MYSQL_DATABASE: database, MYSQL_RANDOM_ROOT_PASSWORD: 'yes', MYSQL_INITDB_SKIP_TZINFO: '1' },
+    env: { MYSQL_USER: user, MYSQL_DATABASE: database, MYSQL_INITDB_SKIP_TZINFO: '1' },
     passwordVariable: 'MYSQL_PASSWORD',
+    // The image needs a root password; the services never use it (they connect as the app user).
+    rootPassword: { variable: 'MYSQL_ROOT_PASSWORD', from: 'DB_ROOT_PASSWORD' },
     healthcheck: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'],
     containerUser: IMAGE_USERS.mysql,
     url: (host) => `mysql://${user}@${host}:3306/${database}`,
