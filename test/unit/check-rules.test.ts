@@ -37,6 +37,8 @@ const GOOD_SERVICE = `services:
     ports: ["127.0.0.1:5432:5432", "8080:8080"]
     environment:
       DB_PASSWORD: \${DB_PASSWORD}
+      ADMIN_PASSWORD: \${ADMIN_PASSWORD:?set it in .env}
+      MYSQL_RANDOM_ROOT_PASSWORD: "yes"
       LOG_LEVEL: info
     volumes: ["data:/var/lib/data"]
     healthcheck: { test: ["CMD", "true"] }

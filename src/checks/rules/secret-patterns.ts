@@ -14,7 +14,9 @@ export function looksLikeReference(value: string): boolean {
     || /^\$\{?[A-Za-z_][A-Za-z0-9_]*(:?[-?][^}]*)?\}?$/.test(trimmed) && !/:-[^}]+\}$/.test(trimmed)
     || /^\{\{.*\}\}$/.test(trimmed)
     || /^<[^>]+>$/.test(trimmed)
-    || /^(\*+|x+|\.\.\.|null|none|undefined|true|false)$/i.test(trimmed)
+    || /^(\*+|x+|\.\.\.|null|none|undefined)$/i.test(trimmed)
+    // switches such as MYSQL_RANDOM_ROOT_PASSWORD=yes name a behaviour, not a password
+    || /^(true|false|yes|no|on|off|y|n|0|1)$/i.test(trimmed)
 }
 
 /** Shows enough of a value to find it, never the value: "s3cr****" */
