@@ -102,4 +102,7 @@ DOCKERFILE
   docker build -q -t local/postgres:15 "$ctx/postgres" >/dev/null
 fi
 
+# local/redis:7: Debian's redis-server, for the starter repos' cache (strato new --cache).
+apt_image local/redis:7 redis-server
+
 docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^local/' >&2
