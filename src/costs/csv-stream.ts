@@ -1,160 +1,195 @@
 /**
- * A streaming CSV parser (RFC 4180: quoted fields with embedded commas,
- * doubled quotes and line breaks; LF or CRLF line ends). Text is pushed in
- * chunks, so a file of any size is read in constant memory; each record comes
- * with the physical line it starts on, so problems can name it.
+ * A streaming CSV scanner (RFC 4180: quoted fields with embedded commas,
+ * doubled quotes and line breaks; LF or CRLF line ends) that works on bytes.
+ * Chunks are pushed as they are read, so a file of any size is scanned in
+ * constant memory; each record comes with the physical line it starts on.
  *
- * Speed matters (exports run to millions of lines): unquoted fields are found
- * with indexOf rather than a character loop, and fields the caller does not
- * keep are never copied out of the buffer.
+ * Speed matters (exports run to millions of lines), so the scanner does not
+ * decode text: it reports each record as field boundaries in the chunk, and
+ * the caller decodes only the fields it reads (FieldView.text) or reads bytes
+ * directly. A FieldView is only valid during the callback.
  */
-
-export interface CsvSink {
-  /** one record: its fields (undefined where not kept) and the line it starts on */
-  record(fields: (string | undefined)[], line: number): void
-  /** a record that cannot be parsed, e.g. text after a closing quote or a quote never closed */
-  malformed(line: number, reason: string): void
-}
 
 const QUOTE = 34
 const COMMA = 44
 const CR = 13
 const LF = 10
 
+export class FieldView {
+  bytes: Uint8Array = new Uint8Array(0)
+  count = 0
+  start = new Int32Array(64)
+  end = new Int32Array(64)
+  /** 1 when the field was quoted and holds doubled quotes to unescape */
+  doubled = new Uint8Array(64)
+  private readonly decoder = new TextDecoder('utf-8')
+
+  /** The field's text, unescaped. */
+  text(index: number): string {
+    const raw = this.decoder.decode(this.bytes.subarray(this.start[index], this.end[index]))
+    return this.doubled[index] ? raw.replaceAll('""', '"') : raw
+  }
+
+  /** Every field's text (for headers and small files). */
+  texts(): string[] {
+    return Array.from({ length: this.count }, (_, index) => this.text(index))
+  }
+
+  push(start: number, end: number, doubled: boolean): void {
+    if (this.count === this.start.length) this.grow()
+    this.start[this.count] = start
+    this.end[this.count] = end
+    this.doubled[this.count] = doubled ? 1 : 0
+    this.count++
+  }
+
+  private grow(): void {
+    const size = this.start.length * 2
+    const start = new Int32Array(size); start.set(this.start); this.start = start
+    const end = new Int32Array(size); end.set(this.end); this.end = end
+    const doubled = new Uint8Array(size); doubled.set(this.doubled); this.doubled = doubled
+  }
+}
+
+export interface CsvSink {
+  /** one record; the view is reused for the next one */
+  record(fields: FieldView, line: number): void
+  /** a record that cannot be parsed: text after a closing quote, or a quote never closed */
+  malformed(line: number, reason: string): void
+}
+
 export class CsvStreamParser {
-  /** fields to copy out, by index; undefined keeps all (the header always keeps all) */
-  keep: boolean[] | undefined
-  private rest = ''
+  private rest: Uint8Array | undefined
   private line = 1
-  private nextComma = -1
-  private nextNewline = -1
+  private readonly view = new FieldView()
+  private first = true
 
   constructor(private readonly sink: CsvSink) {}
 
-  push(chunk: string): void {
-    this.parse(this.rest.length > 0 ? this.rest + chunk : chunk, false)
+  push(chunk: Uint8Array): void {
+    let buffer = chunk
+    if (this.first) {
+      this.first = false
+      // A UTF-8 byte-order mark is not part of the first column's name.
+      if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3)
+    }
+    if (this.rest) {
+      const joined = new Uint8Array(this.rest.length + buffer.length)
+      joined.set(this.rest)
+      joined.set(buffer, this.rest.length)
+      buffer = joined
+    }
+    this.scan(buffer, false)
   }
 
   end(): void {
-    if (this.rest.length > 0) this.parse(this.rest, true)
-    this.rest = ''
+    if (this.rest) this.scan(this.rest, true)
+    this.rest = undefined
   }
 
-  private parse(buffer: string, final: boolean): void {
-    this.nextComma = -1
-    this.nextNewline = -1
+  private scan(buffer: Uint8Array, final: boolean): void {
     let start = 0
     while (start < buffer.length) {
       const next = this.record(buffer, start, final)
       if (next < 0) break
       start = next
     }
-    this.rest = start < buffer.length ? buffer.slice(start) : ''
+    // Copy the unfinished tail, so the chunk it came from can be freed.
+    this.rest = start < buffer.length ? copyBytes(buffer, start, buffer.length) : undefined
   }
 
-  /** Parses one record at `start`; returns where the next begins, or -1 when the buffer ends first. */
-  private record(buffer: string, start: number, final: boolean): number {
-    const keep = this.keep
-    const fields: (string | undefined)[] = []
+  /** Scans one record at `start`; returns where the next begins, or -1 when the buffer ends first. */
+  private record(buffer: Uint8Array, start: number, final: boolean): number {
+    const view = this.view
+    const length = buffer.length
+    view.bytes = buffer
+    view.count = 0
     let lines = 1
     let pos = start
     for (;;) {
-      const index = fields.length
-      if (buffer.charCodeAt(pos) === QUOTE) {
-        let value = ''
-        let from = pos + 1
+      if (buffer[pos] === QUOTE) {
+        const open = pos + 1
+        let quote = open
+        let doubled = false
         for (;;) {
-          const quote = buffer.indexOf('"', from)
-          if (quote < 0 || (quote + 1 >= buffer.length && !final)) {
+          quote = buffer.indexOf(QUOTE, quote)
+          if (quote < 0 || (quote + 1 >= length && !final)) {
             if (!final) return -1
             this.sink.malformed(this.line, 'a quoted field is never closed')
-            this.line += lines + countNewlines(buffer, start, buffer.length)
-            return buffer.length
+            this.line += lines + countNewlines(buffer, start, length)
+            return length
           }
-          if (buffer.charCodeAt(quote + 1) === QUOTE) {
-            value += buffer.slice(from, quote + 1)
-            from = quote + 2
+          if (buffer[quote + 1] === QUOTE) {
+            doubled = true
+            quote += 2
             continue
           }
-          value += buffer.slice(from, quote)
-          pos = quote + 1
           break
         }
-        lines += countNewlines(value, 0, value.length)
-        fields.push(keep === undefined || keep[index] ? value : undefined)
-        const after = buffer.charCodeAt(pos)
+        const newline = buffer.indexOf(LF, open)
+        if (newline >= 0 && newline < quote) lines += countNewlines(buffer, open, quote)
+        view.push(open, quote, doubled)
+        pos = quote + 1
+        const after = buffer[pos]
         if (after === COMMA) { pos++; continue }
         if (after === LF) { pos++; break }
-        if (after === CR && buffer.charCodeAt(pos + 1) === LF) { pos += 2; break }
-        if (pos >= buffer.length) {
+        if (after === CR && buffer[pos + 1] === LF) { pos += 2; break }
+        if (pos >= length) {
           if (!final) return -1
           break
         }
-        if (after === CR && pos + 1 >= buffer.length && !final) return -1
-        // Text after a closing quote: report the record, skip to its end.
-        const newline = buffer.indexOf('\n', pos)
-        if (newline < 0 && !final) return -1
-        this.sink.malformed(this.line, `unexpected text after a closing quote in field ${index + 1}`)
+        if (after === CR && pos + 1 >= length && !final) return -1
+        // Text after a closing quote: report the record and skip to its end.
+        const end = buffer.indexOf(LF, pos)
+        if (end < 0 && !final) return -1
+        this.sink.malformed(this.line, `unexpected text after a closing quote in field ${view.count}`)
         this.line += lines
-        return newline < 0 ? buffer.length : newline + 1
+        return end < 0 ? length : end + 1
       }
-
-      if (this.nextComma < pos && this.nextComma !== -2) {
-        this.nextComma = buffer.indexOf(',', pos)
-        if (this.nextComma < 0) this.nextComma = -2 // none left in this buffer
+      const fieldStart = pos
+      let c = 0
+      while (pos < length) {
+        c = buffer[pos]
+        if (c === COMMA || c === LF) break
+        pos++
       }
-      if (this.nextNewline < pos && this.nextNewline !== -2) {
-        this.nextNewline = buffer.indexOf('\n', pos)
-        if (this.nextNewline < 0) this.nextNewline = -2
-      }
-      const comma = this.nextComma
-      const newline = this.nextNewline
-      if (comma >= 0 && (newline < 0 || comma < newline)) {
-        fields.push(keep === undefined || keep[index] ? buffer.slice(pos, comma) : undefined)
-        pos = comma + 1
-        continue
-      }
-      if (newline < 0) {
+      if (pos >= length) {
         if (!final) return -1
-        fields.push(keep === undefined || keep[index] ? trimCr(buffer.slice(pos)) : undefined)
-        pos = buffer.length
+        view.push(fieldStart, buffer[length - 1] === CR ? length - 1 : length, false)
         break
       }
-      const end = newline > pos && buffer.charCodeAt(newline - 1) === CR ? newline - 1 : newline
-      fields.push(keep === undefined || keep[index] ? buffer.slice(pos, end) : undefined)
-      pos = newline + 1
+      if (c === COMMA) {
+        view.push(fieldStart, pos, false)
+        pos++
+        continue
+      }
+      view.push(fieldStart, pos > fieldStart && buffer[pos - 1] === CR ? pos - 1 : pos, false)
+      pos++
       break
     }
     const line = this.line
     this.line += lines
     // A blank line is no record.
-    if (!(fields.length === 1 && (fields[0] === '' || (fields[0] === undefined && pos - start <= 2)))) this.sink.record(fields, line)
+    if (!(view.count === 1 && view.end[0] === view.start[0])) this.sink.record(view, line)
     return pos
   }
 }
 
-function trimCr(text: string): string {
-  return text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text
+/** A copy of some bytes (Buffer's slice would share memory, and chunks are reused). */
+export function copyBytes(buffer: Uint8Array, start: number, end: number): Uint8Array {
+  const copy = new Uint8Array(end - start)
+  copy.set(buffer.subarray(start, end))
+  return copy
 }
 
-function countNewlines(text: string, from: number, to: number): number {
+function countNewlines(buffer: Uint8Array, from: number, to: number): number {
   let count = 0
-  for (let at = text.indexOf('\n', from); at >= 0 && at < to; at = text.indexOf('\n', at + 1)) count++
+  for (let at = buffer.indexOf(LF, from); at >= 0 && at < to; at = buffer.indexOf(LF, at + 1)) count++
   return count
 }
 
-/** Feeds a stream of chunks (bytes decoded as UTF-8, or text) through a parser, then ends it. */
-export async function feedCsv(parser: CsvStreamParser, chunks: AsyncIterable<string | Buffer>): Promise<void> {
-  const decoder = new TextDecoder('utf-8')
-  let first = true
-  for await (const chunk of chunks) {
-    let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
-    // A byte-order mark is not part of the first column's name.
-    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1)
-    first = false
-    parser.push(text)
-  }
-  const tail = decoder.decode()
-  if (tail) parser.push(tail)
+/** Feeds a stream of byte chunks through a parser, then ends it. */
+export async function feedCsv(parser: CsvStreamParser, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+  for await (const chunk of chunks) parser.push(chunk)
   parser.end()
 }

@@ -2,11 +2,11 @@
  * Reads a FOCUS export file: CSV (optionally gzip-compressed) streamed in
  * chunks, or Parquet read one row group at a time, into a FocusAggregator.
  */
-import { createReadStream, existsSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs'
 import { createGunzip } from 'node:zlib'
 import { usageError } from '../errors.js'
 import { CsvStreamParser, feedCsv } from './csv-stream.js'
-import { FocusAggregator, FocusFormatError, type CostColumn, type FocusSummary } from './focus.js'
+import { COST_COLUMNS, FocusAggregator, FocusFormatError, type CostColumn, type FocusSummary } from './focus.js'
 
 export type FocusFileFormat = 'csv' | 'parquet'
 
@@ -32,17 +32,31 @@ export async function readFocusFile(file: string, costColumn: CostColumn = 'Bill
 }
 
 async function readCsv(file: string, aggregator: FocusAggregator): Promise<void> {
-  let stream: NodeJS.ReadableStream = createReadStream(file, { highWaterMark: 1 << 20 })
-  if (/\.gz$/i.test(file)) stream = stream.pipe(createGunzip())
-  const parser: CsvStreamParser = new CsvStreamParser({
+  const parser = new CsvStreamParser({
     record: (fields, line) => {
       if (aggregator.hasHeader) aggregator.row(fields, line)
-      else parser.keep = aggregator.header(fields as string[])
+      else aggregator.header(fields.texts())
     },
     malformed: (line, reason) => aggregator.reject(line, reason),
   })
-  await feedCsv(parser, stream as AsyncIterable<Buffer>)
+  if (/\.gz$/i.test(file)) {
+    await feedCsv(parser, createReadStream(file, { highWaterMark: CHUNK }).pipe(createGunzip()))
+    return
+  }
+  // Plain files are read synchronously into one reused buffer: no allocation
+  // per chunk and no wait on the event loop between chunks. The parser copies
+  // what it keeps (an unfinished last record), so reusing the buffer is safe.
+  const fd = openSync(file, 'r')
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK)
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) parser.push(chunk.subarray(0, read))
+    parser.end()
+  } finally {
+    closeSync(fd)
+  }
 }
+
+const CHUNK = 1 << 20
 
 async function readParquet(file: string, aggregator: FocusAggregator): Promise<void> {
   const { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet')
@@ -54,8 +68,8 @@ async function readParquet(file: string, aggregator: FocusAggregator): Promise<v
     throw usageError(`${file} is not a readable Parquet file (${(error as Error).message}).`, 'Check that the export finished writing, or export CSV instead.')
   }
   const names = parquetSchema(metadata).children.map((child) => child.element.name)
-  const keep = aggregator.header(names)
-  const wanted = names.filter((_, index) => keep[index])
+  aggregator.header(names)
+  const wanted = names.filter((name) => PARQUET_COLUMNS.has(name))
   const positions = wanted.map((name) => names.indexOf(name))
   let rowStart = 0
   // One row group at a time keeps memory to the size of a group, not the file.
@@ -65,16 +79,19 @@ async function readParquet(file: string, aggregator: FocusAggregator): Promise<v
       file: buffer, metadata, columns: wanted, rowStart, rowEnd,
       onComplete: (rows: unknown[][]) => {
         rows.forEach((row, offset) => {
-          const fields: (string | undefined)[] = new Array(names.length).fill(undefined)
+          const fields: string[] = new Array(names.length).fill('')
           positions.forEach((position, column) => { fields[position] = parquetText(row[column]) })
           // Parquet has no lines: report the row number (1-based, after a notional header line).
-          aggregator.row(fields, rowStart + offset + 2)
+          aggregator.rowTexts(fields, rowStart + offset + 2)
         })
       },
     })
     rowStart = rowEnd
   }
 }
+
+/** Columns the aggregator reads: only these are decoded from a Parquet file. */
+const PARQUET_COLUMNS = new Set([...COST_COLUMNS, 'ChargePeriodStart', 'BillingCurrency', 'ProviderName', 'ServiceProviderName', 'Tags'])
 
 /** A Parquet value as the text a CSV export would hold. */
 function parquetText(value: unknown): string {

@@ -11,6 +11,7 @@
  * strato-project or strato_project count too, as do AWS's "user:" prefixes.
  */
 import { LABEL } from '../model.js'
+import { copyBytes, type FieldView } from './csv-stream.js'
 import { toNanos } from './money.js'
 
 export type FocusFlavour = 'aws' | 'azure' | 'gcp' | 'generic'
@@ -117,6 +118,7 @@ export function costNanos(text: string): number {
   }
   let fraction = 0
   let scale = 0
+  let roundUp = false
   if (at < length && c === 46) {
     for (at++; at < length && scale < 9; at++, scale++) {
       c = text.charCodeAt(at)
@@ -124,9 +126,22 @@ export function costNanos(text: string): number {
       fraction = fraction * 10 + (c - 48)
       digits++
     }
-    if (scale === 9 && at < length) return viaBigInt(text) // more than nine decimals: round exactly
+    if (scale === 9 && at < length) {
+      // Digits past the ninth decimal: round half-even on them.
+      const next = text.charCodeAt(at) - 48
+      if (next < 0 || next > 9) return viaBigInt(text)
+      let rest = false
+      for (let tail = at + 1; tail < length; tail++) {
+        const digit = text.charCodeAt(tail) - 48
+        if (digit < 0 || digit > 9) return viaBigInt(text)
+        if (digit !== 0) rest = true
+      }
+      roundUp = next > 5 || (next === 5 && (rest || fraction % 2 === 1))
+      at = length
+    }
   }
   if (at < length || digits === 0 || units > 9_000_000) return viaBigInt(text)
+  if (roundUp) fraction++
   for (; scale < 9; scale++) fraction *= 10
   const nanos = units * 1_000_000_000 + fraction
   return negative ? -nanos : nanos
@@ -142,21 +157,43 @@ function viaBigInt(text: string): number {
 
 const DATE = /^\d{4}-\d{2}-\d{2}/
 
+/** A group's sum: exact bigint plus a Number part that stays well inside 2^53. */
+interface Accumulator {
+  group: FocusGroup
+  lo: number
+}
+
+/** Tags read from one distinct Tags cell. */
+interface TagEntry {
+  project?: string
+  service?: string
+  error?: string
+}
+
+interface ByteKey<T> {
+  bytes: Uint8Array
+  value: T
+}
+
 /** Accumulates rows; feed it the header, then records, then read the summary. */
 export class FocusAggregator {
   private columns: Columns | undefined
   private width = 0
   private flavour: FocusFlavour = 'generic'
   private rows = 0
-  private readonly groups = new Map<string, { group: FocusGroup; lo: number }>()
-  private readonly tagCache = new Map<string, { project?: string; service?: string } | Error>()
+  private readonly groups = new Map<string, Accumulator>()
+  private readonly lookup = new Map<TagEntry, Map<number, Map<string, Map<string, Accumulator>>>>()
+  private readonly tagsByText = new Map<string, TagEntry>()
+  private readonly tagsByHash = new Map<number, ByteKey<TagEntry>[]>()
+  private readonly noTags: TagEntry = {}
+  private lastCurrency: ByteKey<string> = { bytes: new Uint8Array(0), value: '' }
+  private lastProvider: ByteKey<string> = { bytes: new Uint8Array(0), value: '' }
   private readonly malformed: MalformedLine[] = []
   private malformedCount = 0
 
   constructor(private readonly costColumn: CostColumn = 'BilledCost') {}
 
-  /** The header; returns the columns the rows need, so a parser can skip copying the others. */
-  header(names: string[]): boolean[] {
+  header(names: string[]): void {
     const index = (name: string) => names.indexOf(name)
     const missing = [this.costColumn, ...REQUIRED].filter((name) => index(name) < 0)
     if (missing.length > 0) throw new FocusFormatError(`the header has no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}`, names)
@@ -169,9 +206,6 @@ export class FocusAggregator {
     }
     this.width = names.length
     this.flavour = detectFlavour(names)
-    const keep = names.map(() => false)
-    for (const column of Object.values(this.columns)) if (column >= 0) keep[column] = true
-    return keep
   }
 
   get hasHeader(): boolean {
@@ -183,55 +217,109 @@ export class FocusAggregator {
     if (this.malformed.length < MALFORMED_KEPT) this.malformed.push({ line, reason })
   }
 
-  /** One data row; fields not kept may be undefined. */
-  row(fields: (string | undefined)[], line: number): void {
+  /** One CSV record, read from its bytes without decoding more than needed. */
+  row(view: FieldView, line: number): void {
     const columns = this.columns!
-    if (fields.length !== this.width) {
-      this.reject(line, `has ${fields.length} fields, the header has ${this.width}`)
+    if (view.count !== this.width) {
+      this.reject(line, `has ${view.count} fields, the header has ${this.width}`)
       return
     }
-    const costText = fields[columns.cost]!
-    const nanos = costNanos(costText)
+    const bytes = view.bytes
+    let nanos = costNanosBytes(bytes, view.start[columns.cost], view.end[columns.cost])
     if (Number.isNaN(nanos)) {
-      this.reject(line, `${this.costColumn} "${costText}" is not a number`)
+      const text = view.text(columns.cost)
+      nanos = costNanos(text)
+      if (Number.isNaN(nanos)) {
+        this.reject(line, `${this.costColumn} "${text}" is not a number`)
+        return
+      }
+    }
+    const day = dayBytes(bytes, view.start[columns.date], view.end[columns.date])
+    if (day < 0) {
+      this.reject(line, `ChargePeriodStart "${view.text(columns.date)}" is not a date`)
       return
     }
-    const start = fields[columns.date]!
-    if (!DATE.test(start)) {
-      this.reject(line, `ChargePeriodStart "${start}" is not a date`)
-      return
-    }
-    const currency = fields[columns.currency]!
-    if (currency === '') {
+    const currency = (this.lastCurrency = sameBytes(this.lastCurrency, view, columns.currency))
+    if (currency.value === '') {
       this.reject(line, 'BillingCurrency is empty')
       return
     }
-    let tags: { project?: string; service?: string } = {}
-    if (columns.tags >= 0) {
-      const cell = fields[columns.tags]!
-      let cached = this.tagCache.get(cell)
-      if (cached === undefined) {
-        try {
-          cached = stratoTags(cell)
-        } catch (error) {
-          cached = error as Error
-        }
-        // Exports repeat a handful of tag sets; remembering them avoids a JSON parse per line.
-        if (this.tagCache.size < 100_000) this.tagCache.set(cell, cached)
-      }
-      if (cached instanceof Error) {
-        this.reject(line, `Tags is not valid JSON (${cached.message})`)
-        return
-      }
-      tags = cached
+    const provider = columns.provider >= 0 ? (this.lastProvider = sameBytes(this.lastProvider, view, columns.provider)).value : ''
+    const tags = columns.tags >= 0 ? this.tagsFromBytes(view, columns.tags) : this.noTags
+    if (tags.error) {
+      this.reject(line, tags.error)
+      return
     }
-    const provider = columns.provider >= 0 ? fields[columns.provider]! : ''
-    const date = start.slice(0, 10)
-    const key = `${provider}\u0000${tags.project ?? ''}\u0000${tags.service ?? ''}\u0000${date}\u0000${currency}`
-    let entry = this.groups.get(key)
+    this.add(nanos, day, currency.value, provider, tags)
+  }
+
+  /** One row given as text (Parquet); fields in header order. */
+  rowTexts(fields: string[], line: number): void {
+    const columns = this.columns!
+    const nanos = costNanos(fields[columns.cost])
+    if (Number.isNaN(nanos)) {
+      this.reject(line, `${this.costColumn} "${fields[columns.cost]}" is not a number`)
+      return
+    }
+    const start = fields[columns.date]
+    const day = DATE.test(start) ? Number(start.slice(0, 4)) * 10000 + Number(start.slice(5, 7)) * 100 + Number(start.slice(8, 10)) : -1
+    if (day < 0) {
+      this.reject(line, `ChargePeriodStart "${start}" is not a date`)
+      return
+    }
+    const currency = fields[columns.currency]
+    if (!currency) {
+      this.reject(line, 'BillingCurrency is empty')
+      return
+    }
+    let tags = this.noTags
+    if (columns.tags >= 0) {
+      const cell = fields[columns.tags]
+      tags = this.tagsByText.get(cell) ?? readTags(cell)
+      if (this.tagsByText.size < 100_000) this.tagsByText.set(cell, tags)
+    }
+    if (tags.error) {
+      this.reject(line, tags.error)
+      return
+    }
+    this.add(nanos, day, currency, columns.provider >= 0 ? fields[columns.provider] : '', tags)
+  }
+
+  /**
+   * Exports repeat a handful of tag sets: each distinct cell is parsed once,
+   * then found again by a hash of its bytes and a byte comparison.
+   */
+  private tagsFromBytes(view: FieldView, column: number): TagEntry {
+    const bytes = view.bytes
+    const start = view.start[column]
+    const end = view.end[column]
+    let hash = 0x811c9dc5 ^ view.doubled[column]
+    for (let at = start; at < end; at++) hash = Math.imul(hash ^ bytes[at], 0x01000193)
+    const bucket = this.tagsByHash.get(hash)
+    if (bucket) {
+      for (const candidate of bucket) if (equalBytes(candidate.bytes, bytes, start, end)) return candidate.value
+    }
+    const value = readTags(view.text(column))
+    const entry = { bytes: copyBytes(bytes, start, end), value }
+    if (bucket) bucket.push(entry)
+    else this.tagsByHash.set(hash, [entry])
+    return value
+  }
+
+  private add(nanos: number, day: number, currency: string, provider: string, tags: TagEntry): void {
+    let byDay = this.lookup.get(tags)
+    if (!byDay) this.lookup.set(tags, (byDay = new Map()))
+    let byCurrency = byDay.get(day)
+    if (!byCurrency) byDay.set(day, (byCurrency = new Map()))
+    let byProvider = byCurrency.get(currency)
+    if (!byProvider) byCurrency.set(currency, (byProvider = new Map()))
+    let entry = byProvider.get(provider)
     if (!entry) {
-      entry = { group: { provider, project: tags.project, service: tags.service, date, currency, nanos: 0n, rows: 0 }, lo: 0 }
-      this.groups.set(key, entry)
+      const date = `${Math.floor(day / 10000)}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`
+      const key = `${provider}\u0000${tags.project ?? ''}\u0000${tags.service ?? ''}\u0000${date}\u0000${currency}`
+      entry = this.groups.get(key)
+      if (!entry) this.groups.set(key, (entry = { group: { provider, project: tags.project, service: tags.service, date, currency, nanos: 0n, rows: 0 }, lo: 0 }))
+      byProvider.set(provider, entry)
     }
     entry.lo += nanos
     entry.group.rows++
@@ -248,6 +336,86 @@ export class FocusAggregator {
     groups.sort((a, b) => compare(a.provider, b.provider) || compare(a.project ?? '\uffff', b.project ?? '\uffff') || compare(a.service ?? '', b.service ?? '') || compare(a.date, b.date) || compare(a.currency, b.currency))
     return { flavour: this.flavour, costColumn: this.costColumn, rows: this.rows, groups, malformed: { count: this.malformedCount, lines: this.malformed } }
   }
+}
+
+function readTags(cell: string): TagEntry {
+  try {
+    return stratoTags(cell)
+  } catch (error) {
+    return { error: `Tags is not valid JSON (${(error as Error).message})` }
+  }
+}
+
+/** The previous value when the field holds the same bytes (currency and provider rarely change), else the field decoded. */
+function sameBytes(last: ByteKey<string>, view: FieldView, column: number): ByteKey<string> {
+  const start = view.start[column]
+  const end = view.end[column]
+  if (!view.doubled[column] && equalBytes(last.bytes, view.bytes, start, end)) return last
+  return { bytes: copyBytes(view.bytes, start, end), value: view.text(column) }
+}
+
+function equalBytes(known: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  if (known.length !== end - start) return false
+  for (let at = 0; at < known.length; at++) if (known[at] !== bytes[start + at]) return false
+  return true
+}
+
+const DAY_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9]
+
+/** YYYY-MM-DD at the start of the field as the number YYYYMMDD, or -1. */
+function dayBytes(bytes: Uint8Array, start: number, end: number): number {
+  if (end - start < 10 || bytes[start + 4] !== 45 || bytes[start + 7] !== 45) return -1
+  let value = 0
+  for (const at of DAY_DIGITS) {
+    const digit = bytes[start + at] - 48
+    if (digit < 0 || digit > 9) return -1
+    value = value * 10 + digit
+  }
+  return value
+}
+
+/** costNanos on bytes for the plain decimal form; NaN sends the caller to the text path (exponents, bad input). */
+function costNanosBytes(bytes: Uint8Array, start: number, end: number): number {
+  let at = start
+  let negative = false
+  if (bytes[at] === 45) { negative = true; at++ }
+  let units = 0
+  let digits = 0
+  for (; at < end; at++) {
+    const digit = bytes[at] - 48
+    if (digit < 0 || digit > 9) break
+    units = units * 10 + digit
+    digits++
+  }
+  let fraction = 0
+  let scale = 0
+  let roundUp = false
+  if (at < end && bytes[at] === 46) {
+    for (at++; at < end && scale < 9; at++, scale++) {
+      const digit = bytes[at] - 48
+      if (digit < 0 || digit > 9) break
+      fraction = fraction * 10 + digit
+      digits++
+    }
+    if (scale === 9 && at < end) {
+      // Digits past the ninth decimal: round half-even on them.
+      const next = bytes[at] - 48
+      let rest = false
+      for (let tail = at + 1; tail < end; tail++) {
+        const digit = bytes[tail] - 48
+        if (digit < 0 || digit > 9) return Number.NaN
+        if (digit !== 0) rest = true
+      }
+      if (next < 0 || next > 9) return Number.NaN
+      roundUp = next > 5 || (next === 5 && (rest || fraction % 2 === 1))
+      at = end
+    }
+  }
+  if (at < end || digits === 0 || units > 9_000_000) return Number.NaN
+  if (roundUp) fraction++
+  for (; scale < 9; scale++) fraction *= 10
+  const nanos = units * 1_000_000_000 + fraction
+  return negative ? -nanos : nanos
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)

@@ -15,16 +15,17 @@ import { budgetGateError } from '../../src/costs/budget.js'
 const fixture = (name: string) => path.resolve('test/fixtures/cost/focus', name)
 
 function parseAll(text: string, chunkSize: number) {
-  const records: { fields: (string | undefined)[]; line: number }[] = []
+  const records: { fields: string[]; line: number }[] = []
   const bad: { line: number; reason: string }[] = []
-  const parser = new CsvStreamParser({ record: (fields, line) => records.push({ fields, line }), malformed: (line, reason) => bad.push({ line, reason }) })
-  for (let at = 0; at < text.length; at += chunkSize) parser.push(text.slice(at, at + chunkSize))
+  const parser = new CsvStreamParser({ record: (fields, line) => records.push({ fields: fields.texts(), line }), malformed: (line, reason) => bad.push({ line, reason }) })
+  const bytes = new TextEncoder().encode(text)
+  for (let at = 0; at < bytes.length; at += chunkSize) parser.push(bytes.subarray(at, at + chunkSize))
   parser.end()
   return { records, bad }
 }
 
 describe('streaming CSV parser', () => {
-  const text = 'a,b,c\r\n1,"x, ""quoted""",3\r\n"multi\nline",,\n\nlast,"",end'
+  const text = '\uFEFFa,b,c\r\n1,"x, ""quoted""",3\r\n"multi\nline",,\n\nlast,"",end été'
   it.each([1, 2, 3, 7, 1000])('gives the same records whatever the chunk size (%i)', (size) => {
     const { records, bad } = parseAll(text, size)
     expect(bad).toEqual([])
@@ -32,17 +33,22 @@ describe('streaming CSV parser', () => {
       { fields: ['a', 'b', 'c'], line: 1 },
       { fields: ['1', 'x, "quoted"', '3'], line: 2 },
       { fields: ['multi\nline', '', ''], line: 3 },
-      { fields: ['last', '', 'end'], line: 6 },
+      { fields: ['last', '', 'end été'], line: 6 },
     ])
   })
 
-  it('copies only the kept fields', () => {
-    const parser = new CsvStreamParser({ record: (fields) => seen.push(fields), malformed: () => {} })
-    const seen: (string | undefined)[][] = []
-    parser.keep = [false, true]
-    parser.push('a,b\n"c",d\n')
+  it('copies what it keeps, so the caller may reuse its chunk buffer', () => {
+    const records: string[][] = []
+    const parser = new CsvStreamParser({ record: (fields) => records.push(fields.texts()), malformed: () => {} })
+    const bytes = Buffer.from('a,"b\nc"\nd,e\n')
+    const chunk = Buffer.alloc(4)
+    for (let at = 0; at < bytes.length; at += 4) {
+      const read = bytes.copy(chunk, 0, at, at + 4)
+      parser.push(chunk.subarray(0, read))
+      chunk.fill(120) // overwrite, as the next read would
+    }
     parser.end()
-    expect(seen).toEqual([[undefined, 'b'], [undefined, 'd']])
+    expect(records).toEqual([['a', 'b\nc'], ['d', 'e']])
   })
 })
 
@@ -52,6 +58,8 @@ describe('FOCUS values', () => {
     expect(costNanos('-0.10')).toBe(-100_000_000)
     expect(costNanos('1.2e-05')).toBe(12_000)
     expect(costNanos('0.0234666667')).toBe(23_466_667)
+    expect(costNanos('0.0000000025')).toBe(2)
+    expect(costNanos('0.00000000251')).toBe(3)
     expect(costNanos('12345678.5')).toBe(12_345_678_500_000_000)
     expect(Number.isNaN(costNanos('abc'))).toBe(true)
     expect(Number.isNaN(costNanos(''))).toBe(true)
