@@ -139,10 +139,13 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
   const by = deployer(session.context.env)
   const unlock = await acquireLock(hosts[0], session.project, lbImage, { by, at, command: options.command }, options.forceUnlock)
   const warnings: string[] = []
-  const markDown = (host: DockerHost, error: unknown) => {
-    if (error instanceof UserError && error.options.code === 'unreachable') {
+  // A host that dies mid-deploy fails whatever docker call was running, with any message:
+  // ask it again before deciding whether this is a dead host or a real failure.
+  const markDown = async (host: DockerHost, error: unknown) => {
+    const gone = error instanceof UserError ? error.options.code === 'unreachable' : await host.probe(5000).then(() => false, () => true)
+    if (gone) {
       skipped.add(host.address)
-      warnings.push(`host ${host.label} stopped answering and was skipped: ${error.message}`)
+      warnings.push(`host ${host.label} stopped answering and was skipped: ${(error as Error).message}`)
       progress.warn(warnings.at(-1)!)
       return
     }
@@ -171,7 +174,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
         await deployment.prepareBalancer()
         deployments.set(host, deployment)
       } catch (error) {
-        markDown(host, error)
+        await markDown(host, error)
       }
     }))
     const byName = new Map(plans.map((plan) => [plan.service, plan]))
@@ -184,7 +187,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
         try {
           await deployment.converge({ service, version: plan.version, image: images.get(service)!, count: split[host.address], config: session.manifest.services[service] })
         } catch (error) {
-          markDown(host, error)
+          await markDown(host, error)
         }
       }))
       progress.done(`${service}: ${plan.replicas} replica${plan.replicas === 1 ? '' : 's'} of ${plan.version}`)
@@ -195,7 +198,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
         try {
           await deployment.removeService(service)
         } catch (error) {
-          markDown(host, error)
+          await markDown(host, error)
         }
       }
       progress.done(`${service}: removed`)
