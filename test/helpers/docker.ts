@@ -136,7 +136,8 @@ export async function startSecondDaemon(dir = '/tmp/strato-d2', netns = 'strato2
   const start = async () => {
     if (await up()) return
     const child = execa('nsenter', [`--net=/var/run/netns/${netns}`, 'dockerd', '--data-root', `${dir}/data`, '--exec-root', `${dir}/exec`, '--pidfile', pidfile, '--host', address], { detached: true, stdio: 'ignore', reject: false })
-    child.unref()
+    // The daemon outlives this call: its promise is left pending on purpose.
+    child.catch(() => undefined)
     for (let attempt = 0; attempt < 60 && !(await up()); attempt++) await sleep(500)
     if (!(await up())) throw new Error('the second dockerd did not start')
   }
@@ -167,7 +168,8 @@ export async function startSecondDaemon(dir = '/tmp/strato-d2', netns = 'strato2
         }
       }
       await execa('ip', ['netns', 'delete', netns], { reject: false })
-      await execa('umount', ['--recursive', '--lazy', `${dir}/exec`], { reject: false })
+      // dockerd bind-mounts its roots onto themselves; unmount before removing
+      for (const root of ['exec', 'data']) await execa('umount', ['--recursive', '--lazy', `${dir}/${root}`], { reject: false })
       rmSync(dir, { recursive: true, force: true })
     },
   }
