@@ -86,7 +86,8 @@ export function runChecks(input: CheckInput, options: CheckOptions): CheckReport
       case 'dockerfile': {
         const dockerfile = parseDockerfile(file.text)
         if (dockerfile.errors.length) parseError(dockerfile.errors[0].line, dockerfile.errors[0].message)
-        else subjects.push({ kind: 'dockerfile', value: { path: file.path, text: file.text, dockerfile }, file, lines })
+        // The lines that did parse are still checked: one typo should not hide a root user or a secret.
+        if (dockerfile.stages.length) subjects.push({ kind: 'dockerfile', value: { path: file.path, text: file.text, dockerfile }, file, lines })
         break
       }
       case 'compose':

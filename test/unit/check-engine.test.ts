@@ -28,6 +28,8 @@ describe('runChecks', () => {
     ])
     expect(parseErrors[0].message).toBe('bad/Dockerfile could not be parsed: unknown instruction "COPPY".')
     expect(report.findings.some((finding) => finding.ruleId === 'DKR-004' && finding.location.kind === 'file' && finding.location.path === 'good/Dockerfile')).toBe(true)
+    // what did parse in the broken Dockerfile is still checked
+    expect(report.findings.some((finding) => finding.ruleId === 'DKR-001' && finding.location.kind === 'file' && finding.location.path === 'bad/Dockerfile')).toBe(true)
   })
 
   it('reports a rule that throws as a bug with its id, and runs every other rule', () => {

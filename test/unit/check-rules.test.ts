@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { runChecks, type ProjectFile } from '../../src/checks/engine.js'
 import { ALL_RULES } from '../../src/checks/rules/index.js'
+import { insecureTransport } from '../../src/checks/rules/dockerfile.js'
 import type { Fact } from '../../src/model.js'
 
 const fixture = (name: string): Fact[] => JSON.parse(readFileSync(new URL(`../fixtures/check/facts/${name}.json`, import.meta.url), 'utf8')) as Fact[]
@@ -137,5 +138,26 @@ describe('rule packs', () => {
       if (rule.pack !== 'core') expect(rule.reads.length).toBeGreaterThan(0)
     }
     expect(new Set(ALL_RULES.map((rule) => rule.id)).size).toBe(ALL_RULES.length)
+  })
+})
+
+describe('DKR-012 TLS and signature checks', () => {
+  it.each([
+    ['curl -fsSk https://x/y', true], ['curl --insecure https://x', true], ['curl -fsSL https://x', false],
+    ['wget --no-check-certificate https://x', true], ['pip3 install --trusted-host pypi.example x', true],
+    ['npm config set strict-ssl false', true], ['yarn config set strict-ssl false', true], ['apk add --allow-untrusted x.apk', true],
+    ['apt-get install -y --force-yes x', true], ['dnf install --nogpgcheck x', true], ['rpm -i --nodigest x.rpm', true],
+    ['yum-config-manager --setopt=sslverify=false', true], ['git config --global http.sslVerify false', true],
+    ['export NODE_TLS_REJECT_UNAUTHORIZED=0 && node x', true], ['PIP_TRUSTED_HOST=pypi.example pip install x', true],
+    ['NODE_TLS_REJECT_UNAUTHORIZED=1 node x', false],
+  ])('RUN %s -> %s', (command, insecure) => {
+    expect(insecureTransport(command, true) !== undefined).toBe(insecure)
+  })
+
+  it.each([
+    ['PYTHONHTTPSVERIFY=0', true], ['PYTHONHTTPSVERIFY 0', true], ['GIT_SSL_NO_VERIFY=true', true], ['NPM_CONFIG_STRICT_SSL=false', true],
+    ['PYTHONHTTPSVERIFY=1', false], ['NODE_EXTRA_CA_CERTS=/ca.pem', false],
+  ])('ENV %s -> %s', (declaration, insecure) => {
+    expect(insecureTransport(declaration, false) !== undefined).toBe(insecure)
   })
 })

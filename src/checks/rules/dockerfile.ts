@@ -5,9 +5,16 @@ import { looksLikeSecretName, looksLikeReference, redact } from './secret-patter
 
 const cisDocker = (id: string, title: string): Reference => ({ standard: 'CIS Docker Benchmark v1.6.0', id, title })
 
-/** Every RUN instruction in every stage, with the shell text it runs. */
+const runsCache = new WeakMap<Dockerfile, { instruction: Instruction; text: string }[]>()
+
+/** Every RUN instruction in every stage, with the shell text it runs; computed once per file for all rules. */
 function runs(dockerfile: Dockerfile): { instruction: Instruction; text: string }[] {
-  return dockerfile.instructions.filter((item) => item.keyword === 'RUN').map((instruction) => ({ instruction, text: commandText(instruction) }))
+  let found = runsCache.get(dockerfile)
+  if (!found) {
+    found = dockerfile.instructions.filter((item) => item.keyword === 'RUN').map((instruction) => ({ instruction, text: commandText(instruction) }))
+    runsCache.set(dockerfile, found)
+  }
+  return found
 }
 
 /** The shell commands of a RUN, split on && ; || | and newlines. */
@@ -288,26 +295,35 @@ export const dockerfileRules: Rule[] = [
   }),
 ]
 
+/** Commands and variables that turn off TLS or signature checks, built once: this runs on every RUN, ENV and ARG. */
+const INSECURE_COMMANDS: [RegExp, string][] = [
+  [/\bcurl\b[^|&;\n]*\s(--insecure|-[a-zA-Z]*k[a-zA-Z]*)(\s|$)/, 'curl runs with --insecure'],
+  [/\bwget\b[^|&;\n]*\s--no-check-certificate\b/, 'wget runs with --no-check-certificate'],
+  [/\bpip3?\b[^|&;\n]*\s--trusted-host\b/, 'pip runs with --trusted-host'],
+  [/\b(npm|yarn)\s+(c(onfig)?\s+)?set\s+["']?strict-ssl["']?(\s+|=)["']?false/, 'npm/yarn strict-ssl is set to false'],
+  [/\bapk\b[^|&;\n]*\s--allow-untrusted\b/, 'apk runs with --allow-untrusted'],
+  [/\bapt-get\b[^|&;\n]*\s(--allow-unauthenticated|--force-yes)\b/, 'apt-get accepts unauthenticated packages'],
+  [/\b(t?dnf|yum)\b[^|&;\n]*\s--nogpgcheck\b/, 'yum/dnf runs with --nogpgcheck'],
+  [/\brpm\b[^|&;\n]*\s--no(digest|signature|verify|filedigest)\b/, 'rpm skips signature or digest checks'],
+  [/\b(yum|dnf)(\s+|-)config-manager\b[^|&;\n]*--setopt=["']?([^=\s]+\.)?sslverify["']?=["']?(0|false|no)\b/i, 'yum/dnf sslverify is turned off'],
+  [/\bgit\s+config\b[^|&;\n]*http\.sslVerify\s+["']?false/i, 'git http.sslVerify is set to false'],
+]
+
+function insecureVariables(prefix: string, separator: string): [RegExp, string][] {
+  return [
+    [new RegExp(`${prefix}NODE_TLS_REJECT_UNAUTHORIZED${separator}["']?0["']?(\\s|$)`), 'NODE_TLS_REJECT_UNAUTHORIZED is set to 0'],
+    [new RegExp(`${prefix}PYTHONHTTPSVERIFY${separator}["']?0["']?(\\s|$)`), 'PYTHONHTTPSVERIFY is set to 0'],
+    [new RegExp(`${prefix}(NPM_CONFIG_STRICT_SSL|npm_config_strict_ssl)${separator}["']?false["']?(\\s|$)`), 'NPM_CONFIG_STRICT_SSL is set to false'],
+    [new RegExp(`${prefix}GIT_SSL_NO_VERIFY${separator}\\S+`), 'GIT_SSL_NO_VERIFY is set'],
+    [new RegExp(`${prefix}PIP_TRUSTED_HOST${separator}\\S+`), 'PIP_TRUSTED_HOST is set'],
+  ]
+}
+
+// In a RUN the variable is assigned (`export X=0`, `X=0 cmd`); in ENV and ARG it is declared (`ENV X=0`, `ENV X 0`).
+const INSECURE_IN_RUN = [...INSECURE_COMMANDS, ...insecureVariables('(?:^|[\\s;&|])(?:export\\s+)?', '=')]
+const INSECURE_IN_DECLARATION = insecureVariables('(?:^|\\s)', '(?:=|\\s+)')
+
 /** Why a command or variable turns off TLS or signature checks, or undefined. */
 export function insecureTransport(text: string, isRun: boolean): string | undefined {
-  const env = isRun ? '(?:^|[\\s;&|])(?:export\\s+)?' : '(?:^|\\s)'
-  const sep = isRun ? '=' : '(?:=|\\s+)'
-  const checks: [RegExp, string][] = [
-    [/\bcurl\b[^|&;\n]*\s(--insecure|-[a-zA-Z]*k[a-zA-Z]*)(\s|$)/, 'curl runs with --insecure'],
-    [/\bwget\b[^|&;\n]*\s--no-check-certificate\b/, 'wget runs with --no-check-certificate'],
-    [/\bpip3?\b[^|&;\n]*\s--trusted-host\b/, 'pip runs with --trusted-host'],
-    [/\b(npm|yarn)\s+(c(onfig)?\s+)?set\s+["']?strict-ssl["']?(\s+|=)["']?false/, 'npm/yarn strict-ssl is set to false'],
-    [/\bapk\b[^|&;\n]*\s--allow-untrusted\b/, 'apk runs with --allow-untrusted'],
-    [/\bapt-get\b[^|&;\n]*\s(--allow-unauthenticated|--force-yes)\b/, 'apt-get accepts unauthenticated packages'],
-    [/\b(t?dnf|yum)\b[^|&;\n]*\s--nogpgcheck\b/, 'yum/dnf runs with --nogpgcheck'],
-    [/\brpm\b[^|&;\n]*\s--no(digest|signature|verify|filedigest)\b/, 'rpm skips signature or digest checks'],
-    [/\b(yum|dnf)(\s+|-)config-manager\b[^|&;\n]*--setopt=["']?([^=\s]+\.)?sslverify["']?=["']?(0|false|no)\b/i, 'yum/dnf sslverify is turned off'],
-    [/\bgit\s+config\b[^|&;\n]*http\.sslVerify\s+["']?false/i, 'git http.sslVerify is set to false'],
-    [new RegExp(`${env}NODE_TLS_REJECT_UNAUTHORIZED${sep}["']?0["']?(\\s|$)`), 'NODE_TLS_REJECT_UNAUTHORIZED is set to 0'],
-    [new RegExp(`${env}PYTHONHTTPSVERIFY${sep}["']?0["']?(\\s|$)`), 'PYTHONHTTPSVERIFY is set to 0'],
-    [new RegExp(`${env}(NPM_CONFIG_STRICT_SSL|npm_config_strict_ssl)${sep}["']?false["']?(\\s|$)`), 'NPM_CONFIG_STRICT_SSL is set to false'],
-    [new RegExp(`${env}GIT_SSL_NO_VERIFY${sep}\\S+`), 'GIT_SSL_NO_VERIFY is set'],
-    [new RegExp(`${env}PIP_TRUSTED_HOST${sep}\\S+`), 'PIP_TRUSTED_HOST is set'],
-  ]
-  return checks.find(([pattern]) => pattern.test(text))?.[1]
+  return (isRun ? INSECURE_IN_RUN : INSECURE_IN_DECLARATION).find(([pattern]) => pattern.test(text))?.[1]
 }

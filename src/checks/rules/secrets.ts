@@ -1,6 +1,6 @@
 /** Rules over plaintext credentials in the project's own files (SEC-*). */
 import { defineRule, type Hit, type Rule } from '../types.js'
-import { looksLikeReference, looksLikeSecretName, redact, TOKEN_FORMATS } from './secret-patterns.js'
+import { looksLikeReference, looksLikeSecretName, redact, TOKEN_FORMATS, TOKEN_HINT } from './secret-patterns.js'
 
 /** password = "literal", "apiKey": "literal", secret: 'literal' */
 const ASSIGNMENT = /["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?:=|:|:=|=>)\s*(["'`])([^"'`\s]{4,})\2/g
@@ -33,6 +33,7 @@ export const secretRules: Rule[] = [
     check({ lines }) {
       const hits: Hit[] = []
       lines.forEach((line, index) => {
+        if (!TOKEN_HINT.test(line)) return
         for (const format of TOKEN_FORMATS) {
           const match = format.pattern.exec(line)
           if (!match) continue

@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// Benchmark: strato check vs Checkov on a generated corpus of Dockerfiles and
+// compose files with planted defects. Prints time, peak memory and findings
+// side by side, and the overlap with Checkov's Dockerfile checks.
+//
+//   node bench/check/run.mjs [--files 2000] [--seed 42] [--no-checkov]
+//
+// Needs a built strato (npm run build) and, for the comparison, Checkov in
+// .venv-bench: python3 -m venv .venv-bench && .venv-bench/bin/pip install checkov
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { execa } from 'execa'
+import { COMPOSE_DEFECTS, DOCKERFILE_DEFECTS, writeCorpus } from './corpus.mjs'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const args = process.argv.slice(2)
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`)
+  return at === -1 ? fallback : args[at + 1]
+}
+const fileCount = Number(option('files', '2000'))
+const seed = Number(option('seed', '42'))
+const checkovBin = path.join(root, '.venv-bench/bin/checkov')
+const withCheckov = !args.includes('--no-checkov')
+
+/** Which strato rule covers each Checkov Dockerfile check. */
+const CHECKOV_TO_STRATO = {
+  CKV_DOCKER_1: ['DKR-010'], CKV_DOCKER_2: ['DKR-006'], CKV_DOCKER_3: ['DKR-001'], CKV_DOCKER_4: ['DKR-003', 'DKR-004'],
+  CKV_DOCKER_5: ['DKR-008'], CKV_DOCKER_6: ['DKR-016'], CKV_DOCKER_7: ['DKR-002'], CKV_DOCKER_8: ['DKR-001'],
+  CKV_DOCKER_9: ['DKR-013'], CKV_DOCKER_10: ['DKR-014'], CKV_DOCKER_11: ['DKR-015'], CKV2_DOCKER_1: ['DKR-011'],
+  CKV2_DOCKER_17: ['DKR-017'],
+}
+for (let n = 2; n <= 16; n++) CHECKOV_TO_STRATO[`CKV2_DOCKER_${n}`] = ['DKR-012']
+
+if (!existsSync(path.join(root, 'dist/commands/check/index.js'))) {
+  console.error('strato is not built: run `npm run build` first.')
+  process.exit(2)
+}
+
+/** Runs a command under GNU time: wall seconds and peak resident memory (MiB) of the process tree's largest member. */
+async function measure(file, argv, options = {}) {
+  const timing = path.join(mkdtempSync(path.join(tmpdir(), 'strato-bench-')), 'time.txt')
+  const result = await execa('/usr/bin/time', ['-f', '%e %M', '-o', timing, file, ...argv], { reject: false, ...options })
+  const [seconds, kib] = readFileSync(timing, 'utf8').trim().split(/\s+/).slice(-2).map(Number)
+  return { seconds, mib: kib / 1024, result }
+}
+
+const corpus = path.join(tmpdir(), `strato-bench-check-${seed}-${fileCount}`)
+const key = writeCorpus(corpus, fileCount, seed)
+const dockerfiles = key.filter((entry) => entry.kind === 'dockerfile').length
+console.log(`corpus: ${fileCount} files (${dockerfiles} Dockerfiles, ${fileCount - dockerfiles} compose files), seed ${seed}, in ${corpus}`)
+
+// strato, as a user runs it: the built CLI, cold, once to warm the compile cache then measured.
+const stratoArgs = [path.join(root, 'bin/run.js'), 'check', '--dir', corpus, '--format', 'json', '--fail-on', 'none', '--static-only']
+const env = { ...process.env, NO_COLOR: '1' }
+await execa(process.execPath, stratoArgs, { reject: false, env })
+const median = (runs) => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]
+const stratoRuns = []
+for (let run = 0; run < 3; run++) stratoRuns.push(await measure(process.execPath, stratoArgs, { env }))
+const strato = median(stratoRuns)
+if (strato.result.exitCode !== 0) {
+  console.error(strato.result.stderr)
+  process.exit(1)
+}
+const stratoReport = JSON.parse(strato.result.stdout)
+const stratoByFile = new Map()
+for (const finding of stratoReport.findings) {
+  const file = finding.location.path
+  if (!stratoByFile.has(file)) stratoByFile.set(file, new Set())
+  stratoByFile.get(file).add(finding.ruleId)
+}
+// The scan alone, in this process: walking, reading, parsing and every rule, without Node's and oclif's start-up.
+const { collectProjectFiles } = await import(path.join(root, 'dist/src/checks/project-files.js'))
+const { runChecks } = await import(path.join(root, 'dist/src/checks/engine.js'))
+const scanRuns = []
+for (let run = 0; run < 5; run++) {
+  const started = process.hrtime.bigint()
+  runChecks({ files: collectProjectFiles(corpus), facts: [], skips: [] }, { today: new Date().toISOString().slice(0, 10) })
+  scanRuns.push({ seconds: Number(process.hrtime.bigint() - started) / 1e9 })
+}
+const stratoScan = median(scanRuns)
+
+// Ground truth: every planted defect must be reported on its file.
+let planted = 0
+let caught = 0
+const missedPlanted = []
+for (const entry of key) {
+  for (const defect of entry.planted) {
+    planted++
+    const rule = (entry.kind === 'compose' ? COMPOSE_DEFECTS : DOCKERFILE_DEFECTS)[defect]
+    if (stratoByFile.get(entry.path)?.has(rule)) caught++
+    else missedPlanted.push(`${entry.path}: ${defect} (${rule})`)
+  }
+}
+
+const rows = [['', 'strato', withCheckov ? 'Checkov' : '']]
+const pad = (cells) => cells.map((cell, index) => String(cell).padEnd(index === 0 ? 34 : 16)).join('').trimEnd()
+rows.push(['files read', stratoReport.summary.files, ''])
+rows.push(['wall time, end to end (s)', strato.seconds.toFixed(2), ''])
+rows.push(['scan only, without start-up (s)', stratoScan.seconds.toFixed(3), ''])
+rows.push(['peak memory (MiB)', strato.mib.toFixed(0), ''])
+rows.push(['findings (all files)', stratoReport.findings.length, ''])
+rows.push(['planted defects found', `${caught}/${planted}`, ''])
+
+let overlapLines = []
+if (withCheckov && existsSync(checkovBin)) {
+  const checkovArgs = ['--framework', 'dockerfile', '-d', corpus, '-o', 'json', '--quiet', '--skip-download', '--compact']
+  // Checkov would otherwise try to download its policy metadata; this machine has no internet for it.
+  const checkovEnv = { ...process.env, BC_SKIP_MAPPING: 'TRUE', CHECKOV_RUN_SCA_PACKAGE_SCAN_V2: 'false' }
+  // Start-up measured on an empty folder (this also warms the file cache for the real run).
+  const checkovStartup = await measure(checkovBin, ['--framework', 'dockerfile', '-d', mkdtempSync(path.join(tmpdir(), 'checkov-empty-')), '-o', 'json', '--quiet', '--skip-download'], { env: checkovEnv })
+  const checkov = await measure(checkovBin, checkovArgs, { env: checkovEnv, cwd: corpus })
+  const parsed = JSON.parse(checkov.result.stdout || '{}')
+  const reports = Array.isArray(parsed) ? parsed : [parsed]
+  const failed = reports.flatMap((report) => report.results?.failed_checks ?? [])
+
+  // Overlap: each (file, Checkov check) must have a strato finding of a mapped rule on the same file.
+  const pairs = new Map()
+  for (const check of failed) pairs.set(`${check.file_path.replace(/^\//, '')}\0${check.check_id}`, check)
+  let covered = 0
+  let truePairs = 0
+  let trueCovered = 0
+  const notCovered = []
+  const plantedRules = new Map(key.map((entry) => [entry.path, new Set(entry.planted.map((defect) => DOCKERFILE_DEFECTS[defect]))]))
+  const unmapped = new Set()
+  const perCheck = new Map()
+  for (const [pair, check] of pairs) {
+    const [file, id] = pair.split('\0')
+    const rules = CHECKOV_TO_STRATO[id]
+    if (!rules) { unmapped.add(id); notCovered.push(`${file}: ${id} (no strato rule mapped)`); continue }
+    const stats = perCheck.get(id) ?? { total: 0, covered: 0, rules }
+    stats.total++
+    // A Checkov failure is a real defect when the corpus planted the defect its strato rule stands for.
+    const isPlanted = rules.some((rule) => plantedRules.get(file)?.has(rule))
+    const reported = rules.some((rule) => stratoByFile.get(file)?.has(rule))
+    if (isPlanted) truePairs++
+    if (reported) { covered++; stats.covered++; if (isPlanted) trueCovered++ } else {
+      const line = check.file_line_range[0]
+      const text = readFileSync(path.join(corpus, file), 'utf8').split('\n')[line - 1] ?? ''
+      notCovered.push(`${file}:${line} ${id} -> ${rules.join('/')}${isPlanted ? '' : ', not a planted defect'}: ${text.trim()}`)
+    }
+    perCheck.set(id, stats)
+  }
+  const planted4Checkov = key.filter((entry) => entry.kind === 'dockerfile').flatMap((entry) => entry.planted.map((defect) => ({ entry, defect })))
+  const checkovCaught = planted4Checkov.filter(({ entry, defect }) => Object.entries(CHECKOV_TO_STRATO)
+    .some(([id, rules]) => rules.includes(DOCKERFILE_DEFECTS[defect]) && pairs.has(`${entry.path}\0${id}`))).length
+
+  rows[0][2] = 'Checkov'
+  rows[1][2] = `${reports.reduce((sum, report) => sum + (report.summary?.resource_count ?? 0), 0)} Dockerfiles`
+  rows[2][2] = checkov.seconds.toFixed(2)
+  rows[3][2] = `${(checkov.seconds - checkovStartup.seconds).toFixed(2)} (run - empty run)`
+  rows[4][2] = checkov.mib.toFixed(0)
+  rows[5][2] = `${failed.length} (Dockerfiles)`
+  rows[6][2] = `${checkovCaught}/${planted4Checkov.length} (Dockerfile only)`
+  const speedup = checkov.seconds / strato.seconds
+  const netSpeedup = (checkov.seconds - checkovStartup.seconds) / stratoScan.seconds
+  rows.push(['speed-up, end to end', `${speedup.toFixed(1)}x`, ''])
+  rows.push(['speed-up, scan only', `${netSpeedup.toFixed(0)}x`, ''])
+  overlapLines = [
+    '',
+    `overlap: strato reports ${covered} of the ${pairs.size} (file, check) failures Checkov's Dockerfile checks report (${((covered / Math.max(1, pairs.size)) * 100).toFixed(1)}%);`,
+    `         of those that are planted defects, ${trueCovered} of ${truePairs} (${((trueCovered / Math.max(1, truePairs)) * 100).toFixed(1)}%)`,
+    ...[...perCheck.entries()].sort().map(([id, stats]) => `  ${id.padEnd(15)} -> ${stats.rules.join('/').padEnd(17)} ${stats.covered}/${stats.total}`),
+    ...(notCovered.length ? [`Checkov failures strato does not report (${notCovered.length}):`, ...notCovered.slice(0, 20).map((line) => `  ${line}`)] : []),
+    ...(unmapped.size ? [`Checkov checks without a strato rule: ${[...unmapped].join(', ')}`] : []),
+  ]
+} else if (withCheckov) {
+  overlapLines = ['', `Checkov not found at ${checkovBin}: python3 -m venv .venv-bench && .venv-bench/bin/pip install checkov`]
+}
+
+console.log('')
+for (const row of rows) console.log(pad(row))
+for (const line of overlapLines) console.log(line)
+if (missedPlanted.length) {
+  console.log(`planted defects strato missed (${missedPlanted.length}):`)
+  for (const line of missedPlanted.slice(0, 20)) console.log(`  ${line}`)
+}
