@@ -41,6 +41,16 @@ export async function ensureNetwork(host: DockerHost, project: string): Promise<
   await host.run(['network', 'create', ...labelArgs(projectLabels(project, ROLE.network)), name])
 }
 
+/** Named volumes carry the project's labels, so destroy --volumes finds them (docker run would create them unlabelled). */
+export async function ensureVolumes(host: DockerHost, project: string, volumes: string[]): Promise<void> {
+  for (const volume of volumes) {
+    const name = names.volume(project, volume.split(':')[0])
+    const existing = await host.tryRun(['volume', 'inspect', '--format', `{{index .Labels "${LABEL.project}"}}`, name])
+    if (existing.ok) continue
+    await host.run(['volume', 'create', ...labelArgs(projectLabels(project, ROLE.volume)), name])
+  }
+}
+
 export class Balancer {
   /** container names per service that receive traffic */
   private readonly members = new Map<string, string[]>()

@@ -108,6 +108,15 @@ export class HostDeployment {
     const stopped: Replica[] = []
     await this.balancer.setMembers(goal.service, members.map((member) => member.name))
 
+    // A service with volumes (a database) cannot run two copies on one data folder:
+    // recreate it, old replicas first.
+    if (goal.config.volumes?.length) {
+      for (const old of stale.splice(0)) {
+        progress.step(`${goal.service}: stopping ${old.name} (it owns volumes)`)
+        await this.drainAndRemove(goal.service, members, old)
+        stopped.push(old)
+      }
+    }
     for (let index = keep.length; index < goal.count; index++) {
       progress.step(`${goal.service}: starting replica ${index + 1}/${goal.count} (${goal.version}) on ${this.host.label}`)
       const replica = await this.start(goal)

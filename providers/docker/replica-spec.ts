@@ -36,6 +36,15 @@ export function healthCommand(port: number, path: string): string {
   ].join(' ')
 }
 
+/** For a port without an HTTP health path (a database): ready once the port accepts connections. */
+export function tcpHealthCommand(port: number): string {
+  return [
+    `if command -v bash >/dev/null 2>&1; then bash -c '</dev/tcp/127.0.0.1/${port}';`,
+    `elif command -v nc >/dev/null 2>&1; then nc -z 127.0.0.1 ${port};`,
+    `else node -e 'require("net").connect(${port},"127.0.0.1").on("connect",()=>process.exit(0)).on("error",()=>process.exit(1))'; fi`,
+  ].join(' ')
+}
+
 export function replicaLabels(spec: ReplicaSpec): Record<string, string> {
   return projectLabels(spec.project, ROLE.replica, {
     [LABEL.service]: spec.service,
@@ -55,9 +64,9 @@ export function replicaRunArgs(spec: ReplicaSpec): string[] {
   args.push('--restart', config.restart === 'on-failure' ? 'on-failure:5' : (config.restart ?? 'unless-stopped'))
   if (config.resources?.cpu) args.push('--cpus', String(config.resources.cpu))
   if (config.resources?.memory) args.push('--memory', String(sizeBytes(config.resources.memory)))
-  if (config.port && config.health) {
+  if (config.port && config.network !== 'host') {
     args.push(
-      '--health-cmd', healthCommand(config.port, config.health),
+      '--health-cmd', config.health ? healthCommand(config.port, config.health) : tcpHealthCommand(config.port),
       '--health-interval', '1s', '--health-timeout', '3s', '--health-retries', '3', '--health-start-period', '0s',
     )
   }

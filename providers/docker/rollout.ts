@@ -10,7 +10,7 @@ import { balancerPorts } from '../../src/lb/ports.js'
 import type { ApplyResult, Progress } from '../../src/model.js'
 import { spreadReplicas } from '../../src/planning/spread.js'
 import type { ProviderContext } from '../provider.js'
-import { Balancer, ensureNetwork } from './balancer.js'
+import { Balancer, ensureNetwork, ensureVolumes } from './balancer.js'
 import { DockerHost } from './engine.js'
 import { HostDeployment } from './host-deployment.js'
 import { imageMapFromEnv, mapImage, type ImageMap } from './image-map.js'
@@ -171,6 +171,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
           }))
         }
         await ensureNetwork(host, session.project)
+        await ensureVolumes(host, session.project, plans.flatMap((plan) => session.manifest.services[plan.service]?.volumes ?? []))
         await deployment.prepareBalancer()
         deployments.set(host, deployment)
       } catch (error) {

@@ -97,3 +97,12 @@ describe('choosing a release to roll back to', () => {
     expect(() => pickRelease(history, 'zzz')).toThrow('No release "zzz"')
   })
 })
+
+describe('health checks for services without an HTTP path', () => {
+  it('checks that the port accepts connections', async () => {
+    const { tcpHealthCommand } = await import('../../providers/docker/replica-spec.js')
+    const args = replicaRunArgs({ project: 'p', service: 'db', version: 'v', image: 'i', suffix: 'x', deployedBy: 'b', deployedAt: 'a', config: { image: 'postgres:16.4-bookworm', port: 5432 } })
+    expect(args[args.indexOf('--health-cmd') + 1]).toBe(tcpHealthCommand(5432))
+    expect(tcpHealthCommand(5432)).toContain('/dev/tcp/127.0.0.1/5432')
+  })
+})
