@@ -161,14 +161,15 @@ export function composeFile(random) {
   return { text, planted: [...planted] }
 }
 
-/** Writes `count` files (70% Dockerfiles, 30% compose files) under dir; returns the answer key. */
+/** Writes `count` files (70% Dockerfiles under dir/dockerfiles, 30% compose files under dir/compose); returns the answer key. */
 export function writeCorpus(dir, count, seed) {
   rmSync(dir, { recursive: true, force: true })
   const random = prng(seed)
   const key = []
   for (let index = 0; index < count; index++) {
     const isDockerfile = index % 10 < 7
-    const folder = `${isDockerfile ? 'svc' : 'stack'}-${String(index).padStart(4, '0')}`
+    // Dockerfiles and compose files in two folders, so both tools can be timed on exactly the same Dockerfiles.
+    const folder = isDockerfile ? `dockerfiles/svc-${String(index).padStart(4, '0')}` : `compose/stack-${String(index).padStart(4, '0')}`
     const name = isDockerfile ? 'Dockerfile' : pick(random, ['compose.yaml', 'docker-compose.yml'])
     const { text, planted } = isDockerfile ? dockerfile(random) : composeFile(random)
     mkdirSync(path.join(dir, folder), { recursive: true })
