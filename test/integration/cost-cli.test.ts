@@ -1,5 +1,7 @@
 // strato cost as a CI step runs it: the built CLI, its exit codes and outputs.
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
@@ -87,5 +89,27 @@ describe('strato cost (built CLI)', () => {
     const { stderr, exitCode } = await strato(['cost', 'actual'], dir)
     expect(exitCode).toBe(0)
     expect(stderr).toContain('target gcp: The gcp provider (target "gcp") is not supported yet.')
+  })
+
+  it('refreshes prices from a price source into a file that estimates then use', async () => {
+    // A local stand-in for the AWS Price List API, serving the recorded offer files.
+    const server = createServer((request, response) => {
+      const match = /^\/offers\/v1\.0\/aws\/(AmazonEC2|AWSELB)\/current\/eu-west-1\/index\.csv$/.exec(request.url ?? '')
+      if (!match) return void response.writeHead(404).end()
+      response.writeHead(200).end(readFileSync(path.join(fixtures, `prices/aws/${match[1]}-eu-west-1.csv`)))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const out = path.join(mkdtempSync(path.join(tmpdir(), 'strato-prices-')), 'prices.json')
+      const endpoint = `aws=http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const refresh = await strato(['cost', 'refresh-prices', '--provider', 'aws', '--region', 'eu-west-1', '--endpoint', endpoint, '--out', out, '--json'])
+      expect(refresh.exitCode).toBe(0)
+      expect(JSON.parse(refresh.stdout).regions[0]).toMatchObject({ provider: 'aws', region: 'eu-west-1', instances: 3 })
+      const estimate = JSON.parse((await strato(['cost', '-f', hybrid, '--prices', out, '--json'])).stdout)
+      expect(estimate.lines.find((line: { item: string; target: string }) => line.item === 'compute' && line.target === 'aws').unitPrice).toBe(0.0236)
+      expect(estimate.catalog.source).toContain('AWS Price List API')
+    } finally {
+      server.close()
+    }
   })
 })

@@ -1,0 +1,118 @@
+/**
+ * `strato cost refresh-prices`: a new catalog from the providers' public
+ * price sources, starting from the current one. Prices a source does not
+ * return are kept from the current catalog, and the report says which.
+ */
+import type { Progress } from '../../model.js'
+import type { CloudKind, PriceCatalog, RegionPriceList } from '../catalog.js'
+import { AWS_PRICE_LIST, fetchAwsRegion } from './aws-prices.js'
+import { AZURE_RETAIL_PRICES, fetchAzureRegion } from './azure-prices.js'
+import type { Fetch, RegionRefresh } from './fetch-json.js'
+import { fetchComputeSkus, gcpRegionPrices, GCP_BILLING_CATALOG } from './gcp-prices.js'
+
+export const CLOUD_KINDS: CloudKind[] = ['aws', 'azure', 'gcp']
+export const DEFAULT_ENDPOINTS: Record<CloudKind, string> = { aws: AWS_PRICE_LIST, azure: AZURE_RETAIL_PRICES, gcp: GCP_BILLING_CATALOG }
+const SOURCES: Record<CloudKind, string> = {
+  aws: 'AWS Price List API (bulk offer files v1.0)',
+  azure: 'Azure Retail Prices API (2023-01-01-preview)',
+  gcp: 'Cloud Billing Catalog API (v1)',
+}
+
+export interface RefreshOptions {
+  base: PriceCatalog
+  providers: CloudKind[]
+  /** only these regions (default: every region of the current catalog) */
+  regions?: string[]
+  endpoints: Record<CloudKind, string>
+  fetch: Fetch
+  /** the Cloud Billing Catalog API needs an API key; without one GCP is skipped */
+  gcpApiKey?: string
+  /** YYYY-MM-DD: the new catalog's date (passed in: the core reads no clock) */
+  today: string
+  progress: Progress
+  signal?: AbortSignal
+}
+
+export interface RegionReport {
+  provider: CloudKind
+  region: string
+  instances: number
+  loadBalancer: boolean
+  disk: boolean
+  /** instance types of the current catalog the source did not price: kept as they were */
+  kept: string[]
+}
+
+export interface RefreshResult {
+  catalog: PriceCatalog
+  regions: RegionReport[]
+  skipped: { provider: CloudKind; reason: string }[]
+}
+
+/** The root disk size in GiB, read from the catalog's description ("gp3, 8 GiB"). */
+function rootDiskGiB(description: string | undefined, fallback: number): number {
+  const match = /(\d+(?:\.\d+)?)\s*GiB/.exec(description ?? '')
+  return match ? Number(match[1]) : fallback
+}
+
+export async function refreshPrices(options: RefreshOptions): Promise<RefreshResult> {
+  const { base, progress } = options
+  const catalog: PriceCatalog = structuredClone(base)
+  const regions: RegionReport[] = []
+  const skipped: RefreshResult['skipped'] = []
+  const refreshed: CloudKind[] = []
+
+  for (const provider of options.providers) {
+    const list = catalog.providers[provider]
+    if (!list) {
+      skipped.push({ provider, reason: 'the current catalog has no entry for it to extend' })
+      continue
+    }
+    if (provider === 'gcp' && !options.gcpApiKey) {
+      skipped.push({ provider, reason: 'the Cloud Billing Catalog API needs an API key: set STRATO_GCP_API_KEY' })
+      progress.warn('gcp: skipped, no API key (set STRATO_GCP_API_KEY); its prices are kept')
+      continue
+    }
+    // --region names regions of any provider: each provider takes the ones its catalog knows.
+    const wanted = options.regions?.length ? options.regions.filter((region) => region in list.regions) : Object.keys(list.regions)
+    if (wanted.length === 0) continue
+    const sizes = [...new Set(Object.values(list.regions).flatMap((region) => Object.keys(region.instances)))].sort()
+    const endpoint = options.endpoints[provider].replace(/\/+$/, '')
+    const skus = provider === 'gcp' ? await fetchComputeSkus(options.fetch, endpoint, options.gcpApiKey!, options.signal) : undefined
+    for (const region of wanted) {
+      progress.step(`${provider} ${region}: fetching prices from the ${SOURCES[provider]}`)
+      let fresh: RegionRefresh
+      if (provider === 'aws') fresh = await fetchAwsRegion(options.fetch, endpoint, region, rootDiskGiB(list.rootDisk, 8), options.signal)
+      else if (provider === 'azure') fresh = await fetchAzureRegion(options.fetch, endpoint, region, sizes, options.signal)
+      else fresh = gcpRegionPrices(skus!, region, list.machineShapes ?? {}, rootDiskGiB(list.rootDisk, 10))
+      const before: RegionPriceList = list.regions[region] ?? { instances: {} }
+      const kept = Object.keys(before.instances).filter((size) => fresh.instances[size] === undefined).sort()
+      list.regions[region] = {
+        loadBalancerHourly: fresh.loadBalancerHourly ?? before.loadBalancerHourly,
+        diskMonthly: fresh.diskMonthly ?? before.diskMonthly,
+        instances: sortKeys({ ...before.instances, ...fresh.instances }),
+      }
+      regions.push({ provider, region, instances: Object.keys(fresh.instances).length, loadBalancer: fresh.loadBalancerHourly !== undefined, disk: fresh.diskMonthly !== undefined, kept })
+      if (kept.length > 0) progress.warn(`${provider} ${region}: no price for ${kept.join(', ')}; kept from the previous catalog`)
+    }
+    refreshed.push(provider)
+  }
+
+  for (const region of options.regions ?? []) {
+    if (!options.providers.some((provider) => base.providers[provider] && region in base.providers[provider]!.regions)) {
+      progress.warn(`region ${region} is in no provider's catalog; it was not refreshed`)
+    }
+  }
+  const keptFrom = options.providers.length < CLOUD_KINDS.length || skipped.length > 0
+    ? `; other prices kept from: ${base.source} (${base.date})` : ''
+  catalog.date = options.today
+  catalog.source = refreshed.length > 0
+    ? `${refreshed.map((provider) => SOURCES[provider]).join(', ')}, fetched by strato cost refresh-prices${keptFrom}`
+    : base.source
+  if (refreshed.length === 0) catalog.date = base.date
+  return { catalog, regions, skipped }
+}
+
+function sortKeys(record: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+}
