@@ -57,7 +57,8 @@ def create_database(url: str, password: str, pool_size: int, log) -> Database:
 
     pool = ConnectionPool(
         conninfo=url,
-        kwargs={"password": password, "row_factory": dict_row},
+        # UTF-8 always, whatever the server's default, so text never arrives as bytes.
+        kwargs={"password": password, "row_factory": dict_row, "client_encoding": "utf8"},
         min_size=1,
         max_size=pool_size,
         timeout=5,

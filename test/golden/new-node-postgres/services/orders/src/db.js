@@ -6,8 +6,13 @@
 import pg from 'pg'
 
 export async function createDatabase({ url, password, poolSize, log }) {
+  // The URL is taken apart here: pg lets a connection string's (absent) password override the one given.
+  const parsed = new URL(url)
   const pool = new pg.Pool({
-    connectionString: url,
+    host: parsed.hostname,
+    port: Number(parsed.port || 5432),
+    user: decodeURIComponent(parsed.username),
+    database: decodeURIComponent(parsed.pathname.slice(1)),
     password,
     max: poolSize,
     idleTimeoutMillis: 30_000,
