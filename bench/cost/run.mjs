@@ -6,6 +6,7 @@
 //
 //   node bench/cost/run.mjs [--lines N] [--keep]
 //   node bench/cost/run.mjs --generate-only FILE [--lines N]   (just write the export)
+//   node bench/cost/run.mjs --root DIR   (measure the strato installed or built in DIR)
 //
 // Needs a build (npm run build) and /usr/bin/time (Debian package "time").
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -14,8 +15,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const args = process.argv.slice(2)
+const root = args.includes('--root') ? path.resolve(args[args.indexOf('--root') + 1]) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_000
 const keep = args.includes('--keep')
 
@@ -98,7 +99,7 @@ try {
   await generate(file)
   const size = statSync(file).size
   console.log(`Generated ${lines.toLocaleString('en')} lines (${(size / 1e6).toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s: ${file}`)
-  const awkVersion = execFileSync('awk', ['-W', 'version'], { encoding: 'utf8' }).split('\n')[0]
+  const awkVersion = execFileSync('awk', ['-W', 'version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]
 
   // Warm the page cache so neither side pays for the first read from disk.
   measure('awk', ['-F,', 'END {print NR}', file])

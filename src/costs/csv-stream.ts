@@ -66,36 +66,44 @@ export class CsvStreamParser {
 
   constructor(private readonly sink: CsvSink) {}
 
+  /** Adds a chunk; the unfinished record at its end is copied and kept for the next one. */
   push(chunk: Uint8Array): void {
     let buffer = chunk
-    if (this.first) {
-      this.first = false
-      // A UTF-8 byte-order mark is not part of the first column's name.
-      if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) buffer = buffer.subarray(3)
-    }
     if (this.rest) {
-      const joined = new Uint8Array(this.rest.length + buffer.length)
+      const joined = new Uint8Array(this.rest.length + chunk.length)
       joined.set(this.rest)
-      joined.set(buffer, this.rest.length)
+      joined.set(chunk, this.rest.length)
       buffer = joined
     }
-    this.scan(buffer, false)
+    const used = this.consume(buffer, false)
+    this.rest = used < buffer.length ? copyBytes(buffer, used, buffer.length) : undefined
   }
 
   end(): void {
-    if (this.rest) this.scan(this.rest, true)
+    if (this.rest) this.consume(this.rest, true)
     this.rest = undefined
   }
 
-  private scan(buffer: Uint8Array, final: boolean): void {
+  /**
+   * Scans the complete records at the start of `buffer` and returns how many
+   * bytes they took; the caller keeps the rest and passes it again, followed
+   * by more data (or with final set, at the end of the input). For readers
+   * that manage their own buffer; push() does this for streams.
+   */
+  consume(buffer: Uint8Array, final: boolean): number {
     let start = 0
+    if (this.first) {
+      if (buffer.length < 3 && !final) return 0
+      this.first = false
+      // A UTF-8 byte-order mark is not part of the first column's name.
+      if (buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) start = 3
+    }
     while (start < buffer.length) {
       const next = this.record(buffer, start, final)
       if (next < 0) break
       start = next
     }
-    // Copy the unfinished tail, so the chunk it came from can be freed.
-    this.rest = start < buffer.length ? copyBytes(buffer, start, buffer.length) : undefined
+    return start
   }
 
   /** Scans one record at `start`; returns where the next begins, or -1 when the buffer ends first. */
@@ -111,12 +119,18 @@ export class CsvStreamParser {
         const open = pos + 1
         let quote = open
         let doubled = false
+        // A byte loop rather than indexOf: fields are short, and a native call per quote costs more.
         for (;;) {
-          quote = buffer.indexOf(QUOTE, quote)
-          if (quote < 0 || (quote + 1 >= length && !final)) {
+          while (quote < length) {
+            const c = buffer[quote]
+            if (c === QUOTE) break
+            if (c === LF) lines++
+            quote++
+          }
+          if (quote >= length || (quote + 1 >= length && !final)) {
             if (!final) return -1
             this.sink.malformed(this.line, 'a quoted field is never closed')
-            this.line += lines + countNewlines(buffer, start, length)
+            this.line += countNewlines(buffer, start, length) + 1
             return length
           }
           if (buffer[quote + 1] === QUOTE) {
@@ -126,8 +140,6 @@ export class CsvStreamParser {
           }
           break
         }
-        const newline = buffer.indexOf(LF, open)
-        if (newline >= 0 && newline < quote) lines += countNewlines(buffer, open, quote)
         view.push(open, quote, doubled)
         pos = quote + 1
         const after = buffer[pos]

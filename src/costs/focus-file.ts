@@ -43,14 +43,28 @@ async function readCsv(file: string, aggregator: FocusAggregator): Promise<void>
     await feedCsv(parser, createReadStream(file, { highWaterMark: CHUNK }).pipe(createGunzip()))
     return
   }
-  // Plain files are read synchronously into one reused buffer: no allocation
-  // per chunk and no wait on the event loop between chunks. The parser copies
-  // what it keeps (an unfinished last record), so reusing the buffer is safe.
+  // Plain files are read synchronously into one buffer that is reused: no
+  // allocation per chunk and no wait on the event loop between chunks. The
+  // unfinished record at the end of each read moves to the front.
   const fd = openSync(file, 'r')
   try {
-    const chunk = Buffer.allocUnsafe(CHUNK)
-    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) parser.push(chunk.subarray(0, read))
-    parser.end()
+    let buffer = Buffer.allocUnsafe(2 * CHUNK)
+    let filled = 0
+    for (;;) {
+      if (filled === buffer.length) {
+        // One record longer than the buffer: make room for it.
+        const larger = Buffer.allocUnsafe(buffer.length * 2)
+        buffer.copy(larger, 0, 0, filled)
+        buffer = larger
+      }
+      const read = readSync(fd, buffer, filled, buffer.length - filled, null)
+      if (read === 0) break
+      filled += read
+      const used = parser.consume(buffer.subarray(0, filled), false)
+      buffer.copyWithin(0, used, filled)
+      filled -= used
+    }
+    parser.consume(buffer.subarray(0, filled), true)
   } finally {
     closeSync(fd)
   }
