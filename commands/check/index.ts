@@ -1,15 +1,15 @@
 import { writeFileSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import { manifestFlag, StratoCommand, targetFlag } from '../../cli/base.js'
-import { SEVERITIES } from '../../src/manifest/schema.js'
+import { SEVERITIES, type Manifest, type Severity } from '../../src/manifest/schema.js'
 import { effectiveTargets } from '../../src/manifest/defaults.js'
 import { UserError, usageError } from '../../src/errors.js'
-import type { Fact } from '../../src/model.js'
+import type { Fact, Progress } from '../../src/model.js'
 import { runChecks } from '../../src/checks/engine.js'
 import { locateCheckProject } from '../../src/checks/project.js'
 import { collectProjectFiles } from '../../src/checks/project-files.js'
 import { ALL_RULES } from '../../src/checks/rules/index.js'
-import { DEFAULT_RULES_DOC_URL, renderReportJunit, renderReportMarkdown, renderReportSarif, renderReportTable, summaryLine } from '../../src/checks/report-formats.js'
+import { DEFAULT_RULES_DOC_URL, renderReport, REPORT_FORMATS, summaryLine, type ReportFormat } from '../../src/checks/report-formats.js'
 
 export default class Check extends StratoCommand {
   static override summary = 'Security and compliance rules over the project\'s files and live targets.'
@@ -27,7 +27,7 @@ Exits with code 3 when a finding at or above --fail-on (default: checks.failOn) 
     manifest: manifestFlag,
     target: targetFlag,
     dir: Flags.string({ summary: 'Project folder to check (default: the manifest\'s folder, else the current one).', helpValue: 'DIR' }),
-    format: Flags.string({ summary: 'Output format (--json is the same as --format json).', options: ['table', 'json', 'sarif', 'junit', 'markdown'], default: 'table' }),
+    format: Flags.string({ summary: 'Output format (--json is the same as --format json).', options: [...REPORT_FORMATS], default: 'table' }),
     'fail-on': Flags.string({ summary: 'Exit 3 when a finding at or above this severity remains (default: checks.failOn).', options: [...SEVERITIES, 'none'] }),
     live: Flags.boolean({ summary: 'Also check the targets\' live facts (containers, security groups...).', exclusive: ['static-only'] }),
     'static-only': Flags.boolean({ summary: 'Only check the project\'s files (the default unless --live or --target).', exclusive: ['live', 'target'] }),
@@ -38,29 +38,12 @@ Exits with code 3 when a finding at or above --fail-on (default: checks.failOn) 
     const { flags } = await this.parse(Check)
     const progress = this.progress()
     const project = locateCheckProject(flags, process.cwd())
-    const warnings = [...project.warnings]
     const manifest = project.loaded?.manifest
-
-    const facts: Fact[] = []
-    if (flags.live || flags.target) {
-      if (!manifest) throw usageError('Live checks need the targets from a valid strato.yaml.', 'Run inside a project, pass -f path/to/strato.yaml, or drop --live/--target.')
-      const { providerFor, selectTargets } = await import('../../providers/registry.js')
-      const targets = effectiveTargets(manifest)
-      for (const targetName of selectTargets(targets, flags.target)) {
-        progress.step(`Reading live facts from target ${targetName}`)
-        try {
-          const provider = await providerFor({ manifest, targetName, target: targets[targetName], projectDir: project.root, env: process.env, progress })
-          try { facts.push(...await provider.facts()) } finally { await provider.close?.() }
-        } catch (error) {
-          const reason = error instanceof UserError ? error.message : `a bug in the provider (${(error as Error).message})`
-          warnings.push(`live checks for target ${targetName} skipped: ${reason}`)
-        }
-      }
-    }
+    const warnings = [...project.warnings]
+    const facts = flags.live || flags.target ? await liveFacts(manifest, project.root, flags.target, progress, warnings) : []
     for (const warning of warnings) progress.warn(warning)
 
-    const failOnFlag = flags['fail-on']
-    const failOn = failOnFlag === 'none' ? undefined : (failOnFlag as typeof SEVERITIES[number] | undefined) ?? manifest?.checks?.failOn
+    const failOn = flags['fail-on'] === 'none' ? undefined : (flags['fail-on'] as Severity | undefined) ?? manifest?.checks?.failOn
     const report = runChecks(
       { files: collectProjectFiles(project.root), facts, skips: project.skips },
       { today: new Date().toISOString().slice(0, 10), requiredTags: manifest?.checks?.requiredTags ?? [], failOn },
@@ -68,19 +51,36 @@ Exits with code 3 when a finding at or above --fail-on (default: checks.failOn) 
     const result = { root: project.root, ...report, warnings }
     if (report.failed) process.exitCode = 3
 
-    const format = this.jsonEnabled() ? 'json' : flags.format
-    const rendered = format === 'table' ? renderReportTable(report, this.style)
-      : format === 'markdown' ? renderReportMarkdown(report, ALL_RULES)
-        : format === 'junit' ? renderReportJunit(report, ALL_RULES)
-          : format === 'sarif' ? JSON.stringify(renderReportSarif(report, ALL_RULES, { version: this.config.version, rulesDocUrl: DEFAULT_RULES_DOC_URL, targetAnchors: project.targetAnchors }), null, 2)
-            : JSON.stringify(result, null, 2)
+    const format = (this.jsonEnabled() ? 'json' : flags.format) as ReportFormat
+    const rendered = renderReport(format, report, ALL_RULES, {
+      paint: this.style, json: result, version: this.config.version, rulesDocUrl: DEFAULT_RULES_DOC_URL, targetAnchors: project.targetAnchors,
+    })
     if (flags.output) {
-      writeFileSync(flags.output, rendered.endsWith('\n') ? rendered : `${rendered}\n`)
+      writeFileSync(flags.output, `${rendered.trimEnd()}\n`)
       progress.done(`Wrote ${format} to ${flags.output}. ${summaryLine(report)}`)
-    } else if (format !== 'json' || !this.jsonEnabled()) {
-      process.stdout.write(rendered.endsWith('\n') ? rendered : `${rendered}\n`)
+    } else if (!this.jsonEnabled()) {
+      process.stdout.write(`${rendered.trimEnd()}\n`)
     }
     if (report.failed && format !== 'table') progress.warn(`Failing: findings at or above ${report.failOn} remain.`)
     return result
   }
+}
+
+/** Facts from each selected target's provider; a target that cannot give them is a warning, not a failure. */
+async function liveFacts(manifest: Manifest | undefined, projectDir: string, only: string | undefined, progress: Progress, warnings: string[]): Promise<Fact[]> {
+  if (!manifest) throw usageError('Live checks need the targets from a valid strato.yaml.', 'Run inside a project, pass -f path/to/strato.yaml, or drop --live/--target.')
+  const { providerFor, selectTargets } = await import('../../providers/registry.js')
+  const targets = effectiveTargets(manifest)
+  const facts: Fact[] = []
+  for (const targetName of selectTargets(targets, only)) {
+    progress.step(`Reading live facts from target ${targetName}`)
+    try {
+      const provider = await providerFor({ manifest, targetName, target: targets[targetName], projectDir, env: process.env, progress })
+      try { facts.push(...await provider.facts()) } finally { await provider.close?.() }
+    } catch (error) {
+      const reason = error instanceof UserError ? error.message : `a bug in the provider (${(error as Error).message})`
+      warnings.push(`live checks for target ${targetName} skipped: ${reason}`)
+    }
+  }
+  return facts
 }

@@ -172,3 +172,17 @@ export function ruleHelpMarkdown(rule: Rule): string {
 
 /** Where rule documentation lives; SARIF viewers link each rule there. */
 export const DEFAULT_RULES_DOC_URL = 'https://github.com/strato-cli/strato/blob/main/docs/checks.md'
+
+export const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const
+export type ReportFormat = (typeof REPORT_FORMATS)[number]
+
+/** The report in one of the output formats; `json` is the value given (the command's --json contract). */
+export function renderReport(format: ReportFormat, report: CheckReport, rules: readonly Rule[], options: SarifOptions & { paint: Paint; json: unknown }): string {
+  switch (format) {
+    case 'table': return renderReportTable(report, options.paint)
+    case 'markdown': return renderReportMarkdown(report, rules)
+    case 'junit': return renderReportJunit(report, rules)
+    case 'sarif': return JSON.stringify(renderReportSarif(report, rules, options), null, 2)
+    case 'json': return JSON.stringify(options.json, null, 2)
+  }
+}
