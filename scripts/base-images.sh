@@ -105,4 +105,42 @@ fi
 # local/redis:7: Debian's redis-server, for the starter repos' cache (strato new --cache).
 apt_image local/redis:7 redis-server
 
+# local/mariadb:10: Debian's MariaDB standing in for MySQL (same protocol and SQL
+# for what the starter repos use), with an entrypoint that honours MYSQL_USER,
+# MYSQL_PASSWORD and MYSQL_DATABASE like the official image.
+if ! have local/mariadb:10; then
+  mkdir -p "$ctx/mariadb"
+  cat >"$ctx/mariadb/entrypoint.sh" <<'ENTRYPOINT'
+#!/bin/bash
+set -euo pipefail
+datadir=/var/lib/mysql
+mkdir -p /run/mysqld "$datadir"
+chown mysql:mysql /run/mysqld "$datadir"
+if [ ! -d "$datadir/mysql" ]; then
+  mariadb-install-db --user=mysql --datadir="$datadir" --skip-test-db >/dev/null
+  mariadbd --user=mysql --datadir="$datadir" --skip-networking --socket=/run/mysqld/init.sock &
+  pid=$!
+  until mariadb-admin --socket=/run/mysqld/init.sock ping --silent 2>/dev/null; do sleep 0.2; done
+  password=${MYSQL_PASSWORD:?MYSQL_PASSWORD must be set}
+  mariadb --socket=/run/mysqld/init.sock <<SQL
+CREATE DATABASE IF NOT EXISTS \`${MYSQL_DATABASE:?MYSQL_DATABASE must be set}\`;
+CREATE USER '${MYSQL_USER:?MYSQL_USER must be set}'@'%' IDENTIFIED BY '${password//\'/\'\'}';
+GRANT ALL ON \`${MYSQL_DATABASE}\`.* TO '${MYSQL_USER}'@'%';
+SQL
+  kill "$pid"; wait "$pid" || true
+fi
+exec mariadbd --user=mysql --datadir="$datadir" --bind-address=0.0.0.0
+ENTRYPOINT
+  cat >"$ctx/mariadb/Dockerfile" <<'DOCKERFILE'
+FROM local/debian:bookworm
+# The package creates a data folder at install; the entrypoint makes its own on first start.
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null && rm -rf /var/lib/apt/lists/* /var/lib/mysql/*
+COPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+RUN chmod +x /usr/local/bin/docker-entrypoint.sh
+EXPOSE 3306
+ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
+DOCKERFILE
+  docker build -q -t local/mariadb:10 "$ctx/mariadb" >/dev/null
+fi
+
 docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep '^local/' >&2
