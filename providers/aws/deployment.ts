@@ -229,13 +229,13 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
 
 /** After deleting, reads the tags again: anything of those services still listed fails the run. */
 export async function proveDeleted(context: DeploymentContext, services: string[]): Promise<void> {
-  const after = await readInventory(context.clients, context.manifest.name)
+  const after = await readInventory(context.clients, context.manifest.name, { ec2Instances: true })
   const left: string[] = []
   const check = (kind: string, id: string | undefined, tags: Record<string, string>) => {
     if (services.includes(tags[LABEL.service] ?? '')) left.push(`${kind} ${id}`)
   }
   for (const group of after.groups) check('Auto Scaling group', group.AutoScalingGroupName, tagMap(group.Tags))
-  for (const instance of after.instances.filter((i) => i.State?.Name !== 'shutting-down')) check('instance', instance.InstanceId, tagMap(instance.Tags))
+  for (const instance of (after.instances ?? []).filter((i) => i.State?.Name !== 'shutting-down')) check('instance', instance.InstanceId, tagMap(instance.Tags))
   for (const lb of after.loadBalancers) check('load balancer', lb.item.LoadBalancerName, lb.tags)
   for (const group of after.targetGroups) check('target group', group.item.TargetGroupName, group.tags)
   for (const group of after.securityGroups) check('security group', group.GroupId, tagMap(group.Tags))

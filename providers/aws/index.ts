@@ -71,7 +71,8 @@ export class AwsProvider implements Provider {
     const inventory = await readInventory(this.clients, project)
     for (const service of services) await deleteService(this.deployment, service, inventory, this.context.progress)
     await deleteCreatedSecrets(this.clients, project)
-    return { removed, remaining: await this.inventory(project) }
+    const after = await readInventory(this.clients, project, { ec2Instances: true })
+    return { removed, remaining: toResources(after, this.context.targetName, this.target.region) }
   }
 
   async scale(service: string, replicas: number): Promise<void> {

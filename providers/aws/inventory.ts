@@ -4,6 +4,12 @@
  * groups and launch templates. Each kind is one paginated listing with a tag
  * filter, all run at once, so the number of calls does not grow with the
  * number of services (no per-group or per-instance calls).
+ *
+ * The replicas come from the groups' member lists, which carry each
+ * instance's state, health, zone and launch template (whose name holds the
+ * version). Listing EC2 instances as well costs far more (a page of 1,000
+ * instances is a large answer) and is done only when every instance must be
+ * seen, e.g. to prove a destroy left nothing.
  */
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling'
 import type { Instance, LaunchTemplate, SecurityGroup } from '@aws-sdk/client-ec2'
@@ -19,17 +25,18 @@ import { listSecurityGroups } from './security-group.js'
 
 export interface AwsInventory {
   groups: AutoScalingGroup[]
-  instances: Instance[]
+  /** EC2's own listing, only when asked for */
+  instances?: Instance[]
   loadBalancers: Tagged<LoadBalancer>[]
   targetGroups: Tagged<TargetGroup>[]
   securityGroups: SecurityGroup[]
   launchTemplates: LaunchTemplate[]
 }
 
-export async function readInventory(clients: AwsClients, project: string): Promise<AwsInventory> {
+export async function readInventory(clients: AwsClients, project: string, options: { ec2Instances?: boolean } = {}): Promise<AwsInventory> {
   const [groups, instances, loadBalancers, targetGroups, securityGroups, launchTemplates] = await Promise.all([
     listGroups(clients, project),
-    listInstances(clients, project),
+    options.ec2Instances ? listInstances(clients, project) : undefined,
     listLoadBalancers(clients, project),
     listTargetGroups(clients, project),
     listSecurityGroups(clients, project),
@@ -45,6 +52,20 @@ function groupHealth(group: AutoScalingGroup): Resource['health'] {
   return members.every((member) => member.LifecycleState === 'InService') ? 'healthy' : 'starting'
 }
 
+/** Lifecycle states of a group member as the core's states. */
+function memberState(lifecycle: string | undefined): Resource['state'] {
+  if (lifecycle === 'InService') return 'running'
+  if (lifecycle?.startsWith('Pending') || lifecycle === 'Warmed:Pending') return 'pending'
+  if (lifecycle === undefined) return 'unknown'
+  return 'stopped'
+}
+
+/** A member's version: its launch template is named <group>-<version>; else the group's version tag. */
+function memberVersion(groupName: string, templateName: string | undefined, groupVersion: string | undefined): string | undefined {
+  const prefix = `${groupName}-`
+  return templateName?.startsWith(prefix) ? templateName.slice(prefix.length) : groupVersion
+}
+
 const INSTANCE_STATE: Record<string, Resource['state']> = {
   pending: 'pending', running: 'running', stopping: 'stopped', stopped: 'stopped', 'shutting-down': 'stopped', terminated: 'stopped',
 }
@@ -52,8 +73,6 @@ const INSTANCE_STATE: Record<string, Resource['state']> = {
 /** The inventory as the core's Resources; pure, so unit tests feed it recorded answers. */
 export function toResources(inventory: AwsInventory, target: string, region: string): Resource[] {
   const resources: Resource[] = []
-  const memberHealth = new Map<string, string>()
-  for (const group of inventory.groups) for (const member of group.Instances ?? []) memberHealth.set(member.InstanceId!, member.HealthStatus ?? '')
   const endpoints = new Map<string, string>()
   for (const lb of inventory.loadBalancers) {
     const service = lb.tags[LABEL.service]
@@ -83,20 +102,41 @@ export function toResources(inventory: AwsInventory, target: string, region: str
       },
     })
   }
-  for (const instance of inventory.instances) {
+  const members = new Set<string>()
+  for (const group of inventory.groups) {
+    const labels = tagMap(group.Tags)
+    const { [LABEL.role]: _role, ...propagated } = labels
+    for (const member of group.Instances ?? []) {
+      members.add(member.InstanceId!)
+      const state = memberState(member.LifecycleState)
+      resources.push({
+        id: member.InstanceId!,
+        kind: 'instance',
+        target,
+        service: labels[LABEL.service],
+        version: memberVersion(group.AutoScalingGroupName!, member.LaunchTemplate?.LaunchTemplateName, labels[LABEL.version]),
+        // the region, not the zone: status shows one row per service and region
+        location: region,
+        state,
+        health: member.HealthStatus === 'Unhealthy' ? 'unhealthy' : state === 'pending' ? 'starting' : state === 'running' ? 'healthy' : 'none',
+        labels: propagated,
+        details: { zone: member.AvailabilityZone, instanceType: member.InstanceType, group: group.AutoScalingGroupName },
+      })
+    }
+  }
+  // instances tagged with the project that no group lists (left over, or being terminated)
+  for (const instance of inventory.instances ?? []) {
+    if (members.has(instance.InstanceId!)) continue
     const labels = tagMap(instance.Tags)
-    const state = INSTANCE_STATE[instance.State?.Name ?? ''] ?? 'unknown'
-    const groupHealth = memberHealth.get(instance.InstanceId!)
     resources.push({
       id: instance.InstanceId!,
       kind: 'instance',
       target,
       service: labels[LABEL.service],
       version: labels[LABEL.version],
-      // the region, not the zone: status shows one row per service and region
       location: region,
-      state,
-      health: groupHealth === 'Healthy' ? 'healthy' : groupHealth === 'Unhealthy' ? 'unhealthy' : state === 'pending' ? 'starting' : 'none',
+      state: INSTANCE_STATE[instance.State?.Name ?? ''] ?? 'unknown',
+      health: 'none',
       labels,
       createdAt: instance.LaunchTime?.toISOString(),
       details: { zone: instance.Placement?.AvailabilityZone, instanceType: instance.InstanceType, privateIp: instance.PrivateIpAddress, publicIp: instance.PublicIpAddress },

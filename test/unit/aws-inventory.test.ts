@@ -9,7 +9,7 @@ const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/a
 describe('aws inventory from tags', () => {
   const groups = fixture('describe_auto_scaling_groups').AutoScalingGroups
   const instances = fixture('describe_instances').Reservations[0].Instances
-  const resources = toResources({ groups, instances, loadBalancers: [], targetGroups: [], securityGroups: [], launchTemplates: [] }, 'aws', 'eu-west-1')
+  const resources = toResources({ groups, loadBalancers: [], targetGroups: [], securityGroups: [], launchTemplates: [] }, 'aws', 'eu-west-1')
 
   it('reports the group with its counts, version and state', () => {
     const group = resources.find((r) => r.kind === 'aws.autoScalingGroup')!
@@ -19,10 +19,17 @@ describe('aws inventory from tags', () => {
     })
   })
 
-  it('reports each instance as a replica of its service', () => {
+  it('reports each group member as a replica, its version from its launch template', () => {
     expect(resources.filter((r) => r.kind === 'instance').map((r) => [r.id, r.service, r.version, r.state, r.health, r.details?.zone])).toEqual([
       ['i-0001', 'users', '905d131c891d', 'running', 'healthy', 'eu-west-1a'],
-      ['i-0002', 'users', '905d131c891d', 'pending', 'healthy', 'eu-west-1b'],
+      ['i-0002', 'users', '0123456789ab', 'pending', 'starting', 'eu-west-1b'],
+    ])
+  })
+
+  it('adds project instances no group lists when EC2 was listed too', () => {
+    const full = toResources({ groups, instances, loadBalancers: [], targetGroups: [], securityGroups: [], launchTemplates: [] }, 'aws', 'eu-west-1')
+    expect(full.filter((r) => r.kind === 'instance').map((r) => [r.id, r.service, r.state])).toEqual([
+      ['i-0001', 'users', 'running'], ['i-0002', 'users', 'pending'], ['i-0009', 'orders', 'stopped'],
     ])
   })
 
