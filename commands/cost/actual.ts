@@ -2,7 +2,8 @@ import path from 'node:path'
 import { Flags } from '@oclif/core'
 import { manifestFlag, numberFlag, StratoCommand, targetFlag } from '../../cli/base.js'
 import { providerFor, selectTargets } from '../../providers/registry.js'
-import { actualReport, focusSpend, providerSpend, type SpendLine } from '../../src/costs/actual.js'
+import { actualReport, focusSpend, type SpendLine } from '../../src/costs/actual.js'
+import { targetSpend } from '../../src/costs/actual-sources.js'
 import { actualJson, renderActualCsv, renderActualMarkdown, renderActualTable, type SourceNote } from '../../src/costs/actual-report.js'
 import { budgetGateError, budgetJson, checkActualBudget } from '../../src/costs/budget.js'
 import { COST_COLUMNS, type CostColumn } from '../../src/costs/focus.js'
@@ -46,7 +47,11 @@ With a budget (budgets.monthly or --budget), exits with code 3 when the project'
       notes.push({ source: file, detail: `FOCUS ${summary.format}, ${summary.flavour} flavour, ${summary.rows} rows summed from ${summary.costColumn}`, malformed: summary.malformed })
       if (summary.malformed.count > 0) progress.warn(`${summary.malformed.count} malformed line(s) in ${file}, first at line ${summary.malformed.lines[0].line}: ${summary.malformed.lines[0].reason}`)
     }
-    if (!flags.focus && loaded) lines.push(...await this.providerCosts(loaded, flags.target, notes))
+    const fromTargets = !flags.focus && loaded ? await this.targetSpend(loaded, flags.target) : undefined
+    if (fromTargets) {
+      lines.push(...fromTargets.lines)
+      notes.push(...fromTargets.notes)
+    }
 
     const report = actualReport(lines, flags.by as 'service' | 'day')
     if (flags.format === 'csv') this.out(renderActualCsv(report).trimEnd())
@@ -55,6 +60,9 @@ With a budget (budgets.monthly or --budget), exits with code 3 when the project'
     const result = actualJson(report, notes)
 
     const budget = flags.budget === undefined ? loaded?.manifest.budgets?.monthly : numberFlag('budget', flags.budget)
+    // Spend that could not be read fails the run after showing the rest, so CI never passes on partial numbers.
+    const failed = fromTargets?.failures[0]
+    if (failed) throw new UserError(`Spend from target ${failed.target} could not be read: ${failed.error.message}`, { ...failed.error.options, data: { result } })
     if (budget === undefined) return result
     const currency = loaded?.manifest.budgets?.currency ?? 'USD'
     const check = checkActualBudget(lines, loaded?.manifest.name, budget, currency, new Date())
@@ -62,6 +70,16 @@ With a budget (budgets.monthly or --budget), exits with code 3 when the project'
     if (check.exceeded) throw budgetGateError(check, withBudget)
     this.out(`\n${check.summary}`)
     return withBudget
+  }
+
+  /** Month to date, from each target's provider. */
+  private async targetSpend(loaded: LoadedManifest, only: string | undefined) {
+    const { manifest } = loaded
+    const targets = effectiveTargets(manifest)
+    const now = new Date()
+    const period = { start: `${now.toISOString().slice(0, 8)}01`, end: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10), granularity: 'daily' as const }
+    const open = (targetName: string) => providerFor({ manifest, targetName, target: targets[targetName], projectDir: loaded.dir, env: process.env, progress: this.progress() })
+    return targetSpend(manifest, selectTargets(targets, only), period, open, this.progress())
   }
 
   /** With --focus the manifest is optional: it only names the project and its budget. */
@@ -72,30 +90,5 @@ With a budget (budgets.monthly or --budget), exits with code 3 when the project'
       if (flag === undefined && error instanceof UserError && error.options.code === 'usage' && !error.options.details) return undefined
       throw error
     }
-  }
-
-  private async providerCosts(loaded: LoadedManifest, only: string | undefined, notes: SourceNote[]): Promise<SpendLine[]> {
-    const { manifest } = loaded
-    const targets = effectiveTargets(manifest)
-    const now = new Date()
-    const period = { start: `${now.toISOString().slice(0, 8)}01`, end: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10), granularity: 'daily' as const }
-    const lines: SpendLine[] = []
-    for (const targetName of selectTargets(targets, only)) {
-      const context = { manifest, targetName, target: targets[targetName], projectDir: loaded.dir, env: process.env, progress: this.progress() }
-      try {
-        const provider = await providerFor(context)
-        try {
-          lines.push(...providerSpend(await provider.costs(period), manifest.name))
-        } finally {
-          await provider.close?.()
-        }
-        notes.push({ source: `target ${targetName}`, detail: `${targets[targetName].provider} reported spend, ${period.start} to ${period.end}` })
-      } catch (error) {
-        if (!(error instanceof UserError && error.options.code === 'notSupported')) throw error
-        this.progress().warn(`target ${targetName}: ${error.message}`)
-        notes.push({ source: `target ${targetName}`, detail: `not included: ${error.message}` })
-      }
-    }
-    return lines
   }
 }

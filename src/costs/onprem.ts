@@ -60,3 +60,42 @@ export function chargeShare(pool: HostPool, share: number): bigint {
   const scaled = BigInt(Math.round(share * 1e9))
   return divideHalfEven(pool.monthly * scaled, 1_000_000_000n)
 }
+
+/** One day of a docker target's modelled spend: each service's share, and the idle rest. */
+export interface OnPremDay {
+  date: string
+  service: string
+  nanos: bigint
+}
+
+/**
+ * Spend on a docker target, day by day, as the on-prem model charges it: the
+ * hosts' monthly cost spread over the days of each month, each service
+ * charged its share by the containers running (counted by the caller) times
+ * what each reserves, the rest shown as idle capacity.
+ */
+export function onPremDailySpend(
+  pool: HostPool,
+  reservations: Record<string, { cpu: number; memory: number }>,
+  running: Record<string, number>,
+  days: string[],
+  idleService: string,
+): OnPremDay[] {
+  const lines: OnPremDay[] = []
+  for (const date of days) {
+    const [year, month] = date.split('-').map(Number)
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
+    const dayCost = divideHalfEven(pool.monthly, BigInt(daysInMonth))
+    let used = 0n
+    for (const [service, count] of Object.entries(running)) {
+      const reserved = reservations[service]
+      if (!reserved || count === 0) continue
+      const share = containerShare(pool, reserved.cpu, reserved.memory) * count
+      const nanos = divideHalfEven(dayCost * BigInt(Math.round(share * 1e9)), 1_000_000_000n)
+      used += nanos
+      lines.push({ date, service, nanos })
+    }
+    if (dayCost > used) lines.push({ date, service: idleService, nanos: dayCost - used })
+  }
+  return lines
+}

@@ -1,0 +1,102 @@
+/**
+ * Spend from the targets themselves: each provider's costs() (Cost Explorer,
+ * Cost Management, billing export), and for docker targets, which report no
+ * spend, the on-prem model over the containers that are running. Providers
+ * are opened by the caller (src/ imports no provider), so this stays testable
+ * with fakes.
+ */
+import { UserError } from '../errors.js'
+import { effectiveTargets } from '../manifest/defaults.js'
+import type { Manifest } from '../manifest/schema.js'
+import { sizeBytes } from '../manifest/units.js'
+import type { CostLine, Period, Progress, Resource } from '../model.js'
+import { providerSpend, type SpendLine } from './actual.js'
+import type { SourceNote } from './actual-report.js'
+import { IDLE_SERVICE } from './estimate.js'
+import { hostPool, onPremDailySpend } from './onprem.js'
+
+/** The part of a provider this needs. */
+export interface SpendSource {
+  costs(period: Period): Promise<CostLine[]>
+  inventory(project: string): Promise<Resource[]>
+  close?(): Promise<void>
+}
+
+export interface TargetSpend {
+  lines: SpendLine[]
+  notes: SourceNote[]
+  /** targets whose spend could not be read, with the error */
+  failures: { target: string; error: UserError }[]
+}
+
+/** The days from period.start up to (not including) period.end, as YYYY-MM-DD. */
+export function periodDays(period: Period): string[] {
+  const days: string[] = []
+  for (let at = Date.parse(`${period.start}T00:00:00Z`); at < Date.parse(`${period.end}T00:00:00Z`); at += 86_400_000) {
+    days.push(new Date(at).toISOString().slice(0, 10))
+  }
+  return days
+}
+
+export async function targetSpend(
+  manifest: Manifest,
+  targetNames: string[],
+  period: Period,
+  open: (targetName: string) => Promise<SpendSource>,
+  progress: Progress,
+): Promise<TargetSpend> {
+  const targets = effectiveTargets(manifest)
+  const result: TargetSpend = { lines: [], notes: [], failures: [] }
+  for (const name of targetNames) {
+    const target = targets[name]
+    let source: SpendSource | undefined
+    try {
+      source = await open(name)
+      try {
+        result.lines.push(...providerSpend(await source.costs(period), manifest.name))
+        result.notes.push({ source: `target ${name}`, detail: `${target.provider} reported spend, ${period.start} to ${period.end}` })
+      } catch (error) {
+        if (!(target.provider === 'docker' && error instanceof UserError && error.options.code === 'notSupported')) throw error
+        result.lines.push(...await modelledDockerSpend(manifest, name, period, source, result.notes, progress))
+      }
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error
+      progress.warn(`target ${name}: ${error.message}`)
+      result.notes.push({ source: `target ${name}`, detail: `not included: ${error.message}` })
+      if (error.options.code !== 'notSupported') result.failures.push({ target: name, error })
+    } finally {
+      await source?.close?.()
+    }
+  }
+  return result
+}
+
+async function modelledDockerSpend(manifest: Manifest, name: string, period: Period, source: SpendSource, notes: SourceNote[], progress: Progress): Promise<SpendLine[]> {
+  const target = effectiveTargets(manifest)[name]
+  if (target.provider !== 'docker') return []
+  const pool = hostPool(name, target)
+  if ('unknown' in pool) {
+    progress.warn(`target ${name}: ${pool.unknown}; its spend is not included`)
+    notes.push({ source: `target ${name}`, detail: `not included: ${pool.unknown}` })
+    return []
+  }
+  const running: Record<string, number> = {}
+  for (const resource of await source.inventory(manifest.name)) {
+    if (resource.kind === 'container' && resource.state === 'running' && resource.service) running[resource.service] = (running[resource.service] ?? 0) + 1
+  }
+  const reservations: Record<string, { cpu: number; memory: number }> = {}
+  for (const [service, config] of Object.entries(manifest.services)) {
+    if (!running[service]) continue
+    if (config.resources?.cpu === undefined && config.resources?.memory === undefined) {
+      progress.warn(`services.${service} reserves no resources; its containers on target ${name} are counted as idle capacity`)
+      continue
+    }
+    reservations[service] = { cpu: config.resources?.cpu ?? 0, memory: config.resources?.memory ? sizeBytes(config.resources.memory) : 0 }
+  }
+  const currency = manifest.budgets?.currency ?? 'USD'
+  const days = periodDays(period)
+  notes.push({ source: `target ${name}`, detail: `on-prem model: hosts' cost over ${days.length} day(s), shared by the reservations of the ${Object.values(running).reduce((a, b) => a + b, 0)} running container(s)` })
+  return onPremDailySpend(pool, reservations, running, days, IDLE_SERVICE).map((day) => ({
+    source: 'on-prem model', provider: 'docker', project: manifest.name, service: day.service, date: day.date, currency, nanos: day.nanos,
+  }))
+}

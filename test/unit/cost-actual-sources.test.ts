@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { actualJson } from '../../src/costs/actual-report.js'
+import { actualReport } from '../../src/costs/actual.js'
+import { periodDays, targetSpend, type SpendSource } from '../../src/costs/actual-sources.js'
+import { notSupported, UserError } from '../../src/errors.js'
+import { ManifestSchema } from '../../src/manifest/schema.js'
+import type { Progress, Resource } from '../../src/model.js'
+
+const manifest = ManifestSchema.parse({
+  name: 'shop',
+  services: {
+    users: { image: 'local/node:24', resources: { cpu: 1, memory: '1Gi' } },
+    orders: { image: 'local/node:24' },
+  },
+  targets: {
+    onprem: { provider: 'docker', cost: { monthly: 300, cpus: 4, memory: '8Gi' } },
+    aws: { provider: 'aws', region: 'eu-west-1' },
+    gcp: { provider: 'gcp', project: 'acme-prod', zone: 'europe-west1-b' },
+    azure: { provider: 'azure', location: 'westeurope' },
+  },
+})
+
+const period = { start: '2026-11-01', end: '2026-11-03', granularity: 'daily' as const }
+const container = (service: string, state: Resource['state'] = 'running'): Resource => ({ id: `${service}-${state}`, kind: 'container', target: 'onprem', service, state, labels: {} })
+
+const sources: Record<string, () => SpendSource> = {
+  onprem: () => ({
+    costs: async () => { throw notSupported('Actual spend from a docker target') },
+    inventory: async () => [container('users'), { ...container('users'), id: 'u2' }, container('users', 'stopped'), container('orders'), { id: 'lb', kind: 'balancer', target: 'onprem', service: 'users', state: 'running', labels: {} }],
+  }),
+  aws: () => ({
+    costs: async () => [{ provider: 'aws', target: 'aws', service: 'users', date: '2026-11-01', amount: 1.25, currency: 'USD', source: 'Cost Explorer' }],
+    inventory: async () => [],
+  }),
+  azure: () => ({
+    costs: async () => { throw new UserError('Azure refused the credentials.', { code: 'denied' }) },
+    inventory: async () => [],
+  }),
+}
+
+describe('spend from targets', () => {
+  it('combines provider spend, the on-prem model for docker, and says what was left out', async () => {
+    const warnings: string[] = []
+    const progress: Progress = { step() {}, done() {}, warn: (message) => warnings.push(message) }
+    const open = async (name: string) => {
+      if (!sources[name]) throw notSupported(`The gcp provider (target "${name}")`)
+      return sources[name]()
+    }
+    const result = await targetSpend(manifest, ['onprem', 'aws', 'gcp', 'azure'], period, open, progress)
+
+    // onprem: 300 / 30 = 10.00 a day; users reserve max(1/4, 1Gi/8Gi) = 25% each, two running = 5.00 a day;
+    // orders reserves nothing and counts as idle; idle 5.00 a day.
+    const json = actualJson(actualReport(result.lines, 'service'), result.notes)
+    expect(json.rows.map((row) => [row.service, row.provider, row.amount])).toEqual([
+      ['(idle capacity)', 'docker', 10],
+      ['users', 'aws', 1.25],
+      ['users', 'docker', 10],
+    ])
+    expect(json.totals).toEqual([{ currency: 'USD', amount: 21.25, tagged: 21.25, untagged: 0 }])
+    expect(result.failures.map((failure) => [failure.target, failure.error.exitCode])).toEqual([['azure', 5]])
+    expect(warnings).toEqual([
+      'services.orders reserves no resources; its containers on target onprem are counted as idle capacity',
+      'target gcp: The gcp provider (target "gcp") is not supported yet.',
+      'target azure: Azure refused the credentials.',
+    ])
+  })
+
+  it('lists the days of a period', () => {
+    expect(periodDays({ start: '2026-10-30', end: '2026-11-02', granularity: 'daily' })).toEqual(['2026-10-30', '2026-10-31', '2026-11-01'])
+  })
+})
