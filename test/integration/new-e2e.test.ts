@@ -29,7 +29,7 @@ interface NewResult {
 
 beforeAll(async () => {
   await ensureDockerEngine()
-  const missing = await execa('docker', ['image', 'inspect', 'local/python:3', 'local/postgres:15', 'local/redis:7'], { reject: false })
+  const missing = await execa('docker', ['image', 'inspect', 'local/python:3', 'local/postgres:15', 'local/mariadb:10', 'local/redis:7'], { reject: false })
   if (missing.exitCode !== 0) await execa('bash', [path.resolve(import.meta.dirname, '../../scripts/base-images.sh')], { stdio: 'inherit' })
 })
 
@@ -79,28 +79,51 @@ async function run(name: string, args: string[]): Promise<void> {
   await docker(['run', '--detach', '--name', name, ...args])
 }
 
+/** Local stand-ins for the official database images, and how to tell they are ready. */
+const DATABASES = {
+  postgres: {
+    run: ['-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_DB=shop', '-e', `POSTGRES_PASSWORD=${DB_PASSWORD}`, 'local/postgres:15'],
+    ready: ['pg_isready', '-h', '127.0.0.1', '-U', 'app', '-d', 'shop'],
+    url: 'postgres://app@db:5432/shop',
+  },
+  mysql: {
+    run: ['-e', 'MYSQL_USER=app', '-e', 'MYSQL_DATABASE=shop', '-e', `MYSQL_PASSWORD=${DB_PASSWORD}`, 'local/mariadb:10'],
+    ready: ['mariadb-admin', 'ping', '-h', '127.0.0.1', '--silent'],
+    url: 'mysql://app@db:3306/shop',
+  },
+}
+
+interface ShopRun {
+  db: keyof typeof DATABASES
+  cache: boolean
+  /** point DATABASE_REPLICA_URL at the same database, so reads go through the second pool */
+  replicaPool: boolean
+}
+
 /**
  * Runs the scaffolded shop the way compose.yaml describes it, with local
  * images: database, cache, the services (read-only, no capabilities) and nginx.
  * Returns the load balancer's address and the users service's own address.
  */
-async function runShop(dir: string, prefix: string, images: Record<string, string>, withReplicaPool: boolean): Promise<{ lb: string; users: string }> {
+async function runShop(dir: string, prefix: string, images: Record<string, string>, shop: ShopRun): Promise<{ lb: string; users: string }> {
   const network = `${prefix}-net`
+  const database = DATABASES[shop.db]
   cleanups.push(() => docker(['network', 'rm', network]))
   await docker(['network', 'create', network])
-  await run(`${prefix}-db`, ['--network', network, '--network-alias', 'db', '-e', 'POSTGRES_USER=app', '-e', 'POSTGRES_DB=shop', '-e', `POSTGRES_PASSWORD=${DB_PASSWORD}`, 'local/postgres:15'])
-  await run(`${prefix}-cache`, ['--network', network, '--network-alias', 'cache', 'local/redis:7', 'redis-server', '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', ''])
+  await run(`${prefix}-db`, ['--network', network, '--network-alias', 'db', ...database.run])
+  if (shop.cache) await run(`${prefix}-cache`, ['--network', network, '--network-alias', 'cache', 'local/redis:7', 'redis-server', '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', ''])
   await waitFor('the database', async () => {
-    const ready = await execa('docker', ['exec', `${prefix}-db`, 'pg_isready', '-h', '127.0.0.1', '-U', 'app', '-d', 'shop'], { reject: false })
+    const ready = await execa('docker', ['exec', `${prefix}-db`, ...database.ready], { reject: false })
     return ready.exitCode === 0 ? true : undefined
   })
   // The services start together: each migrates the schema under the shared lock.
   await Promise.all(SERVICES.map((service) => run(`${prefix}-${service}`, [
     '--network', network, '--network-alias', service,
     '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges:true',
-    ...(service === 'users' ? ['--publish', '127.0.0.1::8080', '-e', 'REDIS_URL=redis://cache:6379/0'] : []),
-    '-e', 'DATABASE_URL=postgres://app@db:5432/shop', '-e', `DB_PASSWORD=${DB_PASSWORD}`, '-e', 'LOG_LEVEL=info',
-    ...(withReplicaPool ? ['-e', 'DATABASE_REPLICA_URL=postgres://app@db:5432/shop'] : []),
+    ...(service === 'users' ? ['--publish', '127.0.0.1::8080'] : []),
+    ...(service === 'users' && shop.cache ? ['-e', 'REDIS_URL=redis://cache:6379/0'] : []),
+    '-e', `DATABASE_URL=${database.url}`, '-e', `DB_PASSWORD=${DB_PASSWORD}`, '-e', 'LOG_LEVEL=info',
+    ...(shop.replicaPool ? ['-e', `DATABASE_REPLICA_URL=${database.url}`] : []),
     images[service],
   ])))
   for (const service of SERVICES) {
@@ -135,7 +158,7 @@ async function call(base: string, method: string, route: string, body?: unknown)
 }
 
 /** The shop's main path through the load balancer, plus the errors a client meets. */
-async function exerciseShop(lb: string, users: string, cacheContainer: string): Promise<void> {
+async function exerciseShop(lb: string, users: string, cacheContainer?: string): Promise<void> {
   const email = `ada-${Date.now()}@example.com`
   const created = await call(lb, 'POST', '/users', { email, name: 'Ada' })
   expect(created.status, JSON.stringify(created.json)).toBe(201)
@@ -143,8 +166,10 @@ async function exerciseShop(lb: string, users: string, cacheContainer: string): 
   expect((await call(lb, 'POST', '/users', { email, name: 'Ada again' })).status).toBe(409)
   expect((await call(lb, 'POST', '/users', { email: 'nope' })).status).toBe(400)
   for (let i = 0; i < 2; i++) expect((await call(lb, 'GET', `/users/${user.id}`)).json.email).toBe(email)
-  const cached = await docker(['exec', cacheContainer, 'redis-cli', 'GET', `user:${user.id}`])
-  expect(JSON.parse(cached).email).toBe(email)
+  if (cacheContainer) {
+    const cached = await docker(['exec', cacheContainer, 'redis-cli', 'GET', `user:${user.id}`])
+    expect(JSON.parse(cached).email).toBe(email)
+  }
 
   const placed = await call(lb, 'POST', '/orders', { userId: user.id, currency: 'EUR', items: [{ sku: 'tea', quantity: 3, unitPriceCents: 450 }, { sku: 'mug', quantity: 1, unitPriceCents: 1200 }] })
   expect(placed.status, JSON.stringify(placed.json)).toBe(201)
@@ -261,7 +286,7 @@ describe('the node shop', () => {
   it('runs against PostgreSQL and Redis behind nginx, and stops gracefully', async () => {
     const prefix = `strato-e2e-node-${process.pid}`
     const images = Object.fromEntries(SERVICES.map((service) => [service, `strato-e2e/node-${service}:${process.pid}`]))
-    const { lb, users } = await runShop(result.dir, prefix, images, false)
+    const { lb, users } = await runShop(result.dir, prefix, images, { db: 'postgres', cache: true, replicaPool: false })
     await exerciseShop(lb, users, `${prefix}-cache`)
     await expectGracefulStop(`${prefix}-users`)
   })
@@ -298,8 +323,25 @@ describe('the python shop', () => {
   it('runs against PostgreSQL (reads through the second pool) and Redis behind nginx, and stops gracefully', async () => {
     const prefix = `strato-e2e-python-${process.pid}`
     const images = Object.fromEntries(SERVICES.map((service) => [service, `strato-e2e/python-${service}:${process.pid}`]))
-    const { lb, users } = await runShop(result.dir, prefix, images, true)
+    const { lb, users } = await runShop(result.dir, prefix, images, { db: 'postgres', cache: true, replicaPool: true })
     await exerciseShop(lb, users, `${prefix}-cache`)
+    await expectGracefulStop(`${prefix}-users`)
+  })
+})
+
+describe('the shop on MySQL (MariaDB standing in)', () => {
+  const shops = [
+    { runtime: 'node', args: ['--db', 'mysql', '--cache', '--lb', 'weighted'], base: 'local/node:24', cache: true },
+    { runtime: 'python', args: ['--runtime', 'python', '--db', 'mysql', '--lb', 'round-robin'], base: 'local/python:3', cache: false },
+  ] as const
+
+  it.each(shops)('$runtime: builds, runs behind nginx and stops gracefully', async ({ runtime, args, base, cache }) => {
+    const result = await scaffold(`${runtime}-mysql-run`, [...args])
+    const images = Object.fromEntries(SERVICES.map((service) => [service, `strato-e2e/${runtime}-mysql-${service}:${process.pid}`]))
+    for (const service of SERVICES) await buildImage(path.join(result.dir, 'services', service), images[service], base)
+    const prefix = `strato-e2e-${runtime}-mysql-${process.pid}`
+    const { lb, users } = await runShop(result.dir, prefix, images, { db: 'mysql', cache, replicaPool: runtime === 'python' })
+    await exerciseShop(lb, users, cache ? `${prefix}-cache` : undefined)
     await expectGracefulStop(`${prefix}-users`)
   })
 })
