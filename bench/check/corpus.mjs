@@ -24,6 +24,7 @@ export const DOCKERFILE_DEFECTS = {
 }
 
 export const COMPOSE_DEFECTS = {
+  // strato:ignore SEC-003 maps defect names to rule ids; no credentials here
   privileged: 'CMP-001', hostNetwork: 'CMP-002', dockerSocket: 'CMP-003', databasePort: 'CMP-004', plaintextPassword: 'CMP-005',
   noMemoryLimit: 'CMP-006', noRestart: 'CMP-007', noHealthcheck: 'CMP-008', rootUser: 'CMP-009', broken: 'CHK-001',
 }

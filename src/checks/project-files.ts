@@ -3,7 +3,7 @@
  * compose files, strato.yaml, .env files not ignored by git, and source and
  * config files scanned for credentials.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { LoadedManifest } from '../manifest/load.js'
 import type { FileRole, ProjectFile } from './engine.js'
@@ -43,7 +43,9 @@ export function collectProjectFiles(root: string): ProjectFile[] {
       const rel = relative ? `${relative}/${entry.name}` : entry.name
       const full = path.join(dir, entry.name)
       if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) walk(full, rel)
+        // Dependencies, build output, virtualenvs and ignored folders are not the project's own files.
+        if (SKIPPED_FOLDERS.has(entry.name) || /^\.?venv/.test(entry.name) || ignored(rel) || existsSync(path.join(full, 'pyvenv.cfg'))) continue
+        walk(full, rel)
         continue
       }
       if (!entry.isFile()) continue

@@ -114,6 +114,7 @@ describe('project files', () => {
     write('strato.yaml'); write('services/users/Dockerfile'); write('services/users/app.js'); write('docker-compose.override.yml')
     write('.env'); write('.env.local'); write('.env.example'); write('node_modules/x/Dockerfile'); write('.git/config.json'); write('dist/app.js')
     write('package-lock.json'); write('README.md')
+    write('.venv-bench/lib/site.py'); write('env3/pyvenv.cfg'); write('env3/lib/x.py'); write('dist/Dockerfile')
     expect(collectProjectFiles(root).map((file) => `${file.role}:${file.path}`)).toEqual([
       'env:.env', 'compose:docker-compose.override.yml', 'dockerfile:services/users/Dockerfile', 'source:services/users/app.js', 'manifest:strato.yaml',
     ])

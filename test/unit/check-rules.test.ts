@@ -161,3 +161,22 @@ describe('DKR-012 TLS and signature checks', () => {
     expect(insecureTransport(declaration, false) !== undefined).toBe(insecure)
   })
 })
+
+describe('SEC-003 tells credentials from names of credentials', () => {
+  it.each([
+    ['const password = "hunter2hunter2"', true],
+    ['DB_PASSWORD = "s3cr3t-Value!"', true],
+    ['client_secret: "changeme"', true],
+    ['ACCESS_KEY = "AWS_ACCESS_KEY_ID"', false],
+    ['"input_token": "NextToken"', false],
+    ['const passwordField = "password"', false],
+    ['secretKey = "config.db.secret"', false],
+    ['api_key = "{{ api_key }}"', false],
+    ['password: "/run/secrets/db"', false],
+    ['secretAccessKey: "testing"', false],
+    ['const nextToken = "abc123def"', false],
+  ])('%s -> %s', (line, flagged) => {
+    const report = runChecks({ files: [{ path: 'src/app.ts', text: `${line}\n`, role: 'source' }], facts: [], skips: [] }, { today: '2026-11-25' })
+    expect(report.findings.some((finding) => finding.ruleId === 'SEC-003')).toBe(flagged)
+  })
+})

@@ -69,7 +69,8 @@ export const dockerfileRules: Rule[] = [
       const hits: Hit[] = []
       for (const stage of dockerfile.stages) {
         const base = stage.base
-        if (base === '' || base === 'scratch' || stageByName(dockerfile, base, stage.index)) continue
+        // An empty base is an ARG without a default; {{ }} is a template placeholder: neither can be judged here.
+        if (base === '' || base === 'scratch' || base.includes('{{') || stageByName(dockerfile, base, stage.index)) continue
         if (base.includes('@sha256:')) continue
         const lastSegment = base.split('/').at(-1)!
         const tag = lastSegment.includes(':') ? lastSegment.split(':').at(-1) : undefined

@@ -38,3 +38,25 @@ export const TOKEN_FORMATS: { name: string; pattern: RegExp }[] = [
 
 /** A cheap test every token format's match passes: most lines fail it, so the formats run on few lines. */
 export const TOKEN_HINT = /AKIA|ASIA|PRIVATE KEY|gh[pousr]_|github_pat_|xox[abprs]-|AIza|_live_|:\/\//
+
+/** Names that hold a credential in code: dbPassword, DB_PASSWORD, client_secret, apiKey, authToken (not nextToken or input_token). */
+export function looksLikeCredentialName(name: string): boolean {
+  const snake = name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()
+  return /(^|[_-])(password|passwd|pwd|passphrase|secret|secret_?key|api_?key|access_?key|private_?key|client_?secret|auth_?token|access_?token|bearer_?token|refresh_?token)$/.test(snake)
+}
+
+/**
+ * Whether a string literal assigned to a credential name is plausibly the credential itself, rather
+ * than the name of an environment variable (DB_PASSWORD), a key in a config tree (db.password),
+ * an API field (NextToken), a path, a URL or a template.
+ */
+export function looksLikeCredentialValue(value: string, name: string): boolean {
+  if (value.length < 6 || looksLikeReference(value)) return false
+  // the conventional stand-ins tests and emulators use
+  if (/^(testing|test|dummy|fake|example|placeholder|sample|redacted|not-?a-?secret|x{3,})$/i.test(value)) return false
+  if (/^[A-Z][A-Z0-9_]*$/.test(value)) return false
+  if (/^[a-z]+([A-Z][a-z0-9]*)+$|^([A-Z][a-z0-9]+){2,}$/.test(value)) return false
+  if (/^[\w-]+(\.[\w-]+)+$/.test(value) && !/\d/.test(value.replace(/\.[\w-]+$/, ''))) return false
+  if (/^(\.{0,2}\/|~\/|[a-z][a-z0-9+.-]*:\/\/)/i.test(value) || /[{}$%<>]/.test(value)) return false
+  return value.toLowerCase() !== name.toLowerCase()
+}

@@ -1,8 +1,8 @@
 /** Rules over plaintext credentials in the project's own files (SEC-*). */
 import { defineRule, type Hit, type Rule } from '../types.js'
-import { looksLikeReference, looksLikeSecretName, redact, TOKEN_FORMATS, TOKEN_HINT } from './secret-patterns.js'
+import { looksLikeCredentialName, looksLikeCredentialValue, looksLikeReference, looksLikeSecretName, redact, TOKEN_FORMATS, TOKEN_HINT } from './secret-patterns.js'
 
-/** password = "literal", "apiKey": "literal", secret: 'literal' */
+/** name = "value", "name": "value", name: 'value', name := `value` */
 const ASSIGNMENT = /["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?\s*(?:=|:|:=|=>)\s*(["'`])([^"'`\s]{4,})\2/g
 
 export const secretRules: Rule[] = [
@@ -57,8 +57,7 @@ export const secretRules: Rule[] = [
       lines.forEach((line, index) => {
         for (const match of line.matchAll(ASSIGNMENT)) {
           const name = match[1].split('.').at(-1)!
-          if (!looksLikeSecretName(name) || looksLikeReference(match[3])) continue
-          if (/^(process\.env|os\.environ|env\(|getenv)/.test(match[3])) continue
+          if (!looksLikeCredentialName(name) || !looksLikeCredentialValue(match[3], name)) continue
           hits.push({ line: index + 1, column: (match.index ?? 0) + 1, message: `${name} is assigned a literal (${redact(match[3])}).` })
           break
         }
