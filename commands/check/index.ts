@@ -53,7 +53,7 @@ Exits with code 3 when a finding at or above --fail-on (default: checks.failOn) 
 
     const format = (this.jsonEnabled() ? 'json' : flags.format) as ReportFormat
     const rendered = renderReport(format, report, ALL_RULES, {
-      paint: this.style, json: result, version: this.config.version, rulesDocUrl: DEFAULT_RULES_DOC_URL, targetAnchors: project.targetAnchors,
+      paint: this.style, json: result, version: this.config.version, rulesDocUrl: DEFAULT_RULES_DOC_URL, targetAnchors: project.targetAnchors, manifestAnchor: project.manifestAnchor,
     })
     if (flags.output) {
       writeFileSync(flags.output, `${rendered.trimEnd()}\n`)

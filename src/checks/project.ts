@@ -17,6 +17,7 @@ export interface CheckProject {
   skips: SkipEntry[]
   /** where each target is declared, for live findings in SARIF */
   targetAnchors: Record<string, { path: string; line: number }>
+  manifestAnchor?: { path: string; line: number }
   warnings: string[]
 }
 
@@ -46,6 +47,7 @@ export function locateCheckProject(flags: { manifest?: string; dir?: string }, c
     return project
   }
   project.skips = skipEntries(project.loaded, display)
+  project.manifestAnchor = { path: display, line: 1 }
   for (const name of Object.keys(project.loaded.manifest.targets ?? {})) {
     project.targetAnchors[name] = { path: display, line: project.loaded.locate(['targets', name]).line }
   }

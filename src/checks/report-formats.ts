@@ -57,6 +57,8 @@ export function renderReportTable(report: CheckReport, paint: Paint): string {
   return blocks.join('\n')
 }
 
+const MARKDOWN_MAX_ROWS = 100
+
 export function renderReportMarkdown(report: CheckReport, rules: readonly Rule[]): string {
   const byId = new Map(rules.map((rule) => [rule.id, rule]))
   const status = report.failOn
@@ -64,10 +66,13 @@ export function renderReportMarkdown(report: CheckReport, rules: readonly Rule[]
     : report.findings.length ? ':warning: findings to review' : ':white_check_mark: no findings'
   const lines = ['## strato check', '', `${status}. ${summaryLine(report)}`, '']
   if (report.findings.length) {
+    // Pull-request comments are limited in size (65,536 characters on GitHub): list the most severe first, then count the rest.
+    const shown = report.findings.slice(0, MARKDOWN_MAX_ROWS)
     lines.push(markdownTable(
       ['Severity', 'Rule', 'Where', 'Finding'],
-      report.findings.map((finding) => [finding.severity, `${finding.ruleId} ${finding.title}`, inlineCode(describeLocation(finding.location)), finding.message]),
+      shown.map((finding) => [finding.severity, `${finding.ruleId} ${finding.title}`, inlineCode(describeLocation(finding.location)), finding.message]),
     ))
+    if (report.findings.length > shown.length) lines.push('', `...and ${report.findings.length - shown.length} more; run \`strato check\` for the full list.`)
     lines.push('')
     const seen = [...new Set(report.findings.map((finding) => finding.ruleId))]
     const fixes = seen.map((id) => byId.get(id)).filter((rule): rule is Rule => rule !== undefined)
@@ -116,12 +121,15 @@ export interface SarifOptions {
   informationUri?: string
   /** where each target is declared in strato.yaml, so live findings also point at a file */
   targetAnchors?: Record<string, { path: string; line: number }>
+  /** for live findings on a target strato.yaml does not declare (the default local engine) */
+  manifestAnchor?: { path: string; line: number }
 }
 
 export function renderReportSarif(report: CheckReport, rules: readonly Rule[], options: SarifOptions): Record<string, unknown> {
   const toResult = (finding: Finding) => {
     const location = finding.location
-    const anchor = location.kind === 'resource' ? options.targetAnchors?.[location.target] : undefined
+    // Code scanning shows results at a file; a live finding points at the target's entry in strato.yaml.
+    const anchor = location.kind === 'resource' ? options.targetAnchors?.[location.target] ?? options.manifestAnchor : undefined
     return {
       ruleId: finding.ruleId,
       level: SEVERITY_LEVEL[finding.severity],

@@ -104,6 +104,14 @@ describe('Markdown and table', () => {
     expect(markdown).toContain('<summary>1 suppressed</summary>')
   })
 
+  it('keeps a pull-request comment within size limits', () => {
+    const files = Array.from({ length: 130 }, (_, index) => ({ path: `svc-${index}/Dockerfile`, text: 'FROM a:1\nUSER 1\nHEALTHCHECK NONE\nADD x.tgz /\n', role: 'dockerfile' as const }))
+    const many = runChecks({ files, facts: [], skips: [] }, { today: '2026-11-25' })
+    const markdown = renderReportMarkdown(many, ALL_RULES)
+    expect(markdown.split('\n').filter((line) => line.startsWith('| low |'))).toHaveLength(100)
+    expect(markdown).toContain('...and 30 more; run `strato check` for the full list.')
+  })
+
   it('escapes table cells', () => {
     expect(escapeCell('a|b\nc')).toBe('a\\|b<br>c')
     expect(markdownTable(['n', 'v'], [['x', '1']], ['left', 'right'])).toBe('| n | v |\n| --- | ---: |\n| x | 1 |')
