@@ -11,13 +11,14 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer'
 import { EC2Client } from '@aws-sdk/client-ec2'
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { IAMClient } from '@aws-sdk/client-iam'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import type { AwsTargetConfig } from '../../src/manifest/schema.js'
 import { errorTranslationMiddleware, type ErrorScope } from './errors.js'
 
 export const DEFAULT_MAX_ATTEMPTS = 6
-/** Cost Explorer has one endpoint, in us-east-1, whatever region the services run in. */
-const COST_EXPLORER_REGION = 'us-east-1'
+/** Cost Explorer and IAM are global: one endpoint, signed for us-east-1, whatever region the services run in. */
+const GLOBAL_REGION = 'us-east-1'
 
 export interface AwsClients {
   readonly ec2: EC2Client
@@ -26,6 +27,7 @@ export interface AwsClients {
   readonly cloudWatch: CloudWatchClient
   readonly costExplorer: CostExplorerClient
   readonly ssm: SSMClient
+  readonly iam: IAMClient
   destroy(): void
 }
 
@@ -68,8 +70,9 @@ export function createClients(options: ClientOptions): AwsClients {
     get autoScaling() { return make('autoscaling', (config) => new AutoScalingClient(config)) },
     get elb() { return make('elasticloadbalancing', (config) => new ElasticLoadBalancingV2Client(config)) },
     get cloudWatch() { return make('cloudwatch', (config) => new CloudWatchClient(config)) },
-    get costExplorer() { return make('ce', (config) => new CostExplorerClient(config), COST_EXPLORER_REGION) },
+    get costExplorer() { return make('ce', (config) => new CostExplorerClient(config), GLOBAL_REGION) },
     get ssm() { return make('ssm', (config) => new SSMClient(config)) },
+    get iam() { return make('iam', (config) => new IAMClient(config), GLOBAL_REGION) },
     destroy() {
       for (const client of cache.values()) client.destroy()
       cache.clear()

@@ -15,7 +15,8 @@ import type { AwsClients } from './clients.js'
 import { imageFor } from './image.js'
 import { checkInstanceType, DEFAULT_INSTANCE_TYPE, defaultImageId, type InstanceTypeInfo } from './instance-types.js'
 import { readInventory, type AwsInventory } from './inventory.js'
-import { deleteLaunchTemplate, putLaunchTemplate } from './launch-template.js'
+import { deleteInstanceProfile, ensureInstanceProfile } from './instance-role.js'
+import { deleteLaunchTemplate, isEcrImage, putLaunchTemplate } from './launch-template.js'
 import { deleteLoadBalancer, deleteTargetGroup, ensureLoadBalancer, ensureTargetGroup, targetHealth } from './load-balancer.js'
 import { groupName, tagMap } from './naming.js'
 import { resolveNetwork, type Network } from './network.js'
@@ -111,6 +112,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
   const imageId = target.ami ?? await defaultImageId(clients, state.types.get(type)!.architecture, targetName)
   const image = await imageFor({ project, service, spec, version, registry: target.registry, targetName, projectDir: context.projectDir }, progress, context.signal)
   if (spec.secrets?.length) await ensureSecrets(clients, project, service, spec.secrets, context.env)
+  const instanceProfileArn = spec.secrets?.length || isEcrImage(image) ? await ensureInstanceProfile(clients, project, target.region) : undefined
 
   progress.step(`${service}: security groups, target group and load balancer`)
   const lbGroup = await ensureSecurityGroup(clients, { project, service, side: 'lb', vpcId: network.vpcId, ingress: desiredIngress('lb', spec.port!), existing: state.inventory.securityGroups })
@@ -119,7 +121,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
   const balancer = await ensureLoadBalancer(clients, { project, service, subnets: network.subnets, securityGroupId: lbGroup, targetGroupArn }, state.inventory.loadBalancers)
 
   progress.step(`${service}: launch template version ${version} (${type})`)
-  const template = await putLaunchTemplate(clients, { project, service, image, spec, version, instanceType: type, imageId, appSecurityGroupId: appGroup }, state.inventory.launchTemplates)
+  const template = await putLaunchTemplate(clients, { project, service, image, spec, version, instanceType: type, imageId, appSecurityGroupId: appGroup, instanceProfileArn }, state.inventory.launchTemplates)
   const existing = state.inventory.groups.find((group) => tagMap(group.Tags)[LABEL.service] === service)
 
   if (!existing) {
@@ -222,9 +224,15 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   if (deleted.length > 0) {
     await proveDeleted(context, deleted)
     const remainingServices = await readInventory(context.clients, context.manifest.name)
-    if (remainingServices.groups.length === 0 && remainingServices.loadBalancers.length === 0) await deleteCreatedSecrets(context.clients, context.manifest.name)
+    if (remainingServices.groups.length === 0 && remainingServices.loadBalancers.length === 0) await deleteProjectWide(context)
   }
   return { applied, endpoints, warnings }
+}
+
+/** What the project's services share, removed with the last of them: created secrets and the instance profile. */
+export async function deleteProjectWide(context: DeploymentContext): Promise<void> {
+  await deleteCreatedSecrets(context.clients, context.manifest.name)
+  await deleteInstanceProfile(context.clients, context.manifest.name)
 }
 
 /** After deleting, reads the tags again: anything of those services still listed fails the run. */

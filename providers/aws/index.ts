@@ -12,14 +12,13 @@ import { describeGroup, setGroupSize } from './auto-scaling-group.js'
 import { applyPolicies, arnLabel, desiredPolicies, type AutoscaleChanges } from './autoscaling-policies.js'
 import { createClients, type AwsClients } from './clients.js'
 import { actualCosts } from './cost-explorer.js'
-import { applyActions, deleteService, waitForHealthy, type DeploymentContext, type Timing } from './deployment.js'
+import { applyActions, deleteProjectWide, deleteService, waitForHealthy, type DeploymentContext, type Timing } from './deployment.js'
 import { collectFacts } from './facts.js'
 import { readInventory, toResources } from './inventory.js'
 import { listLoadBalancers, listTargetGroups } from './load-balancer.js'
 import { cpuSamples } from './metrics.js'
 import { groupName } from './naming.js'
 import { assertKnownRegion } from './regions.js'
-import { deleteCreatedSecrets } from './secrets.js'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
@@ -70,7 +69,7 @@ export class AwsProvider implements Provider {
     for (const resource of before) if (resource.state !== 'stopped' || resource.kind !== 'instance') removed[resource.kind] = (removed[resource.kind] ?? 0) + 1
     const inventory = await readInventory(this.clients, project)
     for (const service of services) await deleteService(this.deployment, service, inventory, this.context.progress)
-    await deleteCreatedSecrets(this.clients, project)
+    await deleteProjectWide(this.deployment)
     const after = await readInventory(this.clients, project, { ec2Instances: true })
     return { removed, remaining: toResources(after, this.context.targetName, this.target.region) }
   }

@@ -29,6 +29,10 @@ export interface UserDataInput {
   spec: Service
 }
 
+export function isEcrImage(image: string): boolean {
+  return /^\d+\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//.test(image)
+}
+
 /** The boot script, as text (the template carries it base64-encoded). */
 export function renderUserData(input: UserDataInput): string {
   const { project, service, image, spec } = input
@@ -51,9 +55,8 @@ export function renderUserData(input: UserDataInput): string {
     const parameter = secretParameterName(project, name)
     lines.push(`printf '%s=%s\\n' ${shellQuote(name)} "$(aws ssm get-parameter --region "$REGION" --with-decryption --name ${shellQuote(parameter)} --query Parameter.Value --output text)" >> ${envFile}`)
   }
-  const registry = image.split('/')[0]
-  if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/.test(registry)) {
-    lines.push(`aws ecr get-login-password --region "$REGION" | docker login --username AWS --password-stdin ${shellQuote(registry)}`)
+  if (isEcrImage(image)) {
+    lines.push(`aws ecr get-login-password --region "$REGION" | docker login --username AWS --password-stdin ${shellQuote(image.split('/')[0])}`)
   }
   const run = ['docker', 'run', '--detach', '--restart', 'unless-stopped', '--name', service, '--env-file', envFile]
   if (port !== undefined) run.push('--publish', `${port}:${port}`)
@@ -67,6 +70,8 @@ export interface TemplateInput extends UserDataInput {
   instanceType: string
   imageId: string
   appSecurityGroupId: string
+  /** present when the instances read secrets or pull from ECR */
+  instanceProfileArn?: string
 }
 
 /** The launch template data: pure, so its security settings are asserted exactly in unit tests. */
@@ -79,6 +84,7 @@ export function launchTemplateData(input: TemplateInput): RequestLaunchTemplateD
     BlockDeviceMappings: [{ DeviceName: ROOT_DEVICE, Ebs: { Encrypted: true, VolumeSize: 20, VolumeType: 'gp3', DeleteOnTermination: true } }],
     NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: [input.appSecurityGroupId], DeleteOnTermination: true }],
     UserData: Buffer.from(renderUserData(input)).toString('base64'),
+    ...(input.instanceProfileArn ? { IamInstanceProfile: { Arn: input.instanceProfileArn } } : {}),
     TagSpecifications: [
       { ResourceType: 'instance', Tags: tags },
       { ResourceType: 'volume', Tags: tags },

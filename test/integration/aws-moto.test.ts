@@ -8,6 +8,7 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCo
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch'
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2'
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { GetInstanceProfileCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam'
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import { UserError } from '../../src/errors.js'
 import type { Manifest } from '../../src/manifest/schema.js'
@@ -57,7 +58,7 @@ const clients = () => {
   const config = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }
   return {
     ec2: new EC2Client(config), asg: new AutoScalingClient(config), elb: new ElasticLoadBalancingV2Client(config),
-    cw: new CloudWatchClient(config), ssm: new SSMClient(config),
+    cw: new CloudWatchClient(config), ssm: new SSMClient(config), iam: new IAMClient({ ...config, region: 'us-east-1' }),
   }
 }
 
@@ -121,6 +122,14 @@ describe('aws provider against moto: the full cycle', () => {
     expect(userData).not.toContain('hunter2')
     const secret = await c.ssm.send(new GetParameterCommand({ Name: '/strato/shop/DB_PASSWORD', WithDecryption: true }))
     expect(secret.Parameter?.Type).toBe('SecureString')
+    // the instances may read the project's secrets, nothing more
+    const profile = await c.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'strato-shop-instance' }))
+    expect(data.IamInstanceProfile?.Arn).toBe(profile.InstanceProfile?.Arn)
+    const policy = await c.iam.send(new GetRolePolicyCommand({ RoleName: 'strato-shop-instance', PolicyName: 'strato-instance' }))
+    expect(decodeURIComponent(policy.PolicyDocument!)).toContain('arn:aws:ssm:eu-west-1:*:parameter/strato/shop/*')
+    const ordersTemplate = await c.ec2.send(new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'tag:strato.service', Values: ['orders'] }] }))
+    const ordersData = (await c.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: ordersTemplate.LaunchTemplates![0].LaunchTemplateId, Versions: ['$Latest'] }))).LaunchTemplateVersions![0].LaunchTemplateData!
+    expect(ordersData.IamInstanceProfile).toBeUndefined()
 
     const sgs = (await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:strato.service', Values: ['users'] }] }))).SecurityGroups!
     const lbGroup = sgs.find((g) => g.Tags?.some((t) => t.Value === 'lb-security-group'))!
@@ -254,6 +263,7 @@ describe('aws provider against moto: the full cycle', () => {
     expect((await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:strato.project', Values: ['shop'] }] }))).SecurityGroups).toEqual([])
     expect((await c.cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'strato-' }))).MetricAlarms).toEqual([])
     expect(await c.ssm.send(new GetParameterCommand({ Name: '/strato/shop/DB_PASSWORD' })).catch((e: Error) => e.name)).toBe('ParameterNotFound')
+    expect(await c.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'strato-shop-instance' })).catch((e: Error) => e.name)).toBe('NoSuchEntityException')
     expect((await updater.inventory('shop')).filter((r) => r.state !== 'stopped')).toEqual([])
     for (const each of [provider, updater, pruner]) await each.close()
   })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { launchTemplateData, renderUserData, shellQuote } from '../../providers/aws/launch-template.js'
 import { shortName } from '../../providers/aws/naming.js'
+import { instancePolicy, instanceRoleName } from '../../providers/aws/instance-role.js'
 import { dockerBuildArgs, imageReference } from '../../providers/aws/image.js'
 
 const input = {
@@ -19,6 +20,16 @@ describe('aws launch template', () => {
     expect(data.TagSpecifications?.map((spec) => spec.ResourceType)).toEqual(['instance', 'volume'])
     expect(data.TagSpecifications?.[0].Tags).toContainEqual({ Key: 'strato.version', Value: 'abc123def456' })
     expect(Buffer.from(data.UserData!, 'base64').toString()).toBe(renderUserData(input))
+    expect(data.IamInstanceProfile).toBeUndefined()
+    expect(launchTemplateData({ ...input, instanceProfileArn: 'arn:aws:iam::123456789012:instance-profile/strato-shop-instance' }).IamInstanceProfile)
+      .toEqual({ Arn: 'arn:aws:iam::123456789012:instance-profile/strato-shop-instance' })
+  })
+
+  it('lets instances read only their project\'s secrets', () => {
+    const policy = instancePolicy('shop', 'eu-west-1') as { Statement: { Action: string | string[]; Resource: string }[] }
+    expect(policy.Statement[0]).toEqual({ Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: 'arn:aws:ssm:eu-west-1:*:parameter/strato/shop/*' })
+    expect(instanceRoleName('shop')).toBe('strato-shop-instance')
+    expect(instanceRoleName('p'.repeat(63)).length).toBeLessThanOrEqual(64)
   })
 
   it('writes a boot script that installs Docker, reads secrets from SSM and runs the image', () => {
