@@ -4,7 +4,9 @@
 // side by side with a plain awk summing the same column, the floor for one pass
 // over the file. Targets: within 3x awk's time, peak memory under 300 MB.
 //
-//   node bench/cost/run.mjs [--lines N] [--keep]
+//   node bench/cost/run.mjs [--lines N] [--runs N] [--keep]
+// Each program runs --runs times (default 3), alternating; the median wall time
+// and the largest peak RSS are reported.
 //   node bench/cost/run.mjs --generate-only FILE [--lines N]   (just write the export)
 //   node bench/cost/run.mjs --root DIR   (measure the strato installed or built in DIR)
 //
@@ -19,6 +21,7 @@ const args = process.argv.slice(2)
 const root = args.includes('--root') ? path.resolve(args[args.indexOf('--root') + 1]) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const lines = Number(args[args.indexOf('--lines') + 1] || 1_000_000) || 1_000_000
 const keep = args.includes('--keep')
+const runs = Math.max(1, Number(args[args.indexOf('--runs') + 1]) || 3)
 
 const only = args.indexOf('--generate-only')
 
@@ -92,6 +95,12 @@ if (only >= 0) {
   process.exit(0)
 }
 
+/** Median wall time, largest peak memory, the last run's output. */
+function summarise(results) {
+  const times = results.map((result) => result.seconds).sort((a, b) => a - b)
+  return { stdout: results.at(-1).stdout, seconds: times[Math.floor(times.length / 2)], peakMB: Math.max(...results.map((result) => result.peakMB)), all: times }
+}
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'strato-bench-cost-'))
 const file = path.join(dir, 'focus.csv')
 try {
@@ -103,8 +112,14 @@ try {
 
   // Warm the page cache so neither side pays for the first read from disk.
   measure('awk', ['-F,', 'END {print NR}', file])
-  const awk = measure('awk', ['-F,', 'NR > 1 {s += $1} END {printf "%.2f\\n", s}', file])
-  const strato = measure(process.execPath, ['bin/run.js', 'cost', 'actual', '--focus', file, '--by', 'day', '--json'])
+  const awkRuns = []
+  const stratoRuns = []
+  for (let run = 0; run < runs; run++) {
+    awkRuns.push(measure('awk', ['-F,', 'NR > 1 {s += $1} END {printf "%.2f\\n", s}', file]))
+    stratoRuns.push(measure(process.execPath, ['bin/run.js', 'cost', 'actual', '--focus', file, '--by', 'day', '--json']))
+  }
+  const awk = summarise(awkRuns)
+  const strato = summarise(stratoRuns)
   const result = JSON.parse(strato.stdout)
   const total = result.totals[0].amount
 
@@ -115,7 +130,9 @@ try {
   console.log(`\n${'program'.padEnd(30)}${'wall s'.padStart(9)}${'peak MB'.padStart(10)}  total`)
   for (const [name, seconds, peak, sum] of rows) console.log(`${name.padEnd(30)}${seconds.toFixed(2).padStart(9)}${peak.toFixed(0).padStart(10)}  ${sum}`)
   const ratio = strato.seconds / awk.seconds
-  console.log(`\nawk: ${awkVersion}; node: ${process.version}; ${result.rows.length} groups (service x day); malformed lines: ${result.sources[0].malformed.count}`)
+  console.log(`\nmedian of ${runs} runs each (wall s: awk ${awk.all.map((t) => t.toFixed(2)).join(', ')}; strato ${strato.all.map((t) => t.toFixed(2)).join(', ')})`)
+  console.log(`load average at the end: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')} on ${os.cpus().length} cores`)
+  console.log(`awk: ${awkVersion}; node: ${process.version}; ${result.rows.length} groups (service x day); malformed lines: ${result.sources[0].malformed.count}`)
   console.log(`time ratio strato/awk: ${ratio.toFixed(2)}x (target <= 3x) ${ratio <= 3 ? 'PASS' : 'FAIL'}`)
   console.log(`strato peak memory: ${strato.peakMB.toFixed(0)} MB (target < 300 MB) ${strato.peakMB < 300 ? 'PASS' : 'FAIL'}`)
   if (Math.abs(Number(awk.stdout) - total) > 0.05) console.log(`WARNING: totals differ (awk ${awk.stdout.trim()}, strato ${total}); awk sums in floating point`)

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core'
 import { manifestFlag, numberFlag, StratoCommand } from '../../cli/base.js'
-import { budgetGateError, budgetJson, checkEstimateBudget } from '../../src/costs/budget.js'
+import { budgetGateError, budgetJson } from '../../src/costs/budget.js'
 import { loadCatalog } from '../../src/costs/catalog-file.js'
 import { estimateManifest, SCENARIOS, type Scenario } from '../../src/costs/estimate.js'
-import { estimateJson, renderEstimateCsv, renderEstimateMarkdown, renderEstimateTable } from '../../src/costs/estimate-report.js'
+import { checkEstimateBudget, estimateJson, renderEstimateCsv, renderEstimateMarkdown, renderEstimateTable } from '../../src/costs/estimate-report.js'
 import { COST_FORMATS } from '../../src/costs/output-format.js'
 
 export default class Cost extends StratoCommand {

@@ -4,8 +4,6 @@
  */
 import { UserError } from '../errors.js'
 import { monthSpend, type SpendLine } from './actual.js'
-import type { Estimate, Scenario } from './estimate.js'
-import { estimateView } from './estimate-report.js'
 import { centsText, formatMoney, toNanos, nanosToCents } from './money.js'
 
 export interface BudgetCheck {
@@ -68,12 +66,6 @@ export function budgetJson(check: BudgetCheck) {
     exceeded: check.exceeded,
     summary: check.summary,
   }
-}
-
-/** Compares an estimate's total for one scenario with the budget. */
-export function checkEstimateBudget(estimate: Estimate, monthly: number, scenario: Scenario): BudgetCheck {
-  const label = scenario === 'expected' ? 'estimated monthly cost' : `estimated monthly cost at ${scenario} replicas`
-  return checkBudget('estimate', estimateView(estimate).totals[scenario], budgetCents(monthly), estimate.currency, !estimate.complete, label)
 }
 
 /**

@@ -6,7 +6,8 @@
 import { renderCsv } from '../output/csv.js'
 import { renderMarkdownTable } from '../output/markdown-table.js'
 import { renderTable } from '../output/table.js'
-import { SCENARIOS, type Estimate, type EstimateLine, type PerScenario } from './estimate.js'
+import { budgetCents, checkBudget, type BudgetCheck } from './budget.js'
+import { SCENARIOS, type Estimate, type EstimateLine, type PerScenario, type Scenario } from './estimate.js'
 import { allocateCents, centsNumber, centsText, formatMoney } from './money.js'
 
 export interface EstimateRow extends Omit<EstimateLine, 'monthly'> {
@@ -124,3 +125,9 @@ function unitText(row: EstimateRow): string {
 }
 
 const toTitle = (header: string) => header.charAt(0) + header.slice(1).toLowerCase()
+
+/** Compares an estimate's total for one scenario with the budget. */
+export function checkEstimateBudget(estimate: Estimate, monthly: number, scenario: Scenario): BudgetCheck {
+  const label = scenario === 'expected' ? 'estimated monthly cost' : `estimated monthly cost at ${scenario} replicas`
+  return checkBudget('estimate', estimateView(estimate).totals[scenario], budgetCents(monthly), estimate.currency, !estimate.complete, label)
+}

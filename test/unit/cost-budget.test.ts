@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { budgetCents, budgetGateError, checkBudget, checkEstimateBudget, extrapolateMonth } from '../../src/costs/budget.js'
+import { budgetCents, budgetGateError, checkBudget, extrapolateMonth } from '../../src/costs/budget.js'
+import { checkEstimateBudget } from '../../src/costs/estimate-report.js'
 import { SHIPPED_CATALOG } from '../../src/costs/catalog.js'
 import { estimateManifest } from '../../src/costs/estimate.js'
 import { exitCodeFor, ExitCode } from '../../src/errors.js'
