@@ -81,7 +81,7 @@ export function runChecks(input: CheckInput, options: CheckOptions): CheckReport
   for (const file of input.files) {
     const lines = file.text.split(/\r?\n/)
     linesByFile.set(file.path, lines)
-    const parseError = (line: number, message: string) => raise(PARSE_ERROR, `${file.path} could not be parsed: ${message}.`, { kind: 'file', path: file.path, line }, lines[line - 1] ?? '')
+    const parseError = (line: number, message: string) => raise(PARSE_ERROR, `${file.path} could not be parsed: ${message.replace(/[.?!]?$/, (end) => end || '.')}`, { kind: 'file', path: file.path, line }, lines[line - 1] ?? '')
     switch (file.role) {
       case 'dockerfile': {
         const dockerfile = parseDockerfile(file.text)
