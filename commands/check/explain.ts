@@ -28,6 +28,11 @@ export default class CheckExplain extends StratoCommand {
     this.out()
     this.out(style.bold('Fix'))
     this.out(`  ${rule.remediation}`)
+    if (rule.reads.length) {
+      this.out()
+      this.out(style.bold('Reads'))
+      this.out(`  ${rule.reads.join(', ')}`)
+    }
     const references = referenceText(rule)
     if (references.length) {
       this.out()
