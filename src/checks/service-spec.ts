@@ -2,7 +2,7 @@
  * Services from a compose file or from strato.yaml, normalised to one shape
  * with the line each setting is written on, so one set of rules covers both.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml'
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node, type YAMLMap } from 'yaml'
 import { checkManifest } from '../manifest/load.js'
 import type { Manifest } from '../manifest/schema.js'
 
@@ -52,6 +52,9 @@ export function parseComposeFile(text: string): ServiceFile {
     return { services: [], error: { line: lineCounter.linePos(error.pos[0]).line, message: error.message.split('\n')[0] } }
   }
   const lineOf: Lines = (node) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1)
+  // Compose files share settings through anchors (`<<: *defaults`): put the anchored node where each alias
+  // stands, so a setting is read, and reported, at the line it is written on.
+  visit(doc, { Alias: (_key, alias) => (alias.resolve(doc) as Node | undefined) ?? undefined })
   const root = doc.contents
   if (!isMap(root)) return { services: [], error: { line: lineOf(root), message: 'expected a mapping with a services key' } }
   const servicesNode = get(root, 'services')
@@ -207,10 +210,17 @@ function keyNode(map: YAMLMap, key: string): Node | undefined {
   return pair?.key as Node | undefined
 }
 
+/** The value at a key, including keys merged in with `<<:` (a mapping or a list of them; keys written directly win). */
 function get(node: unknown, key: string): Node | undefined {
   if (!isMap(node)) return undefined
   const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === key)
-  return (pair?.value ?? undefined) as Node | undefined
+  if (pair) return (pair.value ?? undefined) as Node | undefined
+  const merge = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === '<<')?.value
+  for (const source of isSeq(merge) ? merge.items : [merge]) {
+    const found = get(source, key)
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 function items(node: Node | undefined): Node[] {

@@ -142,6 +142,16 @@ describe('compose services', () => {
     expect(parsed.services[0].env.map((item) => item.value)).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: undefined }])
   })
 
+  it('reads settings merged in from anchors, at the line they are written on', () => {
+    const text = 'x-defaults: &defaults\n  restart: unless-stopped\n  mem_limit: 256m\n  privileged: true\nservices:\n  a:\n    <<: *defaults\n    image: x:1\n  b:\n    <<: [*defaults]\n    privileged: false\n    image: y:1\n'
+    const [a, b] = parseComposeFile(text).services
+    expect(a.restart).toEqual({ value: 'unless-stopped', line: 2 })
+    expect(a.memoryLimit?.value).toBe('256m')
+    expect(a.privileged).toEqual({ value: true, line: 4 })
+    expect(b.privileged).toEqual({ value: false, line: 11 })
+    expect(b.restart?.value).toBe('unless-stopped')
+  })
+
   it('treats a file without services as empty and a wrong shape as a parse error', () => {
     expect(parseComposeFile('version: "3"\n')).toEqual({ services: [] })
     expect(parseComposeFile('services: [a, b]\n').error?.message).toBe('services must be a mapping of service names')
