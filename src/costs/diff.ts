@@ -35,8 +35,8 @@ function sumsByServiceAndTarget(estimate: Estimate): Sums {
   for (const row of estimateView(estimate).rows) {
     const key = `${row.service}\u0000${row.target}`
     const entry = sums.get(key) ?? { service: row.service, target: row.target, cents: { min: 0n, expected: 0n, max: 0n }, unknown: false }
-    if (row.cents) for (const scenario of SCENARIOS) entry.cents[scenario] += row.cents[scenario]
-    else entry.unknown = true
+    for (const scenario of SCENARIOS) entry.cents[scenario] += row.cents[scenario] ?? 0n
+    if (SCENARIOS.some((scenario) => row.cents[scenario] === undefined)) entry.unknown = true
     sums.set(key, entry)
   }
   return sums
@@ -63,8 +63,8 @@ export function diffEstimates(base: Estimate, head: Estimate): CostDiff {
   return {
     currency: head.currency,
     rows,
-    base: { total: estimateView(base).totals, atLeast: !base.complete },
-    head: { total: estimateView(head).totals, atLeast: !head.complete },
+    base: { total: estimateView(base).totals, atLeast: !base.completeIn.expected },
+    head: { total: estimateView(head).totals, atLeast: !head.completeIn.expected },
     catalog: head.catalog,
   }
 }

@@ -11,8 +11,8 @@ import { SCENARIOS, type Estimate, type EstimateLine, type PerScenario, type Sce
 import { allocateCents, centsNumber, centsText, formatMoney } from './money.js'
 
 export interface EstimateRow extends Omit<EstimateLine, 'monthly'> {
-  /** cents per scenario; undefined when unknown */
-  cents?: PerScenario<bigint>
+  /** cents per scenario; undefined when unknown (a line with no units in a scenario costs 0 there) */
+  cents: PerScenario<bigint | undefined>
 }
 
 export interface EstimateView {
@@ -23,19 +23,17 @@ export interface EstimateView {
 }
 
 export function estimateView(estimate: Estimate): EstimateView {
-  const known = estimate.lines.map((line, index) => ({ line, index })).filter(({ line }) => line.monthly)
-  const cents = new Map<number, PerScenario<bigint>>()
+  const rows: EstimateRow[] = estimate.lines.map(({ monthly: _monthly, ...line }) => ({ ...line, cents: { min: undefined, expected: undefined, max: undefined } }))
+  const totals = { min: 0n, expected: 0n, max: 0n }
   for (const scenario of SCENARIOS) {
-    const allocated = allocateCents(known.map(({ line }) => line.monthly![scenario]))
+    const known = estimate.lines.flatMap((line, index) =>
+      line.monthly ? [{ index, nanos: line.monthly[scenario] }] : line.quantity[scenario] === 0 ? [{ index, nanos: 0n }] : [])
+    const allocated = allocateCents(known.map(({ nanos }) => nanos))
     known.forEach(({ index }, position) => {
-      const entry = cents.get(index) ?? { min: 0n, expected: 0n, max: 0n }
-      entry[scenario] = allocated[position]
-      cents.set(index, entry)
+      rows[index].cents[scenario] = allocated[position]
+      totals[scenario] += allocated[position]
     })
   }
-  const rows = estimate.lines.map(({ monthly: _monthly, ...line }, index) => ({ ...line, cents: cents.get(index) }))
-  const totals = { min: 0n, expected: 0n, max: 0n }
-  for (const row of rows) for (const scenario of SCENARIOS) totals[scenario] += row.cents?.[scenario] ?? 0n
   const fixed = estimate.lines.every((line) => line.quantity.min === line.quantity.max)
   return { rows, totals, fixed }
 }
@@ -43,8 +41,11 @@ export function estimateView(estimate: Estimate): EstimateView {
 /** The --json shape: amounts as numbers of currency units with two decimals. */
 export function estimateJson(estimate: Estimate) {
   const view = estimateView(estimate)
-  const money = (cents: PerScenario<bigint> | undefined) =>
-    cents ? { min: centsNumber(cents.min), expected: centsNumber(cents.expected), max: centsNumber(cents.max) } : null
+  const money = (cents: PerScenario<bigint | undefined>) => ({
+    min: cents.min === undefined ? null : centsNumber(cents.min),
+    expected: cents.expected === undefined ? null : centsNumber(cents.expected),
+    max: cents.max === undefined ? null : centsNumber(cents.max),
+  })
   return {
     project: estimate.project,
     currency: estimate.currency,
@@ -56,7 +57,8 @@ export function estimateJson(estimate: Estimate) {
       quantity: row.quantity, unitPrice: row.unitPrice === undefined ? null : Number(row.unitPrice), unit: row.unit, monthly: money(row.cents),
     })),
     total: money(view.totals),
-    atLeast: !estimate.complete,
+    /** per scenario: true when the total leaves out lines priced as unknown */
+    atLeast: { min: !estimate.completeIn.min, expected: !estimate.completeIn.expected, max: !estimate.completeIn.max },
     warnings: estimate.warnings,
   }
 }
@@ -64,20 +66,19 @@ export function estimateJson(estimate: Estimate) {
 const range = (values: PerScenario<number>) =>
   values.min === values.max ? String(values.expected) : `${values.min}–${values.expected}–${values.max}`
 
-function amountColumns(view: EstimateView): { headers: string[]; cells: (cents: PerScenario<bigint> | undefined) => string[] } {
-  const show = view.fixed ? (['expected'] as const) : SCENARIOS
-  return {
-    headers: view.fixed ? ['MONTHLY'] : ['MIN', 'EXPECTED', 'MAX'],
-    cells: (cents) => show.map((scenario) => (cents ? centsText(cents[scenario]) : 'unknown')),
-  }
+const cell = (cents: bigint | undefined) => (cents === undefined ? 'unknown' : centsText(cents))
+const totalCell = (estimate: Estimate, view: EstimateView, scenario: Scenario) =>
+  `${estimate.completeIn[scenario] ? '' : 'at least '}${centsText(view.totals[scenario])}`
+
+function amountColumns(view: EstimateView): { headers: string[]; show: readonly Scenario[] } {
+  return view.fixed ? { headers: ['MONTHLY'], show: ['expected'] } : { headers: ['MIN', 'EXPECTED', 'MAX'], show: SCENARIOS }
 }
 
 function tableRows(estimate: Estimate, view: EstimateView) {
   const columns = amountColumns(view)
   const headers = ['SERVICE', 'TARGET', 'ITEM', 'SKU', 'QTY', 'UNIT PRICE', ...columns.headers]
-  const rows = view.rows.map((row) => [row.service, row.target, row.item, row.sku, range(row.quantity), unitText(row), ...columns.cells(row.cents)])
-  const prefix = estimate.complete ? '' : 'at least '
-  const total = ['TOTAL', '', '', '', '', '', ...columns.cells(view.totals).map((cell) => prefix + cell)]
+  const rows = view.rows.map((row) => [row.service, row.target, row.item, row.sku, range(row.quantity), unitText(row), ...columns.show.map((s) => cell(row.cents[s]))])
+  const total = ['TOTAL', '', '', '', '', '', ...columns.show.map((s) => totalCell(estimate, view, s))]
   const right = [4, 5, ...columns.headers.map((_, i) => 6 + i)]
   return { headers, rows, total, right }
 }
@@ -102,10 +103,8 @@ export function renderEstimateTable(estimate: Estimate, bold: (text: string) => 
 export function renderEstimateCsv(estimate: Estimate): string {
   const view = estimateView(estimate)
   const headers = ['service', 'target', 'provider', 'item', 'sku', 'qty_min', 'qty_expected', 'qty_max', 'unit_price', 'price_unit', 'monthly_min', 'monthly_expected', 'monthly_max', 'currency']
-  const money = (cents: PerScenario<bigint> | undefined) => SCENARIOS.map((s) => (cents ? centsText(cents[s]) : 'unknown'))
-  const rows = view.rows.map((row) => [row.service, row.target, row.provider, row.item, row.sku, row.quantity.min, row.quantity.expected, row.quantity.max, row.unitPrice ?? (row.item === 'idle-capacity' ? '' : 'unknown'), row.unit, ...money(row.cents), estimate.currency])
-  const prefix = estimate.complete ? '' : 'at least '
-  rows.push(['TOTAL', '', '', '', '', '', '', '', '', '', ...money(view.totals).map((cell) => prefix + cell), estimate.currency])
+  const rows = view.rows.map((row) => [row.service, row.target, row.provider, row.item, row.sku, row.quantity.min, row.quantity.expected, row.quantity.max, row.unitPrice ?? (row.item === 'idle-capacity' ? '' : 'unknown'), row.unit, ...SCENARIOS.map((s) => cell(row.cents[s])), estimate.currency])
+  rows.push(['TOTAL', '', '', '', '', '', '', '', '', '', ...SCENARIOS.map((s) => totalCell(estimate, view, s)), estimate.currency])
   return renderCsv(headers, rows)
 }
 
@@ -113,7 +112,7 @@ export function renderEstimateMarkdown(estimate: Estimate): string {
   const view = estimateView(estimate)
   const { headers, rows, total, right } = tableRows(estimate, view)
   const title = `### strato cost: ${estimate.project}`
-  const summary = `Expected monthly cost: **${estimate.complete ? '' : 'at least '}${formatMoney(view.totals.expected, estimate.currency)}**`
+  const summary = `Expected monthly cost: **${estimate.completeIn.expected ? '' : 'at least '}${formatMoney(view.totals.expected, estimate.currency)}**`
   const warnings = estimate.warnings.map((warning) => `> ⚠️ ${warning}`)
   const table = renderMarkdownTable(headers.map(toTitle), [...rows, total.map((cell) => (cell ? `**${cell}**` : ''))], right)
   return [title, '', summary, '', table, '', ...(warnings.length ? [...warnings, ''] : []), ...estimateFooter(estimate).map((line) => `_${line}_`)].join('\n') + '\n'
@@ -129,5 +128,5 @@ const toTitle = (header: string) => header.charAt(0) + header.slice(1).toLowerCa
 /** Compares an estimate's total for one scenario with the budget. */
 export function checkEstimateBudget(estimate: Estimate, monthly: number, scenario: Scenario): BudgetCheck {
   const label = scenario === 'expected' ? 'estimated monthly cost' : `estimated monthly cost at ${scenario} replicas`
-  return checkBudget('estimate', estimateView(estimate).totals[scenario], budgetCents(monthly), estimate.currency, !estimate.complete, label)
+  return checkBudget('estimate', estimateView(estimate).totals[scenario], budgetCents(monthly), estimate.currency, !estimate.completeIn[scenario], label)
 }

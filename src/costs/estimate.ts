@@ -47,6 +47,8 @@ export interface Estimate {
   totals: PerScenario<bigint>
   /** false when some line is unknown: the totals are then lower bounds */
   complete: boolean
+  /** per scenario: false when a line priced as unknown has units in that scenario */
+  completeIn: PerScenario<boolean>
   warnings: string[]
 }
 
@@ -136,6 +138,7 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog): Est
     lines,
     totals: each((s) => known.reduce((sum, line) => sum + line.monthly![s], 0n)),
     complete: known.length === lines.length,
+    completeIn: each((s) => lines.every((line) => line.monthly !== undefined || line.quantity[s] === 0)),
     warnings,
   }
 }

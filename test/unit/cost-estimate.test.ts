@@ -127,12 +127,31 @@ describe('estimateManifest', () => {
     expect(estimate.warnings).toEqual(['instance type x9.huge (aws eu-west-1, target "aws") is not in the price catalog; priced as unknown'])
     expect(estimate.complete).toBe(false)
     const json = estimateJson(estimate)
-    expect(json.lines[0]).toMatchObject({ item: 'compute', sku: 'x9.huge', monthly: null, unitPrice: null })
+    expect(json.lines[0]).toMatchObject({ item: 'compute', sku: 'x9.huge', monthly: { min: null, expected: null, max: null }, unitPrice: null })
     expect(json.total).toEqual({ min: 1.6, expected: 1.6, max: 1.6 })
-    expect(json.atLeast).toBe(true)
+    expect(json.atLeast).toEqual({ min: true, expected: true, max: true })
     expect(renderEstimateTable(estimate)).toMatch(/TOTAL\s+at least 1\.60/)
     expect(renderEstimateCsv(estimate)).toContain('at least 1.60')
     expect(renderEstimateMarkdown(estimate)).toContain('Expected monthly cost: **at least 1.60 USD**')
+  })
+
+  it('counts an unknown price only in the scenarios where it has units', () => {
+    // web overflows to gcp (an unknown machine type) only at max replicas
+    const estimate = estimateManifest(manifest({
+      name: 'shop',
+      services: { web: { image, autoscale: { min: 1, max: 3, target: { cpu: 50 } } } },
+      targets: {
+        aws: { provider: 'aws', region: 'eu-west-1', instanceType: 't3.small' },
+        gcp: { provider: 'gcp', project: 'acme-prod', zone: 'europe-west1-b', machineType: 'z9-mega' },
+      },
+      placement: [{ target: 'aws', max: 2 }, { target: 'gcp' }],
+    }), catalog)
+    const json = estimateJson(estimate)
+    expect(json.atLeast).toEqual({ min: false, expected: false, max: true })
+    expect(json.lines.find((line) => line.sku === 'z9-mega')?.monthly).toEqual({ min: 0, expected: 0, max: null })
+    // min 14.60 + 0.80; expected 2 × 15.40; max the same known part plus 1.00 for the gcp disk
+    expect(json.total).toEqual({ min: 15.4, expected: 30.8, max: 31.8 })
+    expect(renderEstimateTable(estimate)).toMatch(/TOTAL\s+15\.40\s+30\.80\s+at least 31\.80/)
   })
 
   it('treats a docker target without a declared cost as unknown, never as free', () => {
@@ -150,7 +169,7 @@ describe('estimateManifest', () => {
     }), catalog)
     const view = estimateView(estimate)
     // each 100 / 9 = 11.111... -> 11.11; idle 2/9 × 100 = 22.222... takes the missing cent (largest remainder)
-    const cents = view.rows.map((row) => row.cents!.expected)
+    const cents = view.rows.map((row) => row.cents.expected!)
     expect(cents.reduce((a, b) => a + b, 0n)).toBe(view.totals.expected)
     expect(view.totals.expected).toBe(10000n)
     expect(cents).toEqual([...Array(7).fill(1111n), 2223n])
