@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import { manifestFlag, StratoCommand, targetFlag } from '../../cli/base.js'
+import { createStyle } from '../../cli/style.js'
 import { SEVERITIES, type Manifest, type Severity } from '../../src/manifest/schema.js'
 import { effectiveTargets } from '../../src/manifest/defaults.js'
 import { UserError, usageError } from '../../src/errors.js'
@@ -53,7 +54,7 @@ Exits with code 3 when a finding at or above --fail-on (default: checks.failOn) 
 
     const format = (this.jsonEnabled() ? 'json' : flags.format) as ReportFormat
     const rendered = renderReport(format, report, ALL_RULES, {
-      paint: this.style, json: result, version: this.config.version, rulesDocUrl: DEFAULT_RULES_DOC_URL, targetAnchors: project.targetAnchors, manifestAnchor: project.manifestAnchor,
+      paint: flags.output ? createStyle(false) : this.style, json: result, version: this.config.version, rulesDocUrl: DEFAULT_RULES_DOC_URL, targetAnchors: project.targetAnchors, manifestAnchor: project.manifestAnchor,
     })
     if (flags.output) {
       writeFileSync(flags.output, `${rendered.trimEnd()}\n`)
