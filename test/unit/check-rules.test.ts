@@ -63,7 +63,7 @@ const cases: Record<string, { bad: Case; good: Case }> = {
   'DKR-004': { bad: { files: dockerfile('FROM a:1\nADD ./app /app\n') }, good: { files: dockerfile('FROM a:1\nCOPY ./app /app\n') } },
   'DKR-005': { bad: { files: dockerfile('FROM a:1\nENV API_KEY=abcdef123456 LOG=info\n') }, good: { files: dockerfile('FROM a:1\nARG DB_PASSWORD\nENV DB_PASSWORD_FILE=/run/secrets/db LOG=info\n') } },
   'DKR-006': { bad: { files: dockerfile('FROM a:1 AS base\nHEALTHCHECK CMD true\nFROM b:1\n') }, good: { files: dockerfile('FROM a:1 AS base\nHEALTHCHECK CMD true\nFROM base\n') } },
-  'DKR-007': { bad: { files: dockerfile('FROM a:1\nRUN apt-get update && apt-get install -y curl\n') }, good: { files: dockerfile('FROM a:1\nRUN apk add --no-cache curl && pip install --no-cache-dir flask\n') } },
+  'DKR-007': { bad: { files: dockerfile('FROM a:1\nRUN apt-get update && apt-get install -y curl\n') }, good: { files: dockerfile('FROM a:1\nENV PIP_NO_CACHE_DIR=1\nRUN apk add --no-cache curl && pip install --no-cache-dir flask\nRUN pip install gunicorn\n') } },
   'DKR-008': { bad: { files: dockerfile('FROM a:1\nRUN apt-get update\nRUN apt-get install -y curl\n') }, good: { files: dockerfile('FROM a:1\nRUN apt-get update \\\n && apt-get install -y curl\n') } },
   'DKR-009': { bad: { files: dockerfile('FROM a:1\nRUN curl -fsSL https://get.example.com | sh\n') }, good: { files: dockerfile('FROM a:1\nRUN curl -fsSLo install.sh https://get.example.com && sha256sum -c sums && sh install.sh\n') } },
   'DKR-010': { bad: { files: dockerfile('FROM a:1\nEXPOSE 8080 22/tcp\n') }, good: { files: dockerfile('FROM a:1\nEXPOSE 8080 2222\n') } },

@@ -145,6 +145,8 @@ export const dockerfileRules: Rule[] = [
     references: [],
     check({ dockerfile }) {
       const hits: Hit[] = []
+      // pip honours PIP_NO_CACHE_DIR set once with ENV for every later RUN
+      const pipCacheOff = dockerfile.instructions.some((item) => item.keyword === 'ENV' && /\bPIP_NO_CACHE_DIR[=\s]+["']?(1|true|yes|on|off|0|false)\b/i.test(item.args))
       for (const { instruction, text } of runs(dockerfile)) {
         const cached = instruction.flags.mount?.includes('type=cache')
         if (cached) continue
@@ -152,7 +154,7 @@ export const dockerfileRules: Rule[] = [
           hits.push({ line: instruction.line, message: 'apt-get install without removing /var/lib/apt/lists in the same RUN.' })
         } else if (/\bapk\s+(-\S+\s+)*add\b/.test(text) && !/--no-cache\b/.test(text) && !/\/var\/cache\/apk/.test(text)) {
           hits.push({ line: instruction.line, message: 'apk add without --no-cache.' })
-        } else if (/\bpip3?\s+(-\S+\s+)*install\b/.test(text) && !/--no-cache-dir\b/.test(text) && !/PIP_NO_CACHE_DIR/.test(text)) {
+        } else if (/\bpip3?\s+(-\S+\s+)*install\b/.test(text) && !/--no-cache-dir\b/.test(text) && !/PIP_NO_CACHE_DIR/.test(text) && !pipCacheOff) {
           hits.push({ line: instruction.line, message: 'pip install without --no-cache-dir.' })
         } else if (/\b(yum|dnf)\s+(-\S+\s+)*install\b/.test(text) && !/\b(yum|dnf)\s+clean\s+all\b/.test(text)) {
           hits.push({ line: instruction.line, message: 'yum/dnf install without `clean all` in the same RUN.' })
