@@ -8,6 +8,7 @@ import { findManifest, loadManifestFile, MANIFEST_NAMES, resolveManifestPath, ty
 import { UserError } from '../errors.js'
 import type { SkipEntry } from './suppressions.js'
 import { skipEntries } from './project-files.js'
+import { PARSE_ERROR } from './rules/core.js'
 
 export interface CheckProject {
   root: string
@@ -43,7 +44,7 @@ export function locateCheckProject(flags: { manifest?: string; dir?: string }, c
     project.loaded = loadManifestFile(manifestFile, display)
   } catch (error) {
     if (!(error instanceof UserError)) throw error
-    project.warnings.push(`${display} is not valid, so its checks settings (failOn, skip, requiredTags) are not applied; see the ${'CHK-001'} finding.`)
+    project.warnings.push(`${display} is not valid, so its checks settings (failOn, skip, requiredTags) are not applied; see the ${PARSE_ERROR} finding.`)
     return project
   }
   project.skips = skipEntries(project.loaded, display)
