@@ -157,3 +157,30 @@ describe('compose services', () => {
     expect(parseComposeFile('services: [a, b]\n').error?.message).toBe('services must be a mapping of service names')
   })
 })
+
+describe('locateCheckProject', () => {
+  const manifestText = 'name: shop\nservices:\n  web: { image: "x:1", port: 8080 }\ntargets:\n  onprem: { provider: docker }\nchecks:\n  failOn: high\n  skip:\n    - { id: DKR-004, reason: vendored }\n'
+
+  it('finds the manifest upwards, roots the project there, and reads skips with their lines and target anchors', async () => {
+    const { locateCheckProject } = await import('../../src/checks/project.js')
+    const root = mkdtempSync(path.join(tmpdir(), 'strato-locate-'))
+    writeFileSync(path.join(root, 'strato.yaml'), manifestText)
+    mkdirSync(path.join(root, 'services/web'), { recursive: true })
+    const project = locateCheckProject({}, path.join(root, 'services/web'))
+    expect(project.root).toBe(root)
+    expect(project.skips).toEqual([{ id: 'DKR-004', reason: 'vendored', file: 'strato.yaml', line: 9 }])
+    expect(project.targetAnchors).toEqual({ onprem: { path: 'strato.yaml', line: 5 } })
+    expect(project.loaded?.manifest.checks?.failOn).toBe('high')
+  })
+
+  it('works without a manifest, and warns when the manifest does not validate', async () => {
+    const { locateCheckProject } = await import('../../src/checks/project.js')
+    const bare = mkdtempSync(path.join(tmpdir(), 'strato-locate-'))
+    expect(locateCheckProject({ dir: bare }, '/')).toMatchObject({ root: bare, manifestFile: undefined, skips: [], warnings: [] })
+    writeFileSync(path.join(bare, 'strato.yaml'), 'name: shop\nservices: {}\nchecks: { failOn: urgent }\n')
+    const invalid = locateCheckProject({ dir: bare }, '/')
+    expect(invalid.loaded).toBeUndefined()
+    expect(invalid.warnings).toEqual(['strato.yaml is not valid, so its checks settings (failOn, skip, requiredTags) are not applied; see the CHK-001 finding.'])
+    expect(() => locateCheckProject({ dir: path.join(bare, 'missing') }, '/')).toThrow(/No folder at/)
+  })
+})
