@@ -74,6 +74,8 @@ const CHUNK = 1 << 20
 
 async function readParquet(file: string, aggregator: FocusAggregator): Promise<void> {
   const { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } = await import('hyparquet')
+  // Snappy is built in; exports also come gzip-, zstd- or brotli-compressed.
+  const { compressors } = await import('hyparquet-compressors')
   const buffer = await asyncBufferFromFile(file)
   let metadata
   try {
@@ -90,7 +92,7 @@ async function readParquet(file: string, aggregator: FocusAggregator): Promise<v
   for (const group of metadata.row_groups) {
     const rowEnd = rowStart + Number(group.num_rows)
     await parquetRead({
-      file: buffer, metadata, columns: wanted, rowStart, rowEnd,
+      file: buffer, metadata, columns: wanted, rowStart, rowEnd, compressors,
       onComplete: (rows: unknown[][]) => {
         rows.forEach((row, offset) => {
           const fields: string[] = new Array(names.length).fill('')
