@@ -49,7 +49,8 @@ export function groupBounds(spec: Service, replicas: number): { min: number; max
   return { min: 0, max: Math.max(replicas, 1) }
 }
 
-export function instanceTypeOf(spec: Service, target: AwsTargetConfig): string {
+/** The target sets the instance type for all its services; the manifest has no per-service type. */
+export function instanceTypeOf(target: AwsTargetConfig): string {
   return target.instanceType ?? DEFAULT_INSTANCE_TYPE
 }
 
@@ -67,7 +68,7 @@ export async function preflight(context: DeploymentContext, actions: Action[]): 
     if (to < bounds.min || to > bounds.max) {
       throw usageError(`services.${action.service}: ${to} replicas is outside autoscale min..max (${bounds.min}..${bounds.max}).`, `Set replicas within ${bounds.min}..${bounds.max}, or change the autoscale bounds.`)
     }
-    const type = instanceTypeOf(spec, context.target)
+    const type = instanceTypeOf(context.target)
     if (!types.has(type)) types.set(type, await checkInstanceType(context.clients, type, `targets.${context.targetName}.instanceType`))
   }
   return types
@@ -107,7 +108,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
   }
 
   const version = action.toVersion ?? serviceVersion(context.projectDir, service, spec)
-  const type = instanceTypeOf(spec, target)
+  const type = instanceTypeOf(target)
   const network = state.network ?? (state.network = await resolveNetwork(clients, target, targetName))
   const imageId = target.ami ?? await defaultImageId(clients, state.types.get(type)!.architecture, targetName)
   const image = await imageFor({ project, service, spec, version, registry: target.registry, targetName, projectDir: context.projectDir }, progress, context.signal)
@@ -120,8 +121,13 @@ export async function applyService(context: DeploymentContext, action: Action, s
   const targetGroupArn = await ensureTargetGroup(clients, { project, service, port: spec.port!, healthPath: spec.health ?? '/', vpcId: network.vpcId }, state.inventory.targetGroups)
   const balancer = await ensureLoadBalancer(clients, { project, service, subnets: network.subnets, securityGroupId: lbGroup, targetGroupArn }, state.inventory.loadBalancers)
 
+  // Subnets the target lists are taken as private with a NAT route; the default VPC's are public.
+  const publicIp = !target.subnets?.length
+  if (publicIp && !state.warnings.some((warning) => warning.includes('public IPs'))) {
+    state.warnings.push(`Instances get public IPs in the default VPC so they can install Docker and pull images; only the load balancer may reach them. List private subnets with a NAT route in targets.${targetName}.subnets to avoid it.`)
+  }
   progress.step(`${service}: launch template version ${version} (${type})`)
-  const template = await putLaunchTemplate(clients, { project, service, image, spec, version, instanceType: type, imageId, appSecurityGroupId: appGroup, instanceProfileArn }, state.inventory.launchTemplates)
+  const template = await putLaunchTemplate(clients, { project, service, image, spec, version, instanceType: type, imageId, appSecurityGroupId: appGroup, instanceProfileArn, publicIp }, state.inventory.launchTemplates)
   const existing = state.inventory.groups.find((group) => tagMap(group.Tags)[LABEL.service] === service)
 
   if (!existing) {

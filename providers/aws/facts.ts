@@ -3,7 +3,7 @@
  * encryption, launch template metadata options, instances' public IPs and
  * IMDS settings, each with its tags (so rules can spot missing ones).
  */
-import { paginateDescribeVolumes, type Instance, type LaunchTemplate, type SecurityGroup, type Volume } from '@aws-sdk/client-ec2'
+import { paginateDescribeVolumes, type Instance, type LaunchTemplate, type ResponseLaunchTemplateData, type SecurityGroup, type Volume } from '@aws-sdk/client-ec2'
 import type { AwsInstanceFact, AwsLaunchTemplateFact, AwsSecurityGroupFact, AwsVolumeFact } from '../../src/checks/facts.js'
 import type { Fact } from '../../src/model.js'
 import { mapBounded } from './bounded.js'
@@ -12,7 +12,6 @@ import { listInstances } from './instances.js'
 import { launchTemplateVersion, listLaunchTemplates, ROOT_DEVICE } from './launch-template.js'
 import { projectFilter, tagMap } from './naming.js'
 import { listSecurityGroups } from './security-group.js'
-import type { ResponseLaunchTemplateData } from '@aws-sdk/client-ec2'
 
 export function securityGroupFact(group: SecurityGroup, target: string): Fact {
   const data: AwsSecurityGroupFact = {

@@ -1,6 +1,7 @@
 /**
  * The launch template of a service: instance type from the manifest, IMDSv2
- * required, an encrypted root volume, no public IP, and user data that
+ * required, an encrypted root volume, a public IP only where there is no NAT
+ * (see TemplateInput.publicIp), and user data that
  * installs Docker and runs the service's image. Secret values never appear
  * in user data: the instance reads them from SSM Parameter Store at boot.
  */
@@ -70,6 +71,12 @@ export interface TemplateInput extends UserDataInput {
   instanceType: string
   imageId: string
   appSecurityGroupId: string
+  /**
+   * Instances in private subnets reach the internet through NAT; in a default
+   * VPC (public subnets only) they need a public IP to install Docker and pull
+   * the image. The security group admits only the load balancer either way.
+   */
+  publicIp: boolean
   /** present when the instances read secrets or pull from ECR */
   instanceProfileArn?: string
 }
@@ -82,7 +89,7 @@ export function launchTemplateData(input: TemplateInput): RequestLaunchTemplateD
     InstanceType: input.instanceType as RequestLaunchTemplateData['InstanceType'],
     MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 2 },
     BlockDeviceMappings: [{ DeviceName: ROOT_DEVICE, Ebs: { Encrypted: true, VolumeSize: 20, VolumeType: 'gp3', DeleteOnTermination: true } }],
-    NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: [input.appSecurityGroupId], DeleteOnTermination: true }],
+    NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: input.publicIp, Groups: [input.appSecurityGroupId], DeleteOnTermination: true }],
     UserData: Buffer.from(renderUserData(input)).toString('base64'),
     ...(input.instanceProfileArn ? { IamInstanceProfile: { Arn: input.instanceProfileArn } } : {}),
     TagSpecifications: [

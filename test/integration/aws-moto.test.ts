@@ -95,6 +95,7 @@ describe('aws provider against moto: the full cycle', () => {
     expect(first.map((a) => [a.service, a.kind, a.to])).toEqual([['users', 'create', 2], ['orders', 'create', 1]])
     const result = await provider.apply(first, silentProgress)
     expect(Object.keys(result.endpoints).sort()).toEqual(['orders', 'users'])
+    expect(result.warnings).toEqual([expect.stringContaining('Instances get public IPs in the default VPC')])
 
     const deployed = await groups()
     const users = deployed.find((g) => g.AutoScalingGroupName === 'strato-shop-users')!
@@ -222,7 +223,8 @@ describe('aws provider against moto: the full cycle', () => {
     const kinds = new Set(facts.map((f) => f.kind))
     expect([...kinds].sort()).toEqual(['aws.instance', 'aws.launchTemplate', 'aws.securityGroup', 'aws.volume'])
     const lt = facts.find((f) => f.kind === 'aws.launchTemplate' && (f.data.tags as Record<string, string>)['strato.service'] === 'users')!
-    expect(lt.data).toMatchObject({ httpTokens: 'required', rootVolumeEncrypted: true, associatePublicIp: false })
+    // the default VPC has no NAT, so instances there get public IPs (and a warning said so at deploy)
+    expect(lt.data).toMatchObject({ httpTokens: 'required', rootVolumeEncrypted: true, associatePublicIp: true })
     const lbFact = facts.find((f) => f.kind === 'aws.securityGroup' && f.resource === lbGroup.GroupId)!
     expect(lbFact.data.ingress).toEqual([{ protocol: 'tcp', fromPort: 80, toPort: 80, cidrs: ['0.0.0.0/0'], ipv6Cidrs: [] }])
     expect(facts.filter((f) => f.kind === 'aws.instance')).toHaveLength(4)

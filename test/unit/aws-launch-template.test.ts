@@ -6,16 +6,17 @@ import { dockerBuildArgs, imageReference } from '../../providers/aws/image.js'
 
 const input = {
   project: 'shop', service: 'users', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/users:1.4.2', version: 'abc123def456',
-  instanceType: 't3.small', imageId: 'ami-0123456789abcdef0', appSecurityGroupId: 'sg-0app',
+  instanceType: 't3.small', imageId: 'ami-0123456789abcdef0', appSecurityGroupId: 'sg-0app', publicIp: false,
   spec: { image: 'x', port: 8080, env: { LOG_LEVEL: 'info', GREETING: "it's" }, secrets: ['DB_PASSWORD'], command: ['node', 'server.js'] },
 }
 
 describe('aws launch template', () => {
-  it('requires IMDSv2, encrypts the root volume and gives no public IP', () => {
+  it('requires IMDSv2, encrypts the root volume and gives a public IP only when asked', () => {
     const data = launchTemplateData(input)
     expect(data.MetadataOptions).toEqual({ HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 2 })
     expect(data.BlockDeviceMappings).toEqual([{ DeviceName: '/dev/xvda', Ebs: { Encrypted: true, VolumeSize: 20, VolumeType: 'gp3', DeleteOnTermination: true } }])
     expect(data.NetworkInterfaces).toEqual([{ DeviceIndex: 0, AssociatePublicIpAddress: false, Groups: ['sg-0app'], DeleteOnTermination: true }])
+    expect(launchTemplateData({ ...input, publicIp: true }).NetworkInterfaces?.[0].AssociatePublicIpAddress).toBe(true)
     expect(data.InstanceType).toBe('t3.small')
     expect(data.TagSpecifications?.map((spec) => spec.ResourceType)).toEqual(['instance', 'volume'])
     expect(data.TagSpecifications?.[0].Tags).toContainEqual({ Key: 'strato.version', Value: 'abc123def456' })
