@@ -27,8 +27,8 @@ export default class New extends StratoCommand {
   static override args = { name: Args.string({ description: 'Project name, a DNS label (e.g. shop); also the folder name unless --dir is given.' }) }
 
   static override flags = {
-    runtime: Flags.string({ summary: 'Language of the services.', options: [...RUNTIMES] }),
-    db: Flags.string({ summary: 'Database.', options: [...DATABASES] }),
+    runtime: Flags.string({ summary: 'Language of the services (default node; asked in a terminal).', options: [...RUNTIMES] }),
+    db: Flags.string({ summary: 'Database (default postgres; asked in a terminal).', options: [...DATABASES] }),
     cache: Flags.boolean({ summary: 'Add Redis, used as a cache for user lookups.' }),
     'read-replica': Flags.boolean({ summary: 'Add a streaming read replica; reads go to it through a second pool.' }),
     lb: Flags.string({ summary: 'Load-balancing algorithm (default round-robin).', options: [...LB_ALGORITHMS] }),

@@ -72,7 +72,7 @@ function renderLocation(service: RoutedService): string {
  */
 export function renderNginxConfig(input: NginxConfigInput): string {
   const upstreams = input.services.map((service) => renderNginxUpstream(service, input.algorithm, input.hashHeader))
-  return `# Load balancer for the services, algorithm: ${input.algorithm}.
+  return `# Load balancer for the services, algorithm: ${input.algorithm}.${ALGORITHM_NOTES[input.algorithm]}
 worker_processes auto;
 pid /tmp/nginx.pid;
 error_log /dev/stderr warn;
@@ -119,6 +119,13 @@ ${input.services.map(renderLocation).join('\n\n')}
     }
 }
 `
+}
+
+const ALGORITHM_NOTES: Record<LbAlgorithm, string> = {
+  'round-robin': '',
+  'least-conn': '\n# Each request goes to the server with the fewest active connections.',
+  weighted: '\n# Weighted round robin: each server line carries its share of traffic (weight=).',
+  'consistent-hash': '\n# The same hash key reaches the same server while servers come and go (ketama).',
 }
 
 function indent(text: string, spaces: number): string {

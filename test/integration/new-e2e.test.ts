@@ -75,7 +75,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 async function run(name: string, args: string[]): Promise<void> {
-  cleanups.push(() => docker(['rm', '--force', '--volumes', name]))
   await docker(['run', '--detach', '--name', name, ...args])
 }
 
@@ -105,10 +104,16 @@ interface ShopRun {
  * images: database, cache, the services (read-only, no capabilities) and nginx.
  * Returns the load balancer's address and the users service's own address.
  */
-async function runShop(dir: string, prefix: string, images: Record<string, string>, shop: ShopRun): Promise<{ lb: string; users: string }> {
+async function runShop(dir: string, prefix: string, images: Record<string, string>, shop: ShopRun): Promise<{ lb: string; users: string; remove(): Promise<void> }> {
   const network = `${prefix}-net`
   const database = DATABASES[shop.db]
-  cleanups.push(() => docker(['network', 'rm', network]))
+  // Removes this shop's containers and network as soon as its test is done, not at the end of the file.
+  const remove = async () => {
+    const names = (await docker(['ps', '--all', '--quiet', '--filter', `name=^${prefix}-`])).split('\n').filter(Boolean)
+    if (names.length > 0) await docker(['rm', '--force', '--volumes', ...names])
+    await docker(['network', 'rm', network], { reject: false })
+  }
+  cleanups.push(remove)
   await docker(['network', 'create', network])
   await run(`${prefix}-db`, ['--network', network, '--network-alias', 'db', ...database.run])
   if (shop.cache) await run(`${prefix}-cache`, ['--network', network, '--network-alias', 'cache', 'local/redis:7', 'redis-server', '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', ''])
@@ -144,7 +149,7 @@ async function runShop(dir: string, prefix: string, images: Record<string, strin
   const address = async (container: string) => `http://${(await docker(['port', container, '8080'])).split('\n')[0]}`
   const lb = await address(`${prefix}-lb`)
   await waitFor('the load balancer', async () => ((await fetch(`${lb}/healthz`)).ok ? true : undefined))
-  return { lb, users: await address(`${prefix}-users`) }
+  return { lb, users: await address(`${prefix}-users`), remove }
 }
 
 async function call(base: string, method: string, route: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -286,9 +291,13 @@ describe('the node shop', () => {
   it('runs against PostgreSQL and Redis behind nginx, and stops gracefully', async () => {
     const prefix = `strato-e2e-node-${process.pid}`
     const images = Object.fromEntries(SERVICES.map((service) => [service, `strato-e2e/node-${service}:${process.pid}`]))
-    const { lb, users } = await runShop(result.dir, prefix, images, { db: 'postgres', cache: true, replicaPool: false })
-    await exerciseShop(lb, users, `${prefix}-cache`)
-    await expectGracefulStop(`${prefix}-users`)
+    const { lb, users, remove } = await runShop(result.dir, prefix, images, { db: 'postgres', cache: true, replicaPool: false })
+    try {
+      await exerciseShop(lb, users, `${prefix}-cache`)
+      await expectGracefulStop(`${prefix}-users`)
+    } finally {
+      await remove()
+    }
   })
 })
 
@@ -323,9 +332,13 @@ describe('the python shop', () => {
   it('runs against PostgreSQL (reads through the second pool) and Redis behind nginx, and stops gracefully', async () => {
     const prefix = `strato-e2e-python-${process.pid}`
     const images = Object.fromEntries(SERVICES.map((service) => [service, `strato-e2e/python-${service}:${process.pid}`]))
-    const { lb, users } = await runShop(result.dir, prefix, images, { db: 'postgres', cache: true, replicaPool: true })
-    await exerciseShop(lb, users, `${prefix}-cache`)
-    await expectGracefulStop(`${prefix}-users`)
+    const { lb, users, remove } = await runShop(result.dir, prefix, images, { db: 'postgres', cache: true, replicaPool: true })
+    try {
+      await exerciseShop(lb, users, `${prefix}-cache`)
+      await expectGracefulStop(`${prefix}-users`)
+    } finally {
+      await remove()
+    }
   })
 })
 
@@ -340,8 +353,12 @@ describe('the shop on MySQL (MariaDB standing in)', () => {
     const images = Object.fromEntries(SERVICES.map((service) => [service, `strato-e2e/${runtime}-mysql-${service}:${process.pid}`]))
     for (const service of SERVICES) await buildImage(path.join(result.dir, 'services', service), images[service], base)
     const prefix = `strato-e2e-${runtime}-mysql-${process.pid}`
-    const { lb, users } = await runShop(result.dir, prefix, images, { db: 'mysql', cache, replicaPool: runtime === 'python' })
-    await exerciseShop(lb, users, cache ? `${prefix}-cache` : undefined)
-    await expectGracefulStop(`${prefix}-users`)
+    const { lb, users, remove } = await runShop(result.dir, prefix, images, { db: 'mysql', cache, replicaPool: runtime === 'python' })
+    try {
+      await exerciseShop(lb, users, cache ? `${prefix}-cache` : undefined)
+      await expectGracefulStop(`${prefix}-users`)
+    } finally {
+      await remove()
+    }
   })
 })
