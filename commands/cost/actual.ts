@@ -10,7 +10,7 @@ import { COST_COLUMNS, type CostColumn } from '../../src/costs/focus.js'
 import { readFocusFile } from '../../src/costs/focus-file.js'
 import { COST_FORMATS } from '../../src/costs/output-format.js'
 import { effectiveTargets } from '../../src/manifest/defaults.js'
-import type { LoadedManifest } from '../../src/manifest/load.js'
+import { findManifest, type LoadedManifest } from '../../src/manifest/load.js'
 import { UserError } from '../../src/errors.js'
 
 export default class CostActual extends StratoCommand {
@@ -84,11 +84,6 @@ With a budget (budgets.monthly or --budget), exits with code 3 when the project'
 
   /** With --focus the manifest is optional: it only names the project and its budget. */
   private optionalManifest(flag: string | undefined): LoadedManifest | undefined {
-    try {
-      return this.loadManifest(flag)
-    } catch (error) {
-      if (flag === undefined && error instanceof UserError && error.options.code === 'usage' && !error.options.details) return undefined
-      throw error
-    }
+    return flag === undefined && !findManifest(process.cwd()) ? undefined : this.loadManifest(flag)
   }
 }
