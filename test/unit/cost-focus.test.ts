@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -133,6 +133,15 @@ describe('FOCUS exports', () => {
     const text = renderActualTable(report, [{ source: 'malformed.csv', detail: 'FOCUS csv', malformed: summary.malformed }])
     expect(text).toContain('6 malformed lines in malformed.csv not counted:')
     expect(text).toContain('  line 4: has 5 fields, the header has 6')
+  })
+
+  it('reads a gzip-compressed CSV export as a stream', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'strato-focus-'))
+    const file = path.join(dir, 'aws.csv.gz')
+    writeFileSync(file, gzipSync(readFileSync(fixture('aws.csv'))))
+    const summary = await readFocusFile(file)
+    expect(summary.rows).toBe(6)
+    expect(actualJson(actualReport(focusSpend(summary, 'aws.csv.gz'), 'service'), []).totals[0].amount).toBe(2.87)
   })
 
   it('refuses a file without the FOCUS cost columns', async () => {
