@@ -7,7 +7,7 @@
 //
 // Needs a built strato (npm run build) and, for the comparison, Checkov in
 // .venv-bench: python3 -m venv .venv-bench && .venv-bench/bin/pip install checkov
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -50,6 +50,11 @@ if (!existsSync(path.join(root, 'dist/commands/check/index.js'))) {
   console.error('strato is not built: run `npm run build` first.')
   process.exit(2)
 }
+// Run a snapshot of the build, so a rebuild in the working tree during the benchmark cannot pull it away.
+const build = mkdtempSync(path.join(tmpdir(), 'strato-bench-build-'))
+for (const entry of ['dist', 'bin', 'package.json', 'oclif.manifest.json']) cpSync(path.join(root, entry), path.join(build, entry), { recursive: true })
+symlinkSync(path.join(root, 'node_modules'), path.join(build, 'node_modules'))
+process.on('exit', () => rmSync(build, { recursive: true, force: true }))
 
 /** Runs a command under GNU time: wall seconds and peak resident memory (MiB) of the process tree's largest member. */
 async function measure(file, argv, options = {}) {
@@ -68,7 +73,7 @@ console.log(`corpus: ${fileCount} files (${dockerfiles} Dockerfiles, ${fileCount
 const env = { ...process.env, NO_COLOR: '1' }
 const median = (runs) => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]
 async function runStrato(dir) {
-  const stratoArgs = [path.join(root, 'bin/run.js'), 'check', '--dir', dir, '--format', 'json', '--fail-on', 'none', '--static-only']
+  const stratoArgs = [path.join(build, 'bin/run.js'), 'check', '--dir', dir, '--format', 'json', '--fail-on', 'none', '--static-only']
   await execa(process.execPath, stratoArgs, { reject: false, env })
   const runs = []
   for (let run = 0; run < 3; run++) runs.push(await measure(process.execPath, stratoArgs, { env }))
@@ -89,8 +94,8 @@ for (const finding of stratoReport.findings) {
   stratoByFile.get(file).add(finding.ruleId)
 }
 // The scan alone, in this process: walking, reading, parsing and every rule, without Node's and oclif's start-up.
-const { collectProjectFiles } = await import(path.join(root, 'dist/src/checks/project-files.js'))
-const { runChecks } = await import(path.join(root, 'dist/src/checks/engine.js'))
+const { collectProjectFiles } = await import(path.join(build, 'dist/src/checks/project-files.js'))
+const { runChecks } = await import(path.join(build, 'dist/src/checks/engine.js'))
 const scanRuns = []
 for (let run = 0; run < 5; run++) {
   const started = process.hrtime.bigint()
