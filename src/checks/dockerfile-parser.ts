@@ -52,7 +52,8 @@ const KEYWORDS = new Set([
   'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
 ])
 
-const HEREDOC = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g
+// A heredoc marker starts a word: `RUN <<EOF`, `COPY <<conf /etc/x`, `cat <<-'END'`; not `a<<b` or `<<<`.
+const HEREDOC = /(?<=^|\s)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g
 
 export function parseDockerfile(text: string, buildArgs: Record<string, string> = {}): Dockerfile {
   const lines = text.split(/\r?\n/)

@@ -27,6 +27,12 @@ describe('parseDockerfile', () => {
     expect(parsed.instructions[3]).toMatchObject({ keyword: 'USER', line: 7 })
   })
 
+  it('does not take a shift or a here-string for a heredoc', () => {
+    const parsed = parseDockerfile('FROM a:1\nRUN echo $((1<<4)) && echo "x<<y"\nRUN cat <<< "$VALUE"\nUSER 1\n')
+    expect(parsed.errors).toEqual([])
+    expect(parsed.instructions.map((item) => item.keyword)).toEqual(['FROM', 'RUN', 'RUN', 'USER'])
+  })
+
   it('substitutes global ARGs in FROM, with defaults and build args', () => {
     const text = 'ARG REGISTRY=local\nARG TAG\nFROM ${REGISTRY}/node:${TAG:-24} AS build\nFROM $REGISTRY/nginx:1\n'
     const parsed = parseDockerfile(text)
