@@ -94,16 +94,9 @@ export async function applyService(context: DeploymentContext, action: Action, s
   if (action.kind === 'scale') {
     const group = await describeGroup(clients, name)
     if (!group) throw new UserError(`Service ${service} has no Auto Scaling group on target "${targetName}" to scale.`, { code: 'conflict', fix: 'Run strato deploy to create it.' })
-    if (spec.autoscale) {
-      // With autoscaling the policies own the desired capacity; a deploy only keeps the bounds.
-      const current = group.DesiredCapacity ?? 0
-      const keep = Math.min(bounds.max, Math.max(bounds.min, current))
-      await setGroupSize(clients, name, { min: bounds.min, max: bounds.max, desired: keep })
-      if (keep !== desired) state.warnings.push(`${service}: autoscaling owns the desired capacity (${keep}, within ${bounds.min}..${bounds.max}); replicas in strato.yaml (${desired}) is only the starting count. Use strato scale to set it.`)
-    } else {
-      await setGroupSize(clients, name, { min: bounds.min, max: bounds.max, desired })
-      await waitForHealthy(context, name, desired, progress)
-    }
+    // The planner already kept an autoscaled count inside min..max; here the plan is applied as given.
+    await setGroupSize(clients, name, { min: bounds.min, max: bounds.max, desired })
+    await waitForHealthy(context, name, desired, progress)
     return endpointOf(state.inventory, service)
   }
 
@@ -139,7 +132,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
     const from = { id: existing.LaunchTemplate?.LaunchTemplateId ?? '', version: existing.LaunchTemplate?.Version ?? '$Latest' }
     const fromVersion = tagMap(existing.Tags)[LABEL.version] ?? ''
     const current = existing.DesiredCapacity ?? 0
-    const keep = spec.autoscale ? Math.min(bounds.max, Math.max(bounds.min, current)) : desired
+    const keep = desired
     if (from.id !== template.id) {
       await rollOut({
         instances: async () => ((await describeGroup(clients, name))?.Instances ?? []).filter((i) => i.LifecycleState !== 'Terminating' && i.LifecycleState !== 'Terminated')

@@ -1,6 +1,6 @@
 /**
- * The built CLI on an aws target (moto): deploy, status --json, scale outside
- * the bounds (exit 2), autoscale apply twice (the second changes nothing),
+ * The built CLI on an aws target (moto): deploy, status --json, scale, a
+ * redeploy that changes nothing, scale outside the bounds (exit 2), autoscale apply twice (the second changes nothing),
  * check --live and destroy. Needs `npm run build` (npm test runs it first).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -35,8 +35,7 @@ beforeAll(async () => {
     '    image: registry.example/users:1.4.2',
     '    port: 8080',
     '    health: /healthz',
-    '    replicas: 2',
-    '    autoscale: { min: 1, max: 4, target: { cpu: 60 }, schedule: [{ cron: "0 8 * * 1-5", min: 2, max: 4 }] }',
+    '    autoscale: { min: 2, max: 4, target: { cpu: 60 }, schedule: [{ cron: "0 8 * * 1-5", min: 2, max: 4 }] }',
     'targets:',
     `  aws: { provider: aws, region: eu-west-1, instanceType: t3.small, endpoint: "${moto.endpoint}" }`,
   ].join('\n'))
@@ -58,9 +57,15 @@ describe('strato CLI on an aws target', () => {
     expect(status.json().services).toMatchObject([{ target: 'aws', service: 'users', host: 'eu-west-1', desired: 2, running: 2, healthy: 2 }])
     expect(status.json().services[0].endpoint).toMatch(/^http:\/\/shop-users/)
 
+    const scaled = await strato(['scale', 'users', '3', '--target', 'aws', '--json'])
+    expect(scaled.exitCode).toBe(0)
+    const redeploy = await strato(['deploy', '--target', 'aws', '--yes', '--json'])
+    expect(redeploy.json().actions.map((a: { kind: string }) => a.kind)).toEqual(['noop'])
+    expect((await strato(['status', '--target', 'aws', '--json'])).json().services[0]).toMatchObject({ desired: 2, running: 3 })
+
     const outside = await strato(['scale', 'users', '9', '--target', 'aws', '--json'])
     expect(outside.exitCode).toBe(2)
-    expect(outside.json().error.message).toContain('outside the Auto Scaling bounds of users (1..4)')
+    expect(outside.json().error.message).toContain('outside the Auto Scaling bounds of users (2..4)')
 
     const first = await strato(['autoscale', 'apply', '--target', 'aws', '--json'])
     expect(first.exitCode).toBe(0)
