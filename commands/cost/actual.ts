@@ -15,7 +15,7 @@ import { UserError } from '../../src/errors.js'
 
 export default class CostActual extends StratoCommand {
   static override summary = 'What the project really cost: providers\' reported spend and FOCUS export files.'
-  static override description = `Without --focus, asks each target's provider for this month's spend (AWS Cost Explorer, Azure Cost Management, GCP billing export); a provider not built yet is shown as a warning, and a target whose spend cannot be read fails the run after the rest is shown. Docker targets report no spend: their hosts' declared cost is spread over the days and shared by the reservations of the running containers.
+  static override description = `Without --focus, asks each target's provider for this month's spend (AWS Cost Explorer, Azure Cost Management, GCP billing export); a provider not built yet is shown as a warning, and a target whose spend cannot be read fails the run after the rest is shown. Docker targets report no spend: their hosts' declared cost is spread over the days and shared by the reservations of the running containers (by their current use, for services that reserve nothing).
 With --focus FILE (CSV, CSV.gz or Parquet; repeatable), reads FOCUS cost exports from any of the three clouds, streamed, and groups spend by the strato.project and strato.service tags; untagged spend is shown separately. Malformed lines are counted and listed with their line numbers.
 With a budget (budgets.monthly or --budget), exits with code 3 when the project's month-to-date spend, extrapolated to month end, exceeds it.`
   static override examples = [

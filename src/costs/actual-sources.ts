@@ -9,7 +9,7 @@ import { UserError } from '../errors.js'
 import { effectiveTargets } from '../manifest/defaults.js'
 import type { Manifest } from '../manifest/schema.js'
 import { sizeBytes } from '../manifest/units.js'
-import type { CostLine, Period, Progress, Resource } from '../model.js'
+import type { CostLine, Period, Progress, Resource, Sample } from '../model.js'
 import { providerSpend, type SpendLine } from './actual.js'
 import type { SourceNote } from './actual-report.js'
 import { IDLE_SERVICE } from './estimate.js'
@@ -19,6 +19,8 @@ import { hostPool, onPremDailySpend } from './onprem.js'
 export interface SpendSource {
   costs(period: Period): Promise<CostLine[]>
   inventory(project: string): Promise<Resource[]>
+  /** docker: CPU in percent of one CPU (without a reservation), memory in percent of the host's */
+  metrics?(service: string, windowSeconds: number): Promise<Sample[]>
   close?(): Promise<void>
 }
 
@@ -85,18 +87,43 @@ async function modelledDockerSpend(manifest: Manifest, name: string, period: Per
     if (resource.kind === 'container' && resource.state === 'running' && resource.service) running[resource.service] = (running[resource.service] ?? 0) + 1
   }
   const reservations: Record<string, { cpu: number; memory: number }> = {}
+  const measured: string[] = []
   for (const [service, config] of Object.entries(manifest.services)) {
     if (!running[service]) continue
-    if (config.resources?.cpu === undefined && config.resources?.memory === undefined) {
-      progress.warn(`services.${service} reserves no resources; its containers on target ${name} are counted as idle capacity`)
+    if (config.resources?.cpu !== undefined || config.resources?.memory !== undefined) {
+      reservations[service] = { cpu: config.resources?.cpu ?? 0, memory: config.resources?.memory ? sizeBytes(config.resources.memory) : 0 }
       continue
     }
-    reservations[service] = { cpu: config.resources?.cpu ?? 0, memory: config.resources?.memory ? sizeBytes(config.resources.memory) : 0 }
+    // Nothing reserved: charge by what its containers use now, as the engine measures it.
+    const use = await measuredUse(source, service, pool.memory / pool.hosts)
+    if (use) {
+      reservations[service] = use
+      measured.push(service)
+    } else {
+      progress.warn(`services.${service} reserves no resources and its use could not be measured; its containers on target ${name} are counted as idle capacity`)
+    }
   }
   const currency = manifest.budgets?.currency ?? 'USD'
   const days = periodDays(period)
-  notes.push({ source: `target ${name}`, detail: `on-prem model: hosts' cost over ${days.length} day(s), shared by the reservations of the ${Object.values(running).reduce((a, b) => a + b, 0)} running container(s)` })
+  const byUse = measured.length ? `; by current use for ${measured.join(', ')}` : ''
+  notes.push({ source: `target ${name}`, detail: `on-prem model: hosts' cost over ${days.length} day(s), shared by the reservations of the ${Object.values(running).reduce((a, b) => a + b, 0)} running container(s)${byUse}` })
   return onPremDailySpend(pool, reservations, running, days, IDLE_SERVICE).map((day) => ({
     source: 'on-prem model', provider: 'docker', project: manifest.name, service: day.service, date: day.date, currency, nanos: day.nanos,
   }))
+}
+
+/** A service's current use per container, as CPUs and bytes, from the engine's stats. */
+async function measuredUse(source: SpendSource, service: string, hostMemory: number): Promise<{ cpu: number; memory: number } | undefined> {
+  if (!source.metrics) return undefined
+  let samples: Sample[]
+  try {
+    samples = await source.metrics(service, 60)
+  } catch (error) {
+    if (error instanceof UserError) return undefined
+    throw error
+  }
+  const cpu = samples.find((sample) => sample.metric === 'cpu')
+  const memory = samples.find((sample) => sample.metric === 'memory')
+  if (!cpu && !memory) return undefined
+  return { cpu: (cpu?.value ?? 0) / 100, memory: ((memory?.value ?? 0) / 100) * hostMemory }
 }

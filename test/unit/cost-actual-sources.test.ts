@@ -27,6 +27,10 @@ const sources: Record<string, () => SpendSource> = {
   onprem: () => ({
     costs: async () => { throw notSupported('Actual spend from a docker target') },
     inventory: async () => [container('users'), { ...container('users'), id: 'u2' }, container('users', 'stopped'), container('orders'), { id: 'lb', kind: 'balancer', target: 'onprem', service: 'users', state: 'running', labels: {} }],
+    // orders reserves nothing: it is charged by use, 40% of one CPU and 25% of the host's 8 GiB
+    metrics: async (service) => service === 'orders'
+      ? [{ at: '2026-11-02T12:00:00Z', metric: 'cpu', value: 40, replicas: 1 }, { at: '2026-11-02T12:00:00Z', metric: 'memory', value: 25, replicas: 1 }]
+      : [],
   }),
   aws: () => ({
     costs: async () => [{ provider: 'aws', target: 'aws', service: 'users', date: '2026-11-01', amount: 1.25, currency: 'USD', source: 'Cost Explorer' }],
@@ -49,17 +53,18 @@ describe('spend from targets', () => {
     const result = await targetSpend(manifest, ['onprem', 'aws', 'gcp', 'azure'], period, open, progress)
 
     // onprem: 300 / 30 = 10.00 a day; users reserve max(1/4, 1Gi/8Gi) = 25% each, two running = 5.00 a day;
-    // orders reserves nothing and counts as idle; idle 5.00 a day.
+    // orders uses max(0.4/4, 2Gi/8Gi) = 25% = 2.50 a day; idle 2.50 a day.
     const json = actualJson(actualReport(result.lines, 'service'), result.notes)
     expect(json.rows.map((row) => [row.service, row.provider, row.amount])).toEqual([
-      ['(idle capacity)', 'docker', 10],
+      ['(idle capacity)', 'docker', 5],
+      ['orders', 'docker', 5],
       ['users', 'aws', 1.25],
       ['users', 'docker', 10],
     ])
+    expect(result.notes[0].detail).toBe('on-prem model: hosts\' cost over 2 day(s), shared by the reservations of the 3 running container(s); by current use for orders')
     expect(json.totals).toEqual([{ currency: 'USD', amount: 21.25, tagged: 21.25, untagged: 0 }])
     expect(result.failures.map((failure) => [failure.target, failure.error.exitCode])).toEqual([['azure', 5]])
     expect(warnings).toEqual([
-      'services.orders reserves no resources; its containers on target onprem are counted as idle capacity',
       'target gcp: The gcp provider (target "gcp") is not supported yet.',
       'target azure: Azure refused the credentials.',
     ])
