@@ -63,7 +63,7 @@ export function translateAwsError(error: unknown, operation: string, scope: Erro
   if (CREDENTIAL_CODES.has(name)) {
     return new AwsRequestError(`AWS refused the credentials for ${where} when calling ${action} (${name}).`, name, action, {
       code: 'denied',
-      fix: 'Check that the access key or profile is valid and not expired; for SSO profiles run `aws sso login` again.',
+      fix: `Check that the access key or profile is valid and not expired (for SSO profiles run \`aws sso login\` again), and that ${scope.region} is enabled for the account if it is an opt-in region.`,
     })
   }
   if (PERMISSION_CODES.has(name)) {

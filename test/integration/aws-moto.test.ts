@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-auto-scaling'
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch'
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2'
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { GetInstanceProfileCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam'
@@ -217,6 +217,15 @@ describe('aws provider against moto: the full cycle', () => {
     expect(Object.fromEntries(group.Tags!.map((t) => [t.Key, t.Value]))['strato.version']).toBe(newVersion)
     const usersTemplates = await c.ec2.send(new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'tag:strato.service', Values: ['users'] }] }))
     expect(usersTemplates.LaunchTemplates?.map((t) => t.LaunchTemplateName)).toEqual([`strato-shop-users-${newVersion}`])
+
+    // recent CPU of the group, from CloudWatch
+    const now = Date.now()
+    await c.cw.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: [40, 70].map((value, i) => ({
+      MetricName: 'CPUUtilization', Dimensions: [{ Name: 'AutoScalingGroupName', Value: 'strato-shop-users' }],
+      Timestamp: new Date(now - (3 - i) * 60_000), Value: value, Unit: 'Percent',
+    })) }))
+    const samples = await updater.metrics('users', 600)
+    expect(samples.map((sample) => [sample.metric, sample.value])).toEqual([['cpu', 40], ['cpu', 70]])
 
     // facts for the checks
     const facts = await updater.facts()

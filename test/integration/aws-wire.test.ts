@@ -92,6 +92,17 @@ describe('aws provider on the wire', () => {
     expect(lines).toEqual([{ provider: 'aws', target: 'aws', service: 'users', date: '2026-11-01', amount: 2.4, currency: 'USD', source: 'aws cost explorer' }])
   })
 
+  it('retries a transient server error', async () => {
+    let failed = 0
+    handler = (_call, res) => {
+      if (failed++ < 1) return jsonError(res, 503, 'ServiceUnavailableException', 'Please try again')
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+      res.end(JSON.stringify({ ResultsByTime: [] }))
+    }
+    expect(await provider().costs({ start: '2026-11-01', end: '2026-11-02', granularity: 'daily' })).toEqual([])
+    expect(calls).toEqual(['GetCostAndUsage', 'GetCostAndUsage'])
+  })
+
   it('retries Auto Scaling throttling, and fails with a clear error when it never stops', async () => {
     let throttled = 0
     handler = ({ action }, res) => {
