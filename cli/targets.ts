@@ -30,6 +30,7 @@ export interface ProviderSettings {
   imageMap?: string
   forceUnlock?: boolean
   healthTimeout?: number
+  surge?: number
 }
 
 export function providerEnv(settings: ProviderSettings): NodeJS.ProcessEnv {
@@ -37,6 +38,7 @@ export function providerEnv(settings: ProviderSettings): NodeJS.ProcessEnv {
   if (settings.imageMap) env.STRATO_IMAGE_MAP = settings.imageMap
   if (settings.forceUnlock) env.STRATO_FORCE_UNLOCK = '1'
   if (settings.healthTimeout !== undefined) env.STRATO_HEALTH_TIMEOUT = String(settings.healthTimeout)
+  if (settings.surge !== undefined) env.STRATO_SURGE = String(settings.surge)
   return env
 }
 

@@ -26,13 +26,14 @@ export default class Deploy extends StratoCommand {
     'image-map': imageMapFlag,
     'force-unlock': Flags.boolean({ summary: 'Break a deploy lock left by a deploy that died.' }),
     'health-timeout': Flags.integer({ summary: 'Seconds a new replica has to become healthy.', default: 60, min: 1 }),
+    surge: Flags.integer({ summary: 'New replicas started together in each rollout step (each step swaps as many old ones out).', default: 1, min: 1 }),
   }
 
   async run(): Promise<DeployResult> {
     const { flags } = await this.parse(Deploy)
     const loaded = this.loadManifest(flags.manifest)
     const progress = this.progress()
-    const targets = await openTargets(loaded, flags.target, progress, { imageMap: flags['image-map'], forceUnlock: flags['force-unlock'], healthTimeout: flags['health-timeout'] })
+    const targets = await openTargets(loaded, flags.target, progress, { imageMap: flags['image-map'], forceUnlock: flags['force-unlock'], healthTimeout: flags['health-timeout'], surge: flags.surge })
     try {
       const plan = await planOpenTargets(targets)
       const results: Record<string, ApplyResult> = {}

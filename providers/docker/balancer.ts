@@ -128,19 +128,39 @@ export class Balancer {
 
   async setMembers(service: string, members: string[]): Promise<void> {
     if (!this.settings.services.some((entry) => entry.name === service)) return
-    this.members.set(service, members)
+    const before = this.members.get(service) ?? []
+    if (before.length === members.length && before.every((name, index) => name === members[index])) return
+    this.members.set(service, [...members])
     await this.reload()
   }
 
-  /** Writes the config, checks it and reloads nginx gracefully. */
-  async reload(): Promise<void> {
+  private running: Promise<void> = Promise.resolve()
+  private queued: Promise<void> | undefined
+
+  /**
+   * Writes the config, checks it and reloads nginx gracefully. Services roll out in
+   * parallel, so reloads are serialised and coalesced: callers that arrive while one
+   * runs share the next one, which writes the membership as it is by then.
+   */
+  reload(): Promise<void> {
+    if (this.queued) return this.queued
+    const next = this.running.then(() => {
+      this.queued = undefined
+      return this.reloadNow()
+    })
+    this.queued = next
+    this.running = next.catch(() => undefined)
+    return next
+  }
+
+  private async reloadNow(): Promise<void> {
     if (!this.isNeeded) return
     const container = names.balancer(this.settings.project)
-    await this.host.run(['exec', '--interactive', container, 'tee', CONFIG_PATH], { input: this.render() })
-    await this.host.run(['exec', container, 'nginx', '-t', '-q'])
-    await this.host.run(['exec', container, 'nginx', '-s', 'reload'])
-    // New workers take over within a few hundred ms; old ones finish their requests.
-    await sleep(400)
+    // One exec: write, test, reload. A config nginx rejects is put back; the old one keeps serving.
+    const script = `cp ${CONFIG_PATH} ${CONFIG_PATH}.prev; cat > ${CONFIG_PATH}; if nginx -t -q; then nginx -s reload; else mv ${CONFIG_PATH}.prev ${CONFIG_PATH}; exit 1; fi`
+    await this.host.run(['exec', '--interactive', container, 'sh', '-c', script], { input: this.render() })
+    // The master starts new workers and retires the old ones within ~100 ms; old ones finish their requests.
+    await sleep(200)
   }
 }
 

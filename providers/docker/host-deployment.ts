@@ -32,6 +32,8 @@ export interface DeploymentOptions {
   deployedAt: string
   /** pause between taking a replica out of the balancer and stopping it */
   drainMs: number
+  /** new replicas started together in each rollout step (1: one at a time) */
+  surge: number
 }
 
 interface LiveReplica extends Replica {
@@ -85,16 +87,34 @@ export class HostDeployment {
     }, {})
   }
 
-  private async drainAndRemove(service: string, members: Replica[], replica: Replica): Promise<void> {
-    const index = members.findIndex((member) => member.id === replica.id)
-    if (index !== -1) members.splice(index, 1)
+  /** Stops of drained replicas, finished before converge returns; they no longer take traffic. */
+  private stopping: Promise<void>[] = []
+
+  private async drainAndRemove(service: string, members: Replica[], ...replicas: Replica[]): Promise<void> {
+    for (const replica of replicas) {
+      const index = members.findIndex((member) => member.id === replica.id)
+      if (index !== -1) members.splice(index, 1)
+    }
     await this.balancer.setMembers(service, members.map((member) => member.name))
-    await sleep(this.options.drainMs)
-    await removeReplica(this.host, replica.id)
+    // Out of the balancer: let in-flight requests finish, then stop them off the critical path.
+    for (const replica of replicas) this.stopping.push(sleep(this.options.drainMs).then(() => removeReplica(this.host, replica.id)))
+  }
+
+  private async finishStops(): Promise<void> {
+    const pending = this.stopping.splice(0)
+    await Promise.all(pending)
   }
 
   /** Brings the service on this host to the goal; throws (after restoring) when a new replica fails. */
   async converge(goal: ServiceGoal): Promise<{ started: number; stopped: number }> {
+    try {
+      return await this.convergeSteps(goal)
+    } finally {
+      await this.finishStops()
+    }
+  }
+
+  private async convergeSteps(goal: ServiceGoal): Promise<{ started: number; stopped: number }> {
     const { progress } = this.options
     const all = this.replicas.get(goal.service) ?? []
     // Stopped or crashed leftovers serve nothing: clear them first.
@@ -116,30 +136,39 @@ export class HostDeployment {
         await this.drainAndRemove(goal.service, members, old)
         stopped.push(old)
       }
+      await this.finishStops()
     }
-    for (let index = keep.length; index < goal.count; index++) {
-      progress.step(`${goal.service}: starting replica ${index + 1}/${goal.count} (${goal.version}) on ${this.host.label}`)
-      const replica = await this.start(goal)
-      const outcome = await waitHealthy(this.host, replica.id, this.options.healthTimeoutMs)
-      if (!outcome.healthy) {
-        const logs = await lastLogLines(this.host, replica.id)
-        await removeReplica(this.host, replica.id, 0)
+    for (let index = keep.length; index < goal.count;) {
+      // surge: how many new replicas start together before as many old ones are drained
+      const batch = Math.min(this.options.surge, goal.count - index)
+      progress.step(`${goal.service}: starting replica${batch > 1 ? `s ${index + 1}-${index + batch}` : ` ${index + 1}`}/${goal.count} (${goal.version}) on ${this.host.label}`)
+      const fresh = await Promise.all(Array.from({ length: batch }, () => this.start(goal)))
+      const outcomes = await Promise.all(fresh.map((replica) => waitHealthy(this.host, replica.id, this.options.healthTimeoutMs, { probeEarly: true })))
+      const failedAt = outcomes.findIndex((outcome) => !outcome.healthy)
+      if (failedAt !== -1) {
+        const failing = fresh[failedAt]
+        const outcome = outcomes[failedAt] as { reason: string }
+        const logs = await lastLogLines(this.host, failing.id)
+        await Promise.all(fresh.map((replica) => removeReplica(this.host, replica.id, 0)))
         await this.restore(goal, members, started, stopped)
         this.replicas.set(goal.service, members.map((member) => ({ ...member, running: true })))
         throw new UserError(`Service "${goal.service}" version ${goal.version} did not become healthy on ${this.host.label}: ${outcome.reason}. The rollout stopped and the previous version keeps serving.`, {
           code: 'failure',
           fix: `Fix the service (its last log lines are above), check its health path ${goal.config.health ?? ''} answers 2xx, then deploy again.`,
-          details: [`last log lines of ${replica.name}:`, ...logs.map((line) => `  ${line}`)],
+          details: [`last log lines of ${failing.name}:`, ...logs.map((line) => `  ${line}`)],
         })
       }
-      started.push(replica)
-      members.push(replica)
-      await this.balancer.setMembers(goal.service, members.map((member) => member.name))
-      const old = stale.shift()
-      if (old) {
-        progress.step(`${goal.service}: draining ${old.name}`)
-        await this.drainAndRemove(goal.service, members, old)
-        stopped.push(old)
+      started.push(...fresh)
+      members.push(...fresh)
+      index += batch
+      // One reload swaps them: the new replicas take traffic as the old ones stop getting new requests.
+      const old = stale.splice(0, batch)
+      if (old.length) {
+        progress.step(`${goal.service}: ${fresh.map((replica) => replica.name).join(', ')} healthy, draining ${old.map((replica) => replica.name).join(', ')}`)
+        await this.drainAndRemove(goal.service, members, ...old)
+        stopped.push(...old)
+      } else {
+        await this.balancer.setMembers(goal.service, members.map((member) => member.name))
       }
     }
     for (const old of stale) {
@@ -147,6 +176,8 @@ export class HostDeployment {
       await this.drainAndRemove(goal.service, members, old)
       stopped.push(old)
     }
+    // Docker's own checks agree by now or within its interval: status reads them.
+    await Promise.all(started.map((replica) => waitHealthy(this.host, replica.id, 10_000)))
     this.replicas.set(goal.service, members.map((member) => ({ ...member, running: true })))
     return { started: started.length, stopped: stopped.length }
   }
@@ -175,7 +206,8 @@ export class HostDeployment {
   async removeService(service: string): Promise<number> {
     const list = this.replicas.get(service) ?? []
     await this.balancer.setMembers(service, [])
-    for (const replica of list) await removeReplica(this.host, replica.id)
+    await sleep(this.options.drainMs)
+    await Promise.all(list.map((replica) => removeReplica(this.host, replica.id)))
     this.replicas.delete(service)
     return list.length
   }

@@ -22,7 +22,14 @@ export async function startReplica(host: DockerHost, spec: ReplicaSpec, secretsE
 export type HealthOutcome = { healthy: true } | { healthy: false; reason: string }
 
 /** Waits until Docker reports the container healthy (or, without a health check, running steadily). */
-export async function waitHealthy(host: DockerHost, id: string, timeoutMs: number, pollMs = 500): Promise<HealthOutcome> {
+/**
+ * Waits until the replica is healthy. With `probeEarly`, strato also runs the
+ * container's own health command itself between Docker's checks, so a rollout
+ * step does not wait out Docker's interval; Docker's verdict is awaited once at
+ * the end of a service's rollout instead.
+ */
+export async function waitHealthy(host: DockerHost, id: string, timeoutMs: number, options: { probeEarly?: boolean; pollMs?: number } = {}): Promise<HealthOutcome> {
+  const pollMs = options.pollMs ?? 250
   const deadline = Date.now() + timeoutMs
   let runningSince: number | undefined
   let lastFailure: string | undefined
@@ -33,6 +40,11 @@ export async function waitHealthy(host: DockerHost, id: string, timeoutMs: numbe
     if (container.RestartCount > 0 || State.Status === 'restarting') return { healthy: false, reason: 'restarted (it crashed at least once)' }
     if (State.Health) {
       if (State.Health.Status === 'healthy') return { healthy: true }
+      const test = container.Config.Healthcheck?.Test
+      if (options.probeEarly && State.Running && test?.[0] === 'CMD-SHELL' && test[1]) {
+        const probe = await host.tryRun(['exec', id, 'sh', '-c', test[1]], { timeoutMs: 5000 })
+        if (probe.ok) return { healthy: true }
+      }
       // An unhealthy replica may still come good (slow start): keep asking until the deadline.
       const last = State.Health.Log?.at(-1)
       if (last && last.ExitCode !== 0) lastFailure = `its health check fails (${last.Output.trim().split('\n').slice(-1)[0] || `exit ${last.ExitCode}`})`

@@ -83,16 +83,23 @@ export function balancerFor(session: TargetSession, host: DockerHost): Balancer 
   })
 }
 
-/** Dependencies first, so a service starts after what it depends on. */
-export function deployOrder(manifest: Manifest, services: string[]): string[] {
-  const order: string[] = []
-  const visit = (name: string, path: string[]) => {
-    if (order.includes(name) || path.includes(name)) return
-    for (const dependency of manifest.services[name]?.dependsOn ?? []) if (services.includes(dependency)) visit(dependency, [...path, name])
-    order.push(name)
+/**
+ * Services in waves: each wave depends only on earlier ones, so a service
+ * starts after what it depends on, and the services of one wave roll out in
+ * parallel.
+ */
+export function deployWaves(manifest: Manifest, services: string[]): string[][] {
+  const level = new Map<string, number>()
+  const depth = (name: string, path: string[]): number => {
+    if (level.has(name)) return level.get(name)!
+    const dependencies = (manifest.services[name]?.dependsOn ?? []).filter((dependency) => services.includes(dependency) && !path.includes(dependency))
+    const value = dependencies.length ? 1 + Math.max(...dependencies.map((dependency) => depth(dependency, [...path, name]))) : 0
+    level.set(name, value)
+    return value
   }
-  for (const name of services) visit(name, [])
-  return order
+  const waves: string[][] = []
+  for (const name of services) (waves[depth(name, [])] ??= []).push(name)
+  return waves.filter(Boolean)
 }
 
 export interface ServiceRollout {
@@ -115,6 +122,11 @@ export interface RolloutOptions {
 export interface RolloutResult extends ApplyResult {
   skippedHosts: string[]
   release?: number
+}
+
+function surgeOf(env: NodeJS.ProcessEnv): number {
+  const value = Number(env.STRATO_SURGE ?? 1)
+  return Number.isInteger(value) && value >= 1 ? value : 1
 }
 
 function healthTimeoutMs(env: NodeJS.ProcessEnv): number {
@@ -157,19 +169,20 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
     await Promise.all(hosts.map(async (host) => {
       try {
         const deployment = new HostDeployment(host, balancerFor(session, host), {
-          project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, drainMs: 600,
+          project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, drainMs: 300, surge: surgeOf(session.context.env),
         })
         await deployment.load()
-        for (const plan of plans) {
+        // Builds of different services are independent: run them together.
+        await Promise.all(plans.map(async (plan) => {
           if (plan.image) {
             images.set(plan.service, plan.image)
-            continue
+            return
           }
           progress.step(`${plan.service}: image ${plan.version} on ${host.label}`)
           images.set(plan.service, await ensureServiceImage(host, {
             project: session.project, service: plan.service, version: plan.version, config: session.manifest.services[plan.service], projectDir: session.context.projectDir, imageMap: session.imageMap,
           }))
-        }
+        }))
         await ensureNetwork(host, session.project)
         await ensureVolumes(host, session.project, plans.flatMap((plan) => session.manifest.services[plan.service]?.volumes ?? []))
         await deployment.prepareBalancer()
@@ -179,7 +192,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
       }
     }))
     const byName = new Map(plans.map((plan) => [plan.service, plan]))
-    for (const service of deployOrder(session.manifest, plans.map((plan) => plan.service))) {
+    const rollService = async (service: string) => {
       const plan = byName.get(service)!
       const live = [...deployments.entries()].filter(([host]) => !skipped.has(host.address))
       const current = Object.fromEntries(live.map(([host, deployment]) => [host.address, deployment.countOf(service)]))
@@ -192,6 +205,12 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
         }
       }))
       progress.done(`${service}: ${plan.replicas} replica${plan.replicas === 1 ? '' : 's'} of ${plan.version}`)
+    }
+    for (const wave of deployWaves(session.manifest, plans.map((plan) => plan.service))) {
+      // Every service of the wave finishes (or restores) before a failure is reported.
+      const outcomes = await Promise.allSettled(wave.map(rollService))
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+      if (failed) throw failed.reason
     }
     for (const service of deletes) {
       for (const [host, deployment] of deployments) {

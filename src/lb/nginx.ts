@@ -60,6 +60,9 @@ function renderServer(service: BalancedService): string {
     'server {',
     `  listen ${service.listen};`,
     `  # service ${service.name}`,
+    // A reload closes idle keep-alive connections, racing a client that reuses one at that
+    // moment; one request per connection makes rollouts invisible even to clients that never retry.
+    '  keepalive_timeout 0;',
   ]
   if (service.upstreams.length === 0) {
     lines.push('  location / { return 503 "no healthy replica\\n"; }')

@@ -33,7 +33,7 @@ describe('docker run arguments', () => {
 
   it('health command falls back over curl, wget, node and python', () => {
     const command = healthCommand(3000, '/ready')
-    for (const tool of ['curl', 'wget', 'node -e', 'python3 -c']) expect(command).toContain(tool)
+    for (const tool of ['curl', 'wget', 'perl -MIO::Socket::INET', 'node -e', 'python3 -c']) expect(command).toContain(tool)
   })
 
   it('publishes the balancer ports on the publish address', () => {
