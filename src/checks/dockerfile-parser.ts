@@ -56,7 +56,7 @@ const KEYWORDS = new Set([
 const HEREDOC = /(?<=^|\s)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g
 
 export function parseDockerfile(text: string, buildArgs: Record<string, string> = {}): Dockerfile {
-  const lines = text.split(/\r?\n/)
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
   const escape = escapeDirective(lines)
   const instructions: Instruction[] = []
   const comments: Dockerfile['comments'] = []
@@ -77,7 +77,8 @@ export function parseDockerfile(text: string, buildArgs: Record<string, string> 
     for (;;) {
       const withoutTrailing = current.replace(/\s+$/, '')
       if (withoutTrailing.endsWith(escape) && lastLine + 1 < lines.length) {
-        joined += withoutTrailing.slice(0, -1) + ' '
+        // Like the builder: the escape and the line break go, nothing is put in their place.
+        joined += withoutTrailing.slice(0, -1)
         lastLine++
         while (lastLine < lines.length && (lines[lastLine].trim().startsWith('#') || lines[lastLine].trim() === '')) {
           const inner = lines[lastLine].trim()

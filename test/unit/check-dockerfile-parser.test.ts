@@ -7,7 +7,7 @@ describe('parseDockerfile', () => {
     expect(parsed.errors).toEqual([])
     const run = parsed.instructions[1]
     expect(run).toMatchObject({ keyword: 'RUN', line: 3, endLine: 5 })
-    expect(run.args).toBe('apt-get update      && apt-get install -y curl')
+    expect(run.args).toBe('apt-get update     && apt-get install -y curl')
     expect(parsed.instructions[2]).toMatchObject({ keyword: 'USER', line: 6, args: 'app' })
     expect(parsed.comments.map((comment) => comment.line)).toEqual([4])
   })
@@ -25,6 +25,16 @@ describe('parseDockerfile', () => {
     expect(parsed.instructions[1].flags).toEqual({ from: 'build', chown: '1:1' })
     expect(parsed.instructions[2].heredocs).toEqual(['apt-get update\napt-get install -y x'])
     expect(parsed.instructions[3]).toMatchObject({ keyword: 'USER', line: 7 })
+  })
+
+  it('joins a word split over two lines as the builder does', () => {
+    expect(parseDockerfile('FROM a:1\nRUN echo hel\\\nlo\n').instructions[1].args).toBe('echo hello')
+  })
+
+  it('reads files saved with a byte-order mark and Windows line endings', () => {
+    const parsed = parseDockerfile('\uFEFFFROM a:1\r\nRUN make \\\r\n  install\r\nUSER 1\r\n')
+    expect(parsed.errors).toEqual([])
+    expect(parsed.instructions.map((item) => [item.keyword, item.args, item.line])).toEqual([['FROM', 'a:1', 1], ['RUN', 'make   install', 2], ['USER', '1', 4]])
   })
 
   it('does not take a shift or a here-string for a heredoc', () => {
@@ -51,7 +61,7 @@ describe('parseDockerfile', () => {
   it('honours the escape parser directive', () => {
     const parsed = parseDockerfile('# escape=`\nFROM mcr.microsoft.com/windows:ltsc2022\nRUN dir `\n  c:\\\n')
     expect(parsed.errors).toEqual([])
-    expect(parsed.instructions[1].args).toBe('dir    c:\\')
+    expect(parsed.instructions[1].args).toBe('dir   c:\\')
   })
 
   it('reports what a build would stop on, with the line', () => {
