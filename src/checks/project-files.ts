@@ -14,6 +14,8 @@ export const SKIPPED_FOLDERS = new Set(['node_modules', '.git', 'dist', '.venv',
 const SOURCE_EXTENSIONS = new Set([
   '.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.jsx', '.tsx', '.py', '.go', '.java', '.kt', '.rb', '.php', '.cs', '.rs', '.scala', '.swift',
   '.sh', '.bash', '.ps1', '.json', '.yaml', '.yml', '.toml', '.ini', '.cfg', '.conf', '.properties', '.tf', '.tfvars', '.xml', '.sql',
+  // key material committed by mistake
+  '.pem', '.key',
 ])
 const LOCK_FILES = new Set(['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'poetry.lock', 'Pipfile.lock', 'composer.lock', 'Cargo.lock', 'go.sum'])
 const MAX_BYTES = 1024 * 1024
@@ -25,6 +27,7 @@ export function roleOf(name: string): FileRole | undefined {
   if (name === 'strato.yaml' || name === 'strato.yml') return 'manifest'
   if (/^\.env(\.[\w-]+)?$/.test(name)) return /\.(example|sample|template|dist|defaults?|tmpl)$/.test(name) ? undefined : 'env'
   if (LOCK_FILES.has(name) || /\.min\.(js|css)$/.test(name)) return undefined
+  if (/^id_(rsa|dsa|ecdsa|ed25519)$/.test(name)) return 'source'
   return SOURCE_EXTENSIONS.has(path.extname(name)) ? 'source' : undefined
 }
 

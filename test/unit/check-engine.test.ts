@@ -121,8 +121,8 @@ describe('project files', () => {
   })
 
   it('names roles from file names', () => {
-    expect(['Dockerfile', 'Dockerfile.prod', 'api.Dockerfile', 'Containerfile', 'compose.yaml', 'docker-compose.yml', 'notes.yaml', '.env.production', '.env.sample']
-      .map(roleOf)).toEqual(['dockerfile', 'dockerfile', 'dockerfile', 'dockerfile', 'compose', 'compose', 'source', 'env', undefined])
+    expect(['Dockerfile', 'Dockerfile.prod', 'api.Dockerfile', 'Containerfile', 'compose.yaml', 'docker-compose.yml', 'notes.yaml', '.env.production', '.env.sample', 'id_ed25519', 'tls.key', 'logo.png']
+      .map(roleOf)).toEqual(['dockerfile', 'dockerfile', 'dockerfile', 'dockerfile', 'compose', 'compose', 'source', 'env', undefined, 'source', 'source', undefined])
   })
 
   it('reads .gitignore patterns, negations and anchors', () => {
