@@ -4,7 +4,7 @@
  * asserting after each step what moto then holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-auto-scaling'
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DetachLoadBalancerTargetGroupsCommand, DescribePoliciesCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-auto-scaling'
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2'
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
@@ -42,11 +42,11 @@ function manifestFor(endpoint: string, usersImage = 'registry.example/users:1.4.
   }
 }
 
-function providerFor(manifest: Manifest, env: NodeJS.ProcessEnv = {}) {
+function providerFor(manifest: Manifest, env: NodeJS.ProcessEnv = {}, healthTimeoutMs = 5000) {
   return new AwsProvider({
     manifest, targetName: 'aws', target: manifest.targets!.aws, projectDir: process.cwd(),
     env: { STRATO_AWS_MAX_ATTEMPTS: '2', ...env }, progress: silentProgress,
-  }, { healthTimeoutMs: 5000, pollMs: 50, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))), now: () => Date.now() })
+  }, { healthTimeoutMs, pollMs: 50, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))), now: () => Date.now() })
 }
 
 async function plan(provider: AwsProvider, manifest: Manifest): Promise<Action[]> {
@@ -277,6 +277,37 @@ describe('aws provider against moto: the full cycle', () => {
     expect(await c.iam.send(new GetInstanceProfileCommand({ InstanceProfileName: 'strato-shop-instance' })).catch((e: Error) => e.name)).toBe('NoSuchEntityException')
     expect((await updater.inventory('shop')).filter((r) => r.state !== 'stopped')).toEqual([])
     for (const each of [provider, updater, pruner]) await each.close()
+  })
+})
+
+describe('aws provider against moto: a rollout that never turns healthy', () => {
+  it('rolls back to the previous launch template and keeps the old instances', async () => {
+    await moto.reset()
+    const manifest = manifestFor(moto.endpoint)
+    const provider = providerFor(manifest, { DB_PASSWORD: 'x' })
+    await provider.apply(await plan(provider, manifest), silentProgress)
+    const before = (await runningInstances('users')).map((i) => i.InstanceId).sort()
+    const group = (await groups()).find((g) => g.AutoScalingGroupName === 'strato-shop-users')!
+    // New instances are no longer registered with the load balancer, so they never pass its health check.
+    await clients().asg.send(new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: 'strato-shop-users', TargetGroupARNs: group.TargetGroupARNs }))
+
+    const broken = manifestFor(moto.endpoint, 'registry.example/users:9.9.9')
+    const updater = providerFor(broken, { DB_PASSWORD: 'x' }, 1000)
+    const actions = (await plan(updater, broken)).filter((a) => a.service === 'users')
+    const error = await updater.apply(actions, silentProgress).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(UserError)
+    expect((error as UserError).exitCode).toBe(1)
+    expect((error as UserError).message).toBe('The rollout of users failed its health check and was rolled back to the previous version.')
+
+    const after = (await groups()).find((g) => g.AutoScalingGroupName === 'strato-shop-users')!
+    expect(after.LaunchTemplate?.LaunchTemplateId).toBe(group.LaunchTemplate?.LaunchTemplateId)
+    expect(after.DesiredCapacity).toBe(2)
+    expect(Object.fromEntries(after.Tags!.map((t) => [t.Key, t.Value]))['strato.version']).toBe(Object.fromEntries(group.Tags!.map((t) => [t.Key, t.Value]))['strato.version'])
+    expect((await runningInstances('users')).map((i) => i.InstanceId).sort()).toEqual(before)
+    const templates = await clients().ec2.send(new DescribeLaunchTemplatesCommand({ Filters: [{ Name: 'tag:strato.service', Values: ['users'] }] }))
+    expect(templates.LaunchTemplates?.map((t) => t.LaunchTemplateId)).toEqual([group.LaunchTemplate?.LaunchTemplateId])
+    await provider.close()
+    await updater.close()
   })
 })
 
