@@ -37,7 +37,7 @@ npm run build >/dev/null
 
 say "strato new shop -> $shop"
 if [ ! -f "$shop/strato.yaml" ]; then
-  CI=1 node "$root/bin/run.js" new shop --dir "$shop" >/dev/null
+  CI=1 node "$root/bin/run.js" new shop --dir "$shop" >"$out/new.log" 2>&1 || { cat "$out/new.log" >&2; exit 1; }
 fi
 
 # Public images the shop names, mapped to the local ones built above.
