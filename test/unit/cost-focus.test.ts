@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
 import { actualReport, focusSpend, monthSpend } from '../../src/costs/actual.js'
-import { actualJson, renderActualTable } from '../../src/costs/actual-report.js'
+import { actualJson, renderActualCsv, renderActualMarkdown, renderActualTable } from '../../src/costs/actual-report.js'
 import { checkActualBudget } from '../../src/costs/budget.js'
 import { CsvStreamParser } from '../../src/costs/csv-stream.js'
 import { costNanos, stratoTags } from '../../src/costs/focus.js'
@@ -133,6 +133,17 @@ describe('FOCUS exports', () => {
     const text = renderActualTable(report, [{ source: 'malformed.csv', detail: 'FOCUS csv', malformed: summary.malformed }])
     expect(text).toContain('6 malformed lines in malformed.csv not counted:')
     expect(text).toContain('  line 4: has 5 fields, the header has 6')
+  })
+
+  it('writes actual spend as CSV and as a Markdown comment, untagged spend named', async () => {
+    const { report } = await rowsOf('aws.csv')
+    const csv = renderActualCsv(report).split('\r\n')
+    expect(csv[0]).toBe('project,service,provider,from,to,amount,currency,tagged')
+    expect(csv).toContain('shop,users,AWS,2026-11-01,2026-11-02,1.60,USD,true')
+    expect(csv).toContain('(untagged),,AWS,2026-11-01,2026-11-01,1.25,USD,false')
+    const markdown = renderActualMarkdown(report, [])
+    expect(markdown).toContain('### strato cost actual: 2026-11-01 to 2026-11-02')
+    expect(markdown).toContain('Total: **2.87 USD** (untagged: 1.25 USD)')
   })
 
   it('reads a gzip-compressed CSV export as a stream', async () => {
