@@ -244,7 +244,7 @@ describe('strato new through the CLI', () => {
   })
 
   it('writes MySQL variants whose service tests pass and whose sources compile', async () => {
-    const node = await scaffold('node-mysql', ['--db', 'mysql', '--lb', 'weighted', '--target', 'azure'])
+    const node = await scaffold('node-mysql', ['--db', 'mysql', '--cache', '--lb', 'weighted', '--target', 'azure'])
     const python = await scaffold('python-mysql', ['--runtime', 'python', '--db', 'mysql', '--cache', '--read-replica', '--lb', 'consistent-hash', '--target', 'aws', '--target', 'gcp'])
     await expectValidAndClean(node.dir)
     await expectValidAndClean(python.dir)

@@ -3,9 +3,9 @@
  * optimisation: when Redis fails the lookup goes to the database and the
  * failure is logged, never returned to the client.
  */
-import { createClient } from 'redis'
-
 export async function createCache({ url, ttlSeconds, log }) {
+  // Loaded here, when a cache is configured, so the tests (which pass a fake client) need no install.
+  const { createClient } = await import('redis')
   const client = createClient({ url })
   client.on('error', (error) => log.warn('cache connection failed', { error: error.message }))
   await client.connect()
