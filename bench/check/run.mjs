@@ -178,8 +178,15 @@ if (withCheckov && existsSync(checkovBin)) {
     perCheck.set(id, stats)
   }
   const planted4Checkov = key.filter((entry) => entry.kind === 'dockerfile').flatMap((entry) => entry.planted.map((defect) => ({ entry, defect })))
-  const checkovCaught = planted4Checkov.filter(({ entry, defect }) => Object.entries(CHECKOV_TO_STRATO)
-    .some(([id, rules]) => rules.includes(DOCKERFILE_DEFECTS[defect]) && pairs.has(`${entry.path}\0${id}`))).length
+  const checkovFinds = ({ entry, defect }) => Object.entries(CHECKOV_TO_STRATO)
+    .some(([id, rules]) => rules.includes(DOCKERFILE_DEFECTS[defect]) && pairs.has(`${entry.path}\0${id}`))
+  const checkovCaught = planted4Checkov.filter(checkovFinds).length
+  // Per planted defect: how many each tool reports (Checkov has no check for some of them).
+  const perDefect = Object.keys(DOCKERFILE_DEFECTS).map((defect) => {
+    const cases = planted4Checkov.filter((item) => item.defect === defect)
+    const byStrato = cases.filter(({ entry }) => stratoByFile.get(entry.path)?.has(DOCKERFILE_DEFECTS[defect])).length
+    return `  ${defect.padEnd(16)} ${DOCKERFILE_DEFECTS[defect]}  planted ${String(cases.length).padStart(4)}  strato ${String(byStrato).padStart(4)}  Checkov ${String(cases.filter(checkovFinds).length).padStart(4)}`
+  })
 
   rows[0][2] = 'Checkov'
   rows[1][2] = '(Dockerfiles only)'
@@ -194,6 +201,9 @@ if (withCheckov && existsSync(checkovBin)) {
   rows.push(['  speed-up, end to end', `${speedup.toFixed(1)}x`, ''])
   rows.push(['  speed-up, scan only', `${netSpeedup.toFixed(0)}x`, ''])
   overlapLines = [
+    '',
+    'planted Dockerfile defects, found by each tool:',
+    ...perDefect,
     '',
     `overlap: strato reports ${covered} of the ${pairs.size} (file, check) failures Checkov's Dockerfile checks report (${((covered / Math.max(1, pairs.size)) * 100).toFixed(1)}%);`,
     `         of those that are planted defects, ${trueCovered} of ${truePairs} (${((trueCovered / Math.max(1, truePairs)) * 100).toFixed(1)}%)`,
