@@ -69,14 +69,14 @@ const key = writeCorpus(corpus, fileCount, seed)
 const dockerfiles = key.filter((entry) => entry.kind === 'dockerfile').length
 console.log(`corpus: ${fileCount} files (${dockerfiles} Dockerfiles, ${fileCount - dockerfiles} compose files), seed ${seed}, in ${corpus}`)
 
-// strato, as a user runs it: the built CLI, once to warm the compile cache, then the median of three runs.
+// strato, as a user runs it: the built CLI, once to warm the compile cache, then the median of five runs.
 const env = { ...process.env, NO_COLOR: '1' }
 const median = (runs) => [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor(runs.length / 2)]
 async function runStrato(dir) {
   const stratoArgs = [path.join(build, 'bin/run.js'), 'check', '--dir', dir, '--format', 'json', '--fail-on', 'none', '--static-only']
   await execa(process.execPath, stratoArgs, { reject: false, env })
   const runs = []
-  for (let run = 0; run < 3; run++) runs.push(await measure(process.execPath, stratoArgs, { env }))
+  for (let run = 0; run < 5; run++) runs.push(await measure(process.execPath, stratoArgs, { env }))
   return median(runs)
 }
 const strato = await runStrato(corpus)
