@@ -162,8 +162,12 @@ export class CsvStreamParser {
       let c = 0
       while (pos < length) {
         c = buffer[pos]
-        if (c === COMMA || c === LF) break
-        pos++
+        // Most bytes of a field (digits, letters, '-', '.', ':') sort above the comma: one test for them.
+        if (c > COMMA || (c !== COMMA && c !== LF)) {
+          pos++
+          continue
+        }
+        break
       }
       if (pos >= length) {
         if (!final) return -1

@@ -173,6 +173,8 @@ interface TagEntry {
 interface ByteKey<T> {
   bytes: Uint8Array
   value: T
+  /** for names: their small number (see FocusAggregator.idOf) */
+  id?: number
 }
 
 /** Accumulates rows; feed it the header, then records, then read the summary. */
@@ -182,12 +184,14 @@ export class FocusAggregator {
   private flavour: FocusFlavour = 'generic'
   private rows = 0
   private readonly groups = new Map<string, Accumulator>()
-  private readonly lookup = new Map<TagEntry, Map<number, Map<string, Map<string, Accumulator>>>>()
+  private readonly lookup = new Map<TagEntry, Map<number | string, Accumulator>>()
+  private readonly ids = new Map<string, number>()
   private readonly tagsByText = new Map<string, TagEntry>()
   private readonly tagsByHash = new Map<number, ByteKey<TagEntry>[]>()
   private readonly noTags: TagEntry = {}
   private lastCurrency: ByteKey<string> = { bytes: new Uint8Array(0), value: '' }
   private lastProvider: ByteKey<string> = { bytes: new Uint8Array(0), value: '' }
+  private readonly noProvider: ByteKey<string> = { bytes: new Uint8Array(0), value: '' }
   private readonly malformed: MalformedLine[] = []
   private malformedCount = 0
 
@@ -239,18 +243,27 @@ export class FocusAggregator {
       this.reject(line, `ChargePeriodStart "${view.text(columns.date)}" is not a date`)
       return
     }
-    const currency = (this.lastCurrency = sameBytes(this.lastCurrency, view, columns.currency))
+    const currency = (this.lastCurrency = this.sameName(this.lastCurrency, view, columns.currency))
     if (currency.value === '') {
       this.reject(line, 'BillingCurrency is empty')
       return
     }
-    const provider = columns.provider >= 0 ? (this.lastProvider = sameBytes(this.lastProvider, view, columns.provider)).value : ''
+    const provider = columns.provider >= 0 ? (this.lastProvider = this.sameName(this.lastProvider, view, columns.provider)) : this.noProvider
     const tags = columns.tags >= 0 ? this.tagsFromBytes(view, columns.tags) : this.noTags
     if (tags.error) {
       this.reject(line, tags.error)
       return
     }
-    this.add(nanos, day, currency.value, provider, tags)
+    this.add(nanos, day, currency.value, provider.value, tags, currency.id, provider.id)
+  }
+
+  /** The previous name when the field holds the same bytes (currency and provider rarely change), else the field decoded. */
+  private sameName(last: ByteKey<string>, view: FieldView, column: number): ByteKey<string> {
+    const start = view.start[column]
+    const end = view.end[column]
+    if (!view.doubled[column] && equalBytes(last.bytes, view.bytes, start, end)) return last
+    const value = view.text(column)
+    return { bytes: copyBytes(view.bytes, start, end), value, id: this.idOf(value) }
   }
 
   /** One row given as text (Parquet); fields in header order. */
@@ -306,20 +319,25 @@ export class FocusAggregator {
     return value
   }
 
-  private add(nanos: number, day: number, currency: string, provider: string, tags: TagEntry): void {
-    let byDay = this.lookup.get(tags)
-    if (!byDay) this.lookup.set(tags, (byDay = new Map()))
-    let byCurrency = byDay.get(day)
-    if (!byCurrency) byDay.set(day, (byCurrency = new Map()))
-    let byProvider = byCurrency.get(currency)
-    if (!byProvider) byCurrency.set(currency, (byProvider = new Map()))
-    let entry = byProvider.get(provider)
+  /** A small number for a currency or provider name, so a group's key within a tag set is one number. */
+  private idOf(value: string): number {
+    let id = this.ids.get(value)
+    if (id === undefined) this.ids.set(value, (id = this.ids.size))
+    return id
+  }
+
+  private add(nanos: number, day: number, currency: string, provider: string, tags: TagEntry, currencyId = this.idOf(currency), providerId = this.idOf(provider)): void {
+    let byKey = this.lookup.get(tags)
+    if (!byKey) this.lookup.set(tags, (byKey = new Map()))
+    // YYYYMMDD × 4096 × 4096 stays below 2^53; past 4096 names the key falls back to text.
+    const key: number | string = currencyId < 4096 && providerId < 4096 ? (day * 4096 + currencyId) * 4096 + providerId : `${day}:${currencyId}:${providerId}`
+    let entry = byKey.get(key)
     if (!entry) {
       const date = `${Math.floor(day / 10000)}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`
-      const key = `${provider}\u0000${tags.project ?? ''}\u0000${tags.service ?? ''}\u0000${date}\u0000${currency}`
-      entry = this.groups.get(key)
-      if (!entry) this.groups.set(key, (entry = { group: { provider, project: tags.project, service: tags.service, date, currency, nanos: 0n, rows: 0 }, lo: 0 }))
-      byProvider.set(provider, entry)
+      const name = `${provider}\u0000${tags.project ?? ''}\u0000${tags.service ?? ''}\u0000${date}\u0000${currency}`
+      entry = this.groups.get(name)
+      if (!entry) this.groups.set(name, (entry = { group: { provider, project: tags.project, service: tags.service, date, currency, nanos: 0n, rows: 0 }, lo: 0 }))
+      byKey.set(key, entry)
     }
     entry.lo += nanos
     entry.group.rows++
@@ -344,14 +362,6 @@ function readTags(cell: string): TagEntry {
   } catch (error) {
     return { error: `Tags is not valid JSON (${(error as Error).message})` }
   }
-}
-
-/** The previous value when the field holds the same bytes (currency and provider rarely change), else the field decoded. */
-function sameBytes(last: ByteKey<string>, view: FieldView, column: number): ByteKey<string> {
-  const start = view.start[column]
-  const end = view.end[column]
-  if (!view.doubled[column] && equalBytes(last.bytes, view.bytes, start, end)) return last
-  return { bytes: copyBytes(view.bytes, start, end), value: view.text(column) }
 }
 
 function equalBytes(known: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
