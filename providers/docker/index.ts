@@ -24,9 +24,6 @@ export class DockerProvider implements Provider {
 
   constructor(private readonly context: ProviderContext) {
     this.session = openSession(context, DEFAULT_DOCKER_HOST)
-    if (this.session.target.mode === 'swarm') {
-      throw notSupported(`Swarm mode (target "${context.targetName}")`, 'Use mode: standalone for now; strato spreads replicas over the target\'s hosts itself.')
-    }
   }
 
   private get progress(): Progress {

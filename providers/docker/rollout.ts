@@ -13,6 +13,7 @@ import type { ProviderContext } from '../provider.js'
 import { Balancer, ensureNetwork, ensureVolumes } from './balancer.js'
 import { DockerHost } from './engine.js'
 import { HostDeployment } from './host-deployment.js'
+import { ensureOverlayNetwork, SwarmDeployment } from './swarm.js'
 import { imageMapFromEnv, mapImage, type ImageMap } from './image-map.js'
 import { ensureServiceImage, imageExists } from './images.js'
 import { acquireLock } from './lock.js'
@@ -164,13 +165,17 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
     throw error
   }
   try {
-    const deployments = new Map<DockerHost, HostDeployment>()
+    const swarm = session.target.mode === 'swarm'
+    const deployments = new Map<DockerHost, HostDeployment | SwarmDeployment>()
     const images = new Map<string, string>()
-    await Promise.all(hosts.map(async (host) => {
+    // In swarm mode the first host that answers is the manager: Swarm places the tasks.
+    await Promise.all((swarm ? hosts.slice(0, 1) : hosts).map(async (host) => {
       try {
-        const deployment = new HostDeployment(host, balancerFor(session, host), {
-          project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, drainMs: 300, surge: surgeOf(session.context.env),
-        })
+        const deployment = swarm
+          ? new SwarmDeployment(host, balancerFor(session, host), { project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, env: session.context.env })
+          : new HostDeployment(host, balancerFor(session, host), {
+            project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, drainMs: 300, surge: surgeOf(session.context.env),
+          })
         await deployment.load()
         // Builds of different services are independent: run them together.
         await Promise.all(plans.map(async (plan) => {
@@ -183,7 +188,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
             project: session.project, service: plan.service, version: plan.version, config: session.manifest.services[plan.service], projectDir: session.context.projectDir, imageMap: session.imageMap,
           }))
         }))
-        await ensureNetwork(host, session.project)
+        await (swarm ? ensureOverlayNetwork(host, session.project) : ensureNetwork(host, session.project))
         await ensureVolumes(host, session.project, plans.flatMap((plan) => session.manifest.services[plan.service]?.volumes ?? []))
         await deployment.prepareBalancer()
         deployments.set(host, deployment)

@@ -78,7 +78,8 @@ function renderServer(service: BalancedService): string {
       // so rollouts and scale-in drop nothing.
       '    proxy_next_upstream error timeout http_502 http_503 non_idempotent;',
       '    proxy_next_upstream_tries 3;',
-      '    proxy_connect_timeout 2s;',
+      // Upstreams are on the same host or network: a connect that takes a second is to an address that is gone.
+      '    proxy_connect_timeout 1s;',
       '  }',
     )
   }

@@ -106,3 +106,19 @@ describe('health checks for services without an HTTP path', () => {
     expect(tcpHealthCommand(5432)).toContain('/dev/tcp/127.0.0.1/5432')
   })
 })
+
+describe('swarm service arguments', () => {
+  it('creates a health-gated, start-first, self-rolling-back service on the overlay network', async () => {
+    const { swarmCreateArgs, swarmUpdateArgs } = await import('../../providers/docker/swarm.js')
+    const spec = { project: 'shop', service: 'users', version: 'v2', image: 'strato-shop-users:v2', suffix: '', deployedBy: 'b', deployedAt: 'a', replicas: 3, secrets: { DB_PASSWORD: 'value' }, config: { build: './users', port: 8080, health: '/healthz', secrets: ['DB_PASSWORD'] } }
+    const create = swarmCreateArgs(spec)
+    expect(create.slice(0, 7)).toEqual(['service', 'create', '--detach', '--name', 'strato-shop-users', '--replicas', '3'])
+    expect(create).toEqual(expect.arrayContaining(['--network', 'strato-shop', '--endpoint-mode', 'dnsrr', '--update-order', 'start-first', '--update-failure-action', 'rollback']))
+    expect(create).toEqual(expect.arrayContaining(['--container-label', 'strato.version=v2', '--env', 'DB_PASSWORD=value']))
+    expect(create.at(-1)).toBe('strato-shop-users:v2')
+    const update = swarmUpdateArgs(spec)
+    expect(update).toEqual(expect.arrayContaining(['--image', 'strato-shop-users:v2', '--container-label-add', 'strato.version=v2']))
+    expect(update.at(-1)).toBe('strato-shop-users')
+    expect(swarmCreateArgs({ ...spec, config: { image: 'postgres:16', port: 5432, volumes: ['data:/var/lib/postgresql/data'] } })).toEqual(expect.arrayContaining(['--update-order', 'stop-first', '--mount', 'type=volume,source=strato-shop-data,destination=/var/lib/postgresql/data']))
+  })
+})
