@@ -132,7 +132,6 @@ export async function applyService(context: DeploymentContext, action: Action, s
     const from = { id: existing.LaunchTemplate?.LaunchTemplateId ?? '', version: existing.LaunchTemplate?.Version ?? '$Latest' }
     const fromVersion = tagMap(existing.Tags)[LABEL.version] ?? ''
     const current = existing.DesiredCapacity ?? 0
-    const keep = desired
     if (from.id !== template.id) {
       await rollOut({
         instances: async () => ((await describeGroup(clients, name))?.Instances ?? []).filter((i) => i.LifecycleState !== 'Terminating' && i.LifecycleState !== 'Terminated')
@@ -149,8 +148,8 @@ export async function applyService(context: DeploymentContext, action: Action, s
           throw error
         })
     }
-    await setGroupSize(clients, name, { ...bounds, desired: keep })
-    if (keep !== current) await waitForHealthy(context, name, keep, progress, targetGroupArn)
+    await setGroupSize(clients, name, { ...bounds, desired })
+    if (desired !== current) await waitForHealthy(context, name, desired, progress, targetGroupArn)
     // the templates of versions no longer running
     for (const old of state.inventory.launchTemplates) {
       if (tagMap(old.Tags)[LABEL.service] === service && old.LaunchTemplateId !== template.id) await deleteLaunchTemplate(clients, old.LaunchTemplateId!)

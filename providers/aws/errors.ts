@@ -79,7 +79,7 @@ export function translateAwsError(error: unknown, operation: string, scope: Erro
     })
   }
   const networkCode = raw?.code ?? raw?.cause?.code
-  if ((networkCode && NETWORK_CODES.has(networkCode)) || name === 'TimeoutError' || (!raw?.$metadata && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(String(networkCode)))) {
+  if ((networkCode && NETWORK_CODES.has(networkCode)) || name === 'TimeoutError') {
     const endpoint = scope.endpoint ?? `the ${scope.service} endpoint of ${scope.region}`
     return new AwsRequestError(`Could not reach AWS at ${endpoint} for ${where} (${networkCode ?? name}).`, networkCode ?? name, action, {
       code: 'unreachable',
