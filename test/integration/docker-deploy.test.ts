@@ -39,6 +39,24 @@ describe('docker provider: deploy, update, rollback, scale, destroy', () => {
     expect(labels['strato.version']).toMatch(/^[0-9a-f]{12}$/)
   })
 
+  it('shows logs and reports live facts for the checks', async () => {
+    const logs = await run(['logs', 'web', '-n', '5'])
+    expect(logs.exitCode, logs.stderr).toBe(0)
+    expect(logs.stdout).toMatch(/strato-itdeploy-web-[0-9a-f]{12}-[0-9a-f]{6} \| v1 listening on 3000/)
+    const { loadManifestFile } = await import('../../src/manifest/load.js')
+    const { createProvider } = await import('../../providers/docker/index.js')
+    const loaded = loadManifestFile(path.join(project.dir, 'strato.yaml'))
+    const provider = createProvider({ manifest: loaded.manifest, targetName: 'local', target: { provider: 'docker' }, projectDir: project.dir, env: { ...process.env, ...project.env }, progress: { step() {}, done() {}, warn() {} } })
+    const facts = await provider.facts()
+    const daemon = facts.find((fact) => fact.kind === 'docker.daemon')
+    expect(daemon?.data).toMatchObject({ host: 'unix:///var/run/docker.sock', tcpWithoutTls: false })
+    const web = facts.filter((fact) => fact.kind === 'docker.container' && (fact.data.labels as Record<string, string>)['strato.service'] === 'web')
+    expect(web).toHaveLength(2)
+    expect(web[0].data).toMatchObject({ user: 'node', privileged: false, networkMode: 'strato-itdeploy', nanoCpus: 500_000_000, memoryLimitBytes: 128 * 1024 * 1024, restartPolicy: 'unless-stopped', hasHealthcheck: true })
+    const balancer = facts.find((fact) => fact.kind === 'docker.container' && (fact.data.labels as Record<string, string>)['strato.role'] === 'balancer')
+    expect(balancer?.data.ports).toEqual([{ hostIp: '127.0.0.1', hostPort: project.port, containerPort: project.port }])
+  })
+
   it('changes nothing on a second deploy of the same manifest', async () => {
     const before = await projectContainers('itdeploy')
     const plan = await stratoJson<{ actions: { kind: string }[] }>(['plan'], { cwd: project.dir, env: project.env })
