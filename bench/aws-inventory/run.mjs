@@ -97,6 +97,9 @@ async function timed(file, args, options) {
   return { elapsed, stdout: result.stdout }
 }
 
+// Debian's awscli package is the anchor the issue names; AWS_CLI overrides it.
+const awsCli = process.env.AWS_CLI ?? (existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws')
+
 const moto = await startMoto()
 try {
   const seedStarted = performance.now()
@@ -113,8 +116,8 @@ try {
   const check = JSON.parse((await timed(process.execPath, strato, { cwd: dir, env })).stdout)
   const running = check.services.reduce((sum, row) => sum + row.running, 0)
   if (check.services.length !== GROUPS || running !== GROUPS * PER_GROUP) throw new Error(`strato status saw ${check.services.length} services and ${running} instances`)
-  const awsGroups = JSON.parse((await timed('aws', groupsCall, { env })).stdout).AutoScalingGroups.length
-  const awsInstances = JSON.parse((await timed('aws', instancesCall, { env })).stdout).Reservations.flatMap((r) => r.Instances).length
+  const awsGroups = JSON.parse((await timed(awsCli, groupsCall, { env })).stdout).AutoScalingGroups.length
+  const awsInstances = JSON.parse((await timed(awsCli, instancesCall, { env })).stdout).Reservations.flatMap((r) => r.Instances).length
   if (awsGroups !== GROUPS || awsInstances !== GROUPS * PER_GROUP) throw new Error(`aws CLI saw ${awsGroups} groups and ${awsInstances} instances`)
 
   const stratoTimes = []
@@ -123,13 +126,13 @@ try {
   const cliInstances = []
   for (let run = 0; run < RUNS; run++) {
     stratoTimes.push((await timed(process.execPath, strato, { cwd: dir, env })).elapsed)
-    const a = (await timed('aws', groupsCall, { env })).elapsed
-    const b = (await timed('aws', instancesCall, { env })).elapsed
+    const a = (await timed(awsCli, groupsCall, { env })).elapsed
+    const b = (await timed(awsCli, instancesCall, { env })).elapsed
     cliGroups.push(a)
     cliInstances.push(b)
     cliTimes.push(a + b)
   }
-  const { stdout: version } = await execa('aws', ['--version'], { reject: false, all: true })
+  const { stdout: version } = await execa(awsCli, ['--version'], { reject: false, all: true })
   console.log(`aws CLI: ${version.trim()}; runs: ${RUNS}; figures are medians`)
   console.log(`strato status --target aws --json        ${ms(median(stratoTimes))}  (${GROUPS} services, ${running} instances: groups with their members, balancers, target groups, security groups, templates)`)
   console.log(`aws autoscaling describe-auto-scaling-groups  ${ms(median(cliGroups))}`)
