@@ -52,6 +52,15 @@ async function expectValidAndClean(dir: string): Promise<void> {
   expect(validate.exitCode).toBe(0)
   const check = await strato(['check', '--fail-on', 'medium', '--json'], { cwd: dir })
   expect(check.exitCode, check.stdout).toBe(0)
+  // compose.yaml parses and interpolates, read by Compose v1 (the strictest reader) where it is installed;
+  // without it there is no exit code and nothing to assert.
+  const env = { ...process.env, DB_PASSWORD: 'x', DB_ROOT_PASSWORD: 'x', REPLICATION_PASSWORD: 'x' }
+  const compose = await execa('docker-compose', ['--file', path.join(dir, 'compose.yaml'), 'config', '--quiet'], { reject: false, env })
+  if (compose.exitCode !== undefined) expect(compose.exitCode, compose.stderr).toBe(0)
+  // The database role scripts of --read-replica at least parse.
+  for (const script of ['db/entrypoint.sh', 'db/initdb/replication.sh']) {
+    if (existsSync(path.join(dir, script))) await execa('bash', ['-n', path.join(dir, script)])
+  }
 }
 
 /** Builds a service image on the local engine from a local base image; the caller removes it. */
@@ -66,10 +75,14 @@ async function buildImage(context: string, tag: string, baseImage: string): Prom
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
+  let last: Error | undefined
   for (;;) {
-    const value = await probe().catch(() => undefined)
+    const value = await probe().catch((error: Error) => {
+      last = error
+      return undefined
+    })
     if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `; last: ${last.message}` : ''}`)
     await sleep(500)
   }
 }
@@ -146,7 +159,15 @@ async function runShop(dir: string, prefix: string, images: Record<string, strin
     '--volume', `${path.join(dir, 'lb/nginx.conf')}:/etc/nginx/nginx.conf:ro`, '--publish', '127.0.0.1::8080',
     'local/nginx:1', 'nginx', '-e', 'stderr', '-g', 'daemon off;',
   ])
-  const address = async (container: string) => `http://${(await docker(['port', container, '8080'])).split('\n')[0]}`
+  const address = async (container: string) => waitFor(`the published port of ${container}`, async () => {
+    const state = JSON.parse(await docker(['inspect', container, '--format', '{{json .State}}']))
+    if (!state.Running) {
+      const logs = await execa('docker', ['logs', container], { reject: false, all: true })
+      throw new Error(`${container} is not running (exit ${state.ExitCode}):\n${logs.all}`)
+    }
+    const port = await docker(['port', container, '8080'], { reject: false })
+    return port ? `http://${port.split('\n')[0]}` : undefined
+  }, 15_000)
   const lb = await address(`${prefix}-lb`)
   await waitFor('the load balancer', async () => ((await fetch(`${lb}/healthz`)).ok ? true : undefined))
   return { lb, users: await address(`${prefix}-users`), remove }
@@ -305,7 +326,7 @@ describe('the python shop', () => {
   let result: NewResult
 
   it('is scaffolded with the chosen options and passes validate and check', async () => {
-    result = await scaffold('python', ['--runtime', 'python', '--cache', '--lb', 'consistent-hash', '--target', 'gcp'])
+    result = await scaffold('python', ['--runtime', 'python', '--cache', '--read-replica', '--lb', 'consistent-hash', '--target', 'gcp'])
     expect(result.options).toMatchObject({ runtime: 'python', db: 'postgres', cache: true, targets: ['gcp'] })
     expect(readFileSync(path.join(result.dir, 'lb/nginx.conf'), 'utf8')).toContain('hash $http_x_user_id consistent;')
     await expectValidAndClean(result.dir)

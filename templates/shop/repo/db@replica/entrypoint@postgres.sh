@@ -8,7 +8,7 @@ if [ "${DB_ROLE:-primary}" != replica ]; then
   exec docker-entrypoint.sh postgres
 fi
 
-: "${PRIMARY_HOST:?set PRIMARY_HOST to the primary's host name}"
+: "${PRIMARY_HOST:?set PRIMARY_HOST to the host name of the primary}"
 : "${REPLICATION_PASSWORD:?set REPLICATION_PASSWORD}"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   export PGPASSWORD="$REPLICATION_PASSWORD"
