@@ -3,6 +3,7 @@
  * (local socket, ssh://, tcp:// with TLS) with one nginx balancer per host;
  * everything it creates carries strato's labels and is read back from them.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { notSupported, usageError, UserError } from '../../src/errors.js'
 import { DEFAULT_DOCKER_HOST } from '../../src/manifest/defaults.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
@@ -157,9 +158,16 @@ export class DockerProvider implements Provider {
       const counts = await destroyOnHost(host, this.session.project, options.volumes, this.progress)
       for (const [key, value] of Object.entries(counts)) removed[key] += value
     }
-    const remaining = (await Promise.all(hosts.map((host) => hostInventory(host, this.session.project, this.context.targetName, true)))).flat()
     // Volumes are kept on purpose without --volumes: they hold data.
-    return { removed, remaining: options.volumes ? remaining : remaining.filter((resource) => resource.kind !== 'volume') }
+    const left = async () => (await Promise.all(hosts.map((host) => hostInventory(host, this.session.project, this.context.targetName, true)))).flat()
+      .filter((resource) => options.volumes || resource.kind !== 'volume')
+    let remaining = await left()
+    // Swarm removes overlay networks and task containers a moment after it says so: read again before reporting leftovers.
+    for (let attempt = 0; attempt < 20 && remaining.length > 0; attempt++) {
+      await sleep(500)
+      remaining = await left()
+    }
+    return { removed, remaining }
   }
 }
 

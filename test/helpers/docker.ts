@@ -146,7 +146,12 @@ export async function startSecondDaemon(dir = '/tmp/strato-d2', netns = 'strato2
   const images = ['local/node:24', 'local/nginx:1']
   const missing = (await execa('docker', ['--host', address, 'image', 'inspect', ...images], { reject: false })).exitCode !== 0
   // No registry: copy the base images over, as one would with docker save | docker load.
-  if (missing) await execa('docker', ['save', ...images]).pipe('docker', ['--host', address, 'load', '--quiet'])
+  if (missing) {
+    const archive = `${dir}.images.tar`
+    await execa('docker', ['save', '--output', archive, ...images])
+    await execa('docker', ['--host', address, 'load', '--quiet', '--input', archive])
+    rmSync(archive, { force: true })
+  }
   return {
     address,
     start,

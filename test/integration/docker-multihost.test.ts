@@ -29,6 +29,7 @@ targets:
   })
 
   afterAll(async () => {
+    if (!second) return
     await second.start()
     await strato(['destroy', '--yes'], options)
     await second.remove()
