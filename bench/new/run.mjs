@@ -8,19 +8,25 @@
 //   node bench/new/run.mjs [--runs 15]
 //
 // Needs a built strato (npm run build).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { execa } from 'execa'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const checkout = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const args = process.argv.slice(2)
 const runs = Number(args[args.indexOf('--runs') + 1] || 15) || 15
-if (!existsSync(path.join(root, 'dist/src/scaffold/shop.js'))) {
+if (!existsSync(path.join(checkout, 'dist/src/scaffold/shop.js'))) {
   console.error('strato is not built: run `npm run build` first.')
   process.exit(2)
 }
+// Measure a copy of the built CLI, so a rebuild of the working tree during the run cannot pull it away.
+const root = mkdtempSync(path.join(tmpdir(), 'strato-bench-cli-'))
+for (const entry of ['bin', 'dist', 'package.json', 'oclif.manifest.json', 'templates']) {
+  if (existsSync(path.join(checkout, entry))) cpSync(path.join(checkout, entry), path.join(root, entry), { recursive: true })
+}
+symlinkSync(path.join(checkout, 'node_modules'), path.join(root, 'node_modules'))
 const load = (file) => import(pathToFileURL(path.join(root, 'dist/src/scaffold', file)).href)
 const { renderShop } = await load('shop.js')
 const { resolveShopOptions } = await load('options.js')
@@ -70,6 +76,7 @@ async function cliMedian(flags) {
 const cliDefault = await cliMedian([])
 const cliLargest = await cliMedian(['--runtime', 'python', '--db', 'mysql', '--cache', '--read-replica', '--lb', 'consistent-hash', '--target', 'docker', '--target', 'aws', '--target', 'azure', '--target', 'gcp'])
 rmSync(work, { recursive: true, force: true })
+rmSync(root, { recursive: true, force: true })
 
 console.log(`strato new benchmark (${runs} runs, Node ${process.version})`)
 console.log(`  templates read from disk            ${readMs.toFixed(1)} ms (${Object.keys(templates).length} files)`)
