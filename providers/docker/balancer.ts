@@ -159,8 +159,8 @@ export class Balancer {
     // One exec: write, test, reload. A config nginx rejects is put back; the old one keeps serving.
     const script = `cp ${CONFIG_PATH} ${CONFIG_PATH}.prev; cat > ${CONFIG_PATH}; if nginx -t -q; then nginx -s reload; else mv ${CONFIG_PATH}.prev ${CONFIG_PATH}; exit 1; fi`
     await this.host.run(['exec', '--interactive', container, 'sh', '-c', script], { input: this.render() })
-    // The master starts new workers and retires the old ones within ~100 ms; old ones finish their requests.
-    await sleep(200)
+    // nginx -s reload returns once the master has the signal; it starts new workers and retires the
+    // old ones within ~100 ms. Callers that stop a replica wait out a drain period longer than that.
   }
 }
 

@@ -174,7 +174,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
         const deployment = swarm
           ? new SwarmDeployment(host, balancerFor(session, host), { project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, env: session.context.env })
           : new HostDeployment(host, balancerFor(session, host), {
-            project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, drainMs: 300, surge: surgeOf(session.context.env),
+            project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, drainMs: 500, surge: surgeOf(session.context.env),
           })
         await deployment.load()
         // Builds of different services are independent: run them together.
