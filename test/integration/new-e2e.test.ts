@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { docker, ensureDockerEngine } from '../helpers/docker.js'
-import { strato, stratoJson } from '../helpers/strato.js'
+import { root, strato, stratoJson } from '../helpers/strato.js'
 
 const work = mkdtempSync(path.join(tmpdir(), 'strato-new-e2e-'))
 const SERVICES = ['users', 'orders', 'payments'] as const
@@ -240,6 +240,29 @@ describe('strato new through the CLI', () => {
     const result = await strato(['new', '--json'], { cwd: work })
     expect(result.exitCode).toBe(2)
     expect(JSON.parse(result.stdout).error.message).toBe('Missing the project name.')
+  })
+
+  it('in a terminal, asks for the name, runtime and database', async () => {
+    const dir = path.join(work, 'asked')
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI'))
+    // script(1) gives the CLI a pseudo-terminal, so it prompts as it would for a person.
+    const child = execa('script', ['-qfec', `${process.execPath} ${path.join(root, 'bin/run.js')} new --dir ${dir} --json`, '/dev/null'], {
+      env: { ...env, NO_COLOR: '1' }, extendEnv: false, reject: false, stdin: 'pipe',
+    })
+    let screen = ''
+    child.stdout!.on('data', (chunk: Buffer) => { screen += chunk.toString() })
+    const answer = async (prompt: string, keys: string) => {
+      await waitFor(`the prompt "${prompt}"`, async () => (screen.includes(prompt) ? true : undefined), 20_000)
+      child.stdin!.write(keys)
+    }
+    await answer('Project name', 'asked-shop\r')
+    await answer('Runtime', '\u001B[B\r') // arrow down: python
+    await answer('Database', '\r') // the default: postgres
+    const result = await child
+    expect(result.exitCode, screen).toBe(0)
+    expect(screen).toContain('"runtime": "python"')
+    expect(readFileSync(path.join(dir, 'strato.yaml'), 'utf8')).toMatch(/^name: asked-shop$/m)
+    expect(existsSync(path.join(dir, 'services/users/app/__main__.py'))).toBe(true)
   })
 
   it('refuses --services orders without users, and says why', async () => {
