@@ -154,6 +154,11 @@ async function runShop(dir: string, prefix: string, images: Record<string, strin
       throw new Error(`${(error as Error).message}\n${logs.all}`)
     })
   }
+  // nginx resolves its upstreams once, at start: wait until the engine's DNS answers for every service.
+  await waitFor('the service names to resolve on the network', async () => {
+    const lookup = await execa('docker', ['exec', `${prefix}-db`, 'getent', 'hosts', ...SERVICES], { reject: false })
+    return lookup.exitCode === 0 && lookup.stdout.trim().split('\n').length === SERVICES.length ? true : undefined
+  })
   await run(`${prefix}-lb`, [
     '--network', network, '--user', '101:101', '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL',
     '--volume', `${path.join(dir, 'lb/nginx.conf')}:/etc/nginx/nginx.conf:ro`, '--publish', '127.0.0.1::8080',
@@ -163,6 +168,8 @@ async function runShop(dir: string, prefix: string, images: Record<string, strin
     const state = JSON.parse(await docker(['inspect', container, '--format', '{{json .State}}']))
     if (!state.Running) {
       const logs = await execa('docker', ['logs', container], { reject: false, all: true })
+      // Under heavy load the engine's DNS can still time out once; that is not the config's fault, so start again.
+      if (/host not found in upstream/.test(logs.all ?? '')) await docker(['start', container], { reject: false })
       throw new Error(`${container} is not running (exit ${state.ExitCode}):\n${logs.all}`)
     }
     const port = await docker(['port', container, '8080'], { reject: false })
