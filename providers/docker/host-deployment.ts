@@ -12,7 +12,7 @@ import type { Service } from '../../src/manifest/schema.js'
 import { LABEL, type Progress } from '../../src/model.js'
 import type { Balancer } from './balancer.js'
 import type { DockerHost } from './engine.js'
-import { inspectContainers } from './inventory.js'
+import { addressOf, inspectContainers } from './inventory.js'
 import { ROLE } from './naming.js'
 import { lastLogLines, removeReplica, startReplica, waitHealthy, type Replica } from './replicas.js'
 
@@ -53,7 +53,7 @@ export class HostDeployment {
       if (labels[LABEL.role] !== ROLE.replica) continue
       const service = labels[LABEL.service]
       const list = this.replicas.get(service) ?? []
-      list.push({ id: container.Id, name: container.Name.replace(/^\//, ''), version: labels[LABEL.version], image: labels['strato.image'] ?? container.Config.Image, running: container.State.Running })
+      list.push({ id: container.Id, name: container.Name.replace(/^\//, ''), address: addressOf(container, this.options.project), version: labels[LABEL.version], image: labels['strato.image'] ?? container.Config.Image, running: container.State.Running })
       this.replicas.set(service, list)
     }
   }
@@ -70,7 +70,7 @@ export class HostDeployment {
   /** The balancer starts with whatever already runs, so an existing project keeps answering. */
   async prepareBalancer(): Promise<void> {
     const members = new Map<string, string[]>()
-    for (const [service, list] of this.replicas) members.set(service, list.filter((replica) => replica.running).map((replica) => replica.name))
+    for (const [service, list] of this.replicas) members.set(service, list.filter((replica) => replica.running).map((replica) => replica.address))
     await this.balancer.ensure(members)
   }
 
@@ -95,7 +95,7 @@ export class HostDeployment {
       const index = members.findIndex((member) => member.id === replica.id)
       if (index !== -1) members.splice(index, 1)
     }
-    await this.balancer.setMembers(service, members.map((member) => member.name))
+    await this.balancer.setMembers(service, members.map((member) => member.address))
     // Out of the balancer: let in-flight requests finish, then stop them off the critical path.
     for (const replica of replicas) this.stopping.push(sleep(this.options.drainMs).then(() => removeReplica(this.host, replica.id)))
   }
@@ -126,7 +126,7 @@ export class HostDeployment {
     const members: Replica[] = [...running]
     const started: Replica[] = []
     const stopped: Replica[] = []
-    await this.balancer.setMembers(goal.service, members.map((member) => member.name))
+    await this.balancer.setMembers(goal.service, members.map((member) => member.address))
 
     // A service with volumes (a database) cannot run two copies on one data folder:
     // recreate it, old replicas first.
@@ -168,7 +168,7 @@ export class HostDeployment {
         await this.drainAndRemove(goal.service, members, ...old)
         stopped.push(...old)
       } else {
-        await this.balancer.setMembers(goal.service, members.map((member) => member.name))
+        await this.balancer.setMembers(goal.service, members.map((member) => member.address))
       }
     }
     for (const old of stale) {
@@ -198,7 +198,7 @@ export class HostDeployment {
         continue
       }
       members.push(replica)
-      await this.balancer.setMembers(goal.service, members.map((member) => member.name))
+      await this.balancer.setMembers(goal.service, members.map((member) => member.address))
     }
   }
 

@@ -1,7 +1,7 @@
 /** Reading back what a project has on a host, from strato's labels only. */
 import { LABEL, type Resource } from '../../src/model.js'
 import type { DockerHost } from './engine.js'
-import { projectFilter, ROLE } from './naming.js'
+import { names, projectFilter, ROLE } from './naming.js'
 
 /** The parts of `docker inspect` strato reads. */
 export interface ContainerInspect {
@@ -20,6 +20,16 @@ export interface ContainerInspect {
     PortBindings?: Record<string, { HostIp: string; HostPort: string }[] | null> | null
   }
   Mounts?: { Type: string; Source: string; Name?: string; Destination: string; RW: boolean }[]
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string }> }
+}
+
+/**
+ * The address the balancer sends to: the replica's IP on the project network.
+ * An IP rather than the container name, so loading a config never depends on
+ * Docker's DNS answering in time (nginx resolves names when it loads).
+ */
+export function addressOf(container: ContainerInspect, project: string): string {
+  return container.NetworkSettings?.Networks?.[names.network(project)]?.IPAddress || container.Name.replace(/^\//, '')
 }
 
 export async function inspectContainers(host: DockerHost, project: string): Promise<ContainerInspect[]> {

@@ -2,12 +2,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../../src/errors.js'
 import type { DockerHost } from './engine.js'
-import type { ContainerInspect } from './inventory.js'
+import { addressOf, type ContainerInspect } from './inventory.js'
 import { replicaRunArgs, type ReplicaSpec } from './replica-spec.js'
 
 export interface Replica {
   id: string
   name: string
+  /** where the balancer reaches it */
+  address: string
   version: string
   image: string
 }
@@ -15,8 +17,9 @@ export interface Replica {
 export async function startReplica(host: DockerHost, spec: ReplicaSpec, secretsEnv: NodeJS.ProcessEnv): Promise<Replica> {
   const args = replicaRunArgs(spec)
   const name = args[args.indexOf('--name') + 1]
-  const id = await host.run(args, { env: secretsEnv })
-  return { id: id.trim(), name, version: spec.version, image: spec.image }
+  const id = (await host.run(args, { env: secretsEnv })).trim()
+  const [container] = JSON.parse(await host.run(['inspect', '--type', 'container', id])) as ContainerInspect[]
+  return { id, name, address: addressOf(container, spec.project), version: spec.version, image: spec.image }
 }
 
 export type HealthOutcome = { healthy: true } | { healthy: false; reason: string }

@@ -12,7 +12,7 @@ services:
     port: 3000
     health: /healthz
     resources: { cpu: 0.5, memory: 128Mi }
-    autoscale: { min: 1, max: 3, target: { cpu: 50 }, cooldown: 0s }
+    autoscale: { min: 1, max: 3, target: { cpu: 30 }, cooldown: 0s }
 loadBalancer: { port: 18280 }
 `)
 const options = { cwd: project.dir, env: project.env }
@@ -40,7 +40,7 @@ describe('autoscale run --once on a docker target', () => {
     const busy = await stratoJson<Decisions>(['autoscale', 'run', '--once'], options)
     expect(busy.decisions[0]).toMatchObject({ current: 1, action: 'scale-out' })
     expect(busy.decisions[0].desired).toBeGreaterThan(1)
-    expect(busy.decisions[0].reason).toMatch(/^cpu \d+(\.\d)?% vs target 50%/)
+    expect(busy.decisions[0].reason).toMatch(/^cpu \d+(\.\d)?% vs target 30%/)
     const scaled = await stratoJson<StatusJson>(['status'], options)
     expect(scaled.services[0].running).toBe(busy.decisions[0].desired)
 
