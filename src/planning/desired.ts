@@ -2,9 +2,9 @@
  * Desired state per target, from the manifest alone: which services run on
  * which target, how many replicas and which version. Provider-neutral.
  */
-import { usageError } from '../errors.js'
 import { desiredReplicas } from '../manifest/defaults.js'
 import type { Manifest, Target } from '../manifest/schema.js'
+import { placeReplicas } from '../placement.js'
 
 export interface DesiredService {
   target: string
@@ -16,30 +16,16 @@ export interface DesiredService {
 }
 
 /**
- * Splits a service's replicas over the targets it may run on. Placement fills
- * targets in order up to each one's max and puts the rest on the last; a
- * service that names its targets runs its full count on each of them.
- * (A cost-aware placement may replace this split; the shape stays the same.)
+ * Splits a service's replicas over the targets by the shared placement rules
+ * (src/placement.ts, which deploy, scale and cost all use). A service placed
+ * nowhere still gets its first target with 0, so what runs there is removed.
  */
 export function splitReplicas(manifest: Manifest, targets: Record<string, Target>, service: string, replicas: number): Record<string, number> {
-  const spec = manifest.services[service]
+  const placed = placeReplicas(manifest, service, replicas)
+  if (Object.keys(placed).length > 0) return placed
   const names = Object.keys(targets)
-  if (spec.targets?.length) {
-    const unknown = spec.targets.filter((name) => !names.includes(name))
-    if (unknown.length) throw usageError(`services.${service}.targets names unknown target "${unknown[0]}".`, `Use one of: ${names.join(', ')}.`)
-    return Object.fromEntries(spec.targets.map((name) => [name, replicas]))
-  }
-  const placement = (manifest.placement ?? []).filter((entry) => names.includes(entry.target))
-  if (placement.length === 0) return { [names[0]]: replicas }
-  const split: Record<string, number> = {}
-  let left = replicas
-  placement.forEach((entry, index) => {
-    const last = index === placement.length - 1
-    const take = last ? left : Math.min(left, entry.max ?? left)
-    split[entry.target] = take
-    left -= take
-  })
-  return split
+  const first = manifest.services[service]?.targets?.find((name) => names.includes(name)) ?? names[0]
+  return { [first]: 0 }
 }
 
 export function desiredState(

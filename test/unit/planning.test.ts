@@ -87,8 +87,9 @@ describe('desired state and the plan', () => {
   })
 
   it('splits replicas over targets by placement', () => {
-    const hybrid: Manifest = { ...manifest, placement: [{ target: 'onprem', max: 3 }, { target: 'aws' }] }
-    expect(splitReplicas(hybrid, { onprem: local, aws: { provider: 'aws', region: 'eu-west-1' } }, 'users', 5)).toEqual({ onprem: 3, aws: 2 })
+    const targets = { onprem: local, aws: { provider: 'aws' as const, region: 'eu-west-1' } }
+    const hybrid: Manifest = { ...manifest, targets, placement: [{ target: 'onprem', max: 3 }, { target: 'aws' }] }
+    expect(splitReplicas(hybrid, targets, 'users', 5)).toEqual({ onprem: 3, aws: 2 })
     expect(splitReplicas(manifest, { local }, 'users', 4)).toEqual({ local: 4 })
   })
 })
@@ -130,5 +131,13 @@ describe('status rows', () => {
       { target: 'local', service: 'users', host: 'unix:///a', desired: 2, running: 2, healthy: 1, versions: ['v2'], endpoint: 'http://127.0.0.1:8080', restarts: 0 },
       { target: 'local', service: 'users', host: 'ssh://b', desired: 2, running: 1, healthy: 1, versions: ['v2'], endpoint: undefined, restarts: 0 },
     ])
+  })
+})
+
+describe('placement through the shared rules', () => {
+  it('keeps a target with 0 replicas so what runs there is removed', () => {
+    expect(splitReplicas(manifest, { local }, 'users', 0)).toEqual({ local: 0 })
+    const actions = planTarget('local', desiredState({ ...manifest, services: { users: { ...manifest.services.users, replicas: 0 } } }, { local }, { users: 'v2' }), [replica('users', 'v2')])
+    expect(actions).toMatchObject([{ kind: 'delete', service: 'users', reasons: ['0 replicas wanted'] }])
   })
 })
