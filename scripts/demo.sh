@@ -27,13 +27,14 @@ if [ "${1:-}" = "--destroy" ]; then
   exit 0
 fi
 
-say "Local base images (no registry: built from Debian)"
-bash scripts/base-images.sh
-
+# Node 24 comes from npm first: the local node base image is built from it.
 say "strato: install and build"
 [ -x node_modules/.bin/node ] || npm ci --no-audit --no-fund
 export PATH="$root/node_modules/.bin:$PATH"
 npm run build >/dev/null
+
+say "Local base images (no registry: built from Debian)"
+bash scripts/base-images.sh
 
 say "strato new shop -> $shop"
 if [ ! -f "$shop/strato.yaml" ]; then
