@@ -2,18 +2,8 @@
 // defects: the same seed always writes the same files and the same answer key.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { seededRandom } from '../seeded-random.mjs'
 
-/** Small, fast, seedable PRNG (mulberry32). */
-export function prng(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Planted Dockerfile defects and the strato rule that must report each. */
 export const DOCKERFILE_DEFECTS = {
@@ -165,7 +155,7 @@ export function composeFile(random) {
 /** Writes `count` files (70% Dockerfiles under dir/dockerfiles, 30% compose files under dir/compose); returns the answer key. */
 export function writeCorpus(dir, count, seed) {
   rmSync(dir, { recursive: true, force: true })
-  const random = prng(seed)
+  const random = seededRandom(seed)
   const key = []
   for (let index = 0; index < count; index++) {
     const isDockerfile = index % 10 < 7

@@ -16,6 +16,7 @@ import { createWriteStream, existsSync, mkdtempSync, rmSync, statSync } from 'no
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { seededRandom } from '../seeded-random.mjs'
 
 const args = process.argv.slice(2)
 const root = args.includes('--root') ? path.resolve(args[args.indexOf('--root') + 1]) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -34,17 +35,6 @@ if (only < 0 && !existsSync('/usr/bin/time')) {
   process.exit(2)
 }
 
-// A small deterministic generator (mulberry32), so every run reads the same file.
-function generator(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const HEADER = 'BilledCost,BillingAccountId,BillingCurrency,BillingPeriodStart,ChargeCategory,ChargeDescription,ChargePeriodEnd,ChargePeriodStart,EffectiveCost,ListCost,ProviderName,RegionId,ResourceId,ServiceCategory,ServiceName,SubAccountId,Tags,x_Operation,x_ServiceCode,x_UsageType'
 const SERVICES = ['users', 'orders', 'payments', 'search', 'catalog', 'cart', 'auth', 'mailer']
@@ -55,7 +45,7 @@ const AWS_SERVICES = [
 ]
 
 async function generate(file) {
-  const random = generator(42)
+  const random = seededRandom(42) // the same file on every run
   const out = createWriteStream(file, { highWaterMark: 1 << 20 })
   const write = (text) => (out.write(text) ? undefined : new Promise((resolve) => out.once('drain', resolve)))
   await write(`${HEADER}\n`)
