@@ -10,7 +10,7 @@ import { runChecks } from '../../src/checks/engine.js'
 import { locateCheckProject } from '../../src/checks/project.js'
 import { collectProjectFiles } from '../../src/checks/project-files.js'
 import { ALL_RULES } from '../../src/checks/rules/index.js'
-import { DEFAULT_RULES_DOC_URL, renderReport, REPORT_FORMATS, summaryLine, type ReportFormat } from '../../src/checks/report-formats.js'
+import { renderReport, rulesDocUrlFrom, REPORT_FORMATS, summaryLine, type ReportFormat } from '../../src/checks/report-formats.js'
 
 export default class Check extends StratoCommand {
   static override summary = 'Security and compliance rules over the project\'s files and live targets.'
@@ -54,7 +54,7 @@ Exits with code 3 when a finding at or above --fail-on (default: checks.failOn) 
 
     const format = (this.jsonEnabled() ? 'json' : flags.format) as ReportFormat
     const rendered = renderReport(format, report, ALL_RULES, {
-      paint: flags.output ? createStyle(false) : this.style, json: result, version: this.config.version, rulesDocUrl: DEFAULT_RULES_DOC_URL, targetAnchors: project.targetAnchors, manifestAnchor: project.manifestAnchor,
+      paint: flags.output ? createStyle(false) : this.style, json: result, version: this.config.version, rulesDocUrl: rulesDocUrlFrom(process.env), targetAnchors: project.targetAnchors, manifestAnchor: project.manifestAnchor,
     })
     if (flags.output) {
       writeFileSync(flags.output, `${rendered.trimEnd()}\n`)

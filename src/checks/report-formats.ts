@@ -116,8 +116,8 @@ export function renderReportJunit(report: CheckReport, rules: readonly Rule[]): 
 
 export interface SarifOptions {
   version: string
-  /** base of per-rule documentation; the rule id is appended as an anchor */
-  rulesDocUrl: string
+  /** base of per-rule documentation (the rule id is appended as an anchor); without it, rules carry their help text only */
+  rulesDocUrl?: string
   informationUri?: string
   /** where each target is declared in strato.yaml, so live findings also point at a file */
   targetAnchors?: Record<string, { path: string; line: number }>
@@ -155,7 +155,7 @@ export function renderReportSarif(report: CheckReport, rules: readonly Rule[], o
       fullDescription: rule.rationale,
       helpText: ruleHelpText(rule),
       helpMarkdown: ruleHelpMarkdown(rule),
-      helpUri: `${options.rulesDocUrl}#${rule.id.toLowerCase()}`,
+      helpUri: options.rulesDocUrl ? `${options.rulesDocUrl}#${rule.id.toLowerCase()}` : undefined,
       level: SEVERITY_LEVEL[rule.severity],
       securitySeverity: SECURITY_SEVERITY[rule.severity],
       tags: ['security', rule.pack, ...rule.references.map((reference) => `${reference.standard} ${reference.id}`)],
@@ -179,7 +179,8 @@ export function ruleHelpMarkdown(rule: Rule): string {
 }
 
 /** Where rule documentation lives; SARIF viewers link each rule there. */
-export const DEFAULT_RULES_DOC_URL = 'https://github.com/strato-cli/strato/blob/main/docs/checks.md'
+/** Where a team publishes the rule reference (`strato check rules --format markdown`), for SARIF help links. */
+export const rulesDocUrlFrom = (env: NodeJS.ProcessEnv): string | undefined => env.STRATO_RULES_DOC_URL || undefined
 
 export const REPORT_FORMATS = ['table', 'json', 'sarif', 'junit', 'markdown'] as const
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
