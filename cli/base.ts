@@ -92,11 +92,3 @@ export abstract class StratoCommand extends Command {
     process.stderr.write(process.env.STRATO_DEBUG ? `${error.stack}\n` : 'This is a bug in strato. Run again with STRATO_DEBUG=1 for the stack trace, and report it.\n')
   }
 }
-
-/** A command listed in --help whose work is not built yet: says so and exits 1, never fakes output. */
-export abstract class NotBuiltCommand extends StratoCommand {
-  async run(): Promise<never> {
-    await this.parse(this.constructor as typeof NotBuiltCommand)
-    throw new UserError(`strato ${this.id?.replaceAll(':', ' ')} is not built yet.`, { code: 'failure' })
-  }
-}
