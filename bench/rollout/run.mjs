@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util'
 import { execa } from 'execa'
 
 const root = path.resolve(import.meta.dirname, '../..')
-const { values } = parseArgs({ options: { rps: { type: 'string', default: '60' }, keep: { type: 'boolean', default: false } } })
+const { values } = parseArgs({ options: { rps: { type: 'string', default: '60' }, keep: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } } })
 const rps = Number(values.rps)
 const SERVICES = ['alpha', 'beta', 'gamma']
 const REPLICAS = 3
@@ -97,7 +97,7 @@ async function benchStrato() {
     '',
   ].join('\n'))
   const env = { ...process.env, STRATO_IMAGE_MAP: path.join(root, 'test/fixtures/docker/images.yaml'), NO_COLOR: '1', CI: '1' }
-  const strato = (args) => execa(process.execPath, [cli, ...args], { cwd: dir, env })
+  const strato = (args) => execa(process.execPath, [cli, ...args], { cwd: dir, env, stderr: values.verbose ? 'inherit' : 'pipe' })
   const urls = SERVICES.map((_, index) => `http://127.0.0.1:${base + index}/`)
   log('strato: first deploy (not timed)')
   await strato(['deploy'])
@@ -150,7 +150,10 @@ async function benchCompose() {
   setRelease(dir, 'v2')
   const result = await timed('docker-compose up -d --build (v1 -> v2)', startLoad(urls, rps), () => dc(['up', '-d', '--build']))
   await waitAnswering(urls, 'v2')
-  if (!values.keep) await dc(['down', '--rmi', 'local', '--volumes'])
+  if (!values.keep) {
+    // Clean-up only: a failure here (an image still in use by a container compose is removing) must not lose the figures.
+    await dc(['down', '--rmi', 'local', '--volumes']).catch(() => dc(['down', '--volumes']).catch(() => log('docker-compose down failed; remove the benchcompose project by hand')))
+  }
   return result
 }
 
