@@ -11,6 +11,8 @@ SUDO=""
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+# Compose v1 reads the starter repos' compose.yaml in the scaffold end-to-end test.
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "==> installing ${need[*]}" >&2
   $SUDO apt-get update -qq
