@@ -26,7 +26,7 @@ export async function providerFor(context: ProviderContext): Promise<Provider> {
   const kind = context.target.provider
   const loader = loaders[kind]
   if (!loader) {
-    throw notSupported(`The ${kind} provider (target "${context.targetName}")`, `Deploy, scale and status work on docker and aws targets so far; a ${kind} target already validates and is priced by \`strato cost\`. Use --target to act on another target.`)
+    throw notSupported(`The ${kind} provider (target "${context.targetName}")`, `Deploy, scale and status work on docker and aws targets so far; this ${kind} target already validates and is priced by \`strato cost\`. Use --target to act on another target.`)
   }
   const module = await loader()
   return module.createProvider(context)
