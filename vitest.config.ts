@@ -20,7 +20,9 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 600_000,
-          maxWorkers: 2,
+          // One file at a time: the files share one Docker engine, and Swarm init/leave or a
+          // second daemon in one file can disturb the engine's DNS for containers of another.
+          fileParallelism: false,
         },
       },
     ],
