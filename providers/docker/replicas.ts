@@ -32,7 +32,7 @@ export type HealthOutcome = { healthy: true } | { healthy: false; reason: string
  * the end of a service's rollout instead.
  */
 export async function waitHealthy(host: DockerHost, id: string, timeoutMs: number, options: { probeEarly?: boolean; pollMs?: number } = {}): Promise<HealthOutcome> {
-  const pollMs = options.pollMs ?? 250
+  const pollMs = options.pollMs ?? 100
   const deadline = Date.now() + timeoutMs
   let runningSince: number | undefined
   let lastFailure: string | undefined
