@@ -7,7 +7,8 @@ import { Flags } from '@oclif/core'
 import { effectiveTargets } from '../src/manifest/defaults.js'
 import type { LoadedManifest } from '../src/manifest/load.js'
 import type { Target } from '../src/manifest/schema.js'
-import type { Progress, Resource } from '../src/model.js'
+import { UserError } from '../src/errors.js'
+import type { Fact, Progress, Resource } from '../src/model.js'
 import { planProject, serviceVersions, type ProjectPlan } from '../src/planning/project-plan.js'
 import type { Provider } from '../providers/provider.js'
 import { providerFor, selectTargets } from '../providers/registry.js'
@@ -42,15 +43,18 @@ export function providerEnv(settings: ProviderSettings): NodeJS.ProcessEnv {
   return env
 }
 
+/** The provider of one target of the manifest (the embedded local docker target when there are none). */
+export function openTarget(loaded: Pick<LoadedManifest, 'manifest' | 'dir'>, name: string, progress: Progress, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
+  const target = effectiveTargets(loaded.manifest)[name]
+  return providerFor({ manifest: loaded.manifest, targetName: name, target, projectDir: loaded.dir, env, progress })
+}
+
 export async function openTargets(loaded: LoadedManifest, only: string | undefined, progress: Progress, settings: ProviderSettings = {}): Promise<OpenTargets> {
   const targets = effectiveTargets(loaded.manifest)
   const names = selectTargets(targets, only)
   const env = providerEnv(settings)
   const open: OpenTarget[] = []
-  for (const name of names) {
-    const provider = await providerFor({ manifest: loaded.manifest, targetName: name, target: targets[name], projectDir: loaded.dir, env, progress })
-    open.push({ name, target: targets[name], provider })
-  }
+  for (const name of names) open.push({ name, target: targets[name], provider: await openTarget(loaded, name, progress, env) })
   return { loaded, targets, open, close: async () => { await Promise.all(open.map((entry) => entry.provider.close?.())) } }
 }
 
@@ -72,3 +76,20 @@ export const imageMapFlag = Flags.string({
   helpValue: 'FILE',
   env: 'STRATO_IMAGE_MAP',
 })
+
+/** Facts from each selected target's provider, for live checks; a target that cannot give them is a warning, not a failure. */
+export async function liveFacts(loaded: Pick<LoadedManifest, 'manifest' | 'dir'>, only: string | undefined, progress: Progress): Promise<{ facts: Fact[]; warnings: string[] }> {
+  const facts: Fact[] = []
+  const warnings: string[] = []
+  for (const name of selectTargets(effectiveTargets(loaded.manifest), only)) {
+    progress.step(`Reading live facts from target ${name}`)
+    try {
+      const provider = await openTarget(loaded, name, progress)
+      try { facts.push(...await provider.facts()) } finally { await provider.close?.() }
+    } catch (error) {
+      const reason = error instanceof UserError ? error.message : `a bug in the provider (${(error as Error).message})`
+      warnings.push(`live checks for target ${name} skipped: ${reason}`)
+    }
+  }
+  return { facts, warnings }
+}

@@ -2,10 +2,9 @@ import { writeFileSync } from 'node:fs'
 import { Flags } from '@oclif/core'
 import { manifestFlag, StratoCommand, targetFlag } from '../../cli/base.js'
 import { createStyle } from '../../cli/style.js'
-import { SEVERITIES, type Manifest, type Severity } from '../../src/manifest/schema.js'
-import { effectiveTargets } from '../../src/manifest/defaults.js'
-import { UserError, usageError } from '../../src/errors.js'
-import type { Fact, Progress } from '../../src/model.js'
+import { SEVERITIES, type Severity } from '../../src/manifest/schema.js'
+import type { LoadedManifest } from '../../src/manifest/load.js'
+import { usageError } from '../../src/errors.js'
 import { runChecks } from '../../src/checks/engine.js'
 import { locateCheckProject } from '../../src/checks/project.js'
 import { collectProjectFiles } from '../../src/checks/project-files.js'
@@ -40,8 +39,9 @@ Exits with code 3 when a finding at or above --fail-on (default: checks.failOn) 
     const progress = this.progress()
     const project = locateCheckProject(flags, process.cwd())
     const manifest = project.loaded?.manifest
-    const warnings = [...project.warnings]
-    const facts = flags.live || flags.target ? await liveFacts(manifest, project.root, flags.target, progress, warnings) : []
+    const live = flags.live || flags.target ? await this.liveFacts(project.loaded, flags.target) : { facts: [], warnings: [] }
+    const facts = live.facts
+    const warnings = [...project.warnings, ...live.warnings]
     for (const warning of warnings) progress.warn(warning)
 
     const failOn = flags['fail-on'] === 'none' ? undefined : (flags['fail-on'] as Severity | undefined) ?? manifest?.checks?.failOn
@@ -65,23 +65,10 @@ Exits with code 3 when a finding at or above --fail-on (default: checks.failOn) 
     if (report.failed && format !== 'table') progress.warn(`Failing: findings at or above ${report.failOn} remain.`)
     return result
   }
-}
 
-/** Facts from each selected target's provider; a target that cannot give them is a warning, not a failure. */
-async function liveFacts(manifest: Manifest | undefined, projectDir: string, only: string | undefined, progress: Progress, warnings: string[]): Promise<Fact[]> {
-  if (!manifest) throw usageError('Live checks need the targets from a valid strato.yaml.', 'Run inside a project, pass -f path/to/strato.yaml, or drop --live/--target.')
-  const { providerFor, selectTargets } = await import('../../providers/registry.js')
-  const targets = effectiveTargets(manifest)
-  const facts: Fact[] = []
-  for (const targetName of selectTargets(targets, only)) {
-    progress.step(`Reading live facts from target ${targetName}`)
-    try {
-      const provider = await providerFor({ manifest, targetName, target: targets[targetName], projectDir, env: process.env, progress })
-      try { facts.push(...await provider.facts()) } finally { await provider.close?.() }
-    } catch (error) {
-      const reason = error instanceof UserError ? error.message : `a bug in the provider (${(error as Error).message})`
-      warnings.push(`live checks for target ${targetName} skipped: ${reason}`)
-    }
+  private async liveFacts(loaded: LoadedManifest | undefined, only: string | undefined) {
+    if (!loaded) throw usageError('Live checks need the targets from a valid strato.yaml.', 'Run inside a project, pass -f path/to/strato.yaml, or drop --live/--target.')
+    const { liveFacts } = await import('../../cli/targets.js')
+    return liveFacts(loaded, only, this.progress())
   }
-  return facts
 }

@@ -1,11 +1,11 @@
 import path from 'node:path'
 import { Flags } from '@oclif/core'
 import { manifestFlag, numberFlag, StratoCommand, targetFlag } from '../../cli/base.js'
-import { providerFor, selectTargets } from '../../providers/registry.js'
+import { selectTargets } from '../../providers/registry.js'
 import { actualReport, focusSpend, type SpendLine } from '../../src/costs/actual.js'
 import { targetSpend } from '../../src/costs/actual-sources.js'
 import { actualJson, renderActualCsv, renderActualMarkdown, renderActualTable, type SourceNote } from '../../src/costs/actual-report.js'
-import { budgetGateError, budgetJson, checkActualBudget } from '../../src/costs/budget.js'
+import { budgetGateError, budgetJson, checkActualBudget, monthToDate } from '../../src/costs/budget.js'
 import { COST_COLUMNS, type CostColumn } from '../../src/costs/focus.js'
 import { readFocusFile } from '../../src/costs/focus-file.js'
 import { COST_FORMATS } from '../../src/costs/output-format.js'
@@ -74,12 +74,10 @@ With a budget (budgets.monthly or --budget), exits with code 3 when the project'
 
   /** Month to date, from each target's provider. */
   private async targetSpend(loaded: LoadedManifest, only: string | undefined) {
-    const { manifest } = loaded
-    const targets = effectiveTargets(manifest)
-    const now = new Date()
-    const period = { start: `${now.toISOString().slice(0, 8)}01`, end: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10), granularity: 'daily' as const }
-    const open = (targetName: string) => providerFor({ manifest, targetName, target: targets[targetName], projectDir: loaded.dir, env: process.env, progress: this.progress() })
-    return targetSpend(manifest, selectTargets(targets, only), period, open, this.progress())
+    const progress = this.progress()
+    const { openTarget } = await import('../../cli/targets.js')
+    const open = (name: string) => openTarget(loaded, name, progress)
+    return targetSpend(loaded.manifest, selectTargets(effectiveTargets(loaded.manifest), only), monthToDate(new Date()), open, progress)
   }
 
   /** With --focus the manifest is optional: it only names the project and its budget. */

@@ -3,6 +3,7 @@
  * month-to-date actual extrapolated to month end, exceeds the monthly budget.
  */
 import { UserError } from '../errors.js'
+import type { Period } from '../model.js'
 import { monthSpend, type SpendLine } from './actual.js'
 import { centsText, formatMoney, toNanos, nanosToCents } from './money.js'
 
@@ -83,4 +84,10 @@ export function checkActualBudget(lines: SpendLine[], project: string | undefine
   const { projected, elapsedDays, daysInMonth } = extrapolateMonth(spent.nanos, now)
   const label = `month-to-date actual of ${formatMoney(nanosToCents(spent.nanos), currency)} over ${elapsedDays.toFixed(1)} of ${daysInMonth} days, extrapolated to month end,`
   return checkBudget('actual', nanosToCents(projected), budget, currency, false, label)
+}
+
+/** The daily period from the first of `now`'s month (UTC) up to and including today, for month-to-date spend. */
+export function monthToDate(now: Date): Period {
+  const tomorrow = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1))
+  return { start: `${now.toISOString().slice(0, 8)}01`, end: tomorrow.toISOString().slice(0, 10), granularity: 'daily' }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { budgetCents, budgetGateError, checkBudget, extrapolateMonth } from '../../src/costs/budget.js'
+import { budgetCents, budgetGateError, checkBudget, extrapolateMonth, monthToDate } from '../../src/costs/budget.js'
 import { checkEstimateBudget } from '../../src/costs/estimate-report.js'
 import { SHIPPED_CATALOG } from '../../src/costs/catalog.js'
 import { estimateManifest } from '../../src/costs/estimate.js'
@@ -46,5 +46,10 @@ describe('budget gate', () => {
     expect(result).toEqual({ projected: 300_000_000_000n, elapsedDays: 10, daysInMonth: 30 })
     // never divides by less than one day
     expect(extrapolateMonth(5_000_000_000n, new Date('2026-02-01T01:00:00Z')).projected).toBe(140_000_000_000n)
+  })
+
+  it('asks providers for the month so far, today included, across a month end', () => {
+    expect(monthToDate(new Date('2026-11-25T21:00:00Z'))).toEqual({ start: '2026-11-01', end: '2026-11-26', granularity: 'daily' })
+    expect(monthToDate(new Date('2026-12-31T23:59:00Z'))).toEqual({ start: '2026-12-01', end: '2027-01-01', granularity: 'daily' })
   })
 })
