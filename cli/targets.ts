@@ -10,7 +10,7 @@ import type { Target } from '../src/manifest/schema.js'
 import { UserError } from '../src/errors.js'
 import type { Fact, Progress, Resource } from '../src/model.js'
 import { planProject, serviceVersions, type ProjectPlan } from '../src/planning/project-plan.js'
-import type { Provider } from '../providers/provider.js'
+import type { Provider, ProviderSettings } from '../providers/provider.js'
 import { providerFor, selectTargets } from '../providers/registry.js'
 
 export interface OpenTarget {
@@ -26,35 +26,17 @@ export interface OpenTargets {
   close(): Promise<void>
 }
 
-/** Flags that reach the provider as environment: the provider interface stays the same for every kind. */
-export interface ProviderSettings {
-  imageMap?: string
-  forceUnlock?: boolean
-  healthTimeout?: number
-  surge?: number
-}
-
-export function providerEnv(settings: ProviderSettings): NodeJS.ProcessEnv {
-  const env = { ...process.env }
-  if (settings.imageMap) env.STRATO_IMAGE_MAP = settings.imageMap
-  if (settings.forceUnlock) env.STRATO_FORCE_UNLOCK = '1'
-  if (settings.healthTimeout !== undefined) env.STRATO_HEALTH_TIMEOUT = String(settings.healthTimeout)
-  if (settings.surge !== undefined) env.STRATO_SURGE = String(settings.surge)
-  return env
-}
-
 /** The provider of one target of the manifest (the embedded local docker target when there are none). */
-export function openTarget(loaded: Pick<LoadedManifest, 'manifest' | 'dir'>, name: string, progress: Progress, env: NodeJS.ProcessEnv = process.env): Promise<Provider> {
+export function openTarget(loaded: Pick<LoadedManifest, 'manifest' | 'dir'>, name: string, progress: Progress, settings: ProviderSettings = {}): Promise<Provider> {
   const target = effectiveTargets(loaded.manifest)[name]
-  return providerFor({ manifest: loaded.manifest, targetName: name, target, projectDir: loaded.dir, env, progress })
+  return providerFor({ manifest: loaded.manifest, targetName: name, target, projectDir: loaded.dir, env: process.env, progress, settings })
 }
 
 export async function openTargets(loaded: LoadedManifest, only: string | undefined, progress: Progress, settings: ProviderSettings = {}): Promise<OpenTargets> {
   const targets = effectiveTargets(loaded.manifest)
   const names = selectTargets(targets, only)
-  const env = providerEnv(settings)
   const open: OpenTarget[] = []
-  for (const name of names) open.push({ name, target: targets[name], provider: await openTarget(loaded, name, progress, env) })
+  for (const name of names) open.push({ name, target: targets[name], provider: await openTarget(loaded, name, progress, settings) })
   return { loaded, targets, open, close: async () => { await Promise.all(open.map((entry) => entry.provider.close?.())) } }
 }
 

@@ -33,7 +33,7 @@ export default class Deploy extends StratoCommand {
     const { flags } = await this.parse(Deploy)
     const loaded = this.loadManifest(flags.manifest)
     const progress = this.progress()
-    const targets = await openTargets(loaded, flags.target, progress, { imageMap: flags['image-map'], forceUnlock: flags['force-unlock'], healthTimeout: flags['health-timeout'], surge: flags.surge })
+    const targets = await openTargets(loaded, flags.target, progress, { imageMap: flags['image-map'], forceUnlock: flags['force-unlock'], healthTimeoutSeconds: flags['health-timeout'], surge: flags.surge })
     try {
       const plan = await planOpenTargets(targets)
       const results: Record<string, ApplyResult> = {}

@@ -28,7 +28,7 @@ export default class Rollback extends StratoCommand {
     const loaded = this.loadManifest(flags.manifest)
     await confirmDestructive(`Roll "${loaded.manifest.name}" back to ${flags.to ? `release ${flags.to}` : 'the previous release'}`, flags.yes)
     const progress = this.progress()
-    const targets = await openTargets(loaded, flags.target, progress, { imageMap: flags['image-map'], forceUnlock: flags['force-unlock'], healthTimeout: flags['health-timeout'] })
+    const targets = await openTargets(loaded, flags.target, progress, { imageMap: flags['image-map'], forceUnlock: flags['force-unlock'], healthTimeoutSeconds: flags['health-timeout'] })
     const out: Record<string, ApplyResult & { release?: number }> = {}
     try {
       for (const { name, provider } of targets.open) {

@@ -18,6 +18,19 @@ export interface ProviderContext {
   progress: Progress
   /** abort long work (Ctrl-C, --timeout) */
   signal?: AbortSignal
+  /** what the deploy-family flags ask for; each provider reads the ones that apply to it */
+  settings?: ProviderSettings
+}
+
+export interface ProviderSettings {
+  /** --image-map: a mapping file or an inline "from=to,..." list (default: STRATO_IMAGE_MAP) */
+  imageMap?: string
+  /** --force-unlock: break a deploy lock left by a deploy that died */
+  forceUnlock?: boolean
+  /** --health-timeout: seconds a new replica has to become healthy */
+  healthTimeoutSeconds?: number
+  /** --surge: new replicas started together in each rollout step */
+  surge?: number
 }
 
 export interface Provider {

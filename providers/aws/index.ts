@@ -7,7 +7,7 @@
 import { UserError, usageError } from '../../src/errors.js'
 import type { Autoscale, AwsTargetConfig } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
-import type { Provider, ProviderContext, ProviderFactory } from '../provider.js'
+import type { Provider, ProviderContext, ProviderFactory, ProviderSettings } from '../provider.js'
 import { describeGroup, setGroupSize } from './auto-scaling-group.js'
 import { applyPolicies, arnLabel, desiredPolicies, type AutoscaleChanges } from './autoscaling-policies.js'
 import { createClients, type AwsClients } from './clients.js'
@@ -28,8 +28,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * for containers) is raised to at least 10 minutes; STRATO_AWS_HEALTH_TIMEOUT
  * sets it exactly.
  */
-export function timingFrom(env: NodeJS.ProcessEnv): Timing {
-  const seconds = env.STRATO_AWS_HEALTH_TIMEOUT ? Number(env.STRATO_AWS_HEALTH_TIMEOUT) : Math.max(Number(env.STRATO_HEALTH_TIMEOUT ?? 0), 600)
+export function timingFrom(env: NodeJS.ProcessEnv, settings: ProviderSettings = {}): Timing {
+  const seconds = env.STRATO_AWS_HEALTH_TIMEOUT ? Number(env.STRATO_AWS_HEALTH_TIMEOUT) : Math.max(settings.healthTimeoutSeconds ?? 0, 600)
   const poll = Number(env.STRATO_AWS_POLL_MS ?? 10_000)
   return { healthTimeoutMs: seconds * 1000, pollMs: poll, sleep, now: () => Date.now() }
 }
@@ -40,7 +40,7 @@ export class AwsProvider implements Provider {
   readonly clients: AwsClients
   private readonly deployment: DeploymentContext
 
-  constructor(readonly context: ProviderContext, timing = timingFrom(context.env)) {
+  constructor(readonly context: ProviderContext, timing = timingFrom(context.env, context.settings)) {
     if (context.target.provider !== 'aws') throw new Error(`aws provider given a ${context.target.provider} target`)
     this.target = context.target
     assertKnownRegion(this.target.region, context.targetName)

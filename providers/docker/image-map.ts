@@ -29,11 +29,11 @@ export function parseImageMap(text: string, origin: string): ImageMap {
   return data as ImageMap
 }
 
-/** Reads the map from STRATO_IMAGE_MAP: the path of a mapping file, or an inline "from=to,..." list. */
-export function imageMapFromEnv(env: NodeJS.ProcessEnv): ImageMap {
-  const value = env.STRATO_IMAGE_MAP?.trim()
+/** Reads the map given by --image-map, else STRATO_IMAGE_MAP: the path of a mapping file, or an inline "from=to,..." list. */
+export function imageMapFrom(setting: string | undefined, env: NodeJS.ProcessEnv): ImageMap {
+  const value = (setting ?? env.STRATO_IMAGE_MAP)?.trim()
   if (!value) return {}
-  if (value.includes('=')) return parseImageMap(value, 'STRATO_IMAGE_MAP')
+  if (value.includes('=')) return parseImageMap(value, setting ? '--image-map' : 'STRATO_IMAGE_MAP')
   let text: string
   try {
     text = readFileSync(value, 'utf8')

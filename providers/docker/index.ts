@@ -32,7 +32,7 @@ export class DockerProvider implements Provider {
   }
 
   private get options() {
-    return { forceUnlock: this.context.env.STRATO_FORCE_UNLOCK === '1', command: 'deploy' }
+    return { forceUnlock: this.context.settings?.forceUnlock === true, command: 'deploy' }
   }
 
   async inventory(project: string): Promise<Resource[]> {

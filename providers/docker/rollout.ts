@@ -9,12 +9,12 @@ import type { DockerTargetConfig, Manifest } from '../../src/manifest/schema.js'
 import { balancerPorts } from '../../src/lb/ports.js'
 import type { ApplyResult, Progress } from '../../src/model.js'
 import { spreadReplicas } from '../../src/planning/spread.js'
-import type { ProviderContext } from '../provider.js'
+import type { ProviderContext, ProviderSettings } from '../provider.js'
 import { Balancer, ensureNetwork, ensureVolumes } from './balancer.js'
 import { DockerHost } from './engine.js'
 import { HostDeployment } from './host-deployment.js'
 import { ensureOverlayNetwork, SwarmDeployment } from './swarm.js'
-import { imageMapFromEnv, mapImage, type ImageMap } from './image-map.js'
+import { imageMapFrom, mapImage, type ImageMap } from './image-map.js'
 import { ensureServiceImage, imageExists } from './images.js'
 import { acquireLock } from './lock.js'
 import { listReleases, recordRelease, type Release } from './releases.js'
@@ -41,7 +41,7 @@ export function openSession(context: ProviderContext, defaultHost: string): Targ
     project: context.manifest.name,
     target,
     hosts: addresses.map((address) => new DockerHost(address, target.tls, context.env)),
-    imageMap: imageMapFromEnv(context.env),
+    imageMap: imageMapFrom(context.settings?.imageMap, context.env),
   }
 }
 
@@ -125,13 +125,13 @@ export interface RolloutResult extends ApplyResult {
   release?: number
 }
 
-function surgeOf(env: NodeJS.ProcessEnv): number {
-  const value = Number(env.STRATO_SURGE ?? 1)
+function surgeOf(settings: ProviderSettings = {}): number {
+  const value = settings.surge ?? 1
   return Number.isInteger(value) && value >= 1 ? value : 1
 }
 
-function healthTimeoutMs(env: NodeJS.ProcessEnv): number {
-  const seconds = Number(env.STRATO_HEALTH_TIMEOUT ?? 60)
+function healthTimeoutMs(settings: ProviderSettings = {}): number {
+  const seconds = settings.healthTimeoutSeconds ?? 60
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000
 }
 
@@ -172,9 +172,9 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
     await Promise.all((swarm ? hosts.slice(0, 1) : hosts).map(async (host) => {
       try {
         const deployment = swarm
-          ? new SwarmDeployment(host, balancerFor(session, host), { project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, env: session.context.env })
+          ? new SwarmDeployment(host, balancerFor(session, host), { project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.settings), deployedBy: by, deployedAt: at, env: session.context.env })
           : new HostDeployment(host, balancerFor(session, host), {
-            project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.env), deployedBy: by, deployedAt: at, drainMs: 500, surge: surgeOf(session.context.env),
+            project: session.project, progress, healthTimeoutMs: healthTimeoutMs(session.context.settings), deployedBy: by, deployedAt: at, drainMs: 500, surge: surgeOf(session.context.settings),
           })
         await deployment.load()
         // Builds of different services are independent: run them together.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
 import { classifyDockerError, DockerHost } from '../../providers/docker/engine.js'
-import { imageMapFromEnv, mapImage, mappedBuildArgs, parseImageMap } from '../../providers/docker/image-map.js'
+import { imageMapFrom, mapImage, mappedBuildArgs, parseImageMap } from '../../providers/docker/image-map.js'
 import { pickRelease } from '../../providers/docker/index.js'
 import { balancerRunArgs, healthCommand, replicaRunArgs } from '../../providers/docker/replica-spec.js'
 import type { ReleaseRecord } from '../../providers/provider.js'
@@ -48,8 +48,9 @@ describe('image map', () => {
     expect(parseImageMap('postgres:16.4-bookworm=local/postgres:15,node=local/node:24', 'inline')).toEqual({ 'postgres:16.4-bookworm': 'local/postgres:15', node: 'local/node:24' })
     expect(parseImageMap('nginx:1.27-bookworm: local/nginx:1\n', 'f.yaml')).toEqual({ 'nginx:1.27-bookworm': 'local/nginx:1' })
     expect(() => parseImageMap('- a\n- b', 'f.yaml')).toThrow(UserError)
-    expect(imageMapFromEnv({ STRATO_IMAGE_MAP: 'a=b' })).toEqual({ a: 'b' })
-    expect(() => imageMapFromEnv({ STRATO_IMAGE_MAP: '/nonexistent/map.yaml' })).toThrow('cannot be read')
+    expect(imageMapFrom(undefined, { STRATO_IMAGE_MAP: 'a=b' })).toEqual({ a: 'b' })
+    expect(imageMapFrom('c=d', { STRATO_IMAGE_MAP: 'a=b' })).toEqual({ c: 'd' })
+    expect(() => imageMapFrom(undefined, { STRATO_IMAGE_MAP: '/nonexistent/map.yaml' })).toThrow('cannot be read')
   })
 
   it('maps exact references first, then whole repositories', () => {
