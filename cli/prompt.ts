@@ -9,12 +9,6 @@ export function canPrompt(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !env.CI
 }
 
-export async function valueOrAsk<T>(value: T | undefined, flag: string, example: string, ask: () => Promise<T>): Promise<T> {
-  if (value !== undefined) return value
-  if (!canPrompt()) throw usageError(`Missing --${flag}.`, `Pass it on the command line, for example ${example}.`)
-  return ask()
-}
-
 export async function askText(message: string, validate?: (value: string) => true | string, defaultValue?: string): Promise<string> {
   const { input } = await import('@inquirer/prompts')
   return input({ message, default: defaultValue, validate }, { output: process.stderr })

@@ -17,10 +17,6 @@ const loaders: Record<ProviderKind, Loader | undefined> = {
   gcp: undefined,
 }
 
-export function isProviderBuilt(kind: ProviderKind): boolean {
-  return loaders[kind] !== undefined
-}
-
 /** The provider for one target of the manifest. */
 export async function providerFor(context: ProviderContext): Promise<Provider> {
   const kind = context.target.provider

@@ -197,7 +197,3 @@ export function fact<K extends FactKind>(kind: K, resource: string, target: stri
   return { kind, resource, target, data: data as FactData[K] & Record<string, unknown> }
 }
 
-/** Narrows a fact to a kind. */
-export function isFactOf<K extends FactKind>(item: Fact, kind: K): item is TypedFact<K> {
-  return item.kind === kind
-}

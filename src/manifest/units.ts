@@ -32,7 +32,3 @@ export function sizeBytes(value: string | number): number {
   return Math.round(Number(match[1]) * SIZE_BYTES[match[2] ?? ''])
 }
 
-/** Mebibytes, the unit most engines and price sheets reason in. */
-export function sizeMiB(value: string | number): number {
-  return sizeBytes(value) / 1024 ** 2
-}
