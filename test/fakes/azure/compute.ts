@@ -1,7 +1,7 @@
 /**
  * Microsoft.Compute: Uniform virtual machine scale sets with simulated VMs,
  * their instance views and health, manual and rolling upgrades, instance
- * deletion, and managed disks. A scale set keeps every model it was given;
+ * deletion, managed disks and plain VMs (stored as given). A scale set keeps every model it was given;
  * each VM runs one of them. Health comes from the application health
  * extension when the model has one: healthy after bootMs, unless an
  * `unhealthy` fault names text the model's custom data contains.
@@ -14,7 +14,7 @@ import type { ArmResource, ScaleSetModel, ScaleSetState, SimulatedVm } from './s
 
 const NS = 'Microsoft.Compute'
 const VMSS = 'Microsoft.Compute/virtualMachineScaleSets'
-const DISK = 'Microsoft.Compute/disks'
+const VM = 'Microsoft.Compute/virtualMachines'
 
 function decodeCustomData(profile: Record<string, unknown>): string {
   const encoded = (profile.osProfile as { customData?: string } | undefined)?.customData
@@ -107,10 +107,20 @@ function splitChild(id: string): [string, string | undefined, string | undefined
   return [parts.slice(0, providers + 4).join('/'), parts[providers + 4], parts[providers + 5]]
 }
 
-/** What a GET shows: customData is never returned, as Azure never returns it. */
+/**
+ * What a GET shows: customData and adminPassword are never returned, as Azure
+ * never returns them; timeCreated and orchestrationMode only from the API
+ * versions that added them.
+ */
 function view(ctx: Ctx, resource: ArmResource): ArmResource {
   const os = (resource.properties.virtualMachineProfile as { osProfile?: Record<string, unknown> } | undefined)?.osProfile
-  if (os) delete os.customData
+  if (os) {
+    delete os.customData
+    delete os.adminPassword
+  }
+  const version = ctx.request.query.get('api-version') ?? '9999'
+  if (version < '2021-11-01') delete resource.properties.timeCreated
+  if (version < '2021-03-01') delete resource.properties.orchestrationMode
   return resource
 }
 registerViewer(VMSS, view)
@@ -179,6 +189,7 @@ function vmView(ctx: Ctx, resource: ArmResource, set: ScaleSetState, vm: Simulat
   const profile = clone(model?.profile ?? {}) as Record<string, unknown>
   const os = (profile.osProfile ?? {}) as Record<string, unknown>
   delete os.customData
+  delete os.adminPassword
   const computerName = computerNameOf(resource, set, vm)
   const properties: Record<string, unknown> = {
     latestModelApplied: vm.model === set.current,
@@ -359,20 +370,24 @@ function mergeProperties(current: Record<string, unknown>, patch: unknown): Reco
   return out
 }
 
-function diskRoute(ctx: Ctx, name: string | undefined): FakeResponse | undefined {
+/** Managed disks and standalone VMs: stored as given, for facts and metrics (strato itself creates neither). */
+function plainRoute(ctx: Ctx, name: string | undefined, segment: 'disks' | 'virtualMachines'): FakeResponse | undefined {
   const { request, route, state } = ctx
-  if (name === undefined) return request.method === 'GET' ? ok(page(request, listOfType(ctx, DISK).map(clone), state.options.pageSize)) : undefined
-  const id = resourceIdOf(route, ['disks', name])
+  const type = segment === 'disks' ? 'Microsoft.Compute/disks' : VM
+  if (name === undefined) return request.method === 'GET' ? ok(page(request, listOfType(ctx, type).map(clone), state.options.pageSize)) : undefined
+  const id = resourceIdOf(route, [segment, name])
   const existing = state.get(id)
-  if (request.method === 'GET') return existing ? ok(clone(existing)) : notFound(DISK, name, route.resourceGroup)
+  if (request.method === 'GET') return existing ? ok(clone(existing)) : notFound(type, name, route.resourceGroup)
   if (request.method === 'PUT') {
     const body = request.json
     if (!isObject(body)) return badRequest('The request body must be a JSON object.', 'InvalidRequestFormat')
     const invalid = requireLocation(body) ?? validateTags(body)
     if (invalid) return invalid
-    const resource = envelope(id, name, DISK, body, existing)
-    resource.properties.encryption ??= { type: 'EncryptionAtRestWithPlatformKey' }
-    resource.properties.diskState ??= 'Unattached'
+    const resource = envelope(id, name, type, body, existing)
+    if (segment === 'disks') {
+      resource.properties.encryption ??= { type: 'EncryptionAtRestWithPlatformKey' }
+      resource.properties.diskState ??= 'Unattached'
+    }
     return putLongRunning(ctx, resource, !existing, 'Updating', NS)
   }
   if (request.method === 'DELETE') return existing ? deleteLongRunning(ctx, existing, NS) : { status: 204 }
@@ -389,9 +404,9 @@ export function computeRoute(ctx: Ctx): FakeResponse | undefined {
     if (!ctx.route.resourceGroup) return undefined
     return requireGroup(ctx) ?? scaleSetRoute(ctx, name, tail)
   }
-  if (lower === 'disks' && tail.length === 0) {
+  if ((lower === 'disks' || lower === 'virtualmachines') && tail.length === 0) {
     if (name !== undefined && !ctx.route.resourceGroup) return undefined
-    return (name !== undefined ? requireGroup(ctx) : undefined) ?? diskRoute(ctx, name)
+    return (name !== undefined ? requireGroup(ctx) : undefined) ?? plainRoute(ctx, name, lower === 'disks' ? 'disks' : 'virtualMachines')
   }
   return undefined
 }

@@ -127,7 +127,8 @@ function autoscaleRoute(ctx: Ctx, name: string | undefined): FakeResponse | unde
       properties.enabled ??= true
       properties.name ??= name
       properties.notifications ??= null
-      properties.predictiveAutoscalePolicy ??= { scaleMode: 'Disabled', scaleLookAheadTime: null }
+      // predictive autoscale came with api-version 2021-05-01-preview
+      if ((request.query.get('api-version') ?? '9999') >= '2021-05-01') properties.predictiveAutoscalePolicy ??= { scaleMode: 'Disabled', scaleLookAheadTime: null }
       const setting: ArmResource = {
         id, name, type: AUTOSCALE,
         location: String(body.location ?? existing?.location ?? ''),

@@ -118,15 +118,19 @@ function preparePublicIp(ctx: Ctx, resource: ArmResource): FakeResponse | undefi
   resource.properties.publicIPAddressVersion ??= 'IPv4'
   resource.properties.idleTimeoutInMinutes ??= 4
   resource.properties.ipTags ??= []
-  const existing = ctx.state.get(resource.id)
-  resource.properties.ipAddress = existing?.properties.ipAddress ?? ctx.state.nextAddress('203.0')
   resource.properties.resourceGuid ??= uuid()
   return undefined
 }
 
+/** A public IP gets its address when its creation completes, as Azure allocates it. */
+function allocateAddress(ctx: Ctx, id: string): void {
+  const resource = ctx.state.get(id)
+  if (resource && !resource.properties.ipAddress) resource.properties.ipAddress = ctx.state.nextAddress('203.0')
+}
+
 function prepareLoadBalancer(ctx: Ctx, resource: ArmResource): FakeResponse | undefined {
   resource.sku = { name: String((resource.sku as { name?: string } | undefined)?.name ?? 'Basic'), tier: 'Regional' }
-  const collections = ['frontendIPConfigurations', 'backendAddressPools', 'probes', 'loadBalancingRules', 'outboundRules', 'inboundNatRules'] as const
+  const collections = ['frontendIPConfigurations', 'backendAddressPools', 'probes', 'loadBalancingRules', 'outboundRules', 'inboundNatRules', 'inboundNatPools'] as const
   const filled: Record<string, Item[]> = {}
   for (const collection of collections) {
     const items = fillItems(resource.id, collection, resource.properties[collection])
@@ -249,7 +253,8 @@ export function networkRoute(ctx: Ctx): FakeResponse | undefined {
       resource.etag = `W/"${uuid()}"`
       const refused = PREPARE[key](ctx, resource)
       if (refused) return refused
-      return putLongRunning(ctx, resource, !existing, 'Updating', NS)
+      if (existing?.properties.ipAddress) resource.properties.ipAddress = existing.properties.ipAddress
+      return putLongRunning(ctx, resource, !existing, 'Updating', NS, key === 'publicipaddresses' ? () => allocateAddress(ctx, resource.id) : undefined)
     }
     case 'PATCH': {
       if (!existing) return notFound(type, name, route.resourceGroup)

@@ -78,9 +78,11 @@ export function envelope(id: string, name: string, type: string, body: Record<st
     ...(existing ? clone(existing) : {}),
     id, name, type,
     location: String(body.location ?? existing?.location ?? '').toLowerCase().replaceAll(' ', ''),
-    tags: isObject(body.tags) ? clone(body.tags) as Record<string, string> : existing?.tags ?? {},
     properties: isObject(body.properties) ? clone(body.properties) : {},
   }
+  // a PUT replaces the tags; ARM leaves the field out when there are none
+  if (isObject(body.tags)) resource.tags = clone(body.tags) as Record<string, string>
+  else delete resource.tags
   for (const key of ['sku', 'zones', 'identity', 'kind'] as const) {
     if (body[key] !== undefined) resource[key] = clone(body[key]) as never
   }
