@@ -15,7 +15,7 @@ import type { KeyVaultManagementClient } from '@azure/arm-keyvault'
 import type { AuthorizationManagementClient } from '@azure/arm-authorization'
 import type { SubscriptionClient } from '@azure/arm-resources-subscriptions'
 import type { Client as RestClient } from '@azure-rest/core-client'
-import { errorTranslationPolicy, type ErrorScope } from './errors.js'
+import { errorTranslationPolicy, guardCredential, type ErrorScope } from './errors.js'
 
 export const DEFAULT_MAX_RETRIES = 4
 export const DEFAULT_RETRY_DELAY_MS = 800
@@ -74,7 +74,8 @@ export function clientOptions(options: ClientOptions) {
 
 export function createClients(options: ClientOptions): AzureClients {
   const settings = clientOptions(options)
-  const { credential, subscriptionId } = options
+  const { subscriptionId } = options
+  const credential = guardCredential(options.credential, { targetName: options.targetName, subscriptionId, endpoint: options.endpoint })
   const cache = new Map<string, Promise<unknown>>()
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
     let client = cache.get(key) as Promise<T> | undefined

@@ -166,6 +166,25 @@ export function translateThrown(error: unknown, method: string, url: string, sco
   return error
 }
 
+/**
+ * The credential wrapped so that its failures cross the same edge: the SDKs
+ * ask for tokens in a policy that runs before errorTranslationPolicy sees
+ * anything, so a refused secret or an unreachable authority would otherwise
+ * arrive as the identity library's own error.
+ */
+export function guardCredential<C extends { getToken(scopes: string | string[], options?: object): Promise<unknown> }>(credential: C, scope: ErrorScope): C {
+  return {
+    ...credential,
+    getToken: async (scopes: string | string[], options?: object) => {
+      try {
+        return await credential.getToken(scopes, options)
+      } catch (error) {
+        throw translateThrown(error, 'POST', `${scope.endpoint ?? 'https://login.microsoftonline.com'}/oauth2/v2.0/token`, scope)
+      }
+    },
+  } as C
+}
+
 interface PolicyRequest { method: string; url: string }
 interface PolicyResponse { status: number; bodyAsText?: string | null; headers: { get(name: string): string | undefined } }
 

@@ -27,5 +27,6 @@ export function cpuSamplesFrom(response: Pick<MetricsResponse, 'value'>): Sample
 
 export async function cpuSamples(clients: AzureClients, scaleSetId: string, windowSeconds: number, now: Date): Promise<Sample[]> {
   const monitor = await clients.monitor()
-  return cpuSamplesFrom(await monitor.metrics.list(scaleSetId, metricsQuery(windowSeconds, now)))
+  // the SDK's URL template puts its own slash before the resource id
+  return cpuSamplesFrom(await monitor.metrics.list(scaleSetId.replace(/^\/+/, ''), metricsQuery(windowSeconds, now)))
 }

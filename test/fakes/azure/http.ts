@@ -26,7 +26,8 @@ export async function readRequest(req: IncomingMessage, origin: string): Promise
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   const text = Buffer.concat(chunks).toString('utf8')
-  const url = new URL(req.url ?? '/', origin)
+  // a path starting with // (an SDK joining a slash and a resource id) is still a path, not a host
+  const url = new URL(`${origin}${(req.url ?? '/').replace(/^\/{2,}/, '/')}`)
   let json: unknown
   if (text && /json/i.test(String(req.headers['content-type'] ?? 'application/json'))) {
     try { json = JSON.parse(text) } catch { json = undefined }
