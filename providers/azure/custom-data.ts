@@ -55,7 +55,8 @@ export function renderCustomData(input: CustomDataInput): string {
     const vault = vaultUri.replace(/\/+$/, '')
     lines.push(
       'VAULT_TOKEN=$(token https%3A%2F%2Fvault.azure.net)',
-      `secret() { curl -sSf -H "Authorization: Bearer $VAULT_TOKEN" "${vault}/secrets/$1?api-version=7.4" | ${JSON_FIELD('value')}; }`,
+      // the identity's role on the vault can take minutes to apply after the scale set is created
+      `secret() { for attempt in $(seq 60); do if value=$(curl -sSf -H "Authorization: Bearer $VAULT_TOKEN" "${vault}/secrets/$1?api-version=7.4"); then printf '%s' "$value" | ${JSON_FIELD('value')}; return 0; fi; sleep 10; done; return 1; }`,
     )
     for (const name of spec.secrets) lines.push(`printf '%s=%s\\n' ${quote(name)} "$(secret ${quote(secretName(name))})" >> ${envFile}`)
   }

@@ -137,7 +137,7 @@ describe('azure custom data', () => {
       "printf '%s=%s\\n' LOG_LEVEL info >> /etc/strato/service.env",
       `printf '%s=%s\\n' GREETING 'it'"'"'s on' >> /etc/strato/service.env`,
       'VAULT_TOKEN=$(token https%3A%2F%2Fvault.azure.net)',
-      `secret() { curl -sSf -H "Authorization: Bearer $VAULT_TOKEN" "https://kv-shop-1234.vault.azure.net/secrets/$1?api-version=7.4" | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])'; }`,
+      `secret() { for attempt in $(seq 60); do if value=$(curl -sSf -H "Authorization: Bearer $VAULT_TOKEN" "https://kv-shop-1234.vault.azure.net/secrets/$1?api-version=7.4"); then printf '%s' "$value" | python3 -c 'import json,sys; print(json.load(sys.stdin)["value"])'; return 0; fi; sleep 10; done; return 1; }`,
       `printf '%s=%s\\n' DB_PASSWORD "$(secret DB-PASSWORD)" >> /etc/strato/service.env`,
       'ARM_TOKEN=$(token https%3A%2F%2Fmanagement.azure.com%2F)',
       'curl -sSf -X POST --data-urlencode grant_type=access_token --data-urlencode service=shop.azurecr.io --data-urlencode "access_token=$ARM_TOKEN" https://shop.azurecr.io/oauth2/exchange \\',

@@ -118,6 +118,9 @@ function view(ctx: Ctx, resource: ArmResource): ArmResource {
     delete os.customData
     delete os.adminPassword
   }
+  const profile = resource.properties.virtualMachineProfile as Record<string, unknown> | undefined
+  // userData is returned only when asked for with $expand=userData
+  if (profile && ctx.request.query.get('$expand') !== 'userData') delete profile.userData
   const version = ctx.request.query.get('api-version') ?? '9999'
   if (version < '2021-11-01') delete resource.properties.timeCreated
   if (version < '2021-03-01') delete resource.properties.orchestrationMode
@@ -148,8 +151,10 @@ function putScaleSet(ctx: Ctx, id: string, name: string, existing: ArmResource |
   const current = set.models.get(set.current)
   if (!current || modelKey(current.profile) !== modelKey(profile)) {
     const previous = set.current
-    set.current = current ? set.current + 1 : 1
-    set.models.set(set.current, { profile: clone(profile), customData: decodeCustomData(profile) })
+    // a model identical to an earlier one is that model again: its VMs are up to date once more
+    const same = [...set.models].find(([, model]) => modelKey(model.profile) === modelKey(profile))?.[0]
+    set.current = same ?? Math.max(0, ...set.models.keys()) + 1
+    if (same === undefined) set.models.set(set.current, { profile: clone(profile), customData: decodeCustomData(profile) })
     if (current) upgradeOnModelChange(ctx, resource, set, previous)
   }
   ctx.state.scaleSets.set(key, set)
