@@ -85,7 +85,7 @@ export function scaleSetResources(entries: ScaleSetEntry[], target: string, loca
     const healths = vms.map(vmHealth)
     resources.push({
       id: scaleSet.id ?? scaleSet.name ?? '',
-      kind: 'azure.scaleSet',
+      kind: 'group',
       target,
       service,
       version: tags[LABEL.version],

@@ -49,7 +49,7 @@ describe('recorded Azure answers through the real SDK clients and the provider',
     expect(created.provisioningState).toBe('Succeeded')
     const resources = scaleSetResources([{ scaleSet: created, vms: [] }], 'azure', 'westeurope')
     expect(resources).toHaveLength(1)
-    expect(resources[0]).toMatchObject({ kind: 'azure.scaleSet', id: expect.stringContaining('/virtualMachineScaleSets/asotest-vmss-idossk'), details: { capacity: 1, vmSize: 'STANDARD_D1_v2', upgradeMode: 'Automatic', provisioningState: 'Succeeded' } })
+    expect(resources[0]).toMatchObject({ kind: 'group', id: expect.stringContaining('/virtualMachineScaleSets/asotest-vmss-idossk'), details: { capacity: 1, vmSize: 'STANDARD_D1_v2', upgradeMode: 'Automatic', provisioningState: 'Succeeded' } })
   })
 
   it('deletes a scale set (202 with both headers, polled to Succeeded), then recognises the 404', async () => {
