@@ -246,3 +246,27 @@ describe('cost queries, metrics and autoscale settings through the provider', ()
     expect((await (await clients.compute()).virtualMachineScaleSets.get(GROUP, 'users')).sku?.capacity).toBe(2)
   })
 })
+
+describe('doctor, live, against the fake', () => {
+  it('names the credential the chain found, the subscription, and unregistered resource providers', async () => {
+    const { diagnoseLive } = await import('../../providers/azure/doctor.js')
+    const target = { provider: 'azure' as const, location: 'westeurope', subscription: fake.subscriptionId, endpoint: fake.endpoint }
+    const env = { AZURE_AUTHORITY_HOST: fake.endpoint, AZURE_TENANT_ID: fake.tenantId, AZURE_CLIENT_ID: 'strato-ci', AZURE_CLIENT_SECRET: ['doctor', 'check'].join('-') }
+    const saved = { ...process.env }
+    Object.assign(process.env, env)
+    try {
+      await fake.control('POST', '/faults', { kind: 'unregistered', namespace: 'Microsoft.Insights' })
+      const checks = await diagnoseLive('azure', target, process.env, { tlsCa: fake.ca })
+      expect(checks.map((check) => [check.name, check.status])).toEqual([['azure credentials', 'ok'], ['azure subscription', 'ok'], ['azure resource providers', 'fail']])
+      expect(checks[0].detail).toContain('environment')
+      expect(checks[1].detail).toContain(fake.subscriptionId)
+      expect(checks[2].fix).toBe('az provider register --namespace Microsoft.Insights')
+      await fake.control('POST', '/faults', { kind: 'refuseCredentials' })
+      const refused = await diagnoseLive('azure', target, process.env, { tlsCa: fake.ca })
+      expect(refused).toMatchObject([{ name: 'azure credentials', status: 'fail' }])
+      expect(refused[0].fix).toContain('AZURE_CLIENT_SECRET')
+    } finally {
+      for (const key of Object.keys(env)) { if (saved[key] === undefined) delete process.env[key]; else process.env[key] = saved[key] }
+    }
+  })
+})

@@ -151,7 +151,7 @@ describe('azure health-gated rollout', () => {
 describe('azure release history', () => {
   const entry = (service: string, releases: [number, string][]) => ({
     vms: [],
-    scaleSet: { tags: releases.reduce((tags, [number, version]) => withRelease(tags, { number, at: `2026-11-0${number}T00:00:00Z`, by: 'ci', kind: 'deploy', version, image: `img:${version}`, replicas: 2 }), { 'strato.service': service } as Record<string, string>) },
+    scaleSet: { location: 'westeurope', tags: releases.reduce((tags, [number, version]) => withRelease(tags, { number, at: `2026-11-0${number}T00:00:00Z`, by: 'ci', kind: 'deploy', version, image: `img:${version}`, replicas: 2 }), { 'strato.service': service } as Record<string, string>) },
   })
 
   it('joins the services of each release and chooses the one to return to', () => {

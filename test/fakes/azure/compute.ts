@@ -404,7 +404,8 @@ export function computeRoute(ctx: Ctx): FakeResponse | undefined {
   const lower = (type ?? '').toLowerCase()
   if (lower === 'virtualmachinescalesets') {
     if (name === undefined) {
-      return ctx.request.method === 'GET' ? ok(page(ctx.request, listOfType(ctx, VMSS).map((resource) => viewOf(ctx, resource)), ctx.state.options.pageSize)) : undefined
+      if (ctx.request.method !== 'GET') return undefined
+      return (ctx.route.resourceGroup ? requireGroup(ctx) : undefined) ?? ok(page(ctx.request, listOfType(ctx, VMSS).map((resource) => viewOf(ctx, resource)), ctx.state.options.pageSize))
     }
     if (!ctx.route.resourceGroup) return undefined
     return requireGroup(ctx) ?? scaleSetRoute(ctx, name, tail)

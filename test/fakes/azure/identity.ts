@@ -87,7 +87,8 @@ export function identityRoute(state: FakeState, request: FakeRequest): FakeRespo
       },
     }
   }
-  const config = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/i.exec(request.path)
+  // v2.0 tenants (MSAL.js, MSAL Python), and ADFS-style authorities (/adfs/.well-known/...), which skip instance discovery
+  const config = /^\/([^/]+)(?:\/v2\.0)?\/\.well-known\/openid-configuration$/i.exec(request.path)
   if (request.method === 'GET' && config) return { status: 200, body: openIdConfiguration(request.origin, config[1]) }
   const keys = /^\/([^/]+)\/discovery\/v2\.0\/keys$/i.exec(request.path)
   if (request.method === 'GET' && keys) return { status: 200, body: { keys: [] } }

@@ -230,7 +230,7 @@ export function networkRoute(ctx: Ctx): FakeResponse | undefined {
   if (!type || more.length) return undefined
   if (name === undefined) {
     if (request.method !== 'GET') return undefined
-    return ok(page(request, listOfType(ctx, type).map((resource) => viewOf(ctx, resource)), state.options.pageSize))
+    return (route.resourceGroup ? requireGroup(ctx) : undefined) ?? ok(page(request, listOfType(ctx, type).map((resource) => viewOf(ctx, resource)), state.options.pageSize))
   }
   if (!route.resourceGroup) return undefined
   const missingGroup = requireGroup(ctx)
