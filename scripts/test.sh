@@ -13,6 +13,8 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 # Compose v1 reads the starter repos' compose.yaml in the scaffold end-to-end test.
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+# The Azure fake makes its TLS certificate with openssl when a test starts it.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "==> installing ${need[*]}" >&2
   $SUDO apt-get update -qq
