@@ -3,8 +3,7 @@
  * evaluate the policy, scale, log the decision with its reason; then wait.
  * Engines, clock and sleep are passed in, so tests drive it without either.
  */
-import type { Autoscale } from '../manifest/schema.js'
-import { evaluatePolicy, type ControllerState, type Decision, type Observation } from './policy.js'
+import { evaluatePolicy, type ControllerPolicy, type ControllerState, type Decision, type Observation } from './policy.js'
 
 export interface ControllerPort {
   observe(service: string): Promise<Observation>
@@ -15,7 +14,8 @@ export interface ControllerPort {
 }
 
 export interface ControllerOptions {
-  policies: Record<string, Autoscale>
+  /** per service, the normalised policy (the docker compiler's output) */
+  policies: Record<string, ControllerPolicy>
   port: ControllerPort
   now(): number
   sleep(ms: number): Promise<void>

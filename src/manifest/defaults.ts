@@ -1,4 +1,5 @@
-/** Defaults the manifest may leave out, applied in one place. */
+/** Defaults the manifest may leave out, applied in one place; and choosing among its targets. */
+import { usageError } from '../errors.js'
 import type { Manifest, Target } from './schema.js'
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
@@ -13,4 +14,14 @@ export function effectiveTargets(manifest: Manifest | undefined): Record<string,
 /** Desired replicas of a service before placement: replicas, else autoscale.min, else 1. */
 export function desiredReplicas(service: Manifest['services'][string]): number {
   return service.replicas ?? service.autoscale?.min ?? 1
+}
+
+/** The targets a command should act on: all of them, or the one named by --target. */
+export function selectTargets(targets: Record<string, unknown> | undefined, only: string | undefined): string[] {
+  const names = Object.keys(targets ?? {})
+  if (only === undefined) return names
+  if (!names.includes(only)) {
+    throw usageError(`Unknown target "${only}".`, names.length ? `Use one of: ${names.join(', ')}.` : 'Add a targets section to strato.yaml.')
+  }
+  return [only]
 }

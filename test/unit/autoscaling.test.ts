@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { runController } from '../../src/autoscaling/controller.js'
-import { evaluatePolicy, type ControllerState } from '../../src/autoscaling/policy.js'
+import { controllerPolicy, evaluatePolicy as evaluate, type ControllerState } from '../../src/autoscaling/policy.js'
 import { observationFrom } from '../../src/autoscaling/provider-port.js'
 import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/service-unit.js'
 import { parseTrace, simulate } from '../../src/autoscaling/simulate.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 
 const fresh: ControllerState = { recommendations: [] }
+/** The controller runs the normalised policy, as the docker compiler writes it. */
+const evaluatePolicy = (service: string, policy: Autoscale, ...rest: [number, Parameters<typeof evaluate>[3], ControllerState, number]) => evaluate(service, controllerPolicy(policy), ...rest)
 const cpu60: Autoscale = { min: 1, max: 6, target: { cpu: 60 } }
 
 describe('target tracking', () => {
@@ -73,7 +75,7 @@ describe('the controller loop', () => {
     const logged: string[] = []
     let clock = 0
     const decisions = await runController({
-      policies: { web: { min: 1, max: 4, target: { cpu: 50 } } },
+      policies: { web: controllerPolicy({ min: 1, max: 4, target: { cpu: 50 } }) },
       port: { observe: async () => ({ cpu: load.shift() }), replicas: async () => replicas, scale: async (_service, count) => { replicas = count } },
       now: () => clock,
       sleep: async (ms) => { clock += ms },
