@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { drivenTargets } from '../../cli/autoscale.js'
 import { StratoCommand, manifestFlag, targetFlag } from '../../cli/base.js'
 import { imageMapFlag, openTarget, providerSettings } from '../../cli/targets.js'
-import { runController } from '../../src/autoscaling/controller.js'
+import { runControllers } from '../../src/autoscaling/controller.js'
 import { controllerPolicy, type Decision } from '../../src/autoscaling/policy.js'
 import { controllerPort } from '../../src/autoscaling/provider-port.js'
 import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/service-unit.js'
@@ -44,31 +44,22 @@ export default class AutoscaleRun extends StratoCommand {
     const abort = new AbortController()
     process.once('SIGINT', () => abort.abort())
     process.once('SIGTERM', () => abort.abort())
-    const decisions: (Decision & { target: string })[] = []
-    // One controller per target, all at once, stopped together by one signal (a failing one stops the others).
-    const outcomes = await Promise.allSettled(driven.map(async ({ name, policies }) => {
-      const provider = await openTarget(loaded, name, progress, providerSettings(flags))
-      try {
-        const made = await runController({
-          policies: Object.fromEntries(Object.entries(policies).map(([service, policy]) => [service, controllerPolicy(policy)])),
-          port: controllerPort(provider, loaded.manifest.name, flags.interval),
-          now: Date.now,
-          sleep: (ms) => sleep(ms, undefined, { signal: abort.signal }).catch(() => undefined),
-          log: (decision) => this.out(`${decision.at} ${name} ${decision.service} ${decision.current} -> ${decision.desired} ${decision.action}: ${decision.reason}`),
-          intervalMs: flags.interval * 1000,
-          rounds: flags.once ? 1 : undefined,
-          signal: abort.signal,
-        })
-        decisions.push(...made.map((decision) => ({ ...decision, target: name })))
-      } catch (error) {
-        abort.abort()
-        throw error
-      } finally {
-        await provider.close()
-      }
-    }))
-    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
-    if (failed) throw failed.reason
-    return { decisions }
+    const providers = await Promise.all(driven.map(({ name }) => openTarget(loaded, name, progress, providerSettings(flags))))
+    try {
+      // One controller per target, all at once, stopped together by one signal (a failing one stops the others).
+      const byTarget = await runControllers(Object.fromEntries(driven.map(({ name, policies }, index) => [name, {
+        policies: Object.fromEntries(Object.entries(policies).map(([service, policy]) => [service, controllerPolicy(policy)])),
+        port: controllerPort(providers[index], loaded.manifest.name, flags.interval),
+        now: Date.now,
+        sleep: (ms: number) => sleep(ms, undefined, { signal: abort.signal }).catch(() => undefined),
+        log: (decision: Decision & { at: string }) => this.out(`${decision.at} ${name} ${decision.service} ${decision.current} -> ${decision.desired} ${decision.action}: ${decision.reason}`),
+        intervalMs: flags.interval * 1000,
+        rounds: flags.once ? 1 : undefined,
+      }])), abort)
+      const decisions = Object.entries(byTarget).flatMap(([target, made]) => made.map((decision) => ({ ...decision, target })))
+      return { decisions }
+    } finally {
+      await Promise.all(providers.map((provider) => provider.close()))
+    }
   }
 }

@@ -47,3 +47,23 @@ export async function runController(options: ControllerOptions): Promise<Decisio
   }
   return decisions
 }
+
+/**
+ * Several controllers at once (one per target), stopped together: by the
+ * caller's signal, or by the first one that fails, whose error is then
+ * thrown once every controller has stopped.
+ */
+export async function runControllers(byTarget: Record<string, Omit<ControllerOptions, 'signal'>>, abort: AbortController): Promise<Record<string, Decision[]>> {
+  const names = Object.keys(byTarget)
+  const outcomes = await Promise.allSettled(names.map(async (name) => {
+    try {
+      return await runController({ ...byTarget[name], signal: abort.signal })
+    } catch (error) {
+      abort.abort()
+      throw error
+    }
+  }))
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+  if (failed) throw failed.reason
+  return Object.fromEntries(names.map((name, index) => [name, (outcomes[index] as PromiseFulfilledResult<Decision[]>).value]))
+}
