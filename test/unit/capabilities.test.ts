@@ -3,11 +3,13 @@
  * line it is on and what to use instead), what commands refuse before acting,
  * and that every descriptor is consistent with the schema and the registry.
  */
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { capabilityIssues, notSupportedError, pricedPlacement, requireVerb, serviceTargets, unknownLocation, VERBS, type DescriptorLookup } from '../../src/capabilities.js'
 import { UserError } from '../../src/errors.js'
 import { checkManifest, formatProblem } from '../../src/manifest/load.js'
 import { ManifestSchema, PROVIDER_KINDS, type Manifest, type Target } from '../../src/manifest/schema.js'
+import { renderProviderTable, TABLE_END, TABLE_START } from '../../src/provider-table.js'
 import { DESCRIPTORS, descriptorOf } from '../../providers/descriptors.js'
 
 const problems = (text: string) => checkManifest(text, 'strato.yaml', descriptorOf).problems.map(formatProblem)
@@ -131,5 +133,13 @@ describe('the descriptors', () => {
   it('keeps one AWS region list: all 35, the manifest\'s old 21 among them', () => {
     expect(descriptorOf('aws').locations!.known).toHaveLength(35)
     for (const region of ['us-east-1', 'eu-central-2', 'me-central-1', 'af-south-1', 'ap-southeast-7', 'mx-central-1']) expect(descriptorOf('aws').locations!.known).toContain(region)
+  })
+})
+
+describe('the README\'s provider table', () => {
+  it('is what the descriptors say (node scripts/write-provider-table.mjs after a build rewrites it)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf(TABLE_START), readme.indexOf(TABLE_END) + TABLE_END.length)
+    expect(section).toBe(renderProviderTable(Object.values(DESCRIPTORS)))
   })
 })
