@@ -5,10 +5,13 @@ import type { Manifest, Target } from './schema.js'
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
 export const DEFAULT_TARGET_NAME = 'local'
 
-/** The manifest's targets, or the embedded default: the local Docker engine. */
+/** The target a manifest without targets deploys to: the local Docker engine. */
+export const DEFAULT_TARGET: Target = { provider: 'docker', hosts: [DEFAULT_DOCKER_HOST], mode: 'standalone' }
+
+/** The manifest's targets, or the embedded default. */
 export function effectiveTargets(manifest: Manifest | undefined): Record<string, Target> {
   if (manifest?.targets && Object.keys(manifest.targets).length > 0) return manifest.targets
-  return { [DEFAULT_TARGET_NAME]: { provider: 'docker', hosts: [DEFAULT_DOCKER_HOST], mode: 'standalone' } }
+  return { [DEFAULT_TARGET_NAME]: DEFAULT_TARGET }
 }
 
 /** Desired replicas of a service before placement: replicas, else autoscale.min, else 1. */
