@@ -24,7 +24,7 @@ const modules: Partial<Record<ProviderKind, ProviderModules>> = {
 function modulesOf(kind: ProviderKind, targetName: string, what: string): ProviderModules {
   const entry = modules[kind]
   const descriptor = descriptorOf(kind)
-  if (!entry || !descriptor.built) throw notSupportedError(descriptor, what, targetName, true)
+  if (!entry || !descriptor.built) throw notSupportedError(descriptor, what, targetName)
   return entry
 }
 

@@ -76,7 +76,7 @@ export type Pricing =
 
 export interface ProviderDescriptor {
   kind: ProviderKind
-  /** how people name it: "Docker hosts", "AWS" */
+  /** how people name it: "Docker", "AWS" */
   title: string
   /** false while the provider is not built: commands that act on its targets answer "not supported yet" (exit 7) */
   built: boolean
@@ -106,25 +106,30 @@ export interface ProviderDescriptor {
 /** Finds the descriptor of a kind; the cli layer passes providers/descriptors.ts's, tests pass their own. */
 export type DescriptorLookup = (kind: ProviderKind) => ProviderDescriptor
 
-/** A refusal for a provider, worded as "KIND cannot ...": reason first, then what to use instead. */
+/** A capability a provider lacks: the reason, for the error, then what to use instead, for its fix line. */
 export function refuse(reason: string, instead: string): Refusal {
   return { reason, instead }
 }
 
-export function isSupported(support: Support): support is true {
-  return support === true
+/**
+ * The "not supported yet" error (exit 7): the provider refuses this (the
+ * descriptor's reason and what to use instead), or, without a refusal, the
+ * provider is not built yet.
+ */
+export function notSupportedError(descriptor: ProviderDescriptor, what: string, targetName: string, refusal?: Refusal): UserError {
+  const why = refusal ?? refuse('it is not built yet', descriptor.meanwhile ?? 'Use --target to act on another target.')
+  return notSupported(`${what} on ${descriptor.title} target "${targetName}" (${why.reason})`, why.instead)
 }
 
-/** The "not supported yet" error (exit 7) for a verb or capability a target's provider does not declare. */
-export function notSupportedError(descriptor: ProviderDescriptor, what: string, targetName: string, support: Support): UserError {
-  const refusal = support === true ? refuse('it is not built yet', descriptor.meanwhile ?? 'Use --target to act on another target.') : support
-  return notSupported(`${what} on ${descriptor.title} target "${targetName}" (${refusal.reason})`, refusal.instead)
-}
-
-/** Throws "not supported yet" (exit 7) unless the descriptor declares the verb. */
-export function requireVerb(descriptor: ProviderDescriptor, verb: Verb, targetName: string): void {
+/** The "not supported yet" error for a verb, with the descriptor's reason. */
+export function verbNotSupported(descriptor: ProviderDescriptor, verb: Verb, targetName: string): UserError {
   const support = descriptor.verbs[verb]
-  if (!descriptor.built || support !== true) throw notSupportedError(descriptor, verbNoun(verb), targetName, descriptor.built ? support : true)
+  return notSupportedError(descriptor, verbNoun(verb), targetName, descriptor.built && support !== true ? support : undefined)
+}
+
+/** Throws "not supported yet" (exit 7) unless the provider is built and its descriptor declares the verb. */
+export function requireVerb(descriptor: ProviderDescriptor, verb: Verb, targetName: string): void {
+  if (!descriptor.built || descriptor.verbs[verb] !== true) throw verbNotSupported(descriptor, verb, targetName)
 }
 
 function verbNoun(verb: Verb): string {

@@ -5,7 +5,7 @@
  * Loaded lazily by providers/registry.ts, so the SDK loads only for aws targets.
  */
 import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
-import { notSupportedError, unknownLocation } from '../../src/capabilities.js'
+import { unknownLocation, verbNotSupported } from '../../src/capabilities.js'
 import { UserError, usageError } from '../../src/errors.js'
 import type { Autoscale, AwsTargetConfig } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
@@ -133,15 +133,15 @@ export class AwsProvider implements Provider {
   }
 
   async releases(): Promise<ReleaseRecord[]> {
-    throw notSupportedError(awsDescriptor, 'Release history', this.context.targetName, awsDescriptor.verbs.releases)
+    throw verbNotSupported(awsDescriptor, 'releases', this.context.targetName)
   }
 
   async rollback(): Promise<ApplyResult & { release?: number }> {
-    throw notSupportedError(awsDescriptor, 'Rollback', this.context.targetName, awsDescriptor.verbs.rollback)
+    throw verbNotSupported(awsDescriptor, 'rollback', this.context.targetName)
   }
 
   async logs(): Promise<void> {
-    throw notSupportedError(awsDescriptor, 'Logs', this.context.targetName, awsDescriptor.verbs.logs)
+    throw verbNotSupported(awsDescriptor, 'logs', this.context.targetName)
   }
 
   async close(): Promise<void> {
