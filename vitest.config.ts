@@ -11,6 +11,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           testTimeout: 10_000,
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
         },
       },
       {
