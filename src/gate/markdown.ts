@@ -70,7 +70,7 @@ function cell(text: string): string {
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+  return text.replace(/</g, '&lt;')
 }
 
 /** Says how many of `total` items were left out when only `rows` are listed. */
@@ -149,7 +149,7 @@ function costSection(result: GateResult, rows: number): string {
 
 const STATUS_TEXT: Record<Exclude<TargetPlan['status'], 'planned'>, string> = {
   offline: 'not planned (--offline)',
-  unsupported: 'not planned: the provider is not supported yet',
+  unsupported: 'not planned, its provider is not supported yet',
   unreachable: 'not reachable',
   denied: 'refused the credentials',
 }
@@ -168,9 +168,9 @@ function planSection(plan: NonNullable<GateResult['plan']>, rows: number, open: 
     body.push('')
     for (const entry of plan.targets) {
       const status = entry.status === 'planned' ? `planned, ${entry.actions.filter((action) => action.kind !== 'noop').length} change(s)` : STATUS_TEXT[entry.status]
-      const needed = entry.needed ? ' — affected by this change' : ''
-      const why = entry.status === 'planned' ? '' : `: ${cell(entry.message)}`
-      body.push(`- ${inlineCode(entry.target)} (${entry.provider}): ${status}${needed}${why}`)
+      const needed = entry.needed ? ', affected by this change' : ''
+      const why = entry.status === 'planned' ? '' : ` — ${cell(entry.message)}`
+      body.push(`- ${inlineCode(entry.target)} (${entry.provider}${needed}): ${status}${why}`)
     }
   }
   const planned = plan.targets.filter((entry) => entry.status === 'planned').length
