@@ -7,17 +7,22 @@ import { manifestJsonSchema } from '../manifest/json-schema.js'
 import { renderShopCompose } from './compose.js'
 import { renderNginxConfig } from './nginx.js'
 import type { ShopOptions, ShopService } from './options.js'
-import { renderShopManifest } from './shop-manifest.js'
+import { defaultTarget, renderShopManifest } from './shop-manifest.js'
 import { HASH_HEADER, HOSTS, IMAGES, LB_PORT, LOCAL_BASE_IMAGES, SERVICE_PORT, SERVICE_WEIGHTS, databaseSpec, servicePath } from './stack.js'
 import { renderTemplate, renderTemplatePath, type TemplateFlags, type TemplateValues } from './template.js'
 import type { TemplateTree } from './template-tree.js'
 
 export type FileMap = Record<string, string>
 
-export function renderShop(options: ShopOptions, templates: TemplateTree): FileMap {
+/** What the starter repo needs to know about the strato that writes it: its CI installs that version. */
+export interface ScaffoldingTool {
+  version: string
+}
+
+export function renderShop(options: ShopOptions, templates: TemplateTree, tool: ScaffoldingTool): FileMap {
   const files: FileMap = {}
   const flags = shopFlags(options)
-  const values = shopValues(options)
+  const values = { ...shopValues(options), stratoVersion: tool.version }
 
   addTemplates(files, templates, 'shop/repo/', '', values, flags)
   for (const service of options.services) {
@@ -57,6 +62,10 @@ function shopFlags(options: ShopOptions): TemplateFlags {
     aws: options.targets.includes('aws'),
     azure: options.targets.includes('azure'),
     gcp: options.targets.includes('gcp'),
+    ci: options.ci !== 'none',
+    github: options.ci === 'github',
+    gitlab: options.ci === 'gitlab',
+    cloud: options.targets.some((kind) => kind !== 'docker'),
   }
   for (const service of ['users', 'orders', 'payments'] satisfies ShopService[]) flags[service] = options.services.includes(service)
   return flags
@@ -82,6 +91,8 @@ function shopValues(options: ShopOptions): TemplateValues {
     services: options.services.join(', '),
     servicesJson: JSON.stringify(options.services),
     targets: options.targets.join(', '),
+    targetNames: options.targets.map((kind) => defaultTarget(kind, options.name).name).join(' '),
+    awsRegion: awsRegion(options.name),
     hashHeader: HASH_HEADER,
     replicaHost: HOSTS.replica,
     usersCacheNote: options.cache ? ', with single-user lookups cached in Redis' : '',
@@ -90,6 +101,11 @@ function shopValues(options: ShopOptions): TemplateValues {
     rootSecretNote: db.rootPassword ? ` (and its root password as \`${db.rootPassword.variable}\`)` : '',
     replicationSecretNote: options.readReplica ? ', and both database roles read REPLICATION_PASSWORD' : '',
   }
+}
+
+function awsRegion(project: string): string {
+  const { target } = defaultTarget('aws', project)
+  return target.provider === 'aws' ? target.region : ''
 }
 
 function addTemplates(files: FileMap, templates: TemplateTree, from: string, to: string, values: TemplateValues, flags: TemplateFlags): void {
