@@ -126,7 +126,7 @@ describe('the GitLab pipeline', () => {
     expect(files['.github/workflows/ci.yml']).toBeUndefined()
     const pipeline = parse(files['.gitlab-ci.yml']) as Record<string, unknown> & { stages: string[] }
     const jobs = Object.entries(pipeline).filter(([name]) => !['workflow', 'stages', 'variables'].includes(name) && !name.startsWith('.')) as [string, GitlabJob][]
-    expect(jobs.map(([name]) => name)).toEqual(['test', 'image', 'gate', 'deploy'])
+    expect(jobs.map(([name]) => name)).toEqual(['test', 'build-image', 'gate', 'deploy'])
     const services = (pipeline['.each-service'] as GitlabJob).parallel!.matrix[0].SERVICE
     expect(services).toEqual(resolveShopOptions({ name: 'shop', ...raw }).services)
     for (const [name, job] of jobs) {
