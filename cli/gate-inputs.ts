@@ -71,7 +71,8 @@ function desiredSide(loaded: LoadedManifest): DesiredSide | undefined {
 export async function collectGate(options: GateOptions, cwd: string, progress: Progress): Promise<CollectedGate> {
   const limits = options.maxIncrease.map(parseIncreaseLimit)
   const project = locateCheckProject({ manifest: resolveManifestPath(options.manifest, cwd) }, cwd)
-  const display = path.relative(cwd, project.manifestFile!) || path.basename(project.manifestFile!)
+  // Named as the findings are, relative to the project folder, so the report reads the same from any folder.
+  const display = path.basename(project.manifestFile!)
   // locateCheckProject keeps the text of a valid manifest only; an invalid one is read again for its problems.
   const { problems } = checkManifest(project.loaded?.text ?? readFileSync(project.manifestFile!, 'utf8'), display)
   const failOn = options.failOn === 'none' ? undefined : (options.failOn as Severity | undefined) ?? project.loaded?.manifest.checks?.failOn ?? 'high'
