@@ -7,8 +7,8 @@
  * formats agree. Loaded only when a Parquet file is read: the engine is large.
  */
 import { usageError } from '../errors.js'
-import type { FocusAggregator } from './focus.js'
-import { costFromText } from './focus-values.js'
+import { BAD_ROWS_KEPT, type FocusAggregator } from './focus.js'
+import { costFromText, isNullText } from './focus-values.js'
 
 const quoteName = (name: string) => `"${name.replaceAll('"', '""')}"`
 const quoteText = (text: string) => `'${text.replaceAll("'", "''")}'`
@@ -23,27 +23,24 @@ function cellSql(name: string, type: string, isDate: boolean): string {
 }
 
 /**
- * A cost column as DECIMAL(38,9), or NULL when it has no value or cannot be
- * read. Doubles go through their shortest text, as a CSV would print them.
+ * A cost column as DECIMAL(38,9), NULL when it has no value or cannot be read.
+ * Doubles are cast straight from their binary value (their shortest text would
+ * be the CSV's, but printing every double costs ten times the whole read): a
+ * nano at most per row, far below the cent figures are shown in.
  */
-function costSql(name: string, type: string): { value: string; empty: string; raw: string } {
+function costSql(name: string, type: string): { decimal: string; empty: string; raw: string } {
   const column = quoteName(name)
   const raw = `CAST(${column} AS VARCHAR)`
-  let decimal: string
-  let empty = `${column} IS NULL`
-  if (/^(DOUBLE|FLOAT|REAL)/i.test(type)) decimal = `TRY_CAST(${raw} AS DECIMAL(38,9))`
-  else if (/^(DECIMAL|NUMERIC|U?(TINY|SMALL|BIG|HUGE)?INT|INTEGER)/i.test(type)) decimal = `TRY_CAST(${column} AS DECIMAL(38,9))`
-  else {
-    decimal = `TRY_CAST(trim(${raw}) AS DECIMAL(38,9))`
-    empty = `(${column} IS NULL OR trim(${raw}) IN ('', 'NULL'))`
-  }
-  return { value: `CASE WHEN abs(${decimal}) < 1e15 THEN ${decimal} END`, empty, raw }
+  if (/^(DOUBLE|FLOAT|REAL|DECIMAL|NUMERIC|U?(TINY|SMALL|BIG|HUGE)?INT|INTEGER)/i.test(type)) return { decimal: `TRY_CAST(${column} AS DECIMAL(38,9))`, empty: `${column} IS NULL`, raw }
+  return { decimal: `TRY_CAST(trim(${raw}) AS DECIMAL(38,9))`, empty: `(${column} IS NULL OR trim(${raw}) IN ('', 'NULL'))`, raw }
 }
 
 export async function readParquet(file: string, aggregator: FocusAggregator): Promise<void> {
   const { DuckDBInstance, DuckDBDecimalValue } = await import('@duckdb/node-api')
-  const instance = await DuckDBInstance.create(':memory:', { TimeZone: 'UTC', preserve_insertion_order: 'false' })
+  const instance = await DuckDBInstance.create(':memory:', { preserve_insertion_order: 'false' })
   const connection = await instance.connect()
+  // Timestamps with a zone print in UTC when grouped on; ChargePeriodStart is converted explicitly.
+  await connection.run("SET TimeZone = 'UTC'")
   const source = `read_parquet(${quoteText(file)}, file_row_number = true)`
   const fail = (error: unknown) => usageError(`${file} is not a readable Parquet file (${String((error as Error).message).split('\n')[0]}).`, 'Check that the export finished writing, or export CSV instead.')
   try {
@@ -60,15 +57,15 @@ export async function readParquet(file: string, aggregator: FocusAggregator): Pr
     const dateColumn = names.findIndex((name) => name.toLowerCase() === 'chargeperiodstart')
     const cellColumns = cells.map((column, index) => `${cellSql(names[column], types.get(names[column])!, column === dateColumn)} AS c${index}`)
     const costColumns = costs.map((column) => (column < 0 ? undefined : costSql(names[column], types.get(names[column])!)))
-    const values = costColumns.map((cost, metric) => (cost ? `${cost.value} AS v${metric}, ${cost.empty} AS e${metric}, ${cost.raw} AS r${metric}` : `NULL::DECIMAL(38,9) AS v${metric}, true AS e${metric}, NULL AS r${metric}`))
+    const decimals = costColumns.map((cost, metric) => (cost ? `${cost.decimal} AS d${metric}, ${cost.empty} AS e${metric}` : `NULL::DECIMAL(38,9) AS d${metric}, true AS e${metric}`))
+    const values = costColumns.map((_, metric) => `CASE WHEN abs(d${metric}) < 1e15 THEN d${metric} END AS v${metric}`)
     // bad: 0 for a readable row, else 1 + the first metric whose cell has a value that cannot be read.
     // BilledCost is what the invoice adds up: FOCUS never leaves it empty, so a row without it is bad too.
     const bad = costColumns.map((_, metric) => `WHEN ${metric === billed ? '' : `NOT e${metric} AND `}v${metric} IS NULL THEN ${metric + 1}`)
     const keys = [...cells.map((_, index) => `c${index}`), 'bad']
-    const sql = `WITH rows AS (SELECT *, CASE ${bad.join(' ')} ELSE 0 END AS bad FROM (SELECT file_row_number, ${[...cellColumns, ...values].join(', ')} FROM ${source}))
-      SELECT ${keys.join(', ')}, ${costColumns.map((_, metric) => `sum(v${metric}), count(*) FILTER (WHERE e${metric}), arg_min(r${metric}, file_row_number) FILTER (WHERE bad = ${metric + 1})`).join(', ')},
-        count(*), min(file_row_number) + 1
-      FROM rows GROUP BY ${keys.join(', ')}`
+    const rows = `(SELECT *, CASE ${bad.join(' ')} ELSE 0 END AS bad FROM (SELECT *, ${values.join(', ')} FROM (SELECT file_row_number, ${[...cellColumns, ...decimals].join(', ')} FROM ${source})))`
+    const sql = `SELECT ${keys.join(', ')}, ${costColumns.map((_, metric) => `sum(v${metric}), count(*) FILTER (WHERE e${metric})`).join(', ')}, count(*), min(file_row_number) + 1
+      FROM ${rows} GROUP BY ${keys.join(', ')}`
     let result
     try {
       result = await connection.stream(sql)
@@ -92,18 +89,23 @@ export async function readParquet(file: string, aggregator: FocusAggregator): Pr
         const sums: (bigint | null)[] = []
         const nulls: number[] = []
         for (let metric = 0; metric < metrics; metric++) {
-          const sum = values[at + 1 + metric * 3]
+          const sum = values[at + 1 + metric * 2]
           sums.push(sum instanceof DuckDBDecimalValue ? sum.value : null)
-          nulls.push(Number(values[at + 2 + metric * 3]))
+          nulls.push(Number(values[at + 2 + metric * 2]))
         }
-        const rows = Number(values[at + 1 + metrics * 3])
-        const line = Number(values[at + 2 + metrics * 3])
+        const rows = Number(values[at + 1 + metrics * 2])
+        const line = Number(values[at + 2 + metrics * 2])
         if (badMetric < 0) aggregator.summedRows(row, sums, nulls, rows, line)
-        else {
-          const raw = values[at + 3 + badMetric * 3]
-          const reading = raw === null ? { problem: 'is empty' } : costFromText(String(raw))
-          aggregator.badSummedRows(rows, line, badMetric, 'problem' in reading ? reading.problem : 'cannot be read', row[currency], sums)
-        }
+        else aggregator.badSummedRows(rows, badMetric, row[currency], sums)
+      }
+    }
+    if (aggregator.badRowCount > 0) {
+      // Rare: read the bad rows themselves, for their row numbers and what their cells hold.
+      const examples = await connection.runAndReadAll(`SELECT file_row_number + 1, bad, ${costColumns.map((cost) => (cost ? cost.raw : 'NULL')).join(', ')} FROM ${rows} WHERE bad > 0 ORDER BY 1 LIMIT ${BAD_ROWS_KEPT}`)
+      for (const [line, bad, ...raws] of examples.getRows()) {
+        const raw = raws[Number(bad) - 1]
+        const reading = raw === null || isNullText(String(raw)) ? { problem: 'is empty' } : costFromText(String(raw))
+        aggregator.badCostExample(Number(line), Number(bad) - 1, 'problem' in reading ? reading.problem : 'cannot be read')
       }
     }
   } finally {

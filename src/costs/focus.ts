@@ -366,10 +366,21 @@ export class FocusAggregator {
     this.add(day, currency, tags, rows, nulls)
   }
 
-  /** Rows of a summed combination whose cost cannot be read (Parquet). */
-  badSummedRows(rows: number, line: number, metric: number, reason: string, currency: string | null, sums: (bigint | null)[]): void {
+  /** Rows of a summed combination whose cost cannot be read (Parquet): counted here, examples given by badCostExample. */
+  badSummedRows(rows: number, metric: number, currency: string | null, sums: (bigint | null)[]): void {
     this.rows += rows
-    this.badRows(rows, line, `${this.query.metrics[metric]} ${reason}`, this.plan!.cost[metric], currency ?? undefined, sums.map((sum, index) => (index === metric ? null : sum)))
+    this.badCount += rows
+    this.recordSkipped(rows, currency ?? undefined, sums.map((sum, index) => (index === metric ? null : sum)))
+  }
+
+  /** One bad row's place and reason (Parquet reads them after the sums). */
+  badCostExample(line: number, metric: number, reason: string): void {
+    const column = this.plan!.cost[metric]
+    if (this.bad.length < BAD_ROWS_KEPT) this.bad.push({ line, column: this.columnName(column), position: column + 1, reason: `${this.query.metrics[metric]} ${reason}` })
+  }
+
+  get badRowCount(): number {
+    return this.badCount
   }
 
   /** The header positions a reader must deliver: cells (dates, currency, tags, groupings, filters) and costs per metric (-1: absent). */
@@ -539,7 +550,11 @@ export class FocusAggregator {
     if (this.bad.length < BAD_ROWS_KEPT) {
       this.bad.push(column === undefined || column < 0 ? { line, reason } : { line, column: this.columnName(column), position: column + 1, reason })
     }
-    // How much the skipped rows held, where it can be read: the first metric decides.
+    this.recordSkipped(rows, currency, amounts)
+  }
+
+  /** How much skipped rows held, where it can be read: the first metric decides whether they are counted. */
+  private recordSkipped(rows: number, currency: string | undefined, amounts: (bigint | null)[]): void {
     if (currency === undefined || amounts[0] === null || amounts[0] === undefined) {
       this.uncounted += rows
       return
