@@ -85,7 +85,7 @@ export function costFromText(raw: string): CostReading {
   const significant = digits.replace(/^0+/, '')
   if (significant === '') return { nanos: 0n }
   if (point - (digits.length - significant.length) > LIMIT_DIGITS) {
-    return { problem: `"${shorten(raw)}" is out of range (a row's cost must be below ${COST_LIMIT_UNITS.toExponential()} in magnitude)` }
+    return { problem: `"${shorten(raw)}" is out of range (a row's cost must be below 1e15 in magnitude)` }
   }
   // Far below a nano rounds to zero; keep the work bounded for exponents such as e-400.
   if (point < -12) return { nanos: 0n }
