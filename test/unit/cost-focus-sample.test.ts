@@ -5,22 +5,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { actualReport } from '../../src/costs/actual.js'
-import { actualJson } from '../../src/costs/actual-report.js'
-import { parseQuery, type QueryFlags } from '../../src/costs/focus-query.js'
-import { readFocusSpend } from '../../src/costs/focus-spend.js'
-import { exitCodeFor } from '../../src/errors.js'
+import type { QueryFlags } from '../../src/costs/focus-query.js'
 import type { Progress } from '../../src/model.js'
+import { actual as readActual, refusal } from '../helpers/cost-actual.js'
 import { expectedCents, HEADER, microText, SAMPLE, sampleCells, sampleCsv, writeSampleCsv, writeSampleParquet, type SampleRow } from '../helpers/focus-sample.js'
 
-const quiet: Progress = { step() {}, done() {}, warn() {} }
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'strato-sample-'))
-
-async function actual(files: string[], flags: QueryFlags = {}, progress: Progress = quiet) {
-  const query = parseQuery(flags)
-  const spend = await readFocusSpend(files, query, progress)
-  return actualJson(actualReport(spend.groups, query.by, query.metrics), spend.notes)
-}
+const actual = async (files: string[], flags: QueryFlags = {}, progress?: Progress) => (await readActual(files, flags, progress)).json
 
 type Json = Awaited<ReturnType<typeof actual>>
 
@@ -31,15 +22,6 @@ function figures(json: Json, metric = 'BilledCost'): Record<string, number> {
 
 function totals(json: Json, metric = 'BilledCost') {
   return Object.fromEntries(json.totals.map((total) => [total.currency, [(total.amounts as Record<string, number>)[metric], (total.tagged as Record<string, number>)[metric], (total.untagged as Record<string, number>)[metric]]]))
-}
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise
-  } catch (error) {
-    return { code: exitCodeFor(error), message: (error as Error).message, details: (error as { options?: { details?: string[] } }).options?.details ?? [] }
-  }
-  throw new Error('the read succeeded')
 }
 
 const join = (...parts: (string | undefined | null)[]) => parts.map((part) => part ?? '-').join('|')

@@ -3,16 +3,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { actualReport, monthSpend } from '../../src/costs/actual.js'
-import { actualJson, renderActualCsv, renderActualMarkdown, renderActualTable } from '../../src/costs/actual-report.js'
+import { monthSpend } from '../../src/costs/actual.js'
+import { renderActualCsv, renderActualMarkdown, renderActualTable } from '../../src/costs/actual-report.js'
 import { budgetGateError, checkActualBudget } from '../../src/costs/budget.js'
 import { CsvStreamParser } from '../../src/costs/csv-stream.js'
 import { parseQuery, type QueryFlags } from '../../src/costs/focus-query.js'
-import { readFocusSpend } from '../../src/costs/focus-spend.js'
 import { stratoTags } from '../../src/costs/focus-tags.js'
 import { chargeDayFromText, costFromBytes, costFromText } from '../../src/costs/focus-values.js'
 import { exitCodeFor } from '../../src/errors.js'
-import type { Progress } from '../../src/model.js'
+import { actual, refusal } from '../helpers/cost-actual.js'
 
 const fixture = (name: string) => path.resolve('test/fixtures/cost/focus', name)
 
@@ -125,30 +124,7 @@ describe('cost actual queries', () => {
   })
 })
 
-const quiet: Progress = { step() {}, done() {}, warn() {} }
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'strato-focus-'))
-
-/** Reads files as `strato cost actual --focus` does, with the same flags; returns the --json shape. */
-async function actual(files: string[], flags: QueryFlags = {}, progress: Progress = quiet) {
-  const query = parseQuery(flags)
-  const spend = await readFocusSpend(files, query, progress)
-  const report = actualReport(spend.groups, query.by, query.metrics)
-  return { report, spend, json: actualJson(report, spend.notes) }
-}
-
-/** "value|value|currency" -> amount of the first metric, for comparing with the golden figures. */
-function figures(json: Awaited<ReturnType<typeof actual>>['json'], metric = 'BilledCost'): Record<string, number> {
-  return Object.fromEntries(json.rows.map((row) => [[...Object.values(row.group).map((value) => value ?? '-'), row.currency].join('|'), (row.amounts as Record<string, number>)[metric]]))
-}
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise
-  } catch (error) {
-    return { code: exitCodeFor(error), message: (error as Error).message, details: (error as { options?: { details?: string[] } }).options?.details ?? [] }
-  }
-  throw new Error('the read succeeded')
-}
 
 describe('FOCUS exports (fixtures in repository)', () => {
   it('sums an AWS export by project and service tag, untagged apart', async () => {
