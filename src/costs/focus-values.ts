@@ -6,7 +6,6 @@
  * Costs round at the ninth decimal half away from zero, as SQL engines cast
  * decimals, so a CSV and the same data as Parquet sum to the same nano.
  */
-import { isCalendarDay } from './focus-query.js'
 
 /** The largest cost one row may carry, in currency units (exclusive); larger is a broken cell, not a charge. */
 export const COST_LIMIT_UNITS = 1e15
@@ -116,9 +115,7 @@ export function chargeDayFromBytes(bytes: Uint8Array, start: number, end: number
   const year = digitsAt(bytes, start, 4)
   const month = digitsAt(bytes, start + 5, 2)
   const day = digitsAt(bytes, start + 8, 2)
-  if (year < 0 || month < 0 || day < 0) return -1
-  // The calendar check is the slow part; exports repeat a handful of days, and callers cache by bytes.
-  if (!isCalendarDay(year, month, day)) return -1
+  if (year < 0 || month < 1 || month > 12 || day < 1 || (day > 28 && day > daysInMonth(year, month))) return -1
   if (length === 10) return year * 10000 + month * 100 + day
   let at = start + 10
   const separator = bytes[at]
@@ -162,6 +159,12 @@ export function chargeDayFromBytes(bytes: Uint8Array, start: number, end: number
   // The offset moves the charge into the previous or next UTC day.
   const utc = new Date(Date.UTC(year, month - 1, day, 0, local - offset))
   return utc.getUTCFullYear() * 10000 + (utc.getUTCMonth() + 1) * 100 + utc.getUTCDate()
+}
+
+const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : MONTH_DAYS[month]
 }
 
 const encoder = new TextEncoder()

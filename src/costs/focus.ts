@@ -86,51 +86,46 @@ export class FocusFormatError extends Error {
   }
 }
 
+interface Entry {
+  bytes: Uint8Array
+  /** 1 when the bytes hold doubled quotes to unescape */
+  doubled?: number
+  id: number
+}
+
 /** Interned cell values of one column: each distinct value is decoded once and gets a small number (0: null). */
 class ColumnValues {
   readonly values: (string | null)[] = [null]
-  private readonly byHash = new Map<number, { bytes: Uint8Array; id: number }[]>()
+  private readonly byHash = new Map<number, Entry[]>()
   private readonly byText = new Map<string, number>()
-  private lastBytes: Uint8Array = new Uint8Array(0)
-  private lastId = 0
+  /** the previous row's entry: columns such as the currency rarely change from row to row */
+  private last: Entry = { bytes: new Uint8Array(0), doubled: 0, id: 0 }
 
   fromBytes(view: FieldView, column: number): number {
     const bytes = view.bytes
     const start = view.start[column]
     const end = view.end[column]
-    const last = this.lastBytes
     const length = end - start
-    if (last.length === length && view.doubled[column] === 0) {
-      let same = true
-      for (let at = 0; at < length; at++) {
-        if (last[at] !== bytes[start + at]) { same = false; break }
-      }
-      if (same) return this.lastId
-    }
-    let id: number
-    if (isNullBytes(bytes, start, end)) id = 0
-    else {
-      let hash = 0x811c9dc5 ^ view.doubled[column]
-      for (let at = start; at < end; at++) hash = Math.imul(hash ^ bytes[at], 0x01000193)
-      const bucket = this.byHash.get(hash)
-      id = -1
-      if (bucket) {
-        for (const candidate of bucket) {
-          if (candidate.bytes.length === length && equalBytes(candidate.bytes, bytes, start)) { id = candidate.id; break }
+    const doubled = view.doubled[column]
+    const last = this.last
+    if (last.bytes.length === length && last.doubled === doubled && equalBytes(last.bytes, bytes, start)) return last.id
+    if (isNullBytes(bytes, start, end)) return 0
+    let hash = 0x811c9dc5 ^ doubled
+    for (let at = start; at < end; at++) hash = Math.imul(hash ^ bytes[at], 0x01000193)
+    const bucket = this.byHash.get(hash)
+    if (bucket) {
+      for (const candidate of bucket) {
+        if (candidate.bytes.length === length && candidate.doubled === doubled && equalBytes(candidate.bytes, bytes, start)) {
+          this.last = candidate
+          return candidate.id
         }
       }
-      if (id < 0) {
-        id = this.fromText(view.text(column))
-        const entry = { bytes: copyBytes(bytes, start, end), id }
-        if (bucket) bucket.push(entry)
-        else this.byHash.set(hash, [entry])
-      }
     }
-    if (view.doubled[column] === 0) {
-      this.lastBytes = length === 0 ? new Uint8Array(0) : copyBytes(bytes, start, end)
-      this.lastId = id
-    }
-    return id
+    const entry: Entry = { bytes: copyBytes(bytes, start, end), doubled, id: this.fromText(view.text(column)) }
+    if (bucket) bucket.push(entry)
+    else this.byHash.set(hash, [entry])
+    this.last = entry
+    return entry.id
   }
 
   fromText(text: string | null): number {
@@ -201,8 +196,6 @@ export class FocusAggregator {
   private uncounted = 0
   private readonly unreadableTags = { count: 0, line: 0, reason: '' }
   private readonly columns: ColumnValues[] = []
-  private readonly dates = new ColumnValues()
-  private days: number[] = []
   private readonly tagInfos: (TagInfo | undefined)[] = []
   private readonly reducedTags = new Map<string, number>()
   private readonly reducedValues: { project?: string; values: (string | null)[] }[] = []
@@ -321,14 +314,13 @@ export class FocusAggregator {
       }
       costs[metric] = nanos
     }
-    const dateId = this.dates.fromBytes(view, plan.date)
-    const day = this.dayOf(dateId)
+    const day = chargeDayFromBytes(bytes, view.start[plan.date], view.end[plan.date])
     const currency = this.store(0).fromBytes(view, plan.currency)
     if (costProblem >= 0 || day < 0 || currency === 0) {
       const [column, reason] = costProblem >= 0
         ? [plan.cost[costProblem], `${this.query.metrics[costProblem]} ${problem}`]
         : day < 0
-          ? [plan.date, dateId === 0 ? 'ChargePeriodStart is empty' : `ChargePeriodStart "${view.text(plan.date)}" is not a date-time`]
+          ? [plan.date, isNullBytes(bytes, view.start[plan.date], view.end[plan.date]) ? 'ChargePeriodStart is empty' : `ChargePeriodStart "${view.text(plan.date)}" is not a date-time`]
           : [plan.currency, 'BillingCurrency is empty']
       const readable = costs.map((nanos, metric) => bigCosts[metric] ?? (nanos === nanos ? BigInt(nanos) : null))
       this.badRows(1, line, reason, column, currency === 0 ? undefined : this.store(0).values[currency]!, readable)
@@ -403,16 +395,6 @@ export class FocusAggregator {
   /** The value number of a column's cell in the current row. */
   private columnId(slot: number, column: number): number {
     return this.view ? this.columns[slot].fromBytes(this.view, column) : this.columns[slot].fromText(this.cells[column])
-  }
-
-  private dayOf(dateId: number): number {
-    if (dateId === 0) return -1
-    let day = this.days[dateId]
-    if (day === undefined) {
-      day = chargeDayFromText(this.dates.values[dateId]!)
-      this.days[dateId] = day
-    }
-    return day
   }
 
   private tagInfo(tagsId: number, line: number, rows = 1): TagInfo {
