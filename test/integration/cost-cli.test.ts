@@ -104,7 +104,7 @@ describe('strato cost (built CLI)', () => {
     const golden = expectedCents(SAMPLE, (row) => `${row.service}|${row.team ?? '-'}|${row.currency}`, (row) => row.billed)
     expect(Object.fromEntries(json.rows.map((row: { group: Record<string, string | null>; currency: string; amounts: { BilledCost: number } }) => [`${row.group.ServiceName}|${row.group['tag:team'] ?? '-'}|${row.currency}`, row.amounts.BilledCost]))).toEqual(golden)
     const table = await strato(['cost', 'actual', '--focus', csv, '--by', 'provider', '--metric', 'effective'], dir)
-    expect(table.stdout).toMatch(/PROVIDER\s+EffectiveCost\s+CURRENCY/)
+    expect(table.stdout).toMatch(/PROVIDER\s+PERIOD\s+EffectiveCost\s+CURRENCY/)
     expect(table.stdout).toContain('Figures: EffectiveCost (amortised: commitments spread over the usage they cover).')
   })
 
@@ -124,7 +124,7 @@ describe('strato cost (built CLI)', () => {
       [['--focus', path.join(dir, 'date.csv')], 'date.csv cannot be read: line 3, column 7 (ChargePeriodStart): ChargePeriodStart "2024-13-45" is not a date-time'],
       [['--focus', path.join(dir, 'exports')], 'exports is a directory'],
       [['--focus', csv, '--focus', csv], 'sample.csv is given twice'],
-      [['--focus', csv, '--by', 'Regoin'], 'Did you mean RegionId?'],
+      [['--focus', csv, '--by', 'RegoinId'], 'Did you mean RegionId?'],
     ]
     for (const [args, message] of cases) {
       const { exitCode, stderr } = await strato(['cost', 'actual', ...args], dir)
