@@ -7,8 +7,7 @@
  * decimals, so a CSV and the same data as Parquet sum to the same nano.
  */
 
-/** The largest cost one row may carry, in currency units (exclusive); larger is a broken cell, not a charge. */
-export const COST_LIMIT_UNITS = 1e15
+/** Digits before the point a row's cost may have (below 1e15 units): larger is a broken cell, not a charge. */
 const LIMIT_DIGITS = 15
 
 /** Whether a cell is empty or the unquoted NULL that exports write for "no value". */

@@ -11,7 +11,7 @@
  * matter. Both go through the same checks, so both formats agree.
  */
 import type { FieldView } from './csv-stream.js'
-import { copyBytes } from './csv-stream.js'
+import { ColumnValues } from './focus-cells.js'
 import { dayText, type CostColumn, type Dimension, type Filter, type FocusQuery } from './focus-query.js'
 import { parseTags, PROJECT_KEY, SERVICE_KEY, tagKey } from './focus-tags.js'
 import { chargeDayFromBytes, chargeDayFromText, costFromBytes, costFromText, isNullBytes, isNullText } from './focus-values.js'
@@ -86,65 +86,6 @@ export class FocusFormatError extends Error {
   }
 }
 
-interface Entry {
-  bytes: Uint8Array
-  /** 1 when the bytes hold doubled quotes to unescape */
-  doubled?: number
-  id: number
-}
-
-/** Interned cell values of one column: each distinct value is decoded once and gets a small number (0: null). */
-class ColumnValues {
-  readonly values: (string | null)[] = [null]
-  private readonly byHash = new Map<number, Entry[]>()
-  private readonly byText = new Map<string, number>()
-  /** the previous row's entry: columns such as the currency rarely change from row to row */
-  private last: Entry = { bytes: new Uint8Array(0), doubled: 0, id: 0 }
-
-  fromBytes(view: FieldView, column: number): number {
-    const bytes = view.bytes
-    const start = view.start[column]
-    const end = view.end[column]
-    const length = end - start
-    const doubled = view.doubled[column]
-    const last = this.last
-    if (last.bytes.length === length && last.doubled === doubled && equalBytes(last.bytes, bytes, start)) return last.id
-    if (isNullBytes(bytes, start, end)) return 0
-    let hash = 0x811c9dc5 ^ doubled
-    for (let at = start; at < end; at++) hash = Math.imul(hash ^ bytes[at], 0x01000193)
-    const bucket = this.byHash.get(hash)
-    if (bucket) {
-      for (const candidate of bucket) {
-        if (candidate.bytes.length === length && candidate.doubled === doubled && equalBytes(candidate.bytes, bytes, start)) {
-          this.last = candidate
-          return candidate.id
-        }
-      }
-    }
-    const entry: Entry = { bytes: copyBytes(bytes, start, end), doubled, id: this.fromText(view.text(column)) }
-    if (bucket) bucket.push(entry)
-    else this.byHash.set(hash, [entry])
-    this.last = entry
-    return entry.id
-  }
-
-  fromText(text: string | null): number {
-    if (text === null || isNullText(text)) return 0
-    let id = this.byText.get(text)
-    if (id === undefined) {
-      id = this.values.length
-      this.values.push(text)
-      this.byText.set(text, id)
-    }
-    return id
-  }
-}
-
-function equalBytes(known: Uint8Array, bytes: Uint8Array, start: number): boolean {
-  for (let at = 0; at < known.length; at++) if (known[at] !== bytes[start + at]) return false
-  return true
-}
-
 /** What one distinct Tags cell says, for the query. */
 interface TagInfo {
   /** number of (project, tag-based dimension values): part of the group key */
@@ -196,6 +137,11 @@ export class FocusAggregator {
   private uncounted = 0
   private readonly unreadableTags = { count: 0, line: 0, reason: '' }
   private readonly columns: ColumnValues[] = []
+  private readonly tagsStore = new ColumnValues()
+  private headerNames: string[] = []
+  /** The row being added: a CSV view, or Parquet cells. */
+  private view: FieldView | undefined
+  private cells: (string | null)[] = []
   private readonly tagInfos: (TagInfo | undefined)[] = []
   private readonly reducedTags = new Map<string, number>()
   private readonly reducedValues: { project?: string; values: (string | null)[] }[] = []
@@ -274,8 +220,6 @@ export class FocusAggregator {
   private store(slot: number): ColumnValues {
     return this.columns[slot]
   }
-
-  private readonly tagsStore = new ColumnValues()
 
   /** One CSV record, read from its bytes. */
   csvRow(view: FieldView, line: number): void {
@@ -387,10 +331,6 @@ export class FocusAggregator {
     this.rows++
     this.badRows(1, line, reason, undefined, undefined, [])
   }
-
-  /** The row being added: a CSV view, or Parquet cells. */
-  private view: FieldView | undefined
-  private cells: (string | null)[] = []
 
   /** The value number of a column's cell in the current row. */
   private columnId(slot: number, column: number): number {
@@ -546,8 +486,6 @@ export class FocusAggregator {
     amounts.forEach((amount, metric) => { if (amount !== null && amount !== undefined) skipped.nanos[metric] += amount })
     skipped.rows += rows
   }
-
-  private headerNames: string[] = []
 
   private columnName(column: number): string {
     return this.headerNames[column] ?? `column ${column + 1}`
