@@ -87,9 +87,10 @@ function readHead(file: string): Uint8Array {
 export async function readFocusFile(file: string, query: FocusQuery): Promise<FocusFileSummary> {
   const stats = statOf(file)
   if (stats.isDirectory()) throw usageError(`${file} is a directory, not a FOCUS export file.`, 'Pass the export files inside it.')
-  const format = focusFileFormat(file, readHead(file))
   const aggregator = new FocusAggregator(query)
+  let format: FocusFileFormat = 'csv'
   try {
+    format = focusFileFormat(file, readHead(file))
     if (format === 'parquet') {
       const { readParquet } = await import('./focus-parquet.js')
       await readParquet(file, aggregator)
@@ -98,6 +99,9 @@ export async function readFocusFile(file: string, query: FocusQuery): Promise<Fo
     if (error instanceof FocusFormatError) {
       throw usageError(`${file} is not a FOCUS export: ${error.message}.`, 'A FOCUS export has the columns BilledCost, ChargePeriodStart and BillingCurrency, and each --metric asked for; export "FOCUS" from your cloud\'s cost management.')
     }
+    // The file went away or became unreadable between the checks and the read.
+    const code = (error as NodeJS.ErrnoException).code
+    if (!(error instanceof UserError) && typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw usageError(`${file} cannot be read (${code}).`, 'Check the path given to --focus and its permissions.')
     throw error
   }
   if (!aggregator.hasHeader) throw usageError(`${file} is empty.`, 'Export the FOCUS data again; the file has no header line.')

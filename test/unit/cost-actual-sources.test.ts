@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { actualJson } from '../../src/costs/actual-report.js'
-import { actualReport, providerGroups } from '../../src/costs/actual.js'
+import { actualReport, providerGroups, spendPeriod } from '../../src/costs/actual.js'
 import { parseQuery } from '../../src/costs/focus-query.js'
 import { periodDays, targetSpend, type SpendSource } from '../../src/costs/actual-sources.js'
 import { notSupported, UserError } from '../../src/errors.js'
@@ -74,6 +74,13 @@ describe('spend from targets', () => {
 
   it('groups provider spend only by what providers report', () => {
     expect(() => providerGroups([], parseQuery({ by: ['ServiceName'] }).by)).toThrow(expect.objectContaining({ exitCode: 2 }))
+  })
+
+  it('asks providers for --from to --to, both days included, else the month to date', () => {
+    const monthToDate = { start: '2026-11-01', end: '2026-11-18', granularity: 'daily' as const }
+    expect(spendPeriod(undefined, undefined, monthToDate)).toBe(monthToDate)
+    expect(spendPeriod(20261030, 20261102, monthToDate)).toEqual({ start: '2026-10-30', end: '2026-11-03', granularity: 'daily' })
+    expect(spendPeriod(20261105, undefined, monthToDate)).toEqual({ start: '2026-11-05', end: '2026-11-18', granularity: 'daily' })
   })
 
   it('lists the days of a period', () => {
