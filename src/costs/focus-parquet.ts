@@ -57,7 +57,8 @@ export async function readParquet(file: string, aggregator: FocusAggregator): Pr
     const dateColumn = names.findIndex((name) => name.toLowerCase() === 'chargeperiodstart')
     const cellColumns = cells.map((column, index) => `${cellSql(names[column], types.get(names[column])!, column === dateColumn)} AS c${index}`)
     const costColumns = costs.map((column) => (column < 0 ? undefined : costSql(names[column], types.get(names[column])!)))
-    const decimals = costColumns.map((cost, metric) => (cost ? `${cost.decimal} AS d${metric}, ${cost.empty} AS e${metric}` : `NULL::DECIMAL(38,9) AS d${metric}, true AS e${metric}`))
+    // o: the cell as stored, read back only for the bad rows' messages (the aggregate prunes it).
+    const decimals = costColumns.map((cost, metric) => (cost ? `${cost.decimal} AS d${metric}, ${cost.empty} AS e${metric}, ${cost.raw} AS o${metric}` : `NULL::DECIMAL(38,9) AS d${metric}, true AS e${metric}, NULL AS o${metric}`))
     const values = costColumns.map((_, metric) => `CASE WHEN abs(d${metric}) < 1e15 THEN d${metric} END AS v${metric}`)
     // bad: 0 for a readable row, else 1 + the first metric whose cell has a value that cannot be read.
     // BilledCost is what the invoice adds up: FOCUS never leaves it empty, so a row without it is bad too.
@@ -101,7 +102,7 @@ export async function readParquet(file: string, aggregator: FocusAggregator): Pr
     }
     if (aggregator.badRowCount > 0) {
       // Rare: read the bad rows themselves, for their row numbers and what their cells hold.
-      const examples = await connection.runAndReadAll(`SELECT file_row_number + 1, bad, ${costColumns.map((cost) => (cost ? cost.raw : 'NULL')).join(', ')} FROM ${rows} WHERE bad > 0 ORDER BY 1 LIMIT ${BAD_ROWS_KEPT}`)
+      const examples = await connection.runAndReadAll(`SELECT file_row_number + 1, bad, ${costColumns.map((_, metric) => `o${metric}`).join(', ')} FROM ${rows} WHERE bad > 0 ORDER BY 1 LIMIT ${BAD_ROWS_KEPT}`)
       for (const [line, bad, ...raws] of examples.getRows()) {
         const raw = raws[Number(bad) - 1]
         const reading = raw === null || isNullText(String(raw)) ? { problem: 'is empty' } : costFromText(String(raw))

@@ -170,6 +170,18 @@ describe('bad input', () => {
     expect(await refusal(actual([cut]))).toMatchObject({ code: 2, message: expect.stringMatching(new RegExp(`^${cut} is not a readable Parquet file`)) })
   })
 
+  it('stops on a Parquet cost that is not a number, with its row, and filters Parquet rows as CSV rows', async () => {
+    const dir = tmp()
+    const broken = writeSampleParquet(path.join(dir, 'nan.parquet'), SAMPLE.map((row, index) => (index === 2 ? { ...row, billed: null as unknown as bigint } : row)))
+    expect(await refusal(actual([broken]))).toMatchObject({ code: 2, message: `A row of ${broken} cannot be read: row 3, column 1 (BilledCost): BilledCost is empty.` })
+    const skipped = await actual([broken], { skipBadRows: true, metric: ['billed'] })
+    expect(totals(skipped)).toEqual(goldenTotals(SAMPLE.filter((_, index) => index !== 2), (row) => row.billed))
+    const flags = { from: '2026-11-02', where: ['ChargeCategory!=Tax', 'tag:team=core'], by: ['provider', 'day'] }
+    const parquet = await actual([writeSampleParquet(path.join(dir, 'sample.parquet'))], flags)
+    expect(parquet.rows).toEqual((await actual([writeSampleCsv(path.join(dir, 'sample.csv'))], flags)).rows)
+    expect(figures(parquet)).toEqual(expectedCents(SAMPLE.filter((row) => row.day >= '2026-11-02' && row.category !== 'Tax' && row.team === 'core'), (row) => join(row.provider, row.day, row.currency), (row) => row.billed))
+  })
+
   it('refuses the same file given twice, by another path, a hard link or a copy', async () => {
     const dir = tmp()
     const file = writeSampleCsv(path.join(dir, 'sample.csv'))
