@@ -7,7 +7,7 @@
 import { usageError } from '../errors.js'
 import type { CostLine, Period } from '../model.js'
 import type { FocusGroup } from './focus.js'
-import type { CostColumn, Dimension } from './focus-query.js'
+import { dayText, type CostColumn, type Dimension } from './focus-query.js'
 import { nanosToCents, toNanos } from './money.js'
 
 export const UNTAGGED = '(untagged)'
@@ -159,8 +159,7 @@ export function monthSpend(groups: FocusGroup[], project: string | undefined, cu
 
 /** The period to ask providers for: --from/--to (both days included), else the month to date. */
 export function spendPeriod(from: number | undefined, to: number | undefined, monthToDate: Period): Period {
-  const day = (value: number) => `${Math.floor(value / 10000)}-${String(Math.floor(value / 100) % 100).padStart(2, '0')}-${String(value % 100).padStart(2, '0')}`
   if (from === undefined && to === undefined) return monthToDate
-  const end = to === undefined ? monthToDate.end : new Date(Date.parse(`${day(to)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-  return { start: from === undefined ? monthToDate.start : day(from), end, granularity: 'daily' }
+  const end = to === undefined ? monthToDate.end : new Date(Date.parse(`${dayText(to)}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+  return { start: from === undefined ? monthToDate.start : dayText(from), end, granularity: 'daily' }
 }

@@ -6,6 +6,7 @@
  */
 import { usageError } from '../errors.js'
 import { closest } from '../suggest.js'
+import { chargeDayFromText } from './focus-values.js'
 
 /** FOCUS columns, 1.0 to 1.2: any of them may be grouped or filtered on, present in a file or not. */
 export const FOCUS_COLUMNS = [
@@ -103,17 +104,9 @@ export function parseMetrics(values: string[] | undefined): CostColumn[] {
 
 /** "YYYY-MM-DD" as the number YYYYMMDD, strictly (a real calendar day). */
 export function parseDayFlag(text: string, flag: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim())
-  const day = match ? Number(match[1]) * 10000 + Number(match[2]) * 100 + Number(match[3]) : -1
-  if (!match || !isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3]))) {
-    throw usageError(`--${flag} ${text} is not a date.`, `Give a calendar day as YYYY-MM-DD, e.g. --${flag} 2026-11-01.`)
-  }
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? chargeDayFromText(text.trim()) : -1
+  if (day < 0) throw usageError(`--${flag} ${text} is not a date.`, `Give a calendar day as YYYY-MM-DD, e.g. --${flag} 2026-11-01.`)
   return day
-}
-
-export function isCalendarDay(year: number, month: number, day: number): boolean {
-  if (month < 1 || month > 12 || day < 1) return false
-  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate()
 }
 
 export function parseFilter(text: string): Filter {
