@@ -45,7 +45,7 @@ With a budget (budgets.monthly or --budget), exits 3 when the project's spend in
     const loaded = flags.focus ? this.optionalManifest(flags.manifest) : this.loadManifest(flags.manifest)
     const spend = flags.focus ? await readFocusSpend(flags.focus, query, this.progress()) : await this.targetSpend(loaded!, flags.target, query)
 
-    const report = actualReport(spend.groups, query.by, query.metrics)
+    const report = actualReport(spend, query.by, query.metrics)
     if (flags.format === 'csv') this.out(renderActualCsv(report).trimEnd())
     else if (flags.format === 'markdown') this.out(renderActualMarkdown(report, spend.notes).trimEnd())
     else this.out(renderActualTable(report, spend.notes, this.style.bold))
@@ -57,7 +57,7 @@ With a budget (budgets.monthly or --budget), exits 3 when the project's spend in
     if (failed) throw new UserError(`Spend from target ${failed.target} could not be read: ${failed.error.message}`, { ...failed.error.options, data: { result } })
     if (budget === undefined) return result
     const currency = loaded?.manifest.budgets?.currency ?? 'USD'
-    const check = checkActualBudget(spend.groups, loaded?.manifest.name, budget, currency, new Date(), query.metrics[0])
+    const check = checkActualBudget(spend.months, loaded?.manifest.name, budget, currency, new Date(), query.metrics[0])
     const withBudget = { ...result, budget: budgetJson(check) }
     if (check.exceeded) throw budgetGateError(check, withBudget)
     this.out(`\n${check.summary}`)
@@ -74,7 +74,7 @@ With a budget (budgets.monthly or --budget), exits 3 when the project's spend in
     const open = (name: string) => openTarget(loaded, name, progress)
     const period = spendPeriod(query.from, query.to, monthToDate(new Date()))
     const spend = await targetSpend(loaded.manifest, selectTargets(effectiveTargets(loaded.manifest), only), period, open, progress)
-    return { groups: providerGroups(spend.lines, query.by), notes: spend.notes, failures: spend.failures }
+    return { ...providerGroups(spend.lines, query.by), notes: spend.notes, failures: spend.failures }
   }
 
   /** With --focus the manifest is optional: it only names the project and its budget. */

@@ -6,7 +6,7 @@
  */
 import { usageError } from '../errors.js'
 import type { CostLine, Period } from '../model.js'
-import type { FocusGroup } from './focus.js'
+import type { FocusGroup, MonthSpend, SpendSplit } from './focus.js'
 import { dayText, type CostColumn, type Dimension } from './focus-query.js'
 import { nanosToCents, toNanos } from './money.js'
 
@@ -49,6 +49,13 @@ export interface ActualTotal {
   rows: number
 }
 
+/** Spend from any source, ready for the report: groups, the exact tagged/untagged split, and months for budgets. */
+export interface Spend {
+  groups: FocusGroup[]
+  split: SpendSplit[]
+  months: MonthSpend[]
+}
+
 export interface ActualReport {
   by: Dimension[]
   metrics: CostColumn[]
@@ -65,56 +72,81 @@ export function providerSpend(lines: CostLine[], project: string): SpendLine[] {
 }
 
 /** What providers report can be grouped by project, service, provider, day and month, as billed cost. */
-export function providerGroups(lines: SpendLine[], by: Dimension[]): FocusGroup[] {
+export function providerGroups(lines: SpendLine[], by: Dimension[]): Spend {
   const other = by.find((dimension) => !['project', 'service', 'provider', 'day', 'month'].includes(dimension.kind))
   if (other) throw usageError(`--by ${other.label} reads FOCUS export columns; spend reported by the providers has project, service, provider, day and month.`, 'Pass the exports with --focus FILE, or group by project, service, provider, day or month.')
-  return lines.map((line) => ({
-    keys: by.map((dimension) => {
-      if (dimension.kind === 'project') return line.project ?? null
-      if (dimension.kind === 'service') return line.service ?? null
-      if (dimension.kind === 'provider') return line.provider
-      return dimension.kind === 'day' ? line.date : line.date.slice(0, 7)
-    }),
-    project: line.project,
-    month: line.date.slice(0, 7),
-    from: line.date,
-    to: line.date,
-    currency: line.currency,
-    nanos: [line.nanos],
-    nulls: [0],
-    rows: 1,
-  }))
+  const split = new Map<string, SpendSplit>()
+  for (const line of lines) {
+    let entry = split.get(line.currency)
+    if (!entry) split.set(line.currency, (entry = { currency: line.currency, tagged: [0n], untagged: [0n] }))
+    if (line.project === undefined) entry.untagged[0] += line.nanos
+    else entry.tagged[0] += line.nanos
+  }
+  return {
+    groups: lines.map((line) => ({
+      keys: by.map((dimension) => {
+        if (dimension.kind === 'project') return line.project ?? null
+        if (dimension.kind === 'service') return line.service ?? null
+        if (dimension.kind === 'provider') return line.provider
+        return dimension.kind === 'day' ? line.date : line.date.slice(0, 7)
+      }),
+      from: line.date,
+      to: line.date,
+      currency: line.currency,
+      nanos: [line.nanos],
+      nulls: [0],
+      rows: 1,
+    })),
+    split: [...split.values()],
+    months: lines.map((line) => ({ project: line.project, month: line.date.slice(0, 7), currency: line.currency, nanos: line.nanos })),
+  }
 }
 
-export function actualReport(groups: FocusGroup[], by: Dimension[], metrics: CostColumn[]): ActualReport {
-  const merged = new Map<string, Omit<ActualRow, 'cents'>>()
+export function actualReport(spend: Spend, by: Dimension[], metrics: CostColumn[]): ActualReport {
+  const merged = new Map<string, ActualRow>()
   const totals = new Map<string, { nanos: bigint[]; tagged: bigint[]; untagged: bigint[]; nulls: number[]; rows: number }>()
   const zeros = () => metrics.map(() => 0n)
-  for (const group of groups) {
-    const key = JSON.stringify([group.currency, ...group.keys])
+  const totalOf = (currency: string) => {
+    let total = totals.get(currency)
+    if (!total) totals.set(currency, (total = { nanos: zeros(), tagged: zeros(), untagged: zeros(), nulls: metrics.map(() => 0), rows: 0 }))
+    return total
+  }
+  let first: string | undefined
+  let last: string | undefined
+  for (const group of spend.groups) {
+    // Null stands apart from any text: \u0001 cannot appear in a cell worth grouping by.
+    const key = `${group.currency}\u0000${group.keys.map((value) => value ?? '\u0001').join('\u0000')}`
     const row = merged.get(key)
-    if (!row) merged.set(key, { keys: group.keys, from: group.from, to: group.to, currency: group.currency, nanos: [...group.nanos], nulls: [...group.nulls], rows: group.rows })
+    if (!row) merged.set(key, { keys: group.keys, from: group.from, to: group.to, currency: group.currency, nanos: [...group.nanos], cents: [], nulls: [...group.nulls], rows: group.rows })
     else {
-      group.nanos.forEach((nanos, metric) => { row.nanos[metric] += nanos })
-      group.nulls.forEach((nulls, metric) => { row.nulls[metric] += nulls })
+      for (let metric = 0; metric < metrics.length; metric++) {
+        row.nanos[metric] += group.nanos[metric]
+        row.nulls[metric] += group.nulls[metric]
+      }
       row.rows += group.rows
       if (group.from < row.from) row.from = group.from
       if (group.to > row.to) row.to = group.to
     }
-    let total = totals.get(group.currency)
-    if (!total) totals.set(group.currency, (total = { nanos: zeros(), tagged: zeros(), untagged: zeros(), nulls: metrics.map(() => 0), rows: 0 }))
-    const side = group.project === undefined ? total.untagged : total.tagged
-    group.nanos.forEach((nanos, metric) => {
-      total.nanos[metric] += nanos
-      side[metric] += nanos
-    })
-    group.nulls.forEach((nulls, metric) => { total.nulls[metric] += nulls })
+    const total = totalOf(group.currency)
+    for (let metric = 0; metric < metrics.length; metric++) {
+      total.nanos[metric] += group.nanos[metric]
+      total.nulls[metric] += group.nulls[metric]
+    }
     total.rows += group.rows
+    if (first === undefined || group.from < first) first = group.from
+    if (last === undefined || group.to > last) last = group.to
+  }
+  for (const split of spend.split) {
+    const total = totalOf(split.currency)
+    for (let metric = 0; metric < metrics.length; metric++) {
+      total.tagged[metric] += split.tagged[metric]
+      total.untagged[metric] += split.untagged[metric]
+    }
   }
   const rows = [...merged.values()]
-    .map((row) => ({ ...row, cents: row.nanos.map(nanosToCents) }))
-    .sort((a, b) => compare(a.currency, b.currency) || compareKeys(a.keys, b.keys) || compare(a.from, b.from))
-  const days = groups.flatMap((group) => [group.from, group.to]).sort()
+  merged.clear()
+  for (const row of rows) row.cents = row.nanos.map(nanosToCents)
+  rows.sort((a, b) => compare(a.currency, b.currency) || compareKeys(a.keys, b.keys) || compare(a.from, b.from))
   return {
     by,
     metrics,
@@ -127,7 +159,7 @@ export function actualReport(groups: FocusGroup[], by: Dimension[], metrics: Cos
       nulls: total.nulls,
       rows: total.rows,
     })),
-    period: days.length ? { from: days[0], to: days[days.length - 1] } : undefined,
+    period: first && last ? { from: first, to: last } : undefined,
   }
 }
 
@@ -149,11 +181,11 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
  * metric, for the budget gate: month-to-date when that month is the current
  * one, else the whole month.
  */
-export function monthSpend(groups: FocusGroup[], project: string | undefined, currency: string): { month: string; nanos: bigint } | undefined {
-  const mine = groups.filter((group) => (project === undefined || group.project === project) && group.currency === currency)
+export function monthSpend(months: MonthSpend[], project: string | undefined, currency: string): { month: string; nanos: bigint } | undefined {
+  const mine = months.filter((entry) => (project === undefined || entry.project === project) && entry.currency === currency)
   if (mine.length === 0) return undefined
-  const month = mine.reduce((latest, group) => (group.month > latest ? group.month : latest), '')
-  const nanos = mine.filter((group) => group.month === month).reduce((sum, group) => sum + group.nanos[0], 0n)
+  const month = mine.reduce((latest, entry) => (entry.month > latest ? entry.month : latest), '')
+  const nanos = mine.filter((entry) => entry.month === month).reduce((sum, entry) => sum + entry.nanos, 0n)
   return { month, nanos }
 }
 

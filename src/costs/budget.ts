@@ -5,7 +5,7 @@
 import { UserError } from '../errors.js'
 import type { Period } from '../model.js'
 import { monthSpend } from './actual.js'
-import type { FocusGroup } from './focus.js'
+import type { MonthSpend } from './focus.js'
 import { centsText, formatMoney, toNanos, nanosToCents } from './money.js'
 
 export interface BudgetCheck {
@@ -75,8 +75,8 @@ export function budgetJson(check: BudgetCheck) {
  * first metric, named in the summary) with the budget: extrapolated to month
  * end when that month is the current one (by `now`).
  */
-export function checkActualBudget(groups: FocusGroup[], project: string | undefined, monthly: number, currency: string, now: Date, metric = 'BilledCost'): BudgetCheck {
-  const spent = monthSpend(groups, project, currency)
+export function checkActualBudget(months: MonthSpend[], project: string | undefined, monthly: number, currency: string, now: Date, metric = 'BilledCost'): BudgetCheck {
+  const spent = monthSpend(months, project, currency)
   const budget = budgetCents(monthly)
   const current = now.toISOString().slice(0, 7)
   if (!spent) return checkBudget('actual', 0n, budget, currency, false, `actual spend (${metric}) in ${currency}${project ? ` of project ${project}` : ''}`)

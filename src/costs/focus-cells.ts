@@ -17,8 +17,15 @@ interface Entry {
 
 export class ColumnValues {
   readonly values: (string | null)[] = [null]
-  private readonly byHash = new Map<number, Entry[]>()
   private readonly byText = new Map<string, number>()
+  /**
+   * An open-addressing table from a field's hash to its entry (slot holds the
+   * entry's index + 1): a Map keyed by numbers slows down past some thousand
+   * values, and columns such as ResourceId have tens of thousands.
+   */
+  private slots = new Int32Array(1024)
+  private hashes = new Int32Array(1024)
+  private readonly entries: Entry[] = []
   /** the previous row's entry: columns such as the currency rarely change from row to row */
   private last: Entry = { bytes: new Uint8Array(0), doubled: 0, id: 0 }
 
@@ -33,20 +40,39 @@ export class ColumnValues {
     if (isNullBytes(bytes, start, end)) return 0
     let hash = 0x811c9dc5 ^ doubled
     for (let at = start; at < end; at++) hash = Math.imul(hash ^ bytes[at], 0x01000193)
-    const bucket = this.byHash.get(hash)
-    if (bucket) {
-      for (const candidate of bucket) {
-        if (candidate.bytes.length === length && candidate.doubled === doubled && equalBytes(candidate.bytes, bytes, start)) {
-          this.last = candidate
-          return candidate.id
-        }
+    const mask = this.slots.length - 1
+    let slot = hash & mask
+    for (let index = this.slots[slot]; index !== 0; slot = (slot + 1) & mask, index = this.slots[slot]) {
+      if (this.hashes[slot] !== hash) continue
+      const candidate = this.entries[index - 1]
+      if (candidate.bytes.length === length && candidate.doubled === doubled && equalBytes(candidate.bytes, bytes, start)) {
+        this.last = candidate
+        return candidate.id
       }
     }
     const entry: Entry = { bytes: copyBytes(bytes, start, end), doubled, id: this.fromText(view.text(column)) }
-    if (bucket) bucket.push(entry)
-    else this.byHash.set(hash, [entry])
+    this.entries.push(entry)
+    this.slots[slot] = this.entries.length
+    this.hashes[slot] = hash
+    if (this.entries.length * 2 > this.slots.length) this.grow()
     this.last = entry
     return entry.id
+  }
+
+  /** Doubles the table, keeping it at most half full so probes stay short. */
+  private grow(): void {
+    const slots = new Int32Array(this.slots.length * 2)
+    const hashes = new Int32Array(this.slots.length * 2)
+    const mask = slots.length - 1
+    for (let old = 0; old < this.slots.length; old++) {
+      if (this.slots[old] === 0) continue
+      let slot = this.hashes[old] & mask
+      while (slots[slot] !== 0) slot = (slot + 1) & mask
+      slots[slot] = this.slots[old]
+      hashes[slot] = this.hashes[old]
+    }
+    this.slots = slots
+    this.hashes = hashes
   }
 
   fromText(text: string | null): number {

@@ -6,26 +6,29 @@
  */
 import type { Progress } from '../model.js'
 import type { SourceNote } from './actual-report.js'
-import type { FocusGroup } from './focus.js'
+import type { Spend } from './actual.js'
 import { badRowPlace, checkFocusFiles, readFocusFile, type FocusFileSummary } from './focus-file.js'
 import type { FocusQuery } from './focus-query.js'
 import { centsNumber, formatMoney, nanosToCents } from './money.js'
 
 const plural = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en')} ${count === 1 ? one : many}`
 
-export async function readFocusSpend(files: string[], query: FocusQuery, progress: Progress): Promise<{ groups: FocusGroup[]; notes: SourceNote[] }> {
+export async function readFocusSpend(files: string[], query: FocusQuery, progress: Progress): Promise<Spend & { notes: SourceNote[] }> {
   await checkFocusFiles(files)
-  const groups: FocusGroup[] = []
+  const spend: Spend = { groups: [], split: [], months: [] }
   const notes: SourceNote[] = []
   for (const file of files) {
     progress.step(`Reading ${file}`)
     const summary = await readFocusFile(file, query)
-    groups.push(...summary.groups)
+    // One at a time: a fine grouping (ResourceId by day) has more groups than a call may take arguments.
+    for (const group of summary.groups) spend.groups.push(group)
+    spend.split.push(...summary.split)
+    spend.months.push(...summary.months)
     const note = focusNote(summary)
     notes.push(note)
     for (const warning of note.figures?.warnings as string[]) progress.warn(warning)
   }
-  return { groups, notes }
+  return { ...spend, notes }
 }
 
 export function focusNote(summary: FocusFileSummary): SourceNote & { figures: { warnings: string[] } } {

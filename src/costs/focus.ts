@@ -12,6 +12,7 @@
  */
 import type { FieldView } from './csv-stream.js'
 import { ColumnValues } from './focus-cells.js'
+import { GroupSums } from './focus-groups.js'
 import { dayText, type CostColumn, type Dimension, type Filter, type FocusQuery } from './focus-query.js'
 import { parseTags, PROJECT_KEY, SERVICE_KEY, tagKey } from './focus-tags.js'
 import { chargeDayFromBytes, chargeDayFromText, costFromBytes, costFromText, isNullBytes, isNullText } from './focus-values.js'
@@ -31,10 +32,6 @@ export interface BadRow {
 export interface FocusGroup {
   /** the query's dimension values, in its order; null where the rows have none */
   keys: (string | null)[]
-  /** the strato.project tag: undefined for untagged spend */
-  project?: string
-  /** YYYY-MM */
-  month: string
   from: string
   to: string
   currency: string
@@ -43,6 +40,23 @@ export interface FocusGroup {
   /** rows without a value, per metric */
   nulls: number[]
   rows: number
+}
+
+/** Spend with and without the strato.project tag, per currency, summed exactly whatever the grouping. */
+export interface SpendSplit {
+  currency: string
+  tagged: bigint[]
+  untagged: bigint[]
+}
+
+/** A project's spend in one month, in the first metric: what budgets are checked against. */
+export interface MonthSpend {
+  /** undefined: untagged spend */
+  project?: string
+  /** YYYY-MM */
+  month: string
+  currency: string
+  nanos: bigint
 }
 
 export interface SkippedAmount {
@@ -62,6 +76,8 @@ export interface FocusSummary {
   /** rows left out by --from/--to or --where */
   filtered: number
   groups: FocusGroup[]
+  split: SpendSplit[]
+  months: MonthSpend[]
   bad: { count: number; rows: BadRow[]; skipped: SkippedAmount[]; uncounted: number }
   unreadableTags: { count: number; line: number; reason: string }
   /** asked-for columns that this file lacks: their cells count as null */
@@ -88,27 +104,15 @@ export class FocusFormatError extends Error {
 
 /** What one distinct Tags cell says, for the query. */
 interface TagInfo {
-  /** number of (project, tag-based dimension values): part of the group key */
+  /** number of the tag-based dimension values: part of the group key */
   reduced: number
-  project?: string
+  /** number of the strato.project value, 0 for untagged spend */
+  project: number
   error?: string
   /** per filter on a tag, project or service: whether the cell passes */
   passes: boolean
 }
 
-interface Accumulator {
-  parts: number[]
-  /** per metric: a Number part kept exact (below 2^53) and a bigint for what spills over */
-  lo: number[]
-  hi: bigint[]
-  nulls: number[]
-  rows: number
-  minDay: number
-  maxDay: number
-}
-
-/** Spill the Number part into the bigint well before 2^53; a fast-path row adds below 1e15 nanos. */
-const SPILL = 4e15
 const NO_COLUMN = -1
 
 interface Plan {
@@ -144,11 +148,17 @@ export class FocusAggregator {
   private cells: (string | null)[] = []
   private readonly tagInfos: (TagInfo | undefined)[] = []
   private readonly reducedTags = new Map<string, number>()
-  private readonly reducedValues: { project?: string; values: (string | null)[] }[] = []
+  private readonly reducedValues: (string | null)[][] = []
+  private readonly projects = new ColumnValues()
   /** per column filter: verdict per value id (0 unknown, 1 pass, 2 fail) */
   private readonly columnVerdicts: Uint8Array[] = []
-  private readonly tree = new Map<number, unknown>()
-  private readonly accumulators: Accumulator[] = []
+  private readonly sums: GroupSums
+  /** [tagged 0|1, currency] and [project, month, currency]: small tables beside the groups */
+  private readonly split: GroupSums
+  private readonly months: GroupSums
+  private readonly splitParts = [0, 0]
+  private readonly monthParts = [0, 0, 0]
+  private readonly byMonth: boolean
   private readonly byDay: boolean
   private readonly tagDimensions: Dimension[]
   private readonly tagFilters: Filter[]
@@ -167,6 +177,10 @@ export class FocusAggregator {
     this.columnFilters = query.where.filter((filter) => isColumnBased(filter.dimension))
     const columnDimensions = query.by.filter(isColumnBased).length
     this.parts = new Array(3 + columnDimensions).fill(0)
+    this.sums = new GroupSums(this.parts.length, this.metricCount)
+    this.split = new GroupSums(2, this.metricCount)
+    this.months = new GroupSums(3, 1)
+    this.byMonth = query.by.some((dimension) => dimension.kind === 'month')
     this.costs = new Array(this.metricCount).fill(0)
     this.bigCosts = new Array(this.metricCount).fill(undefined)
   }
@@ -371,15 +385,15 @@ export class FocusAggregator {
       return null
     }
     const values = this.tagDimensions.map(valueOf)
-    const name = JSON.stringify([project ?? null, ...values])
+    const name = JSON.stringify(values)
     let reduced = this.reducedTags.get(name)
     if (reduced === undefined) {
       reduced = this.reducedValues.length
       this.reducedTags.set(name, reduced)
-      this.reducedValues.push({ project, values })
+      this.reducedValues.push(values)
     }
     const passes = this.tagFilters.every((filter) => matches(filter, valueOf(filter.dimension)))
-    return { reduced, project, error, passes }
+    return { reduced, project: this.projects.fromText(project ?? null), error, passes }
   }
 
   private add(day: number, currency: number, tags: TagInfo, rows = 1, nulls?: number[]): void {
@@ -407,34 +421,41 @@ export class FocusAggregator {
     }
     const parts = this.parts
     parts[0] = tags.reduced
-    parts[1] = this.byDay ? day : Math.floor(day / 100)
+    parts[1] = this.byDay ? day : this.byMonth ? Math.floor(day / 100) : 0
     parts[2] = currency
     for (let dimension = 0; dimension < plan.dimensionColumn.length; dimension++) {
       const column = plan.dimensionColumn[dimension]
       parts[3 + dimension] = column < 0 ? 0 : this.columnId(1 + dimension, column)
     }
-    const accumulator = this.accumulator(parts)
+    const sums = this.sums
+    const group = sums.group(parts)
+    this.splitParts[0] = tags.project === 0 ? 0 : 1
+    this.splitParts[1] = currency
+    const side = this.split.group(this.splitParts)
+    this.monthParts[0] = tags.project
+    this.monthParts[1] = Math.floor(day / 100)
+    this.monthParts[2] = currency
+    const month = this.months.group(this.monthParts)
     const metrics = this.metricCount
     for (let metric = 0; metric < metrics; metric++) {
       const nanos = this.costs[metric]
       if (nanos !== nanos) {
-        accumulator.nulls[metric] += rows
+        sums.addNulls(group, metric, rows)
         continue
       }
       const big = this.bigCosts[metric]
-      if (big !== undefined) accumulator.hi[metric] += big
-      else {
-        const lo = accumulator.lo[metric] + nanos
-        if (lo > SPILL || lo < -SPILL) {
-          accumulator.hi[metric] += BigInt(lo)
-          accumulator.lo[metric] = 0
-        } else accumulator.lo[metric] = lo
+      if (big !== undefined) {
+        sums.addBig(group, metric, big)
+        this.split.addBig(side, metric, big)
+        if (metric === 0) this.months.addBig(month, 0, big)
+      } else {
+        sums.add(group, metric, nanos)
+        this.split.add(side, metric, nanos)
+        if (metric === 0) this.months.add(month, 0, nanos)
       }
-      if (nulls) accumulator.nulls[metric] += nulls[metric]
+      if (nulls) sums.addNulls(group, metric, nulls[metric])
     }
-    accumulator.rows += rows
-    if (day < accumulator.minDay) accumulator.minDay = day
-    if (day > accumulator.maxDay) accumulator.maxDay = day
+    sums.addRows(group, rows, day)
     this.counted += rows
   }
 
@@ -444,27 +465,6 @@ export class FocusAggregator {
       if (!matches(filter, value)) return false
     }
     return true
-  }
-
-  /** The accumulator of a group key, found through one map per key part. */
-  private accumulator(parts: number[]): Accumulator {
-    let node = this.tree
-    const last = parts.length - 1
-    for (let i = 0; i < last; i++) {
-      let next = node.get(parts[i]) as Map<number, unknown> | undefined
-      if (!next) node.set(parts[i], (next = new Map()))
-      node = next
-    }
-    let accumulator = node.get(parts[last]) as Accumulator | undefined
-    if (!accumulator) {
-      const metrics = this.metricCount
-      accumulator = {
-        parts: [...parts], lo: new Array(metrics).fill(0), hi: new Array(metrics).fill(0n), nulls: new Array(metrics).fill(0), rows: 0, minDay: Infinity, maxDay: -Infinity,
-      }
-      node.set(parts[last], accumulator)
-      this.accumulators.push(accumulator)
-    }
-    return accumulator
   }
 
   private badRows(rows: number, line: number, reason: string, column: number | undefined, currency: string | undefined, amounts: (bigint | null)[]): void {
@@ -493,29 +493,51 @@ export class FocusAggregator {
 
   summary(): FocusSummary {
     const query = this.query
-    const groups: FocusGroup[] = this.accumulators.map((accumulator) => {
-      const tags = this.reducedValues[accumulator.parts[0]]
+    const sums = this.sums
+    const groups: FocusGroup[] = []
+    const metrics = query.metrics.map((_, metric) => metric)
+    // One string per distinct day, shared by the groups (there may be hundreds of thousands).
+    const days = new Map<number, string>()
+    const day = (value: number) => days.get(value) ?? days.set(value, dayText(value)).get(value)!
+    for (let group = 0; group < sums.count; group++) {
+      const tags = this.reducedValues[sums.part(group, 0)]
+      const from = day(sums.firstDay(group))
       let tagged = 0
       let columned = 0
       const keys = query.by.map((dimension): string | null => {
-        if (isTagBased(dimension)) return tags.values[tagged++]
-        if (dimension.kind === 'day') return dayText(accumulator.parts[1])
-        if (dimension.kind === 'month') return dayText(accumulator.minDay).slice(0, 7)
-        const id = accumulator.parts[3 + columned]
-        return this.store(1 + columned++).values[id]
+        if (isTagBased(dimension)) return tags[tagged++]
+        if (dimension.kind === 'day') return from
+        if (dimension.kind === 'month') return day(Math.floor(sums.firstDay(group) / 100) * 100 + 1).slice(0, 7)
+        return this.store(1 + columned).values[sums.part(group, 3 + columned++)]
       })
-      return {
+      groups.push({
         keys,
-        project: tags.project,
-        month: dayText(accumulator.minDay).slice(0, 7),
-        from: dayText(accumulator.minDay),
-        to: dayText(accumulator.maxDay),
-        currency: this.store(0).values[accumulator.parts[2]]!,
-        nanos: accumulator.hi.map((hi, metric) => hi + BigInt(accumulator.lo[metric])),
-        nulls: accumulator.nulls,
-        rows: accumulator.rows,
-      }
-    })
+        from,
+        to: day(sums.lastDay(group)),
+        currency: this.store(0).values[sums.part(group, 2)]!,
+        nanos: metrics.map((metric) => sums.nanos(group, metric)),
+        nulls: metrics.map((metric) => sums.nulls(group, metric)),
+        rows: sums.rows(group),
+      })
+    }
+    const split = new Map<string, SpendSplit>()
+    for (let side = 0; side < this.split.count; side++) {
+      const currency = this.store(0).values[this.split.part(side, 1)]!
+      let entry = split.get(currency)
+      if (!entry) split.set(currency, (entry = { currency, tagged: metrics.map(() => 0n), untagged: metrics.map(() => 0n) }))
+      const amounts = this.split.part(side, 0) === 1 ? entry.tagged : entry.untagged
+      for (const metric of metrics) amounts[metric] += this.split.nanos(side, metric)
+    }
+    const months: MonthSpend[] = []
+    for (let month = 0; month < this.months.count; month++) {
+      const period = this.months.part(month, 1)
+      months.push({
+        project: this.projects.values[this.months.part(month, 0)] ?? undefined,
+        month: `${Math.floor(period / 100)}-${String(period % 100).padStart(2, '0')}`,
+        currency: this.store(0).values[this.months.part(month, 2)]!,
+        nanos: this.months.nanos(month, 0),
+      })
+    }
     return {
       flavour: this.flavour,
       metrics: query.metrics,
@@ -523,6 +545,8 @@ export class FocusAggregator {
       counted: this.counted,
       filtered: this.filtered,
       groups,
+      split: [...split.values()],
+      months,
       bad: { count: this.badCount, rows: this.bad, skipped: [...this.skipped.values()].sort((a, b) => compare(a.currency, b.currency)), uncounted: this.uncounted },
       unreadableTags: { ...this.unreadableTags },
       missing: this.missing,

@@ -12,7 +12,7 @@ export const quiet: Progress = { step() {}, done() {}, warn() {} }
 export async function actual(files: string[], flags: QueryFlags = {}, progress: Progress = quiet) {
   const query = parseQuery(flags)
   const spend = await readFocusSpend(files, query, progress)
-  const report = actualReport(spend.groups, query.by, query.metrics)
+  const report = actualReport(spend, query.by, query.metrics)
   return { report, spend, json: actualJson(report, spend.notes) }
 }
 

@@ -188,15 +188,15 @@ describe('budget on actual spend', () => {
   it('extrapolates the current month to its end and gates with exit code 3', async () => {
     const { spend } = await actual([fixture('aws.csv')])
     // project shop in 2026-11: 1.5992 + 0.0234666667 = 1.6226666667
-    expect(monthSpend(spend.groups, 'shop', 'USD')?.nanos).toBe(1_622_666_667n)
+    expect(monthSpend(spend.months, 'shop', 'USD')?.nanos).toBe(1_622_666_667n)
     // on 2026-11-03T00:00Z two days have passed: 1.6226666667 / 2 × 30 = 24.34
-    const check = checkActualBudget(spend.groups, 'shop', 20, 'USD', new Date('2026-11-03T00:00:00Z'))
+    const check = checkActualBudget(spend.months, 'shop', 20, 'USD', new Date('2026-11-03T00:00:00Z'))
     expect(check.exceeded).toBe(true)
     expect(check.amount).toBe(2434n)
     expect(check.summary).toBe('The month-to-date actual (BilledCost) of 1.62 USD over 2.0 of 30 days, extrapolated to month end, of 24.34 USD exceeds the monthly budget of 20.00 USD by 4.34 USD.')
     expect(exitCodeFor(budgetGateError(check, {}))).toBe(3)
     // A past month is compared whole, without extrapolation.
-    const later = checkActualBudget(spend.groups, 'shop', 20, 'USD', new Date('2026-12-15T00:00:00Z'))
+    const later = checkActualBudget(spend.months, 'shop', 20, 'USD', new Date('2026-12-15T00:00:00Z'))
     expect(later).toMatchObject({ exceeded: false, amount: 162n })
   })
 })
