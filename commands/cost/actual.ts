@@ -46,9 +46,10 @@ With a budget (budgets.monthly or --budget), exits 3 when the project's spend in
     const spend = flags.focus ? await readFocusSpend(flags.focus, query, this.progress()) : await this.targetSpend(loaded!, flags.target, query)
 
     const report = actualReport(spend, query.by, query.metrics)
-    if (flags.format === 'csv') this.out(renderActualCsv(report).trimEnd())
-    else if (flags.format === 'markdown') this.out(renderActualMarkdown(report, spend.notes).trimEnd())
-    else this.out(renderActualTable(report, spend.notes, this.style.bold))
+    // Under --json the returned value is the output: rendering a large report for nothing would cost its memory.
+    if (!this.jsonEnabled()) {
+      this.out(flags.format === 'csv' ? renderActualCsv(report).trimEnd() : flags.format === 'markdown' ? renderActualMarkdown(report, spend.notes).trimEnd() : renderActualTable(report, spend.notes, this.style.bold))
+    }
     const result = actualJson(report, spend.notes)
 
     const budget = flags.budget === undefined ? loaded?.manifest.budgets?.monthly : numberFlag('budget', flags.budget)

@@ -11,6 +11,7 @@ import { parseQuery, type QueryFlags } from '../../src/costs/focus-query.js'
 import { stratoTags } from '../../src/costs/focus-tags.js'
 import { chargeDayFromText, costFromBytes, costFromText } from '../../src/costs/focus-values.js'
 import { exitCodeFor } from '../../src/errors.js'
+import { renderTable } from '../../src/output/table.js'
 import { actual, refusal } from '../helpers/cost-actual.js'
 
 const fixture = (name: string) => path.resolve('test/fixtures/cost/focus', name)
@@ -181,6 +182,15 @@ describe('FOCUS exports (fixtures in repository)', () => {
     expect(markdown).toContain('### strato cost actual: 2026-11-01 to 2026-11-02')
     expect(markdown).toContain('Total: BilledCost **2.87 USD** (untagged: 1.25 USD), EffectiveCost **2.87 USD** (untagged: 1.25 USD)')
     expect(markdown).toContain('_Figures: BilledCost (what was invoiced); EffectiveCost (amortised: commitments spread over the usage they cover)._')
+  })
+})
+
+describe('large reports', () => {
+  it('renders more rows than a call takes arguments (a ResourceId by day grouping)', () => {
+    const rows = Array.from({ length: 200_000 }, (_, index) => [`i-${index}`, '0.01'])
+    const text = renderTable(['RESOURCE', 'BilledCost'], rows, { alignRight: [1] })
+    expect(text.split('\n')).toHaveLength(200_001)
+    expect(text.split('\n')[200_000]).toBe('i-199999        0.01')
   })
 })
 
