@@ -22,6 +22,7 @@ export class GroupSums {
   /** group × metric -> the spilled part, for the few sums that need it */
   private readonly hi = new Map<number, bigint>()
   count = 0
+  private previous = -1
 
   constructor(readonly width: number, readonly metrics: number) {
     this.keys = new Int32Array(256 * width)
@@ -32,6 +33,15 @@ export class GroupSums {
   /** The group of these key parts, created when new. */
   group(parts: number[]): number {
     const width = this.width
+    // Rows often repeat the previous row's group (sorted exports, the currency and month tables).
+    const previous = this.previous
+    if (previous >= 0) {
+      let same = true
+      for (let i = 0; i < width; i++) {
+        if (this.keys[previous * width + i] !== parts[i]) { same = false; break }
+      }
+      if (same) return previous
+    }
     let hash = 0x811c9dc5
     for (let i = 0; i < width; i++) hash = Math.imul(hash ^ parts[i], 0x01000193) ^ (hash >>> 15)
     const mask = this.table.length - 1
@@ -43,7 +53,7 @@ export class GroupSums {
       for (let i = 0; i < width; i++) {
         if (this.keys[group * width + i] !== parts[i]) { same = false; break }
       }
-      if (same) return group
+      if (same) return (this.previous = group)
     }
     const group = this.count++
     if (group === this.capacity) this.growArrays()
@@ -53,7 +63,7 @@ export class GroupSums {
     this.table[slot] = group + 1
     this.hashes[slot] = hash
     if (this.count * 2 > this.table.length) this.growTable()
-    return group
+    return (this.previous = group)
   }
 
   add(group: number, metric: number, nanos: number): void {
