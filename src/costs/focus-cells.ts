@@ -6,6 +6,7 @@
  */
 import type { FieldView } from './csv-stream.js'
 import { copyBytes } from './csv-stream.js'
+import { doubledTable } from './focus-groups.js'
 import { isNullBytes, isNullText } from './focus-values.js'
 
 interface Entry {
@@ -59,20 +60,8 @@ export class ColumnValues {
     return entry.id
   }
 
-  /** Doubles the table, keeping it at most half full so probes stay short. */
   private grow(): void {
-    const slots = new Int32Array(this.slots.length * 2)
-    const hashes = new Int32Array(this.slots.length * 2)
-    const mask = slots.length - 1
-    for (let old = 0; old < this.slots.length; old++) {
-      if (this.slots[old] === 0) continue
-      let slot = this.hashes[old] & mask
-      while (slots[slot] !== 0) slot = (slot + 1) & mask
-      slots[slot] = this.slots[old]
-      hashes[slot] = this.hashes[old]
-    }
-    this.slots = slots
-    this.hashes = hashes
+    ;({ table: this.slots, hashes: this.hashes } = doubledTable(this.slots, this.hashes))
   }
 
   fromText(text: string | null): number {

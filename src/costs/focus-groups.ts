@@ -130,19 +130,25 @@ export class GroupSums {
     this.last = grow(this.last, this.capacity)
   }
 
-  /** Doubles the table, keeping it at most half full so probes stay short. */
   private growTable(): void {
-    const table = new Int32Array(this.table.length * 2)
-    const hashes = new Int32Array(this.table.length * 2)
-    const mask = table.length - 1
-    for (let old = 0; old < this.table.length; old++) {
-      if (this.table[old] === 0) continue
-      let slot = this.hashes[old] & mask
-      while (table[slot] !== 0) slot = (slot + 1) & mask
-      table[slot] = this.table[old]
-      hashes[slot] = this.hashes[old]
-    }
-    this.table = table
-    this.hashes = hashes
+    ;({ table: this.table, hashes: this.hashes } = doubledTable(this.table, this.hashes))
   }
+}
+
+/**
+ * An open-addressing table of (slot -> index + 1, hash) twice the size, for a
+ * table that is half full: kept at most half full, probes stay short.
+ */
+export function doubledTable(table: Int32Array, hashes: Int32Array): { table: Int32Array<ArrayBuffer>; hashes: Int32Array<ArrayBuffer> } {
+  const larger = new Int32Array(table.length * 2)
+  const largerHashes = new Int32Array(table.length * 2)
+  const mask = larger.length - 1
+  for (let old = 0; old < table.length; old++) {
+    if (table[old] === 0) continue
+    let slot = hashes[old] & mask
+    while (larger[slot] !== 0) slot = (slot + 1) & mask
+    larger[slot] = table[old]
+    largerHashes[slot] = hashes[old]
+  }
+  return { table: larger, hashes: largerHashes }
 }

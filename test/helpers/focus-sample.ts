@@ -121,7 +121,8 @@ export function expectedCents(rows: SampleRow[], key: (row: SampleRow) => string
   return Object.fromEntries([...sums].map(([name, micro]) => [name, Number(halfEvenCents(micro)) / 100]))
 }
 
-function halfEvenCents(micro: bigint): bigint {
+/** Micro-units rounded half-even to cents, as a few lines of test code rather than strato's. */
+export function halfEvenCents(micro: bigint): bigint {
   const negative = micro < 0n
   const abs = negative ? -micro : micro
   let cents = abs / 10_000n

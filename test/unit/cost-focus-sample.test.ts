@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import type { QueryFlags } from '../../src/costs/focus-query.js'
 import type { Progress } from '../../src/model.js'
 import { actual as readActual, refusal } from '../helpers/cost-actual.js'
-import { expectedCents, HEADER, microText, SAMPLE, sampleCells, sampleCsv, writeSampleCsv, writeSampleParquet, type SampleRow } from '../helpers/focus-sample.js'
+import { expectedCents, halfEvenCents, HEADER, microText, SAMPLE, sampleCells, sampleCsv, writeSampleCsv, writeSampleParquet, type SampleRow } from '../helpers/focus-sample.js'
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'strato-sample-'))
 const actual = async (files: string[], flags: QueryFlags = {}, progress?: Progress) => (await readActual(files, flags, progress)).json
@@ -102,6 +102,30 @@ describe('an export with the traits of the FinOps sample', () => {
     expect(json.sources[0]).toMatchObject({ counted: SAMPLE.length, unreadableTags: { count: 2, line: 2 } })
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(/^Tags could not be read on 2 rows of .*tags\.csv \(first at line 2: /)
+  })
+})
+
+describe('many groups', () => {
+  it('sums thousands of distinct resources exactly, whatever the order of the rows', async () => {
+    // 6,000 resources × 3 rows, shuffled by a fixed stride: every table inside grows several times.
+    const lines = ['BilledCost,BillingCurrency,ChargePeriodStart,ResourceId,Tags']
+    const expected = new Map<string, bigint>()
+    for (let i = 0; i < 18_000; i++) {
+      const n = (i * 7_919) % 18_000
+      const resource = n % 6_000
+      const currency = resource % 5 === 0 ? 'EUR' : 'USD'
+      const micro = BigInt((n * 37) % 1_000_003) - 400_000n
+      const key = `r-${resource}|${currency}`
+      expected.set(key, (expected.get(key) ?? 0n) + micro)
+      lines.push(`${microText(micro)},${currency},2026-11-${String(1 + (n % 28)).padStart(2, '0')}T00:00:00Z,r-${resource},${n % 3 ? 'NULL' : '{"strato.project":"shop"}'}`)
+    }
+    const file = path.join(tmp(), 'many.csv')
+    writeFileSync(file, lines.join('\n'))
+    const json = await actual([file], { by: ['ResourceId'], metric: ['billed'] })
+    expect(figures(json)).toEqual(Object.fromEntries([...expected].map(([key, micro]) => [key, Number(halfEvenCents(micro)) / 100])))
+    const byDay = await actual([file], { by: ['ResourceId', 'day'], metric: ['billed'] })
+    expect(byDay.totals).toEqual(json.totals)
+    expect(byDay.rows.reduce((sum, row) => sum + row.rows, 0)).toBe(18_000)
   })
 })
 
