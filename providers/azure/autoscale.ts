@@ -7,16 +7,10 @@
  * The changes are reported per profile and rule.
  */
 import type { AutoscaleSettingResource } from '@azure/arm-monitor'
+import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
 import type { AutoscaleSettingBody, ScaleRule } from './autoscaling-compile.js'
 import type { AzureClients } from './clients.js'
 import { isNotFound } from './errors.js'
-
-export interface AutoscaleChanges {
-  created: string[]
-  updated: string[]
-  deleted: string[]
-  unchanged: string[]
-}
 
 /** The SDK's flattened form of the Resource Manager body. */
 export function toSdkSetting(body: AutoscaleSettingBody): AutoscaleSettingResource {
@@ -74,10 +68,10 @@ export function settingItems(body: AutoscaleSettingBody | undefined): Map<string
 }
 
 /** created / updated / deleted / unchanged items between what exists and what is wanted. */
-export function diffSettings(existing: AutoscaleSettingBody | undefined, wanted: AutoscaleSettingBody | undefined): AutoscaleChanges {
+export function diffSettings(existing: AutoscaleSettingBody | undefined, wanted: AutoscaleSettingBody | undefined): AutoscalingChanges {
   const before = settingItems(existing)
   const after = settingItems(wanted)
-  const changes: AutoscaleChanges = { created: [], updated: [], deleted: [], unchanged: [] }
+  const changes: AutoscalingChanges = { created: [], updated: [], deleted: [], unchanged: [] }
   for (const [key, content] of after) {
     if (!before.has(key)) changes.created.push(key)
     else if (covers(JSON.parse(before.get(key)!), JSON.parse(content))) changes.unchanged.push(key)
@@ -98,7 +92,7 @@ async function readSetting(clients: AzureClients, resourceGroup: string, name: s
 }
 
 /** Writes the setting when it differs from what Azure holds; with `wanted` undefined, removes it. */
-export async function applyAutoscaleSetting(clients: AzureClients, resourceGroup: string, name: string, wanted: AutoscaleSettingBody | undefined): Promise<AutoscaleChanges> {
+export async function applyAutoscaleSetting(clients: AzureClients, resourceGroup: string, name: string, wanted: AutoscaleSettingBody | undefined): Promise<AutoscalingChanges> {
   const existing = await readSetting(clients, resourceGroup, name)
   const changes = diffSettings(existing, wanted)
   const monitor = await clients.monitor()

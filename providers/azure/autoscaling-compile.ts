@@ -9,14 +9,20 @@
  * - schedule: a weekly recurrence profile per entry, carrying the same rules
  *   with its own min/max/desired; it holds until the next one starts;
  * - cooldown: every rule's cooldown; stabilization: the time window of the
- *   scale-in rules.
+ *   scale-in rules; scaleInLimit { replicas, window }: scale-in rules remove
+ *   at most `replicas` and then wait at least `window`.
+ * The default profile's default capacity is min: what Azure sets when the
+ * metric has no data (and constant, so applying again changes nothing).
  * What Azure cannot express (memory or request targets and steps, a cron
  * with day-of-month or month fields, durations outside Azure's bounds, more
  * than 10 rules) throws a usage error naming the manifest path.
  */
+import { unresolved, type CompileAutoscaling, type CompileRequest } from '../../src/autoscaling/compile.js'
 import { usageError } from '../../src/errors.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 import { durationSeconds } from '../../src/manifest/units.js'
+import { azureTagCodec } from './label-codec.js'
+import { autoscaleSettingName, scaleSetName } from './naming.js'
 
 export interface AutoscaleContext {
   service: string
@@ -26,8 +32,6 @@ export interface AutoscaleContext {
   /** the setting's name */
   name: string
   tags: Record<string, string>
-  /** the default profile's default capacity (the service's replicas), clamped to min..max */
-  replicas?: number
 }
 
 export interface MetricTrigger {
@@ -143,7 +147,13 @@ export function compileRules(policy: Autoscale, context: AutoscaleContext, base:
   if (cooldown < 60 || cooldown > 7 * 86400) throw usageError(`${base}.cooldown: Azure autoscale cooldowns are between 1 minute and 7 days.`, 'Set a cooldown from 60s to 7d.')
   const stabilization = secondsOf(policy.stabilization, DEFAULT_STABILIZATION_SECONDS)
   if (stabilization < 300 || stabilization > 12 * 3600) throw usageError(`${base}.stabilization: Azure autoscale time windows are between 5 minutes and 12 hours.`, 'Set a stabilization from 5m to 12h.')
-  const action = (direction: 'Increase' | 'Decrease', count: number) => ({ direction, type: 'ChangeCount' as const, value: String(count), cooldown: isoDuration(cooldown) })
+  const limit = policy.scaleInLimit
+  const limitWindow = limit ? durationSeconds(limit.window) : 0
+  if (limit && limitWindow > 7 * 86400) throw usageError(`${base}.scaleInLimit.window: Azure autoscale cooldowns are at most 7 days.`, 'Use a window of 7d or less.')
+  // a scale-in removes at most the limit, then waits out the limit's window
+  const action = (direction: 'Increase' | 'Decrease', count: number) => direction === 'Decrease' && limit
+    ? { direction, type: 'ChangeCount' as const, value: String(Math.min(count, limit.replicas)), cooldown: isoDuration(Math.max(cooldown, limitWindow)) }
+    : { direction, type: 'ChangeCount' as const, value: String(count), cooldown: isoDuration(cooldown) }
   if (policy.target?.memory !== undefined) throw usageError(`${base}.target.memory: Azure autoscale has no memory-utilisation metric for scale sets.`, 'Use target.cpu on azure targets.')
   if (policy.target?.requests !== undefined) throw usageError(`${base}.target.requests: the Azure Standard Load Balancer counts no requests.`, 'Use target.cpu on azure targets.')
   const rules: ScaleRule[] = []
@@ -176,7 +186,7 @@ export function compileAutoscale(policy: Autoscale, context: AutoscaleContext): 
   const rules = compileRules(policy, context, base)
   const clamp = (value: number, min: number, max: number) => Math.min(Math.max(value, min), max)
   const capacity = (min: number, max: number, desired: number) => ({ minimum: String(min), maximum: String(max), default: String(clamp(desired, min, max)) })
-  const profiles: AutoscaleProfile[] = [{ name: 'default', capacity: capacity(policy.min, policy.max, context.replicas ?? policy.min), rules }]
+  const profiles: AutoscaleProfile[] = [{ name: 'default', capacity: capacity(policy.min, policy.max, policy.min), rules }]
   for (const [index, entry] of (policy.schedule ?? []).entries()) {
     const path = `${base}.schedule[${index}]`
     const min = entry.min ?? policy.min
@@ -191,3 +201,22 @@ export function compileAutoscale(policy: Autoscale, context: AutoscaleContext): 
     properties: { name: context.name, enabled: true, targetResourceUri: context.targetResourceUri, profiles },
   }
 }
+
+/**
+ * The compiler the registry loads (dry runs, golden files, the provider).
+ * `resolved` carries what only the live target knows: `location` and
+ * `resourceGroupId` (the scale set lives in that group); without them
+ * (a dry run) the body names them as placeholders.
+ */
+export function autoscaleSetting({ project, service, policy, resolved }: CompileRequest): AutoscaleSettingBody {
+  const group = resolved?.resourceGroupId
+  return compileAutoscale(policy, {
+    service,
+    location: resolved?.location ?? unresolved("the target's location"),
+    targetResourceUri: group ? `${group}/providers/Microsoft.Compute/virtualMachineScaleSets/${scaleSetName(project, service)}` : unresolved(`the id of scale set ${scaleSetName(project, service)}`),
+    name: autoscaleSettingName(project, service),
+    tags: azureTagCodec.encode({ project, service, role: 'autoscale' }).labels,
+  })
+}
+
+export const compileAutoscaling: CompileAutoscaling = (request) => ({ ...autoscaleSetting(request) })

@@ -28,9 +28,9 @@ import { isReady, rollOut, type RolloutOps, type RolloutVm } from './rollout.js'
 import { deleteInstances, deleteScaleSet, listVms, putScaleSet, readScaleSet, scaleSetModel, setCapacity, setTags, sshKeyOf, upgradeInstances } from './scale-set.js'
 import { ensureSecrets, ensureVault, grantRole, revokeRoles, ROLES, type Vault } from './secrets.js'
 import { throwawaySshPublicKey } from './ssh-key.js'
-import { encodeTags } from './tags.js'
+import { DEFAULT_VM_SIZE } from './descriptor.js'
+import { azureTagCodec } from './label-codec.js'
 
-export const DEFAULT_VM_SIZE = 'Standard_B2s'
 
 export interface Timing {
   /** how long new VMs may take to turn healthy before a rollout is rolled back */
@@ -71,7 +71,7 @@ function networkIds(context: DeploymentContext): NetworkIds {
 }
 
 function projectTags(context: DeploymentContext, role: string): Record<string, string> {
-  return encodeTags({ project: context.manifest.name, role }).tags
+  return azureTagCodec.encode({ project: context.manifest.name, role }).labels
 }
 
 /** The endpoint of a service on the balancer's address. */
@@ -130,7 +130,7 @@ export async function waitForHealthy(context: DeploymentContext, name: string, c
 
 function serviceTags(context: DeploymentContext, state: ApplyState, service: string, version: string, image: string, previous?: Record<string, string>): Record<string, string> {
   const tags: Record<string, string> = {
-    ...encodeTags({ project: context.manifest.name, service, version, role: 'scale-set', deployedBy: state.by, deployedAt: state.at }).tags,
+    ...azureTagCodec.encode({ project: context.manifest.name, service, version, role: 'scale-set', deployedBy: state.by, deployedAt: state.at }).labels,
     [TAG.endpoint]: endpointUrl(state.address, state.ports[service]),
   }
   if (image.length <= 256) tags[TAG.image] = image

@@ -5,16 +5,19 @@
  * SDK only when a call needs it (clients.ts).
  */
 import type { TokenCredential } from '@azure/core-auth'
-import { notSupported, usageError, UserError } from '../../src/errors.js'
+import { verbNotSupported } from '../../src/capabilities.js'
+import { usageError, UserError } from '../../src/errors.js'
 import type { Autoscale, AzureTargetConfig } from '../../src/manifest/schema.js'
 import { LABEL, type Action, type ApplyResult, type CostLine, type Fact, type Period, type Progress, type Resource, type Sample } from '../../src/model.js'
 import type { Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
-import { applyAutoscaleSetting, autoscaleBounds, type AutoscaleChanges } from './autoscale.js'
-import { compileAutoscale } from './autoscaling-compile.js'
+import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
+import { applyAutoscaleSetting, autoscaleBounds } from './autoscale.js'
+import { autoscaleSetting } from './autoscaling-compile.js'
 import { createClients, type AzureClients } from './clients.js'
 import { actualCosts } from './cost-management.js'
 import { defaultCredential } from './credentials.js'
 import { applyActions, tenantOf, waitForHealthy, type DeploymentContext, type Timing } from './deployment.js'
+import { azureDescriptor } from './descriptor.js'
 import { destroyProject } from './destroy.js'
 import { collectFacts } from './facts.js'
 import { chooseRelease, releaseHistory } from './history.js'
@@ -22,17 +25,13 @@ import { readScaleSets, scaleSetResources } from './inventory.js'
 import { cpuSamples } from './metrics.js'
 import { autoscaleSettingName, resourceGroupName, scaleSetName } from './naming.js'
 import { readScaleSet, setCapacity } from './scale-set.js'
-import { encodeTags } from './tags.js'
 import { listTaggedResources, taggedResource } from './tagged-resources.js'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
-/** Tuning the cli layer passes (pollIntervalMs and maxAttempts arrive with the provider contract's settings). */
-type Tuning = ProviderSettings & { pollIntervalMs?: number; maxAttempts?: number }
-
-/** A new VM installs Docker and pulls the image before it answers: at least 10 minutes, unless --health-timeout says more. */
-export function timingFrom(settings: Tuning = {}): Timing {
-  return { healthTimeoutMs: (settings.healthTimeoutSeconds ?? 600) * 1000, pollMs: settings.pollIntervalMs ?? 10_000, sleep, now: () => Date.now() }
+/** A new VM installs Docker and pulls the image before it answers: the descriptor's 10 minutes unless --health-timeout says otherwise. */
+export function timingFrom(settings: ProviderSettings = {}): Timing {
+  return { healthTimeoutMs: (settings.healthTimeoutSeconds ?? azureDescriptor.rollout.healthTimeoutSeconds) * 1000, pollMs: settings.pollIntervalMs ?? 10_000, sleep, now: () => Date.now() }
 }
 
 export function subscriptionOf(target: AzureTargetConfig, targetName: string, env: NodeJS.ProcessEnv): string {
@@ -59,7 +58,7 @@ export class AzureProvider implements Provider {
   constructor(readonly context: ProviderContext, options: { credential?: TokenCredential; tlsCa?: string; timing?: Timing } = {}) {
     if (context.target.provider !== 'azure') throw new Error(`azure provider given a ${context.target.provider} target`)
     this.target = context.target
-    const settings = (context.settings ?? {}) as Tuning
+    const settings = context.settings ?? {}
     const timing = options.timing ?? timingFrom(settings)
     this.resourceGroup = resourceGroupName(context.manifest.name, context.targetName, this.target)
     this.clients = createClients({
@@ -101,21 +100,14 @@ export class AzureProvider implements Provider {
     await waitForHealthy(this.deployment, name, replicas, this.context.progress)
   }
 
-  async applyAutoscaling(service: string, policy: Autoscale): Promise<void> {
-    await this.autoscalingChanges(service, policy)
-  }
-
-  /** applyAutoscaling, returning what changed per profile and rule. */
-  async autoscalingChanges(service: string, policy: Autoscale): Promise<AutoscaleChanges> {
+  async applyAutoscaling(service: string, policy: Autoscale): Promise<AutoscalingChanges> {
     this.serviceSpec(service)
     const project = this.context.manifest.name
     const scaleSet = await readScaleSet(this.clients, this.resourceGroup, scaleSetName(project, service))
     if (!scaleSet?.id) throw new UserError(`Service ${service} is not deployed on target "${this.context.targetName}", so it has no scale set to scale.`, { code: 'conflict', fix: 'Run strato deploy first, then strato autoscale apply.' })
     const name = autoscaleSettingName(project, service)
-    const body = compileAutoscale(policy, {
-      service, location: this.target.location, targetResourceUri: scaleSet.id, name,
-      tags: encodeTags({ project, service, role: 'autoscale' }).tags, replicas: scaleSet.sku?.capacity,
-    })
+    const resourceGroupId = `/subscriptions/${this.clients.subscriptionId}/resourceGroups/${this.resourceGroup}`
+    const body = autoscaleSetting({ project, service, policy, resolved: { location: this.target.location, resourceGroupId } })
     const changes = await applyAutoscaleSetting(this.clients, this.resourceGroup, name, body)
     for (const list of ['created', 'updated', 'deleted'] as const) {
       for (const item of changes[list]) this.context.progress.step(`${service}: ${list} ${item}`)
@@ -166,7 +158,7 @@ export class AzureProvider implements Provider {
   }
 
   async logs(): Promise<void> {
-    throw notSupported(`Logs of azure target "${this.context.targetName}"`, 'Read a VM\'s console in the scale set\'s boot diagnostics (Azure portal, or `az vmss get-instance-view`), or run the service on a docker target.')
+    throw verbNotSupported(azureDescriptor, 'logs', this.context.targetName)
   }
 
   async destroy(): Promise<{ removed: Record<string, number>; remaining: Resource[] }> {

@@ -4,10 +4,11 @@
  * that release for that service. Azure allows 50 tags of 256 characters, so
  * the history is bounded: the newest KEPT_RELEASES records stay. Pure.
  */
-import { MAX_TAG_VALUE } from './tags.js'
 
 export const RELEASE_TAG = 'strato.release.'
 export const KEPT_RELEASES = 10
+/** Azure's longest tag value */
+export const MAX_TAG_VALUE = 256
 
 /** One service's part of one release. */
 export interface ServiceRelease {

@@ -6,11 +6,16 @@
  */
 import { LABEL, type Resource } from '../../src/model.js'
 import type { AzureClients } from './clients.js'
-import { projectFilter } from './tags.js'
+import { azureTagCodec } from './label-codec.js'
 
 export interface TaggedResource { id: string; name: string; type: string; location?: string; tags?: Record<string, string> }
 
 const LIST_API = '2021-04-01'
+
+/** The Resource Manager $filter selecting a project's resources by tag. */
+export function projectFilter(project: string): string {
+  return `tagName eq '${azureTagCodec.keys.project}' and tagValue eq '${project.replaceAll("'", "''")}'`
+}
 
 async function listAll(clients: AzureClients, path: string, filter: string): Promise<TaggedResource[]> {
   const rest = await clients.rest()

@@ -142,9 +142,9 @@ describe('the azure provider against the fake', () => {
   it('applies autoscaling once, then changes nothing', async () => {
     const provider = open()
     const policy = manifest().services.users.autoscale!
-    const first = await provider.autoscalingChanges('users', policy)
+    const first = await provider.applyAutoscaling('users', policy)
     expect(first.created.length).toBeGreaterThan(0)
-    const again = await provider.autoscalingChanges('users', policy)
+    const again = await provider.applyAutoscaling('users', policy)
     expect({ created: again.created, updated: again.updated, deleted: again.deleted }).toEqual({ created: [], updated: [], deleted: [] })
   })
 

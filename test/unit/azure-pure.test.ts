@@ -7,7 +7,7 @@ import {
   assignFrontendPorts, autoscaleSettingName, computerNamePrefix, resourceGroupName, roleAssignmentName, scaleSetName, secretName, vaultName,
 } from '../../providers/azure/naming.js'
 import { encodeRelease, KEPT_RELEASES, readReleases, withRelease, type ServiceRelease } from '../../providers/azure/releases.js'
-import { decodeTags, encodeTags, projectFilter, tagProblem } from '../../providers/azure/tags.js'
+import { projectFilter } from '../../providers/azure/tagged-resources.js'
 
 describe('azure names', () => {
   it('names the resource group after project and target unless the target names one', () => {
@@ -55,38 +55,10 @@ describe('azure names', () => {
   })
 })
 
-describe('azure tag codec', () => {
-  it('round-trips strato state with the keys as they are', () => {
-    const state = { project: 'shop', service: 'users', version: '3f9c2a1', role: 'scale-set', deployedBy: 'ci@example', deployedAt: '2026-11-30T10:00:00Z' }
-    const { tags, overflow } = encodeTags(state)
-    expect(tags['strato.project']).toBe('shop')
-    expect(overflow).toEqual({})
-    expect(decodeTags(tags)).toEqual(state)
-  })
-
-  it('moves values longer than 256 characters to overflow and reads them back from it', () => {
-    const state = { project: 'shop', deployedBy: 'x'.repeat(300) }
-    const { tags, overflow } = encodeTags(state)
-    expect(tags['strato.deployed-by']).toBeUndefined()
-    expect(overflow['strato.deployed-by']).toHaveLength(300)
-    expect(decodeTags(tags)).toEqual({ project: 'shop' })
-    expect(decodeTags(tags, overflow)).toEqual(state)
-  })
-
-  it('reads nothing from resources without the project tag', () => {
-    expect(decodeTags({ 'strato.service': 'users' })).toBeUndefined()
-    expect(decodeTags(undefined)).toBeUndefined()
-  })
-
-  it('says what Azure would refuse', () => {
-    expect(tagProblem({ ok: 'yes' })).toBeUndefined()
-    expect(tagProblem({ 'a/b': 'x' })).toContain('a/b')
-    expect(tagProblem({ a: 'x'.repeat(257) })).toContain('256')
-    expect(tagProblem(Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`t${i}`, 'v'])))).toContain('50')
-  })
-
-  it('filters resources by the project tag, quoting the value', () => {
+describe('azure tag filters', () => {
+  it('selects resources by the project tag, quoting the value', () => {
     expect(projectFilter('shop')).toBe("tagName eq 'strato.project' and tagValue eq 'shop'")
+    expect(projectFilter("o'neil")).toBe("tagName eq 'strato.project' and tagValue eq 'o''neil'")
   })
 })
 
