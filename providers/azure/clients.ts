@@ -26,6 +26,8 @@ export interface ClientOptions {
   targetName: string
   /** a Resource Manager endpoint other than Azure's own (sovereign clouds, the local fake) */
   endpoint?: string
+  /** the identity platform when it is not Microsoft's own (AZURE_AUTHORITY_HOST) */
+  authorityHost?: string
   /** retries after the first try, for throttling, 5xx and network errors */
   maxRetries?: number
   /** first delay between retries (default: the SDK's 800 ms, doubling) */
@@ -75,7 +77,7 @@ export function clientOptions(options: ClientOptions) {
 export function createClients(options: ClientOptions): AzureClients {
   const settings = clientOptions(options)
   const { subscriptionId } = options
-  const credential = guardCredential(options.credential, { targetName: options.targetName, subscriptionId, endpoint: options.endpoint })
+  const credential = guardCredential(options.credential, { targetName: options.targetName, subscriptionId, endpoint: options.endpoint, authorityHost: options.authorityHost })
   const cache = new Map<string, Promise<unknown>>()
   const once = <T>(key: string, make: () => Promise<T>): Promise<T> => {
     let client = cache.get(key) as Promise<T> | undefined

@@ -92,7 +92,7 @@ export function preflight(manifest: Manifest, targetName: string, actions: Actio
 }
 
 function balanced(manifest: Manifest, services: string[], ports: Record<string, number>): BalancedService[] {
-  return services.map((service) => ({ service, port: manifest.services[service].port!, health: manifest.services[service].health ?? '/', frontendPort: ports[service] }))
+  return services.map((service) => ({ service, port: manifest.services[service].port!, health: manifest.services[service].health, frontendPort: ports[service] }))
 }
 
 interface ApplyState {
@@ -150,7 +150,7 @@ async function buildModel(context: DeploymentContext, state: ApplyState, service
     computerNamePrefix: computerNamePrefix(context.manifest.name, service), script, sshPublicKey: sshKey,
     subnetId: state.subnetId, securityGroupId: state.securityGroupId,
     backendPoolId: `${networkResourceId(state.ids, 'loadBalancers', names.loadBalancer(context.manifest.name))}/backendAddressPools/${names.pool(service)}`,
-    port: spec.port!, health: spec.health ?? '/', tags, nicName: `${service}-nic`,
+    port: spec.port!, health: spec.health, tags, nicName: `${service}-nic`,
   })
 }
 

@@ -21,7 +21,7 @@ function failed(name: string, target: string, error: unknown): DoctorCheck {
 
 export async function diagnoseLive(targetName: string, target: AzureTargetConfig, env: NodeJS.ProcessEnv, options: { credential?: TokenCredential; tlsCa?: string } = {}): Promise<DoctorCheck[]> {
   const subscriptionId = target.subscription ?? env.AZURE_SUBSCRIPTION_ID
-  const scope = { targetName, subscriptionId: subscriptionId ?? '-', endpoint: target.endpoint }
+  const scope = { targetName, subscriptionId: subscriptionId ?? '-', endpoint: target.endpoint, authorityHost: env.AZURE_AUTHORITY_HOST }
   const credential = options.credential ?? await defaultCredential(env, options.tlsCa)
   const checks: DoctorCheck[] = []
   try {
@@ -35,7 +35,7 @@ export async function diagnoseLive(targetName: string, target: AzureTargetConfig
     checks.push({ name: 'azure subscription', target: targetName, status: 'fail', detail: 'no subscription: neither targets.' + targetName + '.subscription nor AZURE_SUBSCRIPTION_ID is set', fix: `Set targets.${targetName}.subscription in strato.yaml, or export AZURE_SUBSCRIPTION_ID (\`az account list\` shows yours).` })
     return checks
   }
-  const clients = createClients({ credential, subscriptionId, targetName, endpoint: target.endpoint, tlsCa: options.tlsCa, maxRetries: 1 })
+  const clients = createClients({ credential, subscriptionId, targetName, endpoint: target.endpoint, authorityHost: env.AZURE_AUTHORITY_HOST, tlsCa: options.tlsCa, maxRetries: 1 })
   try {
     const subscription = await (await clients.subscriptions()).subscriptions.get(subscriptionId)
     checks.push({ name: 'azure subscription', target: targetName, status: subscription.state === 'Enabled' ? 'ok' : 'fail', detail: `${subscription.displayName ?? subscriptionId} (${subscriptionId}), tenant ${subscription.tenantId ?? '?'}, ${subscription.state ?? 'state unknown'}` })

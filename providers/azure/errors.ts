@@ -6,6 +6,7 @@
  * request needed, so call sites branch on codes, never on message text.
  * Credential failures and unreachable endpoints are classified here too.
  */
+import { connect } from 'node:net'
 import { UserError, type ExitCodeName } from '../../src/errors.js'
 
 export class AzureRequestError extends UserError {
@@ -35,6 +36,8 @@ export interface ErrorScope {
   subscriptionId: string
   /** the Resource Manager endpoint when it is not Azure's own */
   endpoint?: string
+  /** the identity platform (AZURE_AUTHORITY_HOST), when it is not Microsoft's own */
+  authorityHost?: string
 }
 
 /**
@@ -166,20 +169,42 @@ export function translateThrown(error: unknown, method: string, url: string, sco
   return error
 }
 
+/** Whether a TCP connection to the host of a URL opens within a few seconds. */
+export function reachable(url: string, timeoutMs = 3000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const { hostname, port, protocol } = new URL(url)
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port || (protocol === 'http:' ? 80 : 443)) })
+    const done = (ok: boolean) => { socket.destroy(); resolve(ok) }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
 /**
  * The credential wrapped so that its failures cross the same edge: the SDKs
  * ask for tokens in a policy that runs before errorTranslationPolicy sees
  * anything, so a refused secret or an unreachable authority would otherwise
- * arrive as the identity library's own error.
+ * arrive as the identity library's own error. The identity library reports
+ * an authority it cannot reach as a failed authentication; a connection
+ * attempt tells the two apart.
  */
 export function guardCredential<C extends { getToken(scopes: string | string[], options?: object): Promise<unknown> }>(credential: C, scope: ErrorScope): C {
+  const authority = scope.authorityHost ?? 'https://login.microsoftonline.com'
   return {
     ...credential,
     getToken: async (scopes: string | string[], options?: object) => {
       try {
         return await credential.getToken(scopes, options)
       } catch (error) {
-        throw translateThrown(error, 'POST', `${scope.endpoint ?? 'https://login.microsoftonline.com'}/oauth2/v2.0/token`, scope)
+        const translated = translateThrown(error, 'POST', `${authority.replace(/\/+$/, '')}/oauth2/v2.0/token`, scope)
+        if (translated instanceof AzureRequestError && translated.options.code === 'denied' && !(await reachable(authority))) {
+          throw new AzureRequestError(`Could not reach the identity platform at ${authority} for ${where(scope)}.`, 'AuthorityUnreachable', 0, translated.action, {
+            code: 'unreachable',
+            fix: scope.authorityHost ? 'Check that AZURE_AUTHORITY_HOST names a running authority.' : 'Check the network connection and any proxy settings (HTTPS_PROXY).',
+          })
+        }
+        throw translated
       }
     },
   } as C

@@ -63,7 +63,7 @@ export class AzureProvider implements Provider {
     this.resourceGroup = resourceGroupName(context.manifest.name, context.targetName, this.target)
     this.clients = createClients({
       credential: options.credential ?? lazyCredential(context.env), subscriptionId: subscriptionOf(this.target, context.targetName, context.env),
-      targetName: context.targetName, endpoint: this.target.endpoint, pollIntervalMs: timing.pollMs, tlsCa: options.tlsCa,
+      targetName: context.targetName, endpoint: this.target.endpoint, authorityHost: context.env.AZURE_AUTHORITY_HOST, pollIntervalMs: timing.pollMs, tlsCa: options.tlsCa,
       ...(settings.maxAttempts !== undefined ? { maxRetries: Math.max(0, settings.maxAttempts - 1) } : {}),
     })
     this.deployment = {

@@ -24,8 +24,8 @@ export interface BalancedService {
   service: string
   /** the port the service listens on, on its VMs */
   port: number
-  /** the health path the probe asks */
-  health: string
+  /** the health path the probe asks; without one the probe only opens a TCP connection */
+  health?: string
   /** its port on the balancer's public IP */
   frontendPort: number
 }
@@ -76,7 +76,10 @@ export function loadBalancerBody(ids: NetworkIds, location: string, tags: Record
     location, tags, sku: { name: 'Standard', tier: 'Regional' },
     frontendIPConfigurations: [{ name: names.frontend, publicIPAddress: { id: publicIpId } }],
     backendAddressPools: sorted.map((entry) => ({ name: names.pool(entry.service) })),
-    probes: sorted.map((entry) => ({ name: names.probe(entry.service), protocol: 'Http', port: entry.port, requestPath: entry.health, intervalInSeconds: 5, numberOfProbes: 2, probeThreshold: 2 })),
+    probes: sorted.map((entry) => ({
+      name: names.probe(entry.service), port: entry.port, intervalInSeconds: 5, numberOfProbes: 2, probeThreshold: 2,
+      ...(entry.health ? { protocol: 'Http' as const, requestPath: entry.health } : { protocol: 'Tcp' as const }),
+    })),
     loadBalancingRules: sorted.map((entry) => ({
       name: names.rule(entry.service), protocol: 'Tcp', frontendPort: entry.frontendPort, backendPort: entry.port,
       frontendIPConfiguration: child('frontendIPConfigurations', names.frontend), backendAddressPool: child('backendAddressPools', names.pool(entry.service)),

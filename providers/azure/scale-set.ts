@@ -27,7 +27,8 @@ export interface ScaleSetInput {
   securityGroupId: string
   backendPoolId: string
   port: number
-  health: string
+  /** the health path; without one the health extension checks the port over TCP */
+  health?: string
   tags: Record<string, string>
   nicName: string
 }
@@ -65,7 +66,7 @@ export function scaleSetModel(input: ScaleSetInput): VirtualMachineScaleSet {
       extensionProfile: {
         extensions: [{
           name: 'health', publisher: 'Microsoft.ManagedServices', typePropertiesType: 'ApplicationHealthLinux', typeHandlerVersion: '2.0', autoUpgradeMinorVersion: true,
-          settings: { protocol: 'http', port: input.port, requestPath: input.health },
+          settings: input.health ? { protocol: 'http', port: input.port, requestPath: input.health } : { protocol: 'tcp', port: input.port },
         }],
       },
       diagnosticsProfile: { bootDiagnostics: { enabled: true } },

@@ -111,7 +111,7 @@ describe('DefaultAzureCredential against the fake identity endpoints', () => {
     try {
       await fake.control('POST', '/faults', { kind: 'refuseCredentials' })
       const credential = await defaultCredential(process.env, fake.ca)
-      const clients = createClients({ credential, subscriptionId: fake.subscriptionId, targetName: 'azure', endpoint: fake.endpoint, tlsCa: fake.ca, maxRetries: 0 })
+      const clients = createClients({ credential, subscriptionId: fake.subscriptionId, targetName: 'azure', endpoint: fake.endpoint, authorityHost: fake.endpoint, tlsCa: fake.ca, maxRetries: 0 })
       const error = await rejection((await clients.resources()).resourceGroups.get('rg'))
       expect(error.exitCode).toBe(5)
       expect(error.message).toContain('Azure refused the credentials')

@@ -221,3 +221,19 @@ describe('azure credentials and settings', () => {
     expect(() => preflight(manifest, 'azure', [action])).toThrow(/port is required/)
   })
 })
+
+describe('azure credential failures that are really unreachable authorities', () => {
+  it('is exit 4 when the authority does not accept connections, exit 5 when it refuses the secret', async () => {
+    const { guardCredential } = await import('../../providers/azure/errors.js')
+    const { createServer } = await import('node:net')
+    const refusing = { getToken: async (_scopes: string | string[]): Promise<unknown> => { throw Object.assign(new Error('refused'), { name: 'AuthenticationError', statusCode: 400 }) } }
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const port = (server.address() as { port: number }).port
+    const up = await guardCredential(refusing, { targetName: 'azure', subscriptionId: 's', authorityHost: `https://127.0.0.1:${port}` }).getToken('x').catch((error: UserError) => error)
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    const down = await guardCredential(refusing, { targetName: 'azure', subscriptionId: 's', authorityHost: `https://127.0.0.1:${port}` }).getToken('x').catch((error: UserError) => error)
+    expect([(up as UserError).exitCode, (down as UserError).exitCode]).toEqual([5, 4])
+    expect((down as UserError).fix).toContain('AZURE_AUTHORITY_HOST')
+  })
+})
