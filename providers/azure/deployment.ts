@@ -7,10 +7,11 @@
  * removes a service's scale set, autoscale setting and role grants. A
  * release record is written to every scale set's tags once all succeeded.
  */
-import os from 'node:os'
 import type { VirtualMachineScaleSet } from '@azure/arm-compute'
 import { usageError, UserError } from '../../src/errors.js'
 import type { AzureTargetConfig, Manifest, Service } from '../../src/manifest/schema.js'
+import { deployer } from '../deployer.js'
+import type { Timing } from '../waiting.js'
 import { LABEL, type Action, type ApplyResult, type Progress } from '../../src/model.js'
 import { applyAutoscaleSetting } from './autoscale.js'
 import type { AzureClients } from './clients.js'
@@ -32,13 +33,7 @@ import { DEFAULT_VM_SIZE } from './descriptor.js'
 import { azureTagCodec } from './label-codec.js'
 
 
-export interface Timing {
-  /** how long new VMs may take to turn healthy before a rollout is rolled back */
-  healthTimeoutMs: number
-  pollMs: number
-  sleep(ms: number): Promise<void>
-  now(): number
-}
+export type { Timing }
 
 export interface DeploymentContext {
   clients: AzureClients
@@ -54,16 +49,6 @@ export interface DeploymentContext {
   surge?: number
   /** tenant of the subscription, for the Key Vault */
   tenantId(): Promise<string>
-}
-
-export function deployer(env: NodeJS.ProcessEnv): string {
-  let user = env.USER ?? env.LOGNAME
-  try {
-    user ??= os.userInfo().username
-  } catch {
-    user ??= 'unknown'
-  }
-  return `${user}@${os.hostname()}`
 }
 
 function networkIds(context: DeploymentContext): NetworkIds {

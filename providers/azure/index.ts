@@ -8,6 +8,7 @@ import type { TokenCredential } from '@azure/core-auth'
 import { verbNotSupported } from '../../src/capabilities.js'
 import { usageError, UserError } from '../../src/errors.js'
 import type { Autoscale, AzureTargetConfig } from '../../src/manifest/schema.js'
+import { checkService } from '../../src/planning/scale.js'
 import { LABEL, type Action, type ApplyResult, type CostLine, type Fact, type Period, type Progress, type Resource, type Sample } from '../../src/model.js'
 import type { Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
 import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
@@ -171,12 +172,8 @@ export class AzureProvider implements Provider {
   }
 
   private serviceSpec(service: string) {
-    const spec = this.context.manifest.services[service]
-    if (!spec) {
-      const names = Object.keys(this.context.manifest.services)
-      throw usageError(`Unknown service "${service}".`, `Use one of: ${names.join(', ')}.`)
-    }
-    return spec
+    checkService(this.context.manifest, service)
+    return this.context.manifest.services[service]
   }
 }
 

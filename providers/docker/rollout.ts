@@ -3,11 +3,11 @@
  * that are down), take the lock, build images, then converge each service on
  * each host through the balancer, and record the release on the hosts.
  */
-import os from 'node:os'
 import { UserError } from '../../src/errors.js'
 import type { DockerTargetConfig, Manifest } from '../../src/manifest/schema.js'
 import type { ApplyResult, Progress } from '../../src/model.js'
 import { spreadReplicas } from '../../src/planning/spread.js'
+import { deployer } from '../deployer.js'
 import type { ProviderContext, ProviderSettings } from '../provider.js'
 import { Balancer, ensureNetwork, ensureVolumes } from './balancer.js'
 import { dockerDescriptor } from './descriptor.js'
@@ -66,15 +66,6 @@ export async function reachableHosts(session: TargetSession, progress: Progress)
   return up
 }
 
-export function deployer(env: NodeJS.ProcessEnv): string {
-  let user = env.USER ?? env.LOGNAME
-  try {
-    user ??= os.userInfo().username
-  } catch {
-    user ??= 'unknown'
-  }
-  return `${user}@${os.hostname()}`
-}
 
 export function balancerFor(session: TargetSession, host: DockerHost): Balancer {
   const ports = balancerPorts(session.manifest)

@@ -12,11 +12,12 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { execa, type ResultPromise } from 'execa'
+import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseDocument } from 'yaml'
 import { startAzureFake, type AzureFake } from '../fakes/azure/server.ts'
 import { docker, ensureDockerEngine } from '../helpers/docker.js'
+import { startDockerRegistry, type DockerRegistry } from '../helpers/docker-registry.js'
 import { freePort } from '../helpers/moto.js'
 import { strato } from '../helpers/strato.js'
 
@@ -25,7 +26,7 @@ const SERVICES = ['users', 'orders', 'payments'] as const
 let fake: AzureFake
 let work: string
 let dir: string
-let registry: ResultPromise | undefined
+let registry: DockerRegistry | undefined
 let registryHost: string
 const secret = ['e2e', process.pid, Date.now()].join('-')
 
@@ -39,22 +40,6 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
 async function run(args: string[], extra: Record<string, string> = {}) {
   const result = await strato(args, { cwd: dir, env: env(extra) })
   return { ...result, json: () => JSON.parse(result.stdout) }
-}
-
-async function startRegistry(): Promise<void> {
-  registryHost = `127.0.0.1:${await freePort()}`
-  const config = path.join(work, 'registry.yml')
-  writeFileSync(config, ['version: 0.1', 'storage:', `  filesystem: { rootdirectory: ${path.join(work, 'registry-data')} }`, 'http:', `  addr: ${registryHost}`].join('\n'))
-  registry = execa('docker-registry', ['serve', config], { reject: false, stdio: 'ignore', cleanup: true })
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://${registryHost}/v2/`)).ok) return
-    } catch {
-      // starting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('docker-registry did not start (Debian package docker-registry; scripts/setup-moto.sh installs it)')
 }
 
 /** Points the scaffolded target at the fake and the local registry; builds use the local Node base image. */
@@ -78,13 +63,13 @@ beforeAll(async () => {
   }
   work = mkdtempSync(path.join(tmpdir(), 'strato-azure-cli-'))
   fake = await startAzureFake()
-  await startRegistry()
+  registry = await startDockerRegistry(work)
+  registryHost = registry.address
 })
 
 afterAll(async () => {
   await fake?.close()
-  registry?.kill('SIGTERM')
-  await registry
+  await registry?.stop()
   for (const service of SERVICES) await docker(['image', 'rm', '--force', ...[1, 2].map((n) => `${registryHost}/shop-${service}`)]).catch(() => undefined)
   if (work) rmSync(work, { recursive: true, force: true })
 })

@@ -1,0 +1,67 @@
+/**
+ * What the cloud providers share about images: a target runs image
+ * references, so a build: service is built locally and pushed to the
+ * target's registry first, tagged with its version. Not a provider: the
+ * cloud providers import it (none imports another provider).
+ */
+import path from 'node:path'
+import { execa } from 'execa'
+import { usageError, UserError } from '../src/errors.js'
+import type { Service } from '../src/manifest/schema.js'
+import type { Progress } from '../src/model.js'
+import { buildContextOf } from '../src/planning/version.js'
+
+export function imageReference(registry: string, project: string, service: string, version: string): string {
+  return `${registry.replace(/^https?:\/\//, '').replace(/\/+$/, '')}/${project}-${service}:${version}`
+}
+
+/** The argv of `docker build` for a service; pure, so tests compare it exactly. */
+export function dockerBuildArgs(projectDir: string, spec: Service, reference: string): string[] {
+  const build = buildContextOf(spec)!
+  const args = ['build', '--tag', reference]
+  if (build.dockerfile) args.push('--file', path.resolve(projectDir, build.context, build.dockerfile))
+  for (const [key, value] of Object.entries(build.args ?? {})) args.push('--build-arg', `${key}=${value}`)
+  args.push(path.resolve(projectDir, build.context))
+  return args
+}
+
+export interface ImageRequest {
+  project: string
+  service: string
+  spec: Service
+  version: string
+  registry?: string
+  targetName: string
+  projectDir: string
+}
+
+/** How a cloud names its registry and logs in to it, for the errors. */
+export interface RegistryWords {
+  /** e.g. "an ECR repository host" */
+  example: string
+  /** e.g. "`docker login`" */
+  login(registry: string): string
+}
+
+/** The image a service runs on the target: its image:, or its build pushed to the target's registry. */
+export async function pushedImage(input: ImageRequest, words: RegistryWords, progress: Progress, signal?: AbortSignal): Promise<string> {
+  if (input.spec.image) return input.spec.image
+  if (!input.registry) {
+    throw usageError(`Service ${input.service} is built from source, and target "${input.targetName}" has no registry to push it to.`,
+      `Set targets.${input.targetName}.registry (e.g. ${words.example}), or give services.${input.service}.image.`)
+  }
+  const reference = imageReference(input.registry, input.project, input.service, input.version)
+  progress.step(`${input.service}: building ${reference}`)
+  try {
+    await execa('docker', dockerBuildArgs(input.projectDir, input.spec, reference), { cancelSignal: signal })
+    progress.step(`${input.service}: pushing ${reference}`)
+    await execa('docker', ['push', reference], { cancelSignal: signal })
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr?.trim().split('\n').slice(-3) ?? []
+    throw new UserError(`Building or pushing the image of ${input.service} to ${input.registry} failed.`, {
+      code: 'failure', details: detail,
+      fix: `Check that Docker runs, the Dockerfile builds with \`docker build\`, and you are logged in to the registry (${words.login(input.registry)}).`,
+    })
+  }
+  return reference
+}
