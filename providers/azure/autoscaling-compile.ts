@@ -120,13 +120,32 @@ export function cronValues(field: string, low: number, high: number, path: strin
   return [...values].sort((a, b) => a - b)
 }
 
+/** Why Azure cannot run a cron, or undefined when it can (weekly: minute, hour and week-day fields only). */
+export function cronProblem(cron: string): string | undefined {
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = cron.trim().split(/\s+/)
+  if (dayOfMonth !== '*' || month !== '*') return `Azure autoscale recurrences are weekly; "${cron}" names a day of the month or a month`
+  try {
+    cronValues(minute, 0, 59, 'cron')
+    cronValues(hour, 0, 23, 'cron')
+    cronValues(dayOfWeek, 0, 7, 'cron')
+  } catch (error) {
+    return (error as Error).message.replace(/^cron: /, '')
+  }
+  return undefined
+}
+
+/** The Windows zone name Azure takes for a time zone, or undefined when it knows none. */
+export function windowsTimeZone(timezone: string): string | undefined {
+  return TIME_ZONES[timezone] ?? (timezone.endsWith('Standard Time') ? timezone : undefined)
+}
+
 function recurrenceOf(cron: string, timezone: string | undefined, path: string): NonNullable<AutoscaleProfile['recurrence']> {
   const [minute, hour, dayOfMonth, month, dayOfWeek] = cron.trim().split(/\s+/)
   if (dayOfMonth !== '*' || month !== '*') {
     throw usageError(`${path}.cron: Azure autoscale recurrences are weekly; "${cron}" names a day of the month or a month.`, 'Use * for the day-of-month and month fields and pick week days in the last field.')
   }
   const days = [...new Set(cronValues(dayOfWeek, 0, 7, `${path}.cron`).map((day) => DAYS[day % 7]))]
-  const zone = timezone === undefined ? 'UTC' : TIME_ZONES[timezone] ?? (timezone.endsWith('Standard Time') ? timezone : undefined)
+  const zone = timezone === undefined ? 'UTC' : windowsTimeZone(timezone)
   if (!zone) throw usageError(`${path}.timezone: Azure autoscale does not know the time zone "${timezone}".`, `Use UTC, a zone such as Europe/Berlin, or a Windows time zone name such as "W. Europe Standard Time".`)
   return {
     frequency: 'Week',

@@ -4,6 +4,7 @@
  * file loads on every run through providers/descriptors.ts.
  */
 import { refuse, type ProviderDescriptor } from '../../src/capabilities.js'
+import { cronProblem, windowsTimeZone } from './autoscaling-compile.js'
 import { diagnoseAzure } from './diagnose.js'
 import { azureTagCodec } from './label-codec.js'
 
@@ -44,6 +45,13 @@ export const azureDescriptor: ProviderDescriptor = {
     target: { cpu: true, requests: NO_REQUESTS, memory: NO_MEMORY },
     steps: { cpu: true, requests: NO_REQUESTS, memory: NO_MEMORY },
     schedules: true,
+    scheduleCron: (cron) => {
+      const problem = cronProblem(cron)
+      return problem ? refuse(problem, 'use * for the day-of-month and month fields and pick week days in the last field (e.g. "0 8 * * 1-5")') : true
+    },
+    scheduleTimezone: (timezone) => (windowsTimeZone(timezone)
+      ? true
+      : refuse(`Azure autoscale does not know the time zone "${timezone}"`, 'use UTC, a zone such as Europe/Berlin, or a Windows time zone name such as "W. Europe Standard Time"')),
     scaleInLimit: true,
     stabilization: true,
     cooldown: true,
