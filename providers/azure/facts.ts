@@ -9,7 +9,7 @@ import type { NetworkSecurityGroup } from '@azure/arm-network'
 import { fact, type AzureDiskFact, type AzureNsgRuleFact, type AzureVmFact } from '../../src/checks/facts.js'
 import { LABEL, type Fact } from '../../src/model.js'
 import type { AzureClients } from './clients.js'
-import { mapLimited } from './concurrency.js'
+import { mapBounded } from '../bounded.js'
 import { isNotFound } from './errors.js'
 
 const listOf = (one: string | undefined, many: string[] | undefined) => (many?.length ? many : one !== undefined ? [one] : [])
@@ -81,7 +81,7 @@ export async function collectFacts(clients: AzureClients, resourceGroup: string,
     const sets: VirtualMachineScaleSet[] = []
     for await (const set of compute.virtualMachineScaleSets.list(resourceGroup)) if (set.tags?.[LABEL.project] === project) sets.push(set)
     const roles = new Map<string, string>()
-    const held = await mapLimited(sets, 4, (set) => (set.identity?.principalId ? subscriptionRoles(clients, set.identity.principalId, roles) : Promise.resolve([])))
+    const held = await mapBounded(sets, 4, (set) => (set.identity?.principalId ? subscriptionRoles(clients, set.identity.principalId, roles) : Promise.resolve([])))
     sets.forEach((set, index) => facts.push(scaleSetFact(set, held[index], target)))
   } catch (error) {
     if (!isNotFound(error)) throw error

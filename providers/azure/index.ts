@@ -152,7 +152,7 @@ export class AzureProvider implements Provider {
       }
       if (!this.context.manifest.services[service]) continue
       const capacity = scaleSet.sku?.capacity ?? wanted.replicas
-      actions.push({ kind: 'update', target: this.context.targetName, service, from: capacity, to: capacity, fromVersion: scaleSet.tags?.[LABEL.version], toVersion: wanted.version, reasons: [`rollback to release ${chosen.number}`] } as Action)
+      actions.push({ kind: 'update', target: this.context.targetName, service, from: capacity, to: capacity, fromVersion: scaleSet.tags?.[LABEL.version], toVersion: wanted.version, reasons: [`rollback to release ${chosen.number}`] })
       pinned[service] = { version: wanted.version, image: wanted.image }
     }
     return applyActions(this.deployment, actions, this.context.progress, `rollback to ${chosen.number}`, pinned)

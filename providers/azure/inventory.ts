@@ -10,7 +10,7 @@
 import type { VirtualMachineScaleSet, VirtualMachineScaleSetVM } from '@azure/arm-compute'
 import { LABEL, type Resource } from '../../src/model.js'
 import type { AzureClients } from './clients.js'
-import { mapLimited } from './concurrency.js'
+import { mapBounded } from '../bounded.js'
 import { isNotFound } from './errors.js'
 
 export const TAG = {
@@ -36,7 +36,7 @@ export async function readScaleSets(clients: AzureClients, resourceGroup: string
     if (isNotFound(error)) return []
     throw error
   }
-  return mapLimited(sets, 16, async (scaleSet) => {
+  return mapBounded(sets, 16, async (scaleSet) => {
     const vms: VirtualMachineScaleSetVM[] = []
     try {
       for await (const vm of compute.virtualMachineScaleSetVMs.list(resourceGroup, scaleSet.name!, { expand: 'instanceView' })) vms.push(vm)

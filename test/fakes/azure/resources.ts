@@ -144,7 +144,7 @@ export function subscriptionRoute(ctx: Ctx): FakeResponse | undefined {
 export function providerRegistrationRoute(ctx: Ctx): FakeResponse | undefined {
   const { request, route, state } = ctx
   if (route.resourceGroup !== undefined || route.scope.split('/').length !== 3) return undefined
-  if (route.namespace === '' ) return undefined
+  if (route.namespace === '') return undefined
   if (route.rest.length === 0 && request.method === 'GET') return ok(providerView(state, route.subscription, route.namespace))
   if (route.rest.length === 1 && route.rest[0].toLowerCase() === 'register' && request.method === 'POST') {
     state.faults = state.faults.filter((fault) => !(fault.kind === 'unregistered' && fault.namespace?.toLowerCase() === route.namespace.toLowerCase()))
