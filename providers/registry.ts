@@ -15,6 +15,7 @@ const loaders: Record<ProviderKind, Loader | undefined> = {
   aws: () => import('./aws/index.js'),
   azure: undefined,
   gcp: undefined,
+  kubernetes: undefined,
 }
 
 /** The provider for one target of the manifest. */

@@ -37,7 +37,8 @@ export const CatalogSchema = z.object({
 export type PriceCatalog = z.infer<typeof CatalogSchema>
 export type ProviderPriceList = z.infer<typeof ProviderPrices>
 export type RegionPriceList = z.infer<typeof RegionPrices>
-export type CloudKind = Exclude<ProviderKind, 'docker'>
+/** The clouds the price catalog covers. */
+export type CloudKind = Extract<ProviderKind, 'aws' | 'azure' | 'gcp'>
 
 /** The snapshot shipped with this version of strato. */
 export const SHIPPED_CATALOG: PriceCatalog = CatalogSchema.parse(shipped)

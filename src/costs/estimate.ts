@@ -99,7 +99,12 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog): Est
       if (target.provider === 'docker') {
         const pool = pools.get(targetName) ?? hostPool(targetName, target)
         pools.set(targetName, pool)
-        lines.push(hostShareLine(service, targetName, manifest.services[service], pool, quantity, warnOnce))
+        lines.push(hostShareLine(service, targetName, 'docker', manifest.services[service], pool, quantity, warnOnce))
+        continue
+      }
+      if (target.provider === 'kubernetes') {
+        // A cluster is shared with others: a service pays for what its pods request of one node's price, no idle share.
+        lines.push(hostShareLine(service, targetName, 'kubernetes', manifest.services[service], hostPool(targetName, { cost: target.cost }), quantity, warnOnce))
         continue
       }
       const where = cloudPlacement(target)!
@@ -143,8 +148,8 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog): Est
   }
 }
 
-function hostShareLine(service: string, target: string, config: Service, pool: HostPool | { unknown: string }, quantity: PerScenario<number>, warn: (text: string) => void): EstimateLine {
-  const line: EstimateLine = { service, target, provider: 'docker', item: 'host-share', sku: 'share of hosts', quantity, unit: 'month' }
+function hostShareLine(service: string, target: string, provider: ProviderKind, config: Service, pool: HostPool | { unknown: string }, quantity: PerScenario<number>, warn: (text: string) => void): EstimateLine {
+  const line: EstimateLine = { service, target, provider, item: 'host-share', sku: 'share of hosts', quantity, unit: 'month' }
   if ('unknown' in pool) {
     warn(`${pool.unknown}; its services are priced as unknown`)
     return line

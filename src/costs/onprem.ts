@@ -25,7 +25,7 @@ export interface HostPool {
  * The target's hosts as a pool to share, or why they cannot be priced.
  * Throws a usage error for a contradictory cost block (purchase without months).
  */
-export function hostPool(targetName: string, target: DockerTargetConfig): HostPool | { unknown: string } {
+export function hostPool(targetName: string, target: Pick<DockerTargetConfig, 'cost' | 'hosts'>): HostPool | { unknown: string } {
   const cost = target.cost
   const at = `targets.${targetName}.cost`
   if (!cost) return { unknown: `target "${targetName}" declares no host cost; add ${at} with monthly (or purchase and months), cpus and memory` }

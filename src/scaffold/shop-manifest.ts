@@ -17,6 +17,8 @@ export function defaultTarget(kind: ProviderKind, project: string): { name: stri
       return { name: 'azure', target: { provider: 'azure', location: 'westeurope', vmSize: 'Standard_B2s' } }
     case 'gcp':
       return { name: 'gcp', target: { provider: 'gcp', project: gcpProjectId(project), zone: 'europe-west1-b', machineType: 'e2-small' } }
+    case 'kubernetes':
+      return { name: 'k8s', target: { provider: 'kubernetes', namespace: project } }
   }
 }
 
