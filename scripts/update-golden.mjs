@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Regenerates test/golden/new-*/ from the templates: the one way golden trees change.
+// Regenerates test/golden/new-*/ from the templates and test/golden/kubernetes, autoscaling/kubernetes
+// from the renderer: the one way golden files change.
 // Review the diff (git diff test/golden) before committing it.
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
@@ -7,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const vitest = path.join(root, 'node_modules', '.bin', 'vitest')
-execFileSync(vitest, ['run', '--project', 'unit', 'test/unit/scaffold-golden.test.ts'], {
+execFileSync(vitest, ['run', '--project', 'unit', 'test/unit/scaffold-golden.test.ts', 'test/unit/kubernetes-render.test.ts'], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, STRATO_UPDATE_GOLDEN: '1' },

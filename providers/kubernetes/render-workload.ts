@@ -49,11 +49,10 @@ export function cpuQuantity(cpus: number): string {
 }
 
 export function memoryQuantity(size: string): string {
-  const bytes = sizeBytes(size)
-  for (const [suffix, factor] of [['Gi', 1024 ** 3], ['Mi', 1024 ** 2], ['Ki', 1024]] as const) {
-    if (bytes % factor === 0) return `${bytes / factor}${suffix}`
-  }
-  return String(bytes)
+  // strato's sizes are Kubernetes quantities already, except that Kubernetes writes kilo as a lowercase k.
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(size.trim())
+  if (!match) return String(sizeBytes(size))
+  return `${match[1]}${match[2] === 'K' ? 'k' : (match[2] ?? '')}`
 }
 
 /** Named volumes as `NAME:/path`: each one a PersistentVolumeClaim mounted at the path. */
@@ -69,9 +68,14 @@ function numericUser(user: string | undefined): { uid?: number; gid?: number } {
   return match ? { uid: Number(match[1]), gid: match[2] === undefined ? undefined : Number(match[2]) } : {}
 }
 
+/** The container and Service port's name: http for services with a health path (the Ingress routes to it), tcp otherwise. */
+export function portName(spec: Service): 'http' | 'tcp' {
+  return spec.health ? 'http' : 'tcp'
+}
+
 function probes(spec: Service, healthTimeoutSeconds: number): Record<string, unknown> {
   if (spec.port === undefined) return {}
-  const check = spec.health ? { httpGet: { path: spec.health, port: 'http' } } : { tcpSocket: { port: 'http' } }
+  const check = spec.health ? { httpGet: { path: spec.health, port: 'http' } } : { tcpSocket: { port: 'tcp' } }
   return {
     // The start-up probe gives a new pod the health timeout to come up; liveness only takes over after it.
     startupProbe: { ...check, periodSeconds: PROBE_PERIOD_SECONDS, failureThreshold: Math.max(1, Math.ceil(healthTimeoutSeconds / PROBE_PERIOD_SECONDS)) },
@@ -94,7 +98,7 @@ function deployment(input: WorkloadInput): KubeObject {
     image: input.image,
     imagePullPolicy: 'IfNotPresent',
     ...(spec.command ? { args: spec.command } : {}),
-    ...(spec.port !== undefined ? { ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }] } : {}),
+    ...(spec.port !== undefined ? { ports: [{ name: portName(spec), containerPort: spec.port, protocol: 'TCP' }] } : {}),
     ...(spec.env && Object.keys(spec.env).length > 0 ? { envFrom: [{ configMapRef: { name: configMapName(service, version) } }] } : {}),
     ...(env.length > 0 ? { env } : {}),
     resources: { requests: { cpu, memory }, limits: { cpu, memory } },
@@ -174,7 +178,7 @@ export function renderWorkload(input: WorkloadInput): KubeObject[] {
   }
   if (spec.port !== undefined) {
     objects.push(kubeObject('Service', { name: service, namespace, labels: objectLabels(project, service) }, {
-      spec: { type: 'ClusterIP', selector: selectorLabels(project, service), ports: [{ name: 'http', port: spec.port, targetPort: 'http', protocol: 'TCP' }] },
+      spec: { type: 'ClusterIP', selector: selectorLabels(project, service), ports: [{ name: portName(spec), port: spec.port, targetPort: portName(spec), protocol: 'TCP' }] },
     }))
   }
   objects.push(deployment(input))

@@ -247,11 +247,20 @@ async function up(options) {
     ])
     await waitFor('kube-apiserver', 120_000, async () => (await admin('GET', '/readyz')).status === 200, state.processes)
 
+    const storageClass = await admin('POST', '/apis/storage.k8s.io/v1/storageclasses', {
+      apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+      metadata: { name: 'standard', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'kubernetes.io/host-path', reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate',
+    })
+    if (storageClass.status !== 201 && storageClass.status !== 409) throw new Error(`creating the default StorageClass: HTTP ${storageClass.status} ${storageClass.text}`)
+
     log('starting kube-controller-manager and kube-scheduler')
     start('kube-controller-manager', bin('kube-controller-manager'), [
       `--kubeconfig=${configs['controller-manager']}`, '--bind-address=127.0.0.1', '--secure-port=0', '--leader-elect=false',
       `--service-account-private-key-file=${files.saKey}`, `--root-ca-file=${files.caCrt}`,
       '--use-service-account-credentials=true', '--controllers=*,-nodeipam,-cloud-node-lifecycle',
+      // Claims bind to directories under /tmp/hostpath_pv: enough for pods with volumes to schedule on simulated nodes.
+      '--enable-hostpath-provisioner=true',
       // Tests watch autoscaling act; the defaults (15 s sync, 5 min CPU warm-up) are sized for real fleets.
       '--horizontal-pod-autoscaler-sync-period=3s', '--horizontal-pod-autoscaler-cpu-initialization-period=5s',
       '--horizontal-pod-autoscaler-initial-readiness-delay=5s', '--v=1',
