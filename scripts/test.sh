@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs and starts what the tests
 # need (Node 24 via npm, a Docker engine, local base images, the moto AWS
-# emulator), builds strato, then runs unit and integration tests.
+# emulator, a Kubernetes control plane with simulated nodes), builds strato,
+# then runs unit and integration tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,14 @@ if [ -f scripts/setup-moto.sh ]; then
   echo "==> moto (AWS API emulator)" >&2
   bash scripts/setup-moto.sh
 fi
+
+echo "==> Kubernetes test cluster (binaries built once per version, cached outside the repository)" >&2
+CLUSTER_STATE="$(mktemp -d)/cluster-state.json"
+stop_cluster() { node scripts/cluster/cluster.mjs down --state "$CLUSTER_STATE" || true; }
+trap stop_cluster EXIT
+cluster_json="$(node scripts/cluster/cluster.mjs up --detach --state "$CLUSTER_STATE")"
+STRATO_TEST_KUBECONFIG="$(node -e 'process.stdout.write(JSON.parse(process.argv[1]).kubeconfig)' "$cluster_json")"
+export STRATO_TEST_KUBECONFIG
 
 echo "==> tests" >&2
 npm test
