@@ -99,8 +99,9 @@ function kubeconfig(server, caPem, token, user) {
 /**
  * kwok's shipped stages, plus one for tests: a pod whose image name contains
  * "never-ready" turns Running but never Ready, so a rollout of it stalls.
+ * Every container's log is the file `podLog` (pod.log next to the kubeconfig), followable.
  */
-function kwokConfig(stagesDir) {
+function kwokConfig(stagesDir, podLog) {
   const docs = readdirSync(stagesDir).sort().flatMap((file) => parseAllDocuments(readFileSync(path.join(stagesDir, file), 'utf8')).map((doc) => doc.toJS()))
   const neverReady = { key: '.spec.containers.[].image | contains("never-ready")', operator: 'In', values: ['true'] }
   const ready = docs.find((doc) => doc?.metadata?.name === 'pod-ready')
@@ -113,7 +114,8 @@ function kwokConfig(stagesDir) {
     .replace(/status: "True"\n(\s+)type: Ready/, 'status: "False"\n$1reason: ContainersNotReady\n$1type: Ready')
     .replace(/status: "True"\n(\s+)type: ContainersReady/, 'status: "False"\n$1type: ContainersReady')
     .replace(/ready: true/g, 'ready: false')
-  return [...docs, unready].map((doc) => stringify(doc)).join('---\n')
+  const logs = { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterLogs', metadata: { name: 'strato-test-logs' }, spec: { logs: [{ logsFile: podLog, follow: true }] } }
+  return [...docs, unready, logs].map((doc) => stringify(doc)).join('---\n')
 }
 
 function nodeObject(index) {
@@ -192,7 +194,7 @@ async function up(options) {
   mkdirSync(runDir, { recursive: true })
   const pki = await writePki(path.join(runDir, 'pki'))
   const files = pkiFiles(path.join(runDir, 'pki'))
-  const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()]
+  const [etcdPort, peerPort, apiPort, kwokPort] = [await freePort(), await freePort(), await freePort(), await freePort()]
   const server = `https://127.0.0.1:${apiPort}`
   const tokens = Object.fromEntries(['admin', 'controller-manager', 'scheduler', 'kwok'].map((name) => [name, randomBytes(24).toString('hex')]))
   writeFileSync(path.join(runDir, 'tokens.csv'), [
@@ -207,7 +209,9 @@ async function up(options) {
     writeFileSync(configs[name], kubeconfig(server, pki.caPem, tokens[name], user), { mode: 0o600 })
   }
   const kwokConfigFile = path.join(runDir, 'kwok.yaml')
-  writeFileSync(kwokConfigFile, kwokConfig(path.join(dir, 'stages')))
+  const podLog = path.join(runDir, 'pod.log')
+  writeFileSync(podLog, 'simulated container started\n')
+  writeFileSync(kwokConfigFile, kwokConfig(path.join(dir, 'stages'), podLog))
 
   const state = { runDir, kubeconfig: configs.admin, server, processes: [], startedAt: new Date().toISOString() }
   const saveState = () => {
@@ -243,6 +247,8 @@ async function up(options) {
       '--requestheader-username-headers=X-Remote-User', '--requestheader-group-headers=X-Remote-Group',
       '--requestheader-extra-headers-prefix=X-Remote-Extra-',
       `--proxy-client-cert-file=${files.frontProxyClientCrt}`, `--proxy-client-key-file=${files.frontProxyClientKey}`,
+      // Logs of pods are served by kwok on 127.0.0.1, the simulated nodes' address.
+      '--kubelet-preferred-address-types=InternalIP',
       '--profiling=false', '--v=1',
     ])
     await waitFor('kube-apiserver', 120_000, async () => (await admin('GET', '/readyz')).status === 200, state.processes)
@@ -272,7 +278,8 @@ async function up(options) {
     start('kwok', bin('kwok'), [
       `--kubeconfig=${configs.kwok}`, `--config=${kwokConfigFile}`,
       '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
-      '--cidr=10.244.0.0/16', '--node-ip=10.240.0.1', '--server-address=',
+      // Nodes report 127.0.0.1 and kwok answers the API server's kubelet calls (logs) there; nothing dials pod IPs.
+      '--cidr=10.244.0.0/16', '--node-ip=127.0.0.1', `--node-port=${kwokPort}`, `--server-address=127.0.0.1:${kwokPort}`,
     ])
 
     for (let index = 0; index < options.nodes; index++) {
