@@ -137,12 +137,13 @@ function nodeObject(index) {
   }
 }
 
-/** Starts one program in its own process group, logging to a file; it outlives this script. */
+/** Starts one program in its own process group, logging to a file; it outlives this script (main exits explicitly). */
 function startDetached(runDir, name, file, args) {
   const out = openSync(path.join(runDir, `${name}.log`), 'a')
-  const child = execa(file, args, { detached: true, cleanup: false, reject: false, stdio: ['ignore', out, out] })
+  // Debian's etcd 3.4 cannot report watch progress, so clients must not ask for streamed watch lists (each try costs a re-list).
+  const env = { KUBE_FEATURE_WatchListClient: 'false' }
+  const child = execa(file, args, { detached: true, cleanup: false, reject: false, stdio: ['ignore', out, out], env })
   child.catch(() => {})
-  child.unref()
   return { name, pid: child.pid, file }
 }
 
@@ -210,7 +211,8 @@ async function up(options) {
   }
   const kwokConfigFile = path.join(runDir, 'kwok.yaml')
   const podLog = path.join(runDir, 'pod.log')
-  writeFileSync(podLog, 'simulated container started\n')
+  // The CRI log format kwok reads: time, stream, P(artial) or F(ull), the line.
+  writeFileSync(podLog, `${new Date().toISOString()} stdout F simulated container started\n`)
   writeFileSync(kwokConfigFile, kwokConfig(path.join(dir, 'stages'), podLog))
 
   const state = { runDir, kubeconfig: configs.admin, server, processes: [], startedAt: new Date().toISOString() }
@@ -269,7 +271,7 @@ async function up(options) {
       '--enable-hostpath-provisioner=true',
       // Tests watch autoscaling act; the defaults (15 s sync, 5 min CPU warm-up) are sized for real fleets.
       '--horizontal-pod-autoscaler-sync-period=3s', '--horizontal-pod-autoscaler-cpu-initialization-period=5s',
-      '--horizontal-pod-autoscaler-initial-readiness-delay=5s', '--v=1',
+      '--horizontal-pod-autoscaler-initial-readiness-delay=5s', '--feature-gates=WatchListClient=false', '--v=1',
     ])
     start('kube-scheduler', bin('kube-scheduler'), [
       `--kubeconfig=${configs.scheduler}`, '--bind-address=127.0.0.1', '--secure-port=0', '--leader-elect=false', '--v=1',
@@ -346,7 +348,7 @@ async function main() {
   else await down(options)
 }
 
-main().catch((error) => {
+main().then(() => process.exit(0), (error) => {
   process.stderr.write(`cluster: ${error.message}\n`)
   process.exit(1)
 })
