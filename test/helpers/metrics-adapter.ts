@@ -44,7 +44,8 @@ function podsIn(url: URL): { namespace: string; labelSelector?: string; name?: s
 }
 
 function customIn(url: URL): { namespace: string; metric: string; labelSelector?: string } | undefined {
-  const match = /^\/apis\/custom\.metrics\.k8s\.io\/v1beta2\/namespaces\/([^/]+)\/pods\/\*\/([^/]+)$/.exec(url.pathname)
+  // client-go escapes the * of "every pod" as %2A
+  const match = /^\/apis\/custom\.metrics\.k8s\.io\/v1beta2\/namespaces\/([^/]+)\/pods\/(?:\*|%2A)\/([^/]+)$/i.exec(url.pathname)
   return match ? { namespace: match[1], metric: match[2], labelSelector: url.searchParams.get('labelSelector') ?? undefined } : undefined
 }
 
@@ -111,7 +112,7 @@ export async function startMetricsAdapter(kubeconfigPath: string): Promise<Metri
         }))
         return send(200, { kind: 'MetricValueList', apiVersion: 'custom.metrics.k8s.io/v1beta2', metadata: {}, items })
       }
-      send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound' })
+      send(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404, reason: 'NotFound', message: `the test metrics adapter serves no ${url.pathname}` })
     })().catch((error: Error) => send(500, { kind: 'Status', status: 'Failure', code: 500, message: error.message }))
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
