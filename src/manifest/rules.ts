@@ -72,6 +72,15 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
     }
   }
 
+  for (const [name, target] of Object.entries(targets)) {
+    if (!isObject(target) || !Array.isArray(target.writableRoot)) continue
+    target.writableRoot.forEach((ref, index) => {
+      if (typeof ref === 'string' && !serviceNames.includes(ref)) {
+        issues.push({ path: ['targets', name, 'writableRoot', index], message: `unknown service "${ref}"; known: ${serviceNames.join(', ') || 'none'}` })
+      }
+    })
+  }
+
   if (Array.isArray(data.placement)) {
     data.placement.forEach((entry, index) => {
       if (isObject(entry) && typeof entry.target === 'string' && !targetNames.includes(entry.target)) {
