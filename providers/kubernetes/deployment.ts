@@ -14,7 +14,7 @@ import { ANNOTATION, LABEL, objectLabels, selectorLabels, selectorString } from 
 import type { KubeObject } from './objects.js'
 import { namespaceOf, renderNamespace, renderProject, type ServicePlacement } from './render.js'
 import { configMapName } from './render-workload.js'
-import { failureDetails, replicaSets, revisionOf, rolledBack, waitForRollout, withTemplateOf } from './rollout.js'
+import { failureDetails, replicaSets, revisionOf, rolledBack, waitForRollout, withTemplateOf, type ReplicaSetLike } from './rollout.js'
 
 export interface DeployContext {
   api: KubeApi
@@ -102,35 +102,54 @@ function renderService(ctx: DeployContext, service: string, placement: ServicePl
 
 /** Applies one service's objects at `replicas` and `version`, then watches the rollout; undoes it when it fails. */
 async function deployService(ctx: DeployContext, service: string, replicas: number, version: string, progress: Progress): Promise<void> {
-  const { api } = ctx
-  const before = await existingDeployment(api, service)
+  const before = await existingDeployment(ctx.api, service)
   const image = await ctx.image(service, version)
   const placement: ServicePlacement = { replicas, version, deployedAt: ctx.now().toISOString(), deployedBy: ctx.deployedBy }
   const objects = renderService(ctx, service, placement, image)
   progress.step(`${ctx.targetName} ${service}: applying ${objects.map((object) => object.kind).join(', ')} (version ${version}, ${replicas} replica${replicas === 1 ? '' : 's'})`)
-  for (const object of objects) await api.apply(object)
-  if (replicas <= 1) await deleteIfPresent(api, 'PodDisruptionBudget', service)
-  const outcome = await waitForRollout(api, service, { timeoutMs: ctx.healthTimeoutSeconds * 1000, pollMs: ctx.pollMs, signal: ctx.signal }, (text) => progress.step(`${ctx.targetName} ${service}: ${text}`))
+  for (const object of objects) if (object.kind !== 'Deployment') await ctx.api.apply(object)
+  if (replicas <= 1) await deleteIfPresent(ctx.api, 'PodDisruptionBudget', service)
+  await rollOut(ctx, service, objects.find((object) => object.kind === 'Deployment')!, before, version, progress)
+}
+
+/**
+ * Applies a Deployment and waits until every replica of `version` is available;
+ * on failure the previous revision is put back (its pods never stopped) and the
+ * error carries the new pods' events and log lines.
+ */
+async function rollOut(ctx: DeployContext, service: string, deployment: KubeObject, before: KubeObject | undefined, version: string, progress: Progress): Promise<void> {
+  const { api } = ctx
+  const replicas = (deployment.spec as { replicas?: number }).replicas ?? 1
+  await api.apply(deployment)
+  const timing = { timeoutMs: ctx.healthTimeoutSeconds * 1000, pollMs: ctx.pollMs, signal: ctx.signal }
+  const outcome = await waitForRollout(api, service, timing, (text) => progress.step(`${ctx.targetName} ${service}: ${text}`))
   if (outcome.ok) {
     progress.done(`${ctx.targetName} ${service}: ${replicas} replica${replicas === 1 ? '' : 's'} of ${version} available`)
     return
   }
   const details = await failureDetails(api, ctx.manifest.name, service, version).catch(() => [])
-  if (!before) {
-    // Nothing ran before: there is no previous revision to return to, only the failure to report.
-    throw rolledBack(service, outcome.reason, undefined, details)
-  }
+  // Nothing ran before: there is no previous revision to return to, only the failure to report.
+  if (!before) throw rolledBack(service, outcome.reason, undefined, details)
   const sets = await replicaSets(api, ctx.manifest.name, service)
   const previous = sets.filter((set) => set.spec?.template?.metadata?.labels?.[LABEL.version] !== version).at(-1)
-  if (previous) {
-    const restored = previous.spec?.template?.metadata?.labels?.[LABEL.version]
-    progress.warn(`${ctx.targetName} ${service}: rollout failed (${outcome.reason}); undoing to revision ${revisionOf(previous)} (version ${restored})`)
-    const deployment = objects.find((object) => object.kind === 'Deployment')!
-    await api.apply(withTemplateOf({ ...deployment, metadata: { ...deployment.metadata, annotations: before.metadata.annotations && pickStrato(before.metadata.annotations) } }, previous))
-    await waitForRollout(api, service, { timeoutMs: ctx.healthTimeoutSeconds * 1000, pollMs: ctx.pollMs, signal: ctx.signal })
-    throw rolledBack(service, outcome.reason, restored, details)
-  }
-  throw rolledBack(service, outcome.reason, undefined, details)
+  if (!previous) throw rolledBack(service, outcome.reason, undefined, details)
+  const restored = previous.spec?.template?.metadata?.labels?.[LABEL.version]
+  progress.warn(`${ctx.targetName} ${service}: rollout failed (${outcome.reason}); undoing to revision ${revisionOf(previous)} (version ${restored})`)
+  const annotations = pickStrato(before.metadata.annotations ?? {})
+  await api.apply(withTemplateOf({ ...deployment, metadata: { ...deployment.metadata, annotations } }, previous))
+  await waitForRollout(api, service, timing)
+  throw rolledBack(service, outcome.reason, restored, details)
+}
+
+/** Health-gated return of one service to an earlier revision's pod template, stamped as a new deploy. */
+export async function rollbackService(ctx: DeployContext, service: string, set: ReplicaSetLike, progress: Progress): Promise<void> {
+  const before = await existingDeployment(ctx.api, service)
+  const version = set.spec?.template?.metadata?.labels?.[LABEL.version] ?? 'unknown'
+  const replicas = (before?.spec as { replicas?: number } | undefined)?.replicas ?? set.spec?.replicas ?? 1
+  const image = ((set.spec?.template?.spec?.containers ?? []) as { image: string }[])[0]?.image ?? ''
+  const objects = renderService(ctx, service, { replicas, version, deployedAt: ctx.now().toISOString(), deployedBy: ctx.deployedBy }, image)
+  progress.step(`${ctx.targetName} ${service}: rolling back to version ${version} (revision ${revisionOf(set)})`)
+  await rollOut(ctx, service, withTemplateOf(objects.find((object) => object.kind === 'Deployment')!, set), before, version, progress)
 }
 
 function pickStrato(annotations: Record<string, string>): Record<string, string> {
