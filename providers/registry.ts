@@ -15,7 +15,7 @@ const loaders: Record<ProviderKind, Loader | undefined> = {
   aws: () => import('./aws/index.js'),
   azure: undefined,
   gcp: undefined,
-  kubernetes: undefined,
+  kubernetes: () => import('./kubernetes/index.js'),
 }
 
 /** The provider for one target of the manifest. */

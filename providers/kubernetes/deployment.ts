@@ -101,10 +101,10 @@ function renderService(ctx: DeployContext, service: string, placement: ServicePl
 }
 
 /** Applies one service's objects at `replicas` and `version`, then watches the rollout; undoes it when it fails. */
-async function deployService(ctx: DeployContext, service: string, replicas: number, version: string, progress: Progress): Promise<void> {
+async function deployService(ctx: DeployContext, service: string, replicas: number, version: string, at: string, progress: Progress): Promise<void> {
   const before = await existingDeployment(ctx.api, service)
   const image = await ctx.image(service, version)
-  const placement: ServicePlacement = { replicas, version, deployedAt: ctx.now().toISOString(), deployedBy: ctx.deployedBy }
+  const placement: ServicePlacement = { replicas, version, deployedAt: at, deployedBy: ctx.deployedBy, releaseKind: 'deploy' }
   const objects = renderService(ctx, service, placement, image)
   progress.step(`${ctx.targetName} ${service}: applying ${objects.map((object) => object.kind).join(', ')} (version ${version}, ${replicas} replica${replicas === 1 ? '' : 's'})`)
   for (const object of objects) if (object.kind !== 'Deployment') await ctx.api.apply(object)
@@ -124,6 +124,11 @@ async function rollOut(ctx: DeployContext, service: string, deployment: KubeObje
   const timing = { timeoutMs: ctx.healthTimeoutSeconds * 1000, pollMs: ctx.pollMs, signal: ctx.signal }
   const outcome = await waitForRollout(api, service, timing, (text) => progress.step(`${ctx.targetName} ${service}: ${text}`))
   if (outcome.ok) {
+    // A template that failed once and now turns healthy reuses its ReplicaSet: it is a release again.
+    const current = (await replicaSets(api, ctx.manifest.name, service)).at(-1)
+    if (current?.metadata.annotations?.[ANNOTATION.failed]) {
+      await api.patch(objectPath('ReplicaSet', api.namespace, current.metadata.name), { metadata: { annotations: { [ANNOTATION.failed]: null } } }, 'merge')
+    }
     progress.done(`${ctx.targetName} ${service}: ${replicas} replica${replicas === 1 ? '' : 's'} of ${version} available`)
     return
   }
@@ -131,7 +136,12 @@ async function rollOut(ctx: DeployContext, service: string, deployment: KubeObje
   // Nothing ran before: there is no previous revision to return to, only the failure to report.
   if (!before) throw rolledBack(service, outcome.reason, undefined, details)
   const sets = await replicaSets(api, ctx.manifest.name, service)
-  const previous = sets.filter((set) => set.spec?.template?.metadata?.labels?.[LABEL.version] !== version).at(-1)
+  // The failed revision stays in the history (Kubernetes keeps it); marked, releases leave it out.
+  const failed = sets.at(-1)
+  if (failed?.spec?.template?.metadata?.labels?.[LABEL.version] === version) {
+    await api.patch(objectPath('ReplicaSet', api.namespace, failed.metadata.name), { metadata: { annotations: { [ANNOTATION.failed]: 'true' } } }, 'merge')
+  }
+  const previous = sets.filter((set) => set.spec?.template?.metadata?.labels?.[LABEL.version] !== version && set.metadata.annotations?.[ANNOTATION.failed] !== 'true').at(-1)
   if (!previous) throw rolledBack(service, outcome.reason, undefined, details)
   const restored = previous.spec?.template?.metadata?.labels?.[LABEL.version]
   progress.warn(`${ctx.targetName} ${service}: rollout failed (${outcome.reason}); undoing to revision ${revisionOf(previous)} (version ${restored})`)
@@ -142,18 +152,19 @@ async function rollOut(ctx: DeployContext, service: string, deployment: KubeObje
 }
 
 /** Health-gated return of one service to an earlier revision's pod template, stamped as a new deploy. */
-export async function rollbackService(ctx: DeployContext, service: string, set: ReplicaSetLike, progress: Progress): Promise<void> {
+export async function rollbackService(ctx: DeployContext, service: string, set: ReplicaSetLike, at: string, progress: Progress): Promise<void> {
   const before = await existingDeployment(ctx.api, service)
   const version = set.spec?.template?.metadata?.labels?.[LABEL.version] ?? 'unknown'
   const replicas = (before?.spec as { replicas?: number } | undefined)?.replicas ?? set.spec?.replicas ?? 1
   const image = ((set.spec?.template?.spec?.containers ?? []) as { image: string }[])[0]?.image ?? ''
-  const objects = renderService(ctx, service, { replicas, version, deployedAt: ctx.now().toISOString(), deployedBy: ctx.deployedBy }, image)
+  const objects = renderService(ctx, service, { replicas, version, deployedAt: at, deployedBy: ctx.deployedBy, releaseKind: 'rollback' }, image)
   progress.step(`${ctx.targetName} ${service}: rolling back to version ${version} (revision ${revisionOf(set)})`)
   await rollOut(ctx, service, withTemplateOf(objects.find((object) => object.kind === 'Deployment')!, set), before, version, progress)
 }
 
 function pickStrato(annotations: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(annotations).filter(([key]) => key === ANNOTATION.deployedAt || key === ANNOTATION.deployedBy))
+  const kept = new Set<string>([ANNOTATION.deployedAt, ANNOTATION.deployedBy, ANNOTATION.releaseKind])
+  return Object.fromEntries(Object.entries(annotations).filter(([key]) => kept.has(key)))
 }
 
 /** Sets a running service's replicas through the scale subresource: the pod template (and so the version) is untouched. */
@@ -216,10 +227,12 @@ export async function applyActions(ctx: DeployContext, actions: Action[], progre
   if (ctx.api.namespace !== namespaceOf(ctx.manifest.name, ctx.target)) throw new Error('the connection is to another namespace than the target\'s')
   await ensureNamespace(ctx, progress)
   const applied: Action[] = []
+  // One moment for every service this deploy changes: releases group by it.
+  const at = ctx.now().toISOString()
   for (const action of actions) {
     const version = action.toVersion ?? action.fromVersion
     if ((action.kind === 'create' || action.kind === 'update') && version) {
-      await deployService(ctx, action.service, action.to ?? 1, version, progress)
+      await deployService(ctx, action.service, action.to ?? 1, version, at, progress)
       await pruneConfigMaps(ctx, action.service)
     } else if (action.kind === 'scale') {
       await scaleService(ctx, action.service, action.to ?? 0, progress)

@@ -34,9 +34,23 @@ export async function destroyProject(api: KubeApi, project: string, target: stri
     await new Promise((resolve) => setTimeout(resolve, options.pollMs))
     after = await readInventory(api, project, true)
   }
-  if (await deleteNamespaceIfOurs(api, project)) removed.namespace = 1
+  if (await deleteNamespaceIfOurs(api, project)) {
+    removed.namespace = 1
+    // A terminating namespace refuses new objects: destroy ends when it is gone, so a deploy right after works.
+    while (Date.now() < deadline && await namespaceExists(api)) await new Promise((resolve) => setTimeout(resolve, options.pollMs))
+  }
   const remaining = toResources(after, target, {}).filter((resource) => options.volumes || resource.kind !== 'persistentvolumeclaim')
   return { removed, remaining }
+}
+
+async function namespaceExists(api: KubeApi): Promise<boolean> {
+  try {
+    await api.get(objectPath('Namespace', undefined, api.namespace))
+    return true
+  } catch (error) {
+    if (isNotFound(error)) return false
+    throw error
+  }
 }
 
 async function deleteNamespaceIfOurs(api: KubeApi, project: string): Promise<boolean> {

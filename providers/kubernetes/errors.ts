@@ -36,6 +36,17 @@ function networkCode(error: unknown): string | undefined {
   return undefined
 }
 
+/** The machine-readable causes of a refusal (Status.details.causes[].reason), e.g. NamespaceTerminating. */
+function causesOf(error: unknown): string[] {
+  const body = (error as { body?: unknown })?.body
+  try {
+    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { details?: { causes?: { reason?: string }[] } } | undefined
+    return (parsed?.details?.causes ?? []).map((cause) => cause.reason ?? '')
+  } catch {
+    return []
+  }
+}
+
 function reasonOf(error: unknown): string {
   const body = (error as { body?: unknown })?.body
   try {
@@ -65,6 +76,12 @@ export function translateKubeError(error: unknown, what: string, scope: ErrorSco
     return new KubeRequestError(`The Kubernetes API server of ${where} refused the credentials to ${what}.`, status, {
       code: 'denied',
       fix: 'Refresh the kubeconfig\'s credentials (an expired token or client certificate), or pick another context with targets.<name>.context.',
+    })
+  }
+  if (status === 403 && causesOf(error).includes('NamespaceTerminating')) {
+    return new KubeRequestError(`Namespace ${scope.namespace} of ${where} is being deleted, so nothing can be created in it (${what}).`, status, {
+      code: 'conflict',
+      fix: 'Wait until the namespace is gone (`kubectl get namespace`), then run the command again.',
     })
   }
   if (status === 403) {

@@ -206,14 +206,15 @@ export class KubernetesProvider {
     }
     const current = releases.at(-1)!
     const applied: Action[] = []
+    const at = new Date().toISOString()
     for (const [service, wanted] of Object.entries(release.services)) {
       if (current.services[service]?.version === wanted.version) continue
       const revision = revisions.find((entry) => entry.service === service && entry.revision === release.revisions[service])!
-      await rollbackService(this.deploy, service, revision.set, this.context.progress)
+      await rollbackService(this.deploy, service, revision.set, at, this.context.progress)
       applied.push({ kind: 'update', target: this.context.targetName, service, fromVersion: current.services[service]?.version, toVersion: wanted.version, reasons: [`rollback to release ${release.number}`] })
     }
     const endpoints = await this.endpoints()
-    return { applied, endpoints, warnings: [], release: release.number }
+    return { applied, endpoints, warnings: [], release: (await this.history()).releases.at(-1)?.number }
   }
 
   async logs(service: string, options: { tail: number; follow: boolean }, write: (line: string) => void): Promise<void> {

@@ -14,6 +14,10 @@ export const ANNOTATION = {
   deployedAt: LABEL.deployedAt,
   /** on a namespace strato created, so destroy removes it too */
   createdNamespace: 'strato.created-namespace',
+  /** deploy or rollback: what made a revision, for releases */
+  releaseKind: 'strato.release-kind',
+  /** on a ReplicaSet whose rollout never became healthy and was undone: not a release */
+  failed: 'strato.rollout-failed',
 } as const
 
 export const FIELD_MANAGER = 'strato'

@@ -18,12 +18,13 @@ export interface ServiceRevision {
   replicas: number
   at: string
   by: string
+  kind: string
   set: ReplicaSetLike
 }
 
 export function serviceRevisions(service: string, sets: ReplicaSetLike[], currentReplicas: number): ServiceRevision[] {
   const newest = Math.max(0, ...sets.map(revisionOf))
-  return sets.map((set) => {
+  return sets.filter((set) => set.metadata.annotations?.[ANNOTATION.failed] !== 'true').map((set) => {
     const template = set.spec?.template
     const containers = (template?.spec?.containers ?? []) as { image?: string }[]
     return {
@@ -35,6 +36,7 @@ export function serviceRevisions(service: string, sets: ReplicaSetLike[], curren
       replicas: revisionOf(set) === newest ? currentReplicas : set.spec?.replicas ?? 0,
       at: set.metadata.annotations?.[ANNOTATION.deployedAt] ?? set.metadata.creationTimestamp ?? '',
       by: set.metadata.annotations?.[ANNOTATION.deployedBy] ?? 'unknown',
+      kind: set.metadata.annotations?.[ANNOTATION.releaseKind] ?? 'deploy',
       set,
     }
   })
@@ -51,7 +53,10 @@ export function releasesFrom(revisions: ServiceRevision[]): (ReleaseRecord & { r
       if (!current) continue
       record.services[service] = { version: current.version, image: current.image, replicas: current.replicas }
       record.revisions[service] = current.revision
-      if (current.at === at) record.by = current.by
+      if (current.at === at) {
+        record.by = current.by
+        record.kind = current.kind
+      }
     }
     return record
   })
@@ -59,7 +64,12 @@ export function releasesFrom(revisions: ServiceRevision[]): (ReleaseRecord & { r
 
 /** The release `to` names (number or version), or the one before the newest. */
 export function pickRelease<T extends ReleaseRecord>(releases: T[], to: string | undefined): T | undefined {
-  if (to === undefined) return releases.at(-2)
+  if (to === undefined) {
+    // The newest earlier release that runs something else: one that only scaled or re-stamped is not a step back.
+    const current = releases.at(-1)
+    const differs = (release: T) => Object.entries(release.services).some(([service, state]) => current?.services[service]?.version !== state.version)
+    return releases.slice(0, -1).reverse().find(differs)
+  }
   if (/^\d+$/.test(to)) return releases.find((release) => release.number === Number(to))
   return [...releases].reverse().find((release) => Object.values(release.services).some((service) => service.version.startsWith(to)))
 }

@@ -28,6 +28,7 @@ export interface WorkloadInput {
   surge: number
   deployedAt?: string
   deployedBy?: string
+  releaseKind?: string
 }
 
 const DEFAULT_CPU = 0.1
@@ -119,6 +120,7 @@ function deployment(input: WorkloadInput): KubeObject {
   const annotations = {
     ...(input.deployedBy ? { [ANNOTATION.deployedBy]: input.deployedBy } : {}),
     ...(input.deployedAt ? { [ANNOTATION.deployedAt]: input.deployedAt } : {}),
+    ...(input.releaseKind ? { [ANNOTATION.releaseKind]: input.releaseKind } : {}),
   }
   return kubeObject('Deployment', {
     name: service,

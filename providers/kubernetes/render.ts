@@ -16,6 +16,8 @@ export interface ServicePlacement {
   version: string
   deployedAt?: string
   deployedBy?: string
+  /** deploy or rollback */
+  releaseKind?: string
 }
 
 export interface ProjectRenderInput {
@@ -82,6 +84,7 @@ export function renderProject(input: ProjectRenderInput): RenderedProject {
       surge: input.surge ?? 1,
       deployedAt: placement.deployedAt,
       deployedBy: placement.deployedBy,
+      releaseKind: placement.releaseKind,
     }))
     if (spec.autoscale) {
       const compiled = compileHpa({ project, namespace, service, policy: spec.autoscale, requestsMetric: target.requestsMetric })

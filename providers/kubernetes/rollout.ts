@@ -39,7 +39,7 @@ export function rolloutState(deployment: DeploymentLike): { done: boolean; stall
   const updated = status.updatedReplicas ?? 0
   const available = status.availableReplicas ?? 0
   const total = status.replicas ?? 0
-  const progress = `${updated}/${wanted} updated, ${available} available, ${total - updated} old`
+  const progress = observed ? `${updated}/${wanted} updated, ${available} available, ${total - updated} old` : 'waiting for the Deployment controller'
   if (stalled && observed) return { done: false, stalled: stalled.message ?? 'the rollout made no progress', progress }
   return { done: observed && updated === wanted && total === wanted && available === wanted, progress }
 }

@@ -251,6 +251,8 @@ async function up(options) {
       `--proxy-client-cert-file=${files.frontProxyClientCrt}`, `--proxy-client-key-file=${files.frontProxyClientKey}`,
       // Logs of pods are served by kwok on 127.0.0.1, the simulated nodes' address.
       '--kubelet-preferred-address-types=InternalIP',
+      // etcd 3.4 cannot report watch progress: refuse streamed watch lists up front, so clients fall back to list and watch.
+      '--feature-gates=WatchList=false',
       '--profiling=false', '--v=1',
     ])
     await waitFor('kube-apiserver', 120_000, async () => (await admin('GET', '/readyz')).status === 200, state.processes)

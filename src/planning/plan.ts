@@ -8,7 +8,7 @@ import type { Action, Resource } from '../model.js'
 import type { DesiredService } from './desired.js'
 
 /** Resource kinds that count as a running copy of a service. */
-export const REPLICA_KINDS = new Set(['container', 'task', 'instance'])
+export const REPLICA_KINDS = new Set(['container', 'task', 'instance', 'pod'])
 
 export interface ActualService {
   replicas: number
