@@ -104,7 +104,14 @@ function renderService(ctx: DeployContext, service: string, placement: ServicePl
 async function deployService(ctx: DeployContext, service: string, replicas: number, version: string, at: string, progress: Progress): Promise<void> {
   const before = await existingDeployment(ctx.api, service)
   const image = await ctx.image(service, version)
-  const placement: ServicePlacement = { replicas, version, deployedAt: at, deployedBy: ctx.deployedBy, releaseKind: 'deploy' }
+  // The version that already runs, applied again, is not a new release: its stamps stay, so the apply changes nothing.
+  const same = before?.metadata.labels?.[LABEL.version] === version ? before.metadata.annotations ?? {} : undefined
+  const placement: ServicePlacement = {
+    replicas, version,
+    deployedAt: same?.[ANNOTATION.deployedAt] ?? at,
+    deployedBy: same?.[ANNOTATION.deployedBy] ?? ctx.deployedBy,
+    releaseKind: same?.[ANNOTATION.releaseKind] ?? 'deploy',
+  }
   const objects = renderService(ctx, service, placement, image)
   progress.step(`${ctx.targetName} ${service}: applying ${objects.map((object) => object.kind).join(', ')} (version ${version}, ${replicas} replica${replicas === 1 ? '' : 's'})`)
   for (const object of objects) if (object.kind !== 'Deployment') await ctx.api.apply(object)
