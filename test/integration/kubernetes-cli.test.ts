@@ -6,15 +6,16 @@
  * releases, rollback, logs, live checks, actual cost, RBAC refusal (exit 5),
  * an unreachable API server (exit 4) and destroy leaving nothing.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node'
+import { parse } from 'yaml'
 import { useCluster, type TestCluster } from '../helpers/cluster.js'
 import { serviceAccountKubeconfig, unreachableKubeconfig } from '../helpers/kube-access.js'
 import { startMetricsAdapter, type MetricsAdapter } from '../helpers/metrics-adapter.js'
-import { strato, stratoJson } from '../helpers/strato.js'
+import { root, strato, stratoJson } from '../helpers/strato.js'
 
 const namespace = `strato-cli-${process.pid}`
 let cluster: TestCluster
@@ -218,5 +219,22 @@ describe('a kubernetes target from the CLI', () => {
     expect(result.targets.k8s.remaining).toEqual([])
     const left = await core.listNamespace()
     expect(left.items.map((item) => item.metadata?.name)).not.toContain(namespace)
+  })
+})
+
+describe('the RBAC Role in providers/kubernetes/README.md', () => {
+  it('is enough to deploy, scale, read releases and destroy in an existing namespace', async () => {
+    const readme = readFileSync(path.join(root, 'providers/kubernetes/README.md'), 'utf8')
+    const role = parse(/## RBAC[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]) as { rules: Record<string, unknown>[] }
+    const roleNamespace = `${namespace}-role`
+    const kubeconfig = await serviceAccountKubeconfig(cluster.kc, roleNamespace, 'strato', role.rules)
+    write(manifest('example/web:1.0.0', kubeconfig).replace(`namespace: ${namespace}`, `namespace: ${roleNamespace}`))
+    for (const args of [['deploy', '--yes'], ['status'], ['scale', 'web', '3'], ['releases'], ['autoscale', 'apply', '--target', 'k8s'], ['destroy', '--yes']]) {
+      const result = await run(args)
+      expect(result.exitCode, `strato ${args.join(' ')}: ${result.stderr}`).toBe(0)
+    }
+    // strato did not create that namespace, so destroy leaves it
+    expect((await core.readNamespace({ name: roleNamespace })).metadata?.name).toBe(roleNamespace)
+    await core.deleteNamespace({ name: roleNamespace })
   })
 })
