@@ -6,7 +6,7 @@
  * releases, rollback, logs, live checks, actual cost, RBAC refusal (exit 5),
  * an unreachable API server (exit 4) and destroy leaving nothing.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,7 +15,8 @@ import { parse } from 'yaml'
 import { useCluster, type TestCluster } from '../helpers/cluster.js'
 import { serviceAccountKubeconfig, unreachableKubeconfig } from '../helpers/kube-access.js'
 import { startMetricsAdapter, type MetricsAdapter } from '../helpers/metrics-adapter.js'
-import { root, strato, stratoJson } from '../helpers/strato.js'
+import { execa } from 'execa'
+import { cliBin, root, strato, stratoJson } from '../helpers/strato.js'
 
 const namespace = `strato-cli-${process.pid}`
 let cluster: TestCluster
@@ -177,6 +178,20 @@ describe('a kubernetes target from the CLI', () => {
     // the last deploy put worker back to the manifest's 1 replica
     expect(lines).toHaveLength((await deploymentOf('worker')).spec!.replicas!)
     for (const line of lines) expect(line).toMatch(/^worker-[a-z0-9]+-[a-z0-9]+ \| simulated container started$/)
+  })
+
+  it('follows the logs: a line the simulated container writes later shows up', async () => {
+    const follower = execa(process.execPath, [cliBin(), 'logs', 'worker', '--follow', '--tail', '1'], { cwd: dir, env: { ...env, NO_COLOR: '1', CI: '1' }, reject: false })
+    let seen = ''
+    follower.stdout!.on('data', (chunk: Buffer) => { seen += chunk.toString() })
+    await eventually('the existing line', async () => seen.includes('simulated container started'), 30_000)
+    // kwok serves every container's log from pod.log next to the test cluster's kubeconfig (CRI log format)
+    const marker = `followed-${process.pid}`
+    appendFileSync(path.join(path.dirname(cluster.kubeconfig), 'pod.log'), `${new Date().toISOString()} stdout F ${marker}\n`)
+    await eventually('the new line', async () => seen.includes(marker), 30_000)
+    follower.kill('SIGINT')
+    await follower
+    expect(seen).toMatch(new RegExp(`worker-[a-z0-9-]+ \\| ${marker}`))
   })
 
   it('checks the live namespace with the KUB rules', async () => {
