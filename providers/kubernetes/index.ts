@@ -6,11 +6,11 @@
  * Loaded lazily by providers/registry.ts, so @kubernetes/client-node loads
  * only for kubernetes targets.
  */
-import os from 'node:os'
 import { SHIPPED_CATALOG } from '../../src/costs/catalog.js'
 import { UserError, usageError } from '../../src/errors.js'
 import type { Autoscale, KubernetesTargetConfig } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
+import { deployer } from '../deployer.js'
 import type { Provider, ProviderContext, ProviderFactory, ReleaseRecord } from '../provider.js'
 import { compileHpa } from './autoscaling-compile.js'
 import { connect, objectPath, type KubeApi } from './client.js'
@@ -31,16 +31,6 @@ import { serviceHost } from './render-ingress.js'
 import { replicaSets } from './rollout.js'
 
 export const DEFAULT_POLL_MS = 1000
-
-export function deployer(env: NodeJS.ProcessEnv): string {
-  let user = env.USER ?? env.LOGNAME
-  try {
-    user ??= os.userInfo().username
-  } catch {
-    user ??= 'unknown'
-  }
-  return `${user}@${os.hostname()}`
-}
 
 export class KubernetesProvider {
   readonly kind = 'kubernetes' as const

@@ -40,3 +40,12 @@ function load(file: string): KubeConfig {
   kc.loadFromFile(file)
   return kc
 }
+
+/** Polls `check` every second until it holds; fails the test naming `what` after `timeoutMs`. */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+}

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node'
 import { parse } from 'yaml'
-import { useCluster, type TestCluster } from '../helpers/cluster.js'
+import { eventually, useCluster, type TestCluster } from '../helpers/cluster.js'
 import { serviceAccountKubeconfig, unreachableKubeconfig } from '../helpers/kube-access.js'
 import { startMetricsAdapter, type MetricsAdapter } from '../helpers/metrics-adapter.js'
 import { execa } from 'execa'
@@ -59,14 +59,6 @@ const json = <T>(args: string[]) => stratoJson<T>(args, { cwd: dir, env })
 
 async function deploymentOf(name: string) {
   return apps.readNamespacedDeployment({ name, namespace })
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-  }
 }
 
 beforeAll(async () => {

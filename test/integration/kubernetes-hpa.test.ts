@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppsV1Api, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node'
 import { parseManifest } from '../../src/manifest/load.js'
 import { renderProject } from '../../providers/kubernetes/render.js'
-import { useCluster, type TestCluster } from '../helpers/cluster.js'
+import { eventually, useCluster, type TestCluster } from '../helpers/cluster.js'
 import { startMetricsAdapter, type MetricsAdapter } from '../helpers/metrics-adapter.js'
 
 let cluster: TestCluster
@@ -38,14 +38,6 @@ targets:
 async function replicas(name: string): Promise<number> {
   const deployment = await apps.readNamespacedDeployment({ name, namespace })
   return deployment.spec?.replicas ?? 0
-}
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-  }
 }
 
 beforeAll(async () => {
