@@ -6,7 +6,7 @@ import type { Service } from '../../src/manifest/schema.js'
 import { LABEL } from '../../src/model.js'
 import { buildContextOf } from '../../src/planning/version.js'
 import { DockerCommandError, type DockerHost } from './engine.js'
-import { mapImage, mappedBuildArgs, type ImageMap } from './image-map.js'
+import { mapImage, mappedBuildArgs, type ImageMap } from '../image-map.js'
 import { labelArgs, names, projectLabels, ROLE } from './naming.js'
 
 export async function imageExists(host: DockerHost, ref: string): Promise<boolean> {

@@ -11,6 +11,8 @@ import { UserError, usageError } from '../../src/errors.js'
 import type { Autoscale, KubernetesTargetConfig } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
 import { deployer } from '../deployer.js'
+import { imageFor } from '../image-build.js'
+import { imageMapFrom } from '../image-map.js'
 import type { Provider, ProviderContext, ProviderFactory, ReleaseRecord } from '../provider.js'
 import { compileHpa } from './autoscaling-compile.js'
 import { connect, objectPath, type KubeApi } from './client.js'
@@ -26,7 +28,7 @@ import { serviceMetrics } from './metrics.js'
 import type { KubeObject } from './objects.js'
 import { cpuCores, memoryBytes } from './quantities.js'
 import { pickRelease, releasesFrom, serviceRevisions } from './releases.js'
-import { namespaceOf, imageFor } from './render.js'
+import { namespaceOf } from './render.js'
 import { serviceHost } from './render-ingress.js'
 import { replicaSets } from './rollout.js'
 
@@ -65,15 +67,12 @@ export class KubernetesProvider {
     return this.context.manifest.name
   }
 
-  /** The image a service runs: image: as given; build: services are not built here yet (see README). */
+  /** The image a service runs: image: as given (through the image map), build: built and pushed to the target's registry. */
   private async image(service: string, version: string): Promise<string> {
-    const spec = this.context.manifest.services[service]
-    if (spec.image) return spec.image
-    if (!this.target.registry) {
-      throw usageError(`Service ${service} is built from source, and target "${this.context.targetName}" has no registry to push it to.`,
-        `Set targets.${this.context.targetName}.registry (the registry the cluster pulls from), or give services.${service}.image.`)
-    }
-    return imageFor(this.project, service, spec, version, this.target.registry)
+    return imageFor({
+      project: this.project, service, spec: this.context.manifest.services[service], version, registry: this.target.registry,
+      targetName: this.context.targetName, projectDir: this.context.projectDir, imageMap: imageMapFrom(this.context.settings?.imageMap, this.context.env),
+    }, this.context.progress, this.context.signal)
   }
 
   private async endpoints(): Promise<Record<string, string>> {

@@ -50,7 +50,7 @@ export function namespaceOf(project: string, target: KubernetesTargetConfig): st
 }
 
 /** The image a service runs: its image:, or its build pushed to the target's registry tagged with the version. */
-export function imageFor(project: string, service: string, spec: Service, version: string, registry: string | undefined): string {
+export function renderedImage(project: string, service: string, spec: Service, version: string, registry: string | undefined): string {
   if (spec.image) return spec.image
   const name = `${project}-${service}:${version}`
   return registry ? `${registry.replace(/\/+$/, '')}/${name}` : name
@@ -71,9 +71,9 @@ export function renderProject(input: ProjectRenderInput): RenderedProject {
     const spec = manifest.services[service]
     const placement = input.services[service]
     if (spec.build !== undefined && !target.registry) {
-      warnings.push(`services.${service} is built from source and targets.${input.targetName} names no registry; its image is ${imageFor(project, service, spec, placement.version, undefined)}, which the cluster must already have`)
+      warnings.push(`services.${service} is built from source and targets.${input.targetName} names no registry; its image is ${renderedImage(project, service, spec, placement.version, undefined)}, which the cluster must already have`)
     }
-    const image = imageFor(project, service, spec, placement.version, target.registry)
+    const image = renderedImage(project, service, spec, placement.version, target.registry)
     objects.push(...renderWorkload({
       project, namespace, service, spec, image,
       replicas: placement.replicas,

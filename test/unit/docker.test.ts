@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
 import { classifyDockerError, DockerHost } from '../../providers/docker/engine.js'
-import { imageMapFrom, mapImage, mappedBuildArgs, parseImageMap } from '../../providers/docker/image-map.js'
+import { imageMapFrom, mapImage, mappedBuildArgs, parseImageMap } from '../../providers/image-map.js'
 import { pickRelease } from '../../providers/docker/index.js'
 import { balancerRunArgs, healthCommand, replicaRunArgs } from '../../providers/docker/replica-spec.js'
 import type { ReleaseRecord } from '../../providers/provider.js'
