@@ -14,6 +14,11 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 # Compose v1 reads the starter repos' compose.yaml in the scaffold end-to-end test.
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+# A local image registry: the kubernetes end-to-end test pushes the shop's images to it.
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+# The Kubernetes test cluster's etcd and certificates (scripts/cluster installs them too when run alone).
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "==> installing ${need[*]}" >&2
   $SUDO apt-get update -qq
