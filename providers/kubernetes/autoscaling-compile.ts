@@ -7,8 +7,10 @@
  * - steps: an HPA has no threshold rules, so a metric with steps and no target tracks the
  *   middle of its thresholds, and the step sizes bound how fast it scales (behaviour policies);
  * - cooldown: the period of those policies; stabilisation: the scale-down window.
- * Schedules have no HPA form: they are refused, with what to use instead.
+ * - scaleInLimit: a scale-down policy of that many pods per window, the most restrictive one wins.
+ * Schedules have no HPA form: the descriptor refuses them before anything runs.
  */
+import { unresolved, type CompileAutoscaling } from '../../src/autoscaling/compile.js'
 import { notSupported } from '../../src/errors.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 import { durationSeconds } from '../../src/manifest/units.js'
@@ -19,7 +21,8 @@ export const DEFAULT_REQUESTS_METRIC = 'http_requests_per_second'
 
 export interface HpaInput {
   project: string
-  namespace: string
+  /** left out in a dry run: the provider applies it in the target's namespace */
+  namespace?: string
   service: string
   policy: Autoscale
   /** the per-pod metric a metrics adapter serves for target.requests */
@@ -65,18 +68,23 @@ function behavior(policy: Autoscale): Record<string, unknown> | undefined {
   const stabilization = policy.stabilization === undefined ? undefined : Math.round(durationSeconds(policy.stabilization))
   const ups = (policy.steps ?? []).filter((step) => step.change > 0).map((step) => step.change)
   const downs = (policy.steps ?? []).filter((step) => step.change < 0).map((step) => -step.change)
-  if (cooldown === undefined && stabilization === undefined && ups.length === 0 && downs.length === 0) return undefined
+  const limit = policy.scaleInLimit
+  if (cooldown === undefined && stabilization === undefined && ups.length === 0 && downs.length === 0 && !limit) return undefined
   // The HPA allows a policy period of 1..1800 s.
-  const period = Math.min(1800, Math.max(1, cooldown ?? 15))
+  const period = (seconds: number) => Math.min(1800, Math.max(1, seconds))
+  const every = period(cooldown ?? 15)
   const scaleUp = {
     stabilizationWindowSeconds: 0,
     selectPolicy: 'Max',
-    policies: ups.length ? [{ type: 'Pods', value: Math.max(...ups), periodSeconds: period }] : [{ type: 'Percent', value: 100, periodSeconds: period }],
+    policies: ups.length ? [{ type: 'Pods', value: Math.max(...ups), periodSeconds: every }] : [{ type: 'Percent', value: 100, periodSeconds: every }],
   }
+  const downPolicies = downs.length ? [{ type: 'Pods', value: Math.max(...downs), periodSeconds: every }] : limit ? [] : [{ type: 'Percent', value: 100, periodSeconds: every }]
+  if (limit) downPolicies.push({ type: 'Pods', value: limit.replicas, periodSeconds: period(Math.round(durationSeconds(limit.window))) })
   const scaleDown = {
     stabilizationWindowSeconds: Math.min(3600, stabilization ?? cooldown ?? 300),
-    selectPolicy: 'Max',
-    policies: downs.length ? [{ type: 'Pods', value: Math.max(...downs), periodSeconds: period }] : [{ type: 'Percent', value: 100, periodSeconds: period }],
+    // With a scale-in limit the most restrictive policy must win.
+    selectPolicy: limit ? 'Min' : 'Max',
+    policies: downPolicies,
   }
   return { scaleUp, scaleDown }
 }
@@ -105,6 +113,13 @@ export function compileHpa(input: HpaInput): CompiledHpa {
   }
   const rules = behavior(policy)
   if (rules) spec.behavior = rules
-  const object = kubeObject('HorizontalPodAutoscaler', { name: service, namespace: input.namespace, labels: objectLabels(input.project, service) }, { spec })
+  const object = kubeObject('HorizontalPodAutoscaler', { name: service, ...(input.namespace ? { namespace: input.namespace } : {}), labels: objectLabels(input.project, service) }, { spec })
   return { object, notes }
+}
+
+/** The registry's compiler: the HPA a service gets, with how the spec was mapped. `resolved.requestsMetric` is the target's metric name. */
+export const compileAutoscaling: CompileAutoscaling = (request) => {
+  const metric = request.resolved?.requestsMetric ?? (request.policy.target?.requests !== undefined ? unresolved(`the target's requestsMetric (default ${DEFAULT_REQUESTS_METRIC})`) : undefined)
+  const { object, notes } = compileHpa({ project: request.project, service: request.service, policy: request.policy, requestsMetric: metric })
+  return { horizontalPodAutoscaler: object, notes }
 }

@@ -39,7 +39,7 @@ export async function destroyProject(api: KubeApi, project: string, target: stri
     // A terminating namespace refuses new objects: destroy ends when it is gone, so a deploy right after works.
     while (Date.now() < deadline && await namespaceExists(api)) await new Promise((resolve) => setTimeout(resolve, options.pollMs))
   }
-  const remaining = toResources(after, target, {}).filter((resource) => options.volumes || resource.kind !== 'persistentvolumeclaim')
+  const remaining = toResources(after, target, {}).filter((resource) => options.volumes || resource.kind !== 'volume')
   return { removed, remaining }
 }
 

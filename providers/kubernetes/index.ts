@@ -34,7 +34,7 @@ import { replicaSets } from './rollout.js'
 
 export const DEFAULT_POLL_MS = 1000
 
-export class KubernetesProvider {
+export class KubernetesProvider implements Provider {
   readonly kind = 'kubernetes' as const
   private readonly deploy: DeployContext
 
@@ -71,7 +71,7 @@ export class KubernetesProvider {
   private async image(service: string, version: string): Promise<string> {
     return imageFor({
       project: this.project, service, spec: this.context.manifest.services[service], version, registry: this.target.registry,
-      targetName: this.context.targetName, projectDir: this.context.projectDir, imageMap: imageMapFrom(this.context.settings?.imageMap, this.context.env),
+      targetName: this.context.targetName, projectDir: this.context.projectDir, imageMap: imageMapFrom(this.context.settings?.imageMap),
     }, this.context.progress, this.context.signal)
   }
 
@@ -200,7 +200,7 @@ export class KubernetesProvider {
       if (current.services[service]?.version === wanted.version) continue
       const revision = revisions.find((entry) => entry.service === service && entry.revision === release.revisions[service])!
       await rollbackService(this.deploy, service, revision.set, at, this.context.progress)
-      applied.push({ kind: 'update', target: this.context.targetName, service, fromVersion: current.services[service]?.version, toVersion: wanted.version, reasons: [`rollback to release ${release.number}`] })
+      applied.push({ kind: 'update', target: this.context.targetName, service, from: wanted.replicas, to: wanted.replicas, fromVersion: current.services[service]?.version, toVersion: wanted.version, reasons: [`rollback to release ${release.number}`] })
     }
     const endpoints = await this.endpoints()
     return { applied, endpoints, warnings: [], release: (await this.history()).releases.at(-1)?.number }
@@ -223,5 +223,4 @@ export function endpointOf(project: string, service: string, target: KubernetesT
   return `http://${serviceHost(project, service, target.domain)}`
 }
 
-// applyAutoscaling already returns what it changed, as the next provider contract has it.
-export const createProvider: ProviderFactory = async (context) => (await KubernetesProvider.open(context)) as unknown as Provider
+export const createProvider: ProviderFactory = (context) => KubernetesProvider.open(context)

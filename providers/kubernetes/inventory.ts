@@ -4,9 +4,9 @@
  * health from its Ready condition), and every other object strato wrote is
  * listed so destroy can prove nothing is left.
  */
-import type { Resource } from '../../src/model.js'
+import type { Resource, ResourceKind } from '../../src/model.js'
 import { objectPath, type KubeApi } from './client.js'
-import { LABEL, selectorString } from './labels.js'
+import { LABEL, selectorString, stateOf } from './labels.js'
 
 export interface PodLike {
   metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; creationTimestamp?: string; deletionTimestamp?: string }
@@ -60,12 +60,13 @@ export function podHealth(pod: PodLike): NonNullable<Resource['health']> {
 
 export function podResource(pod: PodLike, target: string): Resource {
   const labels = pod.metadata.labels ?? {}
+  const state = stateOf(labels, undefined)
   return {
     id: pod.metadata.uid ?? `${pod.metadata.namespace}/${pod.metadata.name}`,
     kind: 'pod',
     target,
-    service: labels[LABEL.service],
-    version: labels[LABEL.version],
+    service: state?.service,
+    version: state?.version,
     location: pod.metadata.namespace,
     state: podState(pod),
     health: podHealth(pod),
@@ -79,14 +80,21 @@ export function podResource(pod: PodLike, target: string): Resource {
   }
 }
 
+/** The resource kind each Kubernetes kind strato writes is reported as. */
+export const RESOURCE_KIND: Record<string, ResourceKind> = {
+  Deployment: 'deployment', Service: 'service', ConfigMap: 'config', Secret: 'secret', PersistentVolumeClaim: 'volume',
+  PodDisruptionBudget: 'disruption-budget', HorizontalPodAutoscaler: 'autoscaler', Ingress: 'ingress',
+}
+
 export function objectResource(kind: string, object: LabelledObject, target: string, endpoint?: string): Resource {
   const labels = object.metadata.labels ?? {}
+  const state = stateOf(labels, object.metadata.annotations)
   return {
     id: object.metadata.uid ?? `${kind}/${object.metadata.namespace}/${object.metadata.name}`,
-    kind: kind.toLowerCase(),
+    kind: RESOURCE_KIND[kind],
     target,
-    service: labels[LABEL.service],
-    version: labels[LABEL.version],
+    service: state?.service,
+    version: state?.version,
     location: object.metadata.namespace,
     state: 'running',
     labels,

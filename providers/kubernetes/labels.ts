@@ -1,14 +1,18 @@
 /**
- * How strato's state is written on Kubernetes objects. Label keys keep the
- * names the other providers use (`strato.project`, valid Kubernetes label
- * keys); values that labels cannot hold (timestamps, user names) go to
- * annotations. The recommended app.kubernetes.io labels are added for other tools.
+ * How strato's state is written on Kubernetes objects, through the label
+ * codec: project, service and version as labels (the names the other
+ * providers use; valid Kubernetes label keys). Who deployed and when are
+ * annotations under the codec's keys on the Deployment, because Kubernetes
+ * copies a Deployment's annotations, not its labels, to each ReplicaSet, and
+ * that is where releases are read back. The recommended app.kubernetes.io
+ * labels are added for other tools.
  */
-import { LABEL } from '../../src/model.js'
+import type { LabelState } from '../../src/labels.js'
+import { kubernetesLabelCodec } from './label-codec.js'
 
-export { LABEL }
+export const LABEL = kubernetesLabelCodec.keys
 
-/** Annotations for what labels cannot hold, and strato's own markers. */
+/** Annotations: the deploy stamps, and strato's own markers. */
 export const ANNOTATION = {
   deployedBy: LABEL.deployedBy,
   deployedAt: LABEL.deployedAt,
@@ -29,15 +33,20 @@ export function selectorLabels(project: string, service: string): Record<string,
 
 /** Every object strato writes for a project, optionally for one service and one version. */
 export function objectLabels(project: string, service?: string, version?: string): Record<string, string> {
+  // Project and service are DNS labels and versions 12 hex characters: they always fit a label value.
+  const { labels } = kubernetesLabelCodec.encode({ project, ...(service ? { service } : {}), ...(version ? { version } : {}) })
   return {
     'app.kubernetes.io/managed-by': 'strato',
     'app.kubernetes.io/part-of': project,
     ...(service ? { 'app.kubernetes.io/name': service } : {}),
     ...(version ? { 'app.kubernetes.io/version': version } : {}),
-    [LABEL.project]: project,
-    ...(service ? { [LABEL.service]: service } : {}),
-    ...(version ? { [LABEL.version]: version } : {}),
+    ...labels,
   }
+}
+
+/** strato's state on an object, read back through the codec (undefined when it is not strato's). */
+export function stateOf(labels: Record<string, string> | undefined, annotations: Record<string, string> | undefined): LabelState | undefined {
+  return kubernetesLabelCodec.decode(labels ?? {}, annotations ?? {})
 }
 
 /** A label selector string (`a=b,c=d`) for list calls. */

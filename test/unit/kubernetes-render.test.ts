@@ -1,9 +1,9 @@
 /**
  * The Kubernetes renderer and HPA compiler. Golden scenarios:
  * test/golden/kubernetes/<scenario>/strato.yaml -> objects.yaml (what
- * `strato export kubernetes` prints) and test/golden/autoscaling/kubernetes/
- * <scenario>/strato.yaml -> native.json. They change only through
- * `node scripts/update-golden.mjs`.
+ * `strato export kubernetes` prints); the HPA's golden files are with the
+ * other providers' in test/golden/autoscaling/kubernetes (autoscaling-golden.test.ts).
+ * They change only through `node scripts/update-golden.mjs`.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -13,9 +13,9 @@ import { UserError } from '../../src/errors.js'
 import { parseManifest } from '../../src/manifest/load.js'
 import { serviceVersions } from '../../src/planning/project-plan.js'
 import { compileHpa } from '../../providers/kubernetes/autoscaling-compile.js'
-import { exportKubernetes, exportTarget } from '../../providers/kubernetes/export.js'
+import { exportKubernetes } from '../../providers/kubernetes/export.js'
 import type { KubeObject } from '../../providers/kubernetes/objects.js'
-import { namespaceOf, renderProject } from '../../providers/kubernetes/render.js'
+import { renderProject } from '../../providers/kubernetes/render.js'
 import { cpuQuantity, memoryQuantity } from '../../providers/kubernetes/render-workload.js'
 
 const GOLDEN = path.resolve(import.meta.dirname, '../golden')
@@ -43,21 +43,6 @@ describe('strato export kubernetes golden scenarios', () => {
       const loaded = load(path.join(root, scenario, 'strato.yaml'))
       const result = exportKubernetes(loaded.manifest, serviceVersions(loaded.manifest, loaded.dir), undefined)
       compareGolden(path.join(root, scenario, 'objects.yaml'), result.yaml)
-    })
-  }
-})
-
-describe('HPA compiler golden scenarios', () => {
-  const root = path.join(GOLDEN, 'autoscaling', 'kubernetes')
-  for (const scenario of scenarios(root)) {
-    it(scenario, () => {
-      const { manifest } = load(path.join(root, scenario, 'strato.yaml'))
-      const { target } = exportTarget(manifest, undefined)
-      const native = Object.fromEntries(Object.entries(manifest.services).filter(([, spec]) => spec.autoscale).map(([service, spec]) => [
-        service,
-        compileHpa({ project: manifest.name, namespace: namespaceOf(manifest.name, target), service, policy: spec.autoscale!, requestsMetric: target.requestsMetric }),
-      ]))
-      compareGolden(path.join(root, scenario, 'native.json'), `${JSON.stringify(native, null, 2)}\n`)
     })
   }
 })
