@@ -117,9 +117,12 @@ export async function connect(input: ConnectInput): Promise<KubeApi> {
   const once = (method: string, urlPath: string, body: string | undefined, contentType: string | undefined, onText?: (text: string) => void, abort?: AbortSignal) =>
     new Promise<string>((resolve, reject) => {
       const url = new URL(server + urlPath)
-      const send = url.protocol === 'http:' ? httpRequest : request
+      const plain = url.protocol === 'http:'
+      const send = plain ? httpRequest : request
+      // A plain-HTTP server (a local proxy) takes the credentials' headers but not the TLS agent.
+      const { agent: _agent, ...headersOnly } = base
       const req = send(url, {
-        ...base,
+        ...(plain ? headersOnly : base),
         method,
         signal: abort,
         headers: {
