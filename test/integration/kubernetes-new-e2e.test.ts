@@ -120,8 +120,8 @@ describe('strato new shop --target kubernetes, then its life cycle on the cluste
   })
 
   it('reports the actual cost per service and destroys everything', async () => {
-    const cost = await json<{ rows: { service: string }[] }>(['cost', 'actual', '--target', 'k8s'])
-    expect(new Set(cost.rows.map((row) => row.service))).toEqual(new Set(['users', 'orders', 'payments', 'db']))
+    const cost = await json<{ rows: { group: { service: string } }[] }>(['cost', 'actual', '--target', 'k8s'])
+    expect(new Set(cost.rows.map((row) => row.group.service))).toEqual(new Set(['users', 'orders', 'payments', 'db']))
     const destroy = await json<{ targets: Record<string, { remaining: unknown[] }> }>(['destroy', '--yes'])
     expect(destroy.targets.k8s.remaining).toEqual([])
   })
