@@ -34,8 +34,9 @@ const OPENERS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '
 /** Words that close a compound command: nothing follows them in the same simple command. */
 const CLOSERS = new Set(['fi', 'done', 'esac', '}'])
 const MAX_NESTING = 8
-
-interface Word { value: string; raw: string }
+const NO_ASSIGNMENTS: ShellCommand['assignments'] = []
+/** Characters that end an ordinary run inside a word. */
+const SPECIAL = new Set([...' \t\r\n\\\'"`$<>&|;()#'].map((char) => char.charCodeAt(0)))
 
 export function parseShell(text: string, depth = 0): ShellScript {
   const commands: ShellCommand[] = []
@@ -45,7 +46,9 @@ export function parseShell(text: string, depth = 0): ShellScript {
   const length = text.length
   let index = 0
 
-  let words: Word[] = []
+  // the current command's words (values), and whether its leading words so far are all NAME=value
+  let words: string[] = []
+  let leadingAssignments = 0
   let pipeline = 0
   let stage = 0
   let pipelineStart = 0
@@ -56,32 +59,36 @@ export function parseShell(text: string, depth = 0): ShellScript {
   let inCasePattern = false
   const pendingHeredocs: { delimiter: string; stripTabs: boolean }[] = []
 
-  let chunks: string[] = []
+  let value = ''
   let rawStart = -1
   let wordOpen = false
 
   const endWord = (end: number) => {
     if (!wordOpen) return
-    const word = { value: chunks.join(''), raw: text.slice(rawStart, end) }
-    chunks = []
+    const word = value
+    value = ''
     wordOpen = false
     if (redirectTarget) { redirectTarget = false; return }
+    // the raw text matters only for words that may be keywords or assignments: the first ones
+    const raw = words.length <= leadingAssignments || header === 'case' ? text.slice(rawStart, end) : ''
     if (inCasePattern) {
-      if (word.raw === 'esac') inCasePattern = false
+      if (raw === 'esac' || word === 'esac') inCasePattern = false
       return
     }
     if (words.length === 0 && !header) {
       // compound-command words are not command names: the next word is
-      if (OPENERS.has(word.raw) || CLOSERS.has(word.raw)) return
-      if (word.raw === 'for' || word.raw === 'select') header = 'for'
-      else if (word.raw === 'case') header = 'case'
+      if (OPENERS.has(raw) || CLOSERS.has(raw)) return
+      if (raw === 'for' || raw === 'select') header = 'for'
+      else if (raw === 'case') header = 'case'
     }
-    if (header === 'case' && words.length >= 2 && word.raw === 'in') {
+    if (header === 'case' && words.length >= 2 && raw === 'in') {
       words = []
+      leadingAssignments = 0
       header = undefined
       inCasePattern = true
       return
     }
+    if (words.length === leadingAssignments && /^[A-Za-z_][A-Za-z0-9_]*=/.test(raw)) leadingAssignments++
     words.push(word)
   }
   const openWord = (at: number) => {
@@ -95,22 +102,24 @@ export function parseShell(text: string, depth = 0): ShellScript {
   }
   const endCommand = () => {
     const list = words
+    const leading = leadingAssignments
     words = []
+    leadingAssignments = 0
     if (header) {
       // a `for` header ends at its separator; `case` goes on to its patterns
       if (header === 'case') inCasePattern = true
       header = undefined
       return
     }
-    const assignments: ShellCommand['assignments'] = []
-    let first = 0
-    while (first < list.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(list[first].raw)) {
-      const eq = list[first].value.indexOf('=')
-      assignments.push({ name: list[first].value.slice(0, eq), value: list[first].value.slice(eq + 1) })
-      first++
+    if (list.length === 0) return
+    let assignments = NO_ASSIGNMENTS
+    if (leading > 0) {
+      assignments = list.slice(0, leading).map((word) => {
+        const eq = word.indexOf('=')
+        return { name: word.slice(0, eq), value: word.slice(eq + 1) }
+      })
     }
-    if (first === list.length && assignments.length === 0) return
-    commands.push({ words: list.slice(first).map((word) => word.value), assignments, pipeline, stage: stage++, pipelineSize: 1 })
+    commands.push({ words: leading > 0 ? list.slice(leading) : list, assignments, pipeline, stage: stage++, pipelineSize: 1 })
   }
   /** Index after the bracket that closes one opened just before `from`, honouring quotes. */
   const balanced = (from: number, open: string, close: string): number => {
@@ -167,15 +176,15 @@ export function parseShell(text: string, depth = 0): ShellScript {
     if (char === '\\') {
       if (text[index + 1] === '\n') { index += 2; continue }
       openWord(index)
-      if (index + 1 < length) chunks.push(text[index + 1])
+      if (index + 1 < length) value += (text[index + 1])
       index += 2
       continue
     }
     if (char === "'") {
       openWord(index)
       const end = text.indexOf("'", index + 1)
-      if (end === -1) { errors.push('a single quote is never closed'); chunks.push(text.slice(index + 1)); index = length; continue }
-      chunks.push(text.slice(index + 1, end))
+      if (end === -1) { errors.push('a single quote is never closed'); value += (text.slice(index + 1)); index = length; continue }
+      value += (text.slice(index + 1, end))
       index = end + 1
       continue
     }
@@ -183,7 +192,7 @@ export function parseShell(text: string, depth = 0): ShellScript {
       openWord(index)
       const end = skipDoubleQuoted(text, index + 1)
       if (end > length) errors.push('a double quote is never closed')
-      chunks.push(unescapeDoubleQuoted(text.slice(index + 1, Math.min(end - 1, length))))
+      value += (unescapeDoubleQuoted(text.slice(index + 1, Math.min(end - 1, length))))
       index = Math.min(end, length)
       continue
     }
@@ -193,7 +202,7 @@ export function parseShell(text: string, depth = 0): ShellScript {
       while (end < length && text[end] !== '`') end += text[end] === '\\' ? 2 : 1
       if (end >= length) errors.push('a backquote is never closed')
       nested(text.slice(index + 1, Math.min(end, length)))
-      chunks.push(text.slice(index, end + 1))
+      value += (text.slice(index, end + 1))
       index = end + 1
       continue
     }
@@ -202,7 +211,7 @@ export function parseShell(text: string, depth = 0): ShellScript {
       const open = text[index + 1]
       const end = balanced(index + 2, open, open === '(' ? ')' : '}')
       if (open === '(' && text[index + 2] !== '(') nested(text.slice(index + 2, end - 1))
-      chunks.push(text.slice(index, Math.min(end, length)))
+      value += (text.slice(index, Math.min(end, length)))
       index = end
       continue
     }
@@ -211,13 +220,13 @@ export function parseShell(text: string, depth = 0): ShellScript {
       openWord(index)
       const end = balanced(index + 2, '(', ')')
       nested(text.slice(index + 2, end - 1))
-      chunks.push(text.slice(index, Math.min(end, length)))
+      value += (text.slice(index, Math.min(end, length)))
       index = end
       continue
     }
     if (char === '<' || char === '>' || (char === '&' && text[index + 1] === '>')) {
       // a word of digits just before the operator is its file descriptor (2>&1), not an argument
-      if (wordOpen && /^[0-9]+$/.test(text.slice(rawStart, index))) { chunks = []; wordOpen = false }
+      if (wordOpen && /^[0-9]+$/.test(text.slice(rawStart, index))) { value = ''; wordOpen = false }
       endWord(index)
       const redirect = /^(<<<|<<-?|<&|>&|>>|>\||<>|&>>?|[<>])/.exec(text.slice(index, index + 4))!
       index += redirect[0].length
@@ -254,9 +263,12 @@ export function parseShell(text: string, depth = 0): ShellScript {
       index++
       continue
     }
+    // an ordinary run of characters goes into the word in one piece
     openWord(index)
-    chunks.push(char)
-    index++
+    let end = index + 1
+    while (end < length && !SPECIAL.has(text.charCodeAt(end))) end++
+    value += (text.slice(index, end))
+    index = end
   }
   endWord(length)
   endCommand()
@@ -318,5 +330,5 @@ export function unwrapped(words: string[]): string[] {
       at++
     }
   }
-  return words.slice(at)
+  return at === 0 ? words : words.slice(at)
 }

@@ -7,7 +7,7 @@
 import { finalStage, instructionsWithTriggers, type Dockerfile } from '../dockerfile-parser.js'
 import { programName } from '../shell-commands.js'
 import { defineRule, type Hit, type Reference, type Rule } from '../types.js'
-import { argumentsOf, effectiveUser, imageTag, isCall, runs, stageByName, stageOf, subcommand } from './dockerfile-runs.js'
+import { effectiveUser, imageTag, isCall, runs, stageByName, stageOf, type Call } from './dockerfile-runs.js'
 
 const hadolint = (id: string, title: string): Reference => ({ standard: 'hadolint', id, title })
 const cisDocker = (id: string, title: string): Reference => ({ standard: 'CIS Docker Benchmark v1.6.0', id, title })
@@ -40,28 +40,28 @@ function operands(args: string[], valueOptions: Set<string>): string[] {
 const notAName = (word: string) => /[$`]/.test(word) || /^(\.{0,2}\/|~|[a-z][a-z0-9+.-]*:\/\/|git[+@])/i.test(word) || /\.(deb|rpm|apk|whl|tar\.gz|tgz|zip|gem)$/.test(word) || word === '.'
 
 /** The packages a command installs without a version, or undefined when it installs none. */
-export function unpinnedPackages(words: string[]): { tool: string; packages: string[] } | undefined {
-  const args = argumentsOf(words)
-  const sub = subcommand(['', ...args])
-  const after = args.slice(args.indexOf(sub ?? '') + 1)
+export function unpinnedPackages(call: Call): { tool: string; packages: string[] } | undefined {
+  const { args, sub } = call
+  if (!sub) return undefined
+  const after = args.slice(args.indexOf(sub) + 1)
   const check = (tool: keyof typeof VALUE_OPTIONS, pinned: (name: string) => boolean, name = tool as string) => {
     const packages = operands(after, VALUE_OPTIONS[tool]).filter((word) => !notAName(word) && !pinned(word))
     return packages.length ? { tool: name, packages } : undefined
   }
-  if (isCall(words, 'apt-get', 'apt') && sub === 'install') return check('apt', (word) => word.includes('='), programName(words[0]))
-  if (isCall(words, 'apk') && sub === 'add') return check('apk', (word) => /[=~<>]/.test(word))
-  if (isCall(words, 'pip', 'pip3') && sub === 'install') return check('pip', (word) => /[=<>~!@]/.test(word) || /\.txt$/.test(word))
-  if (isCall(words, 'npm') && ['install', 'i', 'add', 'isntall'].includes(sub ?? '')) {
+  if (isCall(call, 'apt-get', 'apt') && sub === 'install') return check('apt', (word) => word.includes('='), call.program)
+  if (isCall(call, 'apk') && sub === 'add') return check('apk', (word) => /[=~<>]/.test(word))
+  if (isCall(call, 'pip', 'pip3') && sub === 'install') return check('pip', (word) => /[=<>~!@]/.test(word) || /\.txt$/.test(word))
+  if (isCall(call, 'npm') && ['install', 'i', 'add', 'isntall'].includes(sub ?? '')) {
     return check('npm', (word) => {
       const at = word.lastIndexOf('@')
       return at > 0 && !/^(latest|next)$/.test(word.slice(at + 1))
     })
   }
-  if (isCall(words, 'gem') && sub === 'install') {
+  if (isCall(call, 'gem') && sub === 'install') {
     if (after.some((word) => word === '-v' || word === '--version' || word.startsWith('--version='))) return undefined
     return check('gem', (word) => /:[0-9]/.test(word))
   }
-  if (isCall(words, 'go') && sub === 'install') {
+  if (isCall(call, 'go') && sub === 'install') {
     return check('go', (word) => {
       const at = word.lastIndexOf('@')
       return at > 0 && word.slice(at + 1) !== 'latest'
@@ -71,8 +71,8 @@ export function unpinnedPackages(words: string[]): { tool: string; packages: str
 }
 
 /** `set -o pipefail`, `set -euo pipefail`, `set -eux -o pipefail`... */
-function setsPipefail(words: string[]): boolean {
-  return programName(words[0]) === 'set' && words.some((word, index) => word === 'pipefail' && /^-[a-zA-Z]*o$/.test(words[index - 1] ?? ''))
+function setsPipefail(call: Call): boolean {
+  return call.program === 'set' && call.args.some((word, index) => word === 'pipefail' && /^-[a-zA-Z]*o$/.test(call.args[index - 1] ?? ''))
 }
 
 /** Whether the stage's SHELL runs `-o pipefail`, or is not a POSIX shell (pwsh, cmd), where the rule does not apply. */
@@ -97,8 +97,8 @@ export const dockerfilePracticeRules: Rule[] = [
     check({ dockerfile }) {
       const hits: Hit[] = []
       for (const { instruction, calls } of runs(dockerfile)) {
-        for (const words of calls) {
-          const unpinned = unpinnedPackages(words)
+        for (const call of calls) {
+          const unpinned = unpinnedPackages(call)
           if (!unpinned) continue
           const shown = unpinned.packages.slice(0, 3).join(', ') + (unpinned.packages.length > 3 ? ` and ${unpinned.packages.length - 3} more` : '')
           hits.push({ line: instruction.line, message: `${unpinned.tool} installs ${shown} without a version.` })
@@ -134,7 +134,7 @@ export const dockerfilePracticeRules: Rule[] = [
     references: [hadolint('DL3003', 'Use WORKDIR to switch to a directory')],
     check({ dockerfile }) {
       return runs(dockerfile)
-        .filter(({ calls }) => calls.some((words) => programName(words[0]) === 'cd'))
+        .filter(({ calls }) => calls.some((call) => call.program === 'cd'))
         .map(({ instruction }) => ({ line: instruction.line, message: 'RUN changes folder with cd; use WORKDIR.' }))
     },
   }),
@@ -146,8 +146,8 @@ export const dockerfilePracticeRules: Rule[] = [
     references: [hadolint('DL3015', 'Avoid additional packages by specifying --no-install-recommends'), cisDocker('4.3', 'Ensure that unnecessary packages are not installed in the container')],
     check({ dockerfile }) {
       return runs(dockerfile)
-        .filter(({ calls }) => calls.some((words) => isCall(words, 'apt-get', 'apt') && subcommand(words) === 'install'
-          && !words.includes('--no-install-recommends') && !words.some((word) => /^APT::Install-Recommends=("?)(false|0)\1$/i.test(word))))
+        .filter(({ calls }) => calls.some((call) => isCall(call, 'apt-get', 'apt') && call.sub === 'install'
+          && !call.args.includes('--no-install-recommends') && !call.args.some((word) => /^APT::Install-Recommends=("?)(false|0)\1$/i.test(word))))
         .map(({ instruction }) => ({ line: instruction.line, message: 'apt-get install without --no-install-recommends.' }))
     },
   }),

@@ -5,12 +5,24 @@
 import { HEREDOC, instructionsWithTriggers, type Dockerfile, type Instruction, type Stage } from '../dockerfile-parser.js'
 import { parseShell, programName, unwrapped, type ShellCommand } from '../shell-commands.js'
 
+/** One command as the rules read it: what it runs and with which arguments, past sudo/env wrappers. */
+export interface Call {
+  /** the words without sudo/env wrappers */
+  words: string[]
+  /** the program without its path; `python3 -m pip` is pip */
+  program: string
+  /** the words after the program (after `-m pip` for python -m pip) */
+  args: string[]
+  /** the first argument that is not an option: `apt-get -y install x` -> install */
+  sub?: string
+}
+
 export interface RunScript {
   instruction: Instruction
   /** the commands, each with its words after quote removal */
   commands: ShellCommand[]
-  /** the words of each command without sudo/env wrappers, in the same order */
-  calls: string[][]
+  /** each command as a call, in the same order */
+  calls: Call[]
   /** exec form (`RUN ["a", "b"]`) runs no shell */
   execForm: boolean
 }
@@ -24,7 +36,7 @@ export function runs(dockerfile: Dockerfile): RunScript[] {
   if (!found) {
     found = instructionsWithTriggers(dockerfile).filter((item) => item.keyword === 'RUN').map((instruction) => {
       const commands = commandsOf(instruction)
-      return { instruction, commands, calls: commands.map((command) => unwrapped(command.words)), execForm: instruction.json !== undefined }
+      return { instruction, commands, calls: commands.map((command) => callOf(unwrapped(command.words))), execForm: instruction.json !== undefined }
     })
     cache.set(dockerfile, found)
   }
@@ -46,21 +58,16 @@ function commandsOf(instruction: Instruction): ShellCommand[] {
   return parseShell(script).commands
 }
 
-/** The first word after the program that is not an option: `apt-get -y install x` -> install. */
-export function subcommand(words: string[]): string | undefined {
-  return words.slice(1).find((word) => !word.startsWith('-'))
-}
-
-/** A call of `program` (by name, any path), through sudo/env: `python3 -m pip install` counts as pip. */
-export function isCall(words: string[], ...programs: string[]): boolean {
+export function callOf(words: string[]): Call {
   const name = programName(words[0])
-  if (programs.includes(name)) return true
-  return /^python[0-9.]*$/.test(name) && words[1] === '-m' && programs.includes(words[2] ?? '')
+  const viaPython = words[1] === '-m' && /^python[0-9.]*$/.test(name)
+  const args = viaPython ? words.slice(3) : words.slice(1)
+  return { words, program: viaPython ? words[2] ?? '' : name, args, sub: args.find((word) => !word.startsWith('-')) }
 }
 
-/** The words after the program (and after `-m pip` for python -m pip). */
-export function argumentsOf(words: string[]): string[] {
-  return /^python[0-9.]*$/.test(programName(words[0])) && words[1] === '-m' ? words.slice(3) : words.slice(1)
+/** A call of one of these programs (by name, any path, through sudo/env; `python3 -m pip` counts as pip). */
+export function isCall(call: Call, ...programs: string[]): boolean {
+  return programs.includes(call.program)
 }
 
 export function stageByName(dockerfile: Dockerfile, name: string, before: number): Stage | undefined {

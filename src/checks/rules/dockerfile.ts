@@ -2,7 +2,7 @@
 import { argDeclarations, envDeclarations, finalStage, instructionsWithTriggers } from '../dockerfile-parser.js'
 import { parseShell, programName, unwrapped } from '../shell-commands.js'
 import { defineRule, type Hit, type Reference, type Rule } from '../types.js'
-import { argumentsOf, effectiveUser, hasInstruction, imageTag, isCall, runs, stageByName, subcommand } from './dockerfile-runs.js'
+import { callOf, effectiveUser, hasInstruction, imageTag, isCall, runs, stageByName, type Call } from './dockerfile-runs.js'
 import { dockerfilePracticeRules } from './dockerfile-practices.js'
 import { looksLikeSecretName, looksLikeReference, redact } from './secret-patterns.js'
 
@@ -117,20 +117,22 @@ export const dockerfileRules: Rule[] = [
       const pipCacheOff = instructionsWithTriggers(dockerfile).some((item) => item.keyword === 'ENV' && envDeclarations(item.args, dockerfile.escape).some(([name]) => name === 'PIP_NO_CACHE_DIR'))
       for (const { instruction, commands, calls } of runs(dockerfile)) {
         if (instruction.flags.mount?.includes('type=cache')) continue
-        const anyWord = (test: (word: string) => boolean) => calls.some((words) => words.some(test))
+        const anyWord = (test: (word: string) => boolean) => calls.some((call) => call.words.some(test))
         const found = new Map<string, string>()
-        calls.forEach((words, index) => {
-          const sub = subcommand(['', ...argumentsOf(words)])
-          if (isCall(words, 'apt-get', 'apt') && sub === 'install' && !anyWord((word) => word.includes('/var/lib/apt/lists'))) {
-            found.set('apt', 'apt-get install without removing /var/lib/apt/lists in the same RUN.')
-          } else if (isCall(words, 'apk') && sub === 'add' && !words.includes('--no-cache') && !anyWord((word) => word.includes('/var/cache/apk'))) {
-            found.set('apk', 'apk add without --no-cache.')
-          } else if (isCall(words, 'pip', 'pip3') && sub === 'install' && !words.includes('--no-cache-dir') && !pipCacheOff
-            && !commands[index].assignments.some((item) => item.name === 'PIP_NO_CACHE_DIR')
-            && !calls.slice(0, index).some((earlier) => earlier[0] === 'export' && earlier.some((word) => word.startsWith('PIP_NO_CACHE_DIR=')))) {
-            found.set('pip', 'pip install without --no-cache-dir.')
-          } else if (isCall(words, 'yum', 'dnf', 'microdnf') && sub === 'install' && !calls.some((other) => isCall(other, 'yum', 'dnf', 'microdnf') && other.includes('clean') && other.includes('all'))) {
-            found.set('yum', 'yum/dnf install without `clean all` in the same RUN.')
+        let pipCacheExported = false
+        calls.forEach((call, index) => {
+          if (call.program === 'export' && call.args.some((word) => word.startsWith('PIP_NO_CACHE_DIR='))) pipCacheExported = true
+          if (isCall(call, 'apt-get', 'apt') && call.sub === 'install') {
+            if (!found.has('apt') && !anyWord((word) => word.includes('/var/lib/apt/lists'))) found.set('apt', 'apt-get install without removing /var/lib/apt/lists in the same RUN.')
+          } else if (isCall(call, 'apk') && call.sub === 'add') {
+            if (!found.has('apk') && !call.args.includes('--no-cache') && !anyWord((word) => word.includes('/var/cache/apk'))) found.set('apk', 'apk add without --no-cache.')
+          } else if (isCall(call, 'pip', 'pip3') && call.sub === 'install') {
+            const off = pipCacheOff || pipCacheExported || call.args.includes('--no-cache-dir') || commands[index].assignments.some((item) => item.name === 'PIP_NO_CACHE_DIR')
+            if (!off) found.set('pip', 'pip install without --no-cache-dir.')
+          } else if (isCall(call, 'yum', 'dnf', 'microdnf') && call.sub === 'install') {
+            if (!found.has('yum') && !calls.some((other) => isCall(other, 'yum', 'dnf', 'microdnf') && other.args.includes('clean') && other.args.includes('all'))) {
+              found.set('yum', 'yum/dnf install without `clean all` in the same RUN.')
+            }
           }
         })
         for (const message of found.values()) hits.push({ line: instruction.line, message })
@@ -147,9 +149,9 @@ export const dockerfileRules: Rule[] = [
     check({ dockerfile }) {
       const hits: Hit[] = []
       for (const { instruction, calls } of runs(dockerfile)) {
-        const managed = calls.filter((words) => isCall(words, 'apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf', 'zypper'))
-        const updates = managed.some((words) => words.slice(1).some((word) => word === 'update' || word === '--update' || word === '-U' || word === 'refresh' || word === 'makecache'))
-        const installs = managed.some((words) => words.slice(1).some((word) => /^(install|add|upgrade|dist-upgrade|reinstall|groupinstall|localinstall|in|up)$/.test(word)))
+        const managed = calls.filter((call) => isCall(call, 'apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf', 'zypper'))
+        const updates = managed.some((call) => call.args.some((word) => word === 'update' || word === '--update' || word === '-U' || word === 'refresh' || word === 'makecache'))
+        const installs = managed.some((call) => call.args.some((word) => /^(install|add|upgrade|dist-upgrade|reinstall|groupinstall|localinstall|in|up)$/.test(word)))
         if (updates && !installs) hits.push({ line: instruction.line, message: 'This RUN updates the package index but installs nothing.' })
       }
       return hits
@@ -163,11 +165,8 @@ export const dockerfileRules: Rule[] = [
     references: [],
     check({ dockerfile }) {
       return runs(dockerfile)
-        .filter(({ commands, calls }) => commands.some((command, index) => {
-          if (!isCall(calls[index], 'curl', 'wget')) return false
-          // a later stage of the same pipeline is an interpreter reading the download
-          return commands.some((other, at) => other.pipeline === command.pipeline && other.stage > command.stage && INTERPRETERS.has(programName(calls[at][0])))
-        }) || calls.some((words) => INTERPRETERS.has(programName(words[0])) && words.some((word) => /^(\$\(|`|<\()\s*(curl|wget)\s/.test(word))))
+        .filter(({ commands, calls }) => pipesDownloadIntoInterpreter(commands.map((command) => command.pipeline), calls)
+          || calls.some((call) => INTERPRETERS.has(call.program) && call.args.some((word) => /^(\$\(|`|<\()\s*(curl|wget)\s/.test(word))))
         .map(({ instruction }) => ({ line: instruction.line, message: 'A download is piped straight into an interpreter.' }))
     },
   }),
@@ -205,7 +204,7 @@ export const dockerfileRules: Rule[] = [
     check({ dockerfile }) {
       const hits: Hit[] = []
       for (const { instruction, commands, calls } of runs(dockerfile)) {
-        const reason = calls.map((words, index) => insecureCall(words, commands[index].assignments)).find(Boolean)
+        const reason = calls.map((call, index) => insecureCall(call, commands[index].assignments)).find(Boolean)
         if (reason) hits.push({ line: instruction.line, message: `${reason}.` })
       }
       for (const item of instructionsWithTriggers(dockerfile)) {
@@ -225,7 +224,7 @@ export const dockerfileRules: Rule[] = [
     references: [],
     check({ dockerfile }) {
       return runs(dockerfile)
-        .filter(({ calls }) => calls.some((words) => programName(words[0]) === 'apt' && words.length > 1))
+        .filter(({ calls }) => calls.some((call) => call.program === 'apt' && call.args.length > 0))
         .map(({ instruction }) => ({ line: instruction.line, message: 'RUN calls apt; use apt-get.' }))
     },
   }),
@@ -277,7 +276,7 @@ export const dockerfileRules: Rule[] = [
     references: [cisDocker('4.10', 'Ensure secrets are not stored in Dockerfiles')],
     check({ dockerfile }) {
       return runs(dockerfile)
-        .filter(({ calls }) => calls.some((words) => programName(words[0]) === 'chpasswd'))
+        .filter(({ calls }) => calls.some((call) => call.program === 'chpasswd'))
         .map(({ instruction }) => ({ line: instruction.line, message: 'RUN sets a password with chpasswd.' }))
     },
   }),
@@ -285,31 +284,31 @@ export const dockerfileRules: Rule[] = [
 ]
 
 /** Why a command turns off TLS or signature checks (its words after sudo/env, and its NAME=value prefixes), or undefined. */
-function insecureCall(words: string[], assignments: { name: string; value: string }[]): string | undefined {
+function insecureCall(call: Call, assignments: { name: string; value: string }[]): string | undefined {
   for (const { name, value } of assignments) {
     const reason = insecureVariable(name, value)
     if (reason) return reason
   }
-  if (programName(words[0]) === 'export') {
-    for (const word of words.slice(1)) {
+  const { args } = call
+  if (call.program === 'export') {
+    for (const word of args) {
       const eq = word.indexOf('=')
       const reason = eq > 0 ? insecureVariable(word.slice(0, eq), word.slice(eq + 1)) : undefined
       if (reason) return reason
     }
   }
-  const args = argumentsOf(words)
   const has = (...flags: string[]) => args.some((word) => flags.includes(word) || flags.some((flag) => flag.startsWith('--') && word.startsWith(`${flag}=`)))
-  if (isCall(words, 'curl') && (has('--insecure') || args.some((word) => /^-[a-zA-Z]*k[a-zA-Z]*$/.test(word)))) return 'curl runs with --insecure'
-  if (isCall(words, 'wget') && has('--no-check-certificate')) return 'wget runs with --no-check-certificate'
-  if (isCall(words, 'pip', 'pip3') && has('--trusted-host')) return 'pip runs with --trusted-host'
-  if (isCall(words, 'npm', 'yarn') && args.some((word, index) => /^strict-ssl$/i.test(word.replace(/^--/, '')) && /^false$/i.test(args[index + 1] ?? '') || /^(--)?strict-ssl=false$/i.test(word))) return 'npm/yarn strict-ssl is set to false'
-  if (isCall(words, 'apk') && has('--allow-untrusted')) return 'apk runs with --allow-untrusted'
-  if (isCall(words, 'apt-get', 'apt') && has('--allow-unauthenticated', '--force-yes')) return 'apt-get accepts unauthenticated packages'
-  if (isCall(words, 'yum', 'dnf', 'tdnf', 'microdnf') && has('--nogpgcheck')) return 'yum/dnf runs with --nogpgcheck'
-  if (isCall(words, 'rpm') && has('--nodigest', '--nosignature', '--noverify', '--nofiledigest')) return 'rpm skips signature or digest checks'
-  const configManager = isCall(words, 'yum-config-manager', 'dnf-config-manager') || (isCall(words, 'dnf', 'yum') && args.includes('config-manager'))
+  if (isCall(call, 'curl') && (has('--insecure') || args.some((word) => /^-[a-zA-Z]*k[a-zA-Z]*$/.test(word)))) return 'curl runs with --insecure'
+  if (isCall(call, 'wget') && has('--no-check-certificate')) return 'wget runs with --no-check-certificate'
+  if (isCall(call, 'pip', 'pip3') && has('--trusted-host')) return 'pip runs with --trusted-host'
+  if (isCall(call, 'npm', 'yarn') && args.some((word, index) => /^strict-ssl$/i.test(word.replace(/^--/, '')) && /^false$/i.test(args[index + 1] ?? '') || /^(--)?strict-ssl=false$/i.test(word))) return 'npm/yarn strict-ssl is set to false'
+  if (isCall(call, 'apk') && has('--allow-untrusted')) return 'apk runs with --allow-untrusted'
+  if (isCall(call, 'apt-get', 'apt') && has('--allow-unauthenticated', '--force-yes')) return 'apt-get accepts unauthenticated packages'
+  if (isCall(call, 'yum', 'dnf', 'tdnf', 'microdnf') && has('--nogpgcheck')) return 'yum/dnf runs with --nogpgcheck'
+  if (isCall(call, 'rpm') && has('--nodigest', '--nosignature', '--noverify', '--nofiledigest')) return 'rpm skips signature or digest checks'
+  const configManager = isCall(call, 'yum-config-manager', 'dnf-config-manager') || (isCall(call, 'dnf', 'yum') && args.includes('config-manager'))
   if (configManager && args.some((word) => /^--setopt=["']?([^=\s]+\.)?sslverify["']?=["']?(0|false|no)["']?$/i.test(word))) return 'yum/dnf sslverify is turned off'
-  if (isCall(words, 'git') && args[0] === 'config' && args.some((word, index) => /^http\.sslverify$/i.test(word) && /^false$/i.test(args[index + 1] ?? ''))) return 'git http.sslVerify is set to false'
+  if (isCall(call, 'git') && args[0] === 'config' && args.some((word, index) => /^http\.sslverify$/i.test(word) && /^false$/i.test(args[index + 1] ?? ''))) return 'git http.sslVerify is set to false'
   return undefined
 }
 
@@ -328,5 +327,15 @@ function insecureVariable(name: string, value: string | undefined): string | und
 export function insecureTransport(text: string, isRun: boolean): string | undefined {
   if (!isRun) return envDeclarations(text).map(([name, value]) => insecureVariable(name, value)).find(Boolean)
   const { commands } = parseShell(text)
-  return commands.map((command) => insecureCall(unwrapped(command.words), command.assignments)).find(Boolean)
+  return commands.map((command) => insecureCall(callOf(unwrapped(command.words)), command.assignments)).find(Boolean)
+}
+
+/** Whether a curl or wget stage of a pipeline feeds a later stage that is an interpreter; one pass. */
+function pipesDownloadIntoInterpreter(pipelines: number[], calls: Call[]): boolean {
+  const downloading = new Set<number>()
+  for (const [index, call] of calls.entries()) {
+    if (downloading.has(pipelines[index]) && INTERPRETERS.has(call.program)) return true
+    if (isCall(call, 'curl', 'wget')) downloading.add(pipelines[index])
+  }
+  return false
 }
