@@ -53,6 +53,12 @@ describe('strato check as a CI step', () => {
     const passing = await strato(['check', '--fail-on', 'critical'], dir)
     expect(passing.exitCode).toBe(0)
     expect(passing.stdout).toMatch(/^HIGH \(1\)$/m)
+
+    // Without strato.yaml and without --fail-on, a high finding fails the run; --fail-on none opts out.
+    const byDefault = await strato(['check', '--dir', dir])
+    expect(byDefault.exitCode).toBe(3)
+    expect(byDefault.stdout).toMatch(/Failing: .*high/)
+    expect((await strato(['check', '--dir', dir, '--fail-on', 'none'])).exitCode).toBe(0)
   })
 
   it('takes the threshold and suppressions from strato.yaml, and flags expired ones', async () => {

@@ -27,9 +27,6 @@ const HOSTILE: Record<string, () => string> = {
   'a RUN of repeated wget -k': () => `FROM a:1\nRUN ${'wget -k '.repeat(MB / 8)}\n`,
   'an unterminated double quote': () => `FROM a:1\nRUN echo "${'a'.repeat(MB)}\n`,
   'nested command substitutions': () => `FROM a:1\nRUN ${'$('.repeat(MB / 2)}\n`,
-  'a pipeline of downloads': () => `FROM a:1\nRUN ${'curl x|'.repeat(MB / 7)}sh\n`,
-  'a million heredoc markers': () => `FROM a:1\nRUN ${'cat <<E '.repeat(MB / 8)}\n`,
-  'a million pipes': () => `FROM a:1\nRUN ${'a|'.repeat(MB / 2)}\n`,
   'an ENV of a million escaped quotes': () => `FROM a:1\nENV A="${'\\"'.repeat(MB / 2)}"\n`,
   'a long apt-get install': () => `FROM a:1\nRUN apt-get install -y ${'pkg '.repeat(MB / 4)}\n`,
   'a comment line': () => `FROM a:1\n# ${'escape'.repeat(MB / 6)}\n`,
@@ -37,6 +34,13 @@ const HOSTILE: Record<string, () => string> = {
   'a line of dashes as flags': () => `FROM a:1\nCOPY ${'--a '.repeat(MB / 4)}\n`,
   'a secret-looking ENV': () => `FROM a:1\nENV ${'PASSWORD='.repeat(MB / 9)}\n`,
   'a URL-looking line': () => `FROM a:1\nRUN echo ${'x://a:'.repeat(MB / 6)}\n`,
+}
+
+/** Lines that split into hundreds of thousands of shell commands: each is an object the rules read. */
+const MANY_COMMANDS: Record<string, (size: number) => string> = {
+  'a million pipes': (size) => `FROM a:1\nRUN ${'a|'.repeat(size / 2)}\n`,
+  'a pipeline of downloads': (size) => `FROM a:1\nRUN ${'curl x|'.repeat(size / 7)}sh\n`,
+  'a million heredoc markers': (size) => `FROM a:1\nRUN ${'cat <<E '.repeat(size / 8)}\n`,
 }
 
 describe('checking time is linear in a line\'s length', () => {
@@ -47,6 +51,15 @@ describe('checking time is linear in a line\'s length', () => {
     expect(report.findings.filter((finding) => finding.ruleId === RULE_FAILED)).toEqual([])
     expect(ms).toBeLessThan(2000)
   })
+
+  // Eight times the text may take about eight times as long (16 allows for a loaded machine); a quadratic step takes 64 times.
+  it.each(Object.keys(MANY_COMMANDS))('%s (1 MB): time grows linearly with the number of commands', (name) => {
+    const small = Math.min(check(MANY_COMMANDS[name](MB / 8)).ms, check(MANY_COMMANDS[name](MB / 8)).ms)
+    const { report, ms } = check(MANY_COMMANDS[name](MB))
+    expect(report.findings.filter((finding) => finding.ruleId === RULE_FAILED)).toEqual([])
+    expect(ms / small).toBeLessThan(16)
+    expect(ms).toBeLessThan(5000)
+  }, 30_000)
 })
 
 /** Random Dockerfile-shaped text: instructions, flags, quotes, escapes, heredocs and shell operators mixed at random. */

@@ -117,6 +117,7 @@ const cases: Record<string, { bad: Case; good: Case }> = {
   'GCP-005': { bad: { facts: fixture('gcp-insecure') }, good: { facts: fixture('gcp-hardened') } },
   'GCP-006': { bad: { facts: fixture('gcp-insecure'), requiredTags: ['owner'] }, good: { facts: fixture('gcp-hardened'), requiredTags: ['owner'] } },
   'CHK-001': { bad: { files: dockerfile('FROM a:1\nRUNN echo\n') }, good: { files: dockerfile('FROM a:1\nRUN echo\n') } },
+  'CHK-005': { bad: { files: [{ path: 'Dockerfile', text: '', role: 'dockerfile', unread: 'it is 70 MiB, over the 64 MiB strato reads for a Dockerfile.' }] }, good: { files: dockerfile('FROM a:1\nUSER 1\n') } },
   'CHK-003': { bad: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004 until=2020-01-01 vendored archive\nADD x.tgz /\n') }, good: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004 until=2099-01-01 vendored archive\nADD x.tgz /\n') } },
   'CHK-004': { bad: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004\nADD x.tgz /\n') }, good: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004 unpacks the vendored archive\nADD x.tgz /\n') } },
 }

@@ -58,10 +58,12 @@ function commandsOf(instruction: Instruction): ShellCommand[] {
   return parseShell(script).commands
 }
 
+const NO_WORDS: string[] = []
+
 export function callOf(words: string[]): Call {
   const name = programName(words[0])
   const viaPython = words[1] === '-m' && /^python[0-9.]*$/.test(name)
-  const args = viaPython ? words.slice(3) : words.slice(1)
+  const args = words.length <= 1 ? NO_WORDS : viaPython ? words.slice(3) : words.slice(1)
   return { words, program: viaPython ? words[2] ?? '' : name, args, sub: args.find((word) => !word.startsWith('-')) }
 }
 
