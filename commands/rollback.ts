@@ -6,6 +6,7 @@ import { notSupported } from '../src/errors.js'
 import type { ApplyResult } from '../src/model.js'
 
 export default class Rollback extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'Return to the previous or a named version through a health-gated rollout.'
   static override examples = [
     '<%= config.bin %> rollback',

@@ -10,6 +10,7 @@ interface ValidateResult {
 }
 
 export default class Validate extends StratoCommand {
+  static override exitCodes = ['ok', 'usage'] as const
   static override summary = 'Check strato.yaml and print every problem with its line and column.'
   static override description = 'Exits 0 when the manifest is valid and 2 when it is not. Every command that reads the manifest runs the same validation first.'
   static override examples = [

@@ -24,6 +24,7 @@ async function applyOne(provider: Provider, service: string, policy: Parameters<
 }
 
 export default class AutoscaleApply extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'notSupported'] as const
   static override summary = 'Apply the manifest\'s autoscaling policies as native policies on cloud targets.'
   static override description = 'Translates each service\'s autoscale block into the target\'s own policies (on aws: target tracking, step scaling with CloudWatch alarms, scheduled actions). Applying again changes nothing; policies removed from strato.yaml are deleted. Docker targets scale with `strato autoscale run`.'
   static override examples = [

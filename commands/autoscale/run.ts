@@ -10,6 +10,7 @@ import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/s
 import { usageError } from '../../src/errors.js'
 
 export default class AutoscaleRun extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'Run the autoscaling controller for docker targets.'
   static override description = 'Reads container CPU from the engine, applies each service\'s autoscale policy (target tracking, steps, min, max, cooldown, stabilisation window) and scales through the balancer. Every decision is printed with its reason.'
   static override examples = [

@@ -12,6 +12,7 @@ import { ALL_RULES } from '../../src/checks/rules/index.js'
 import { renderReport, rulesDocUrlFrom, REPORT_FORMATS, summaryLine, type ReportFormat } from '../../src/checks/report-formats.js'
 
 export default class Check extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'gate', 'unreachable', 'denied', 'notSupported'] as const
   static override summary = 'Security and compliance rules over the project\'s files and live targets.'
   static override description = `Static checks read the project's Dockerfiles, compose files, strato.yaml, committed .env files and source files; with --live (or --target) the targets' live facts are checked too.
 Suppress a finding with checks.skip in strato.yaml (id, reason, optional until and path) or an inline comment \`strato:ignore RULE-ID [until=YYYY-MM-DD] reason\`; expired suppressions are findings themselves.

@@ -10,6 +10,7 @@ import { atOrAbove, type Severity } from '../../src/checks/types.js'
 const PACKS = [...new Set(ALL_RULES.map((rule) => rule.pack))]
 
 export default class CheckRules extends StratoCommand {
+  static override exitCodes = ['ok', 'usage'] as const
   static override summary = 'List every check rule with its severity and references.'
   static override examples = ['<%= config.bin %> check rules', '<%= config.bin %> check rules --pack dockerfile', '<%= config.bin %> check rules --format markdown']
 

@@ -14,6 +14,7 @@ import { findManifest, type LoadedManifest } from '../../src/manifest/load.js'
 import { UserError } from '../../src/errors.js'
 
 export default class CostActual extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'gate', 'unreachable', 'denied', 'notSupported'] as const
   static override summary = 'What the project really cost: providers\' reported spend and FOCUS export files.'
   static override description = `Without --focus, asks each target's provider for this month's spend (AWS Cost Explorer, Azure Cost Management, GCP billing export); a provider not built yet is shown as a warning, and a target whose spend cannot be read fails the run after the rest is shown. Docker targets report no spend: their hosts' declared cost is spread over the days and shared by the reservations of the running containers (by their current use, for services that reserve nothing).
 With --focus FILE (CSV, CSV.gz or Parquet; repeatable), reads FOCUS cost exports from any of the three clouds, streamed, and groups spend by the strato.project and strato.service tags; untagged spend is shown separately. Malformed lines are counted and listed with their line numbers.
