@@ -12,6 +12,7 @@
  */
 import { execa, type ResultPromise } from 'execa'
 import { UserError } from '../../src/errors.js'
+import { dockerArgv } from './argv.js'
 
 export interface TlsFiles {
   ca: string
@@ -114,6 +115,6 @@ export class DockerHost {
 
   /** Server version, or the reason the host cannot be used. */
   async probe(timeoutMs = 15_000): Promise<string> {
-    return this.run(['version', '--format', '{{.Server.Version}}'], { timeoutMs })
+    return this.run(dockerArgv.serverVersion(), { timeoutMs })
   }
 }
