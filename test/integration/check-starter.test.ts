@@ -29,12 +29,15 @@ describe('starter repos pass strato check', () => {
     ['node + postgres', ['--runtime', 'node', '--db', 'postgres']],
     ['python + mysql, cache and read replica', ['--runtime', 'python', '--db', 'mysql', '--cache', '--read-replica']],
     ['node on docker and aws', ['--runtime', 'node', '--db', 'postgres', '--target', 'docker', '--target', 'aws']],
-  ])('%s: no finding at medium or above', async (_name, flags) => {
+  ])('%s: no finding at all, and only dated suppressions with a reason', async (_name, flags) => {
     const dir = await scaffold(flags)
-    const { stdout, exitCode } = await strato(['check', '--fail-on', 'medium', '--json'], dir)
+    const { stdout, exitCode } = await strato(['check', '--fail-on', 'low', '--json'], dir)
     const report = JSON.parse(stdout)
-    const serious = report.findings.filter((finding: { severity: string }) => ['critical', 'high', 'medium'].includes(finding.severity))
-    expect(serious).toEqual([])
+    expect(report.findings.map((finding: { ruleId: string; message: string }) => `${finding.ruleId}: ${finding.message}`)).toEqual([])
+    for (const finding of report.suppressed as { suppressed: { reason: string; until?: string } }[]) {
+      expect(finding.suppressed.until).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+      expect(finding.suppressed.reason.length).toBeGreaterThan(20)
+    }
     expect(report.summary.files).toBeGreaterThan(10)
     expect(exitCode).toBe(0)
   })
