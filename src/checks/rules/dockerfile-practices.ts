@@ -168,7 +168,7 @@ export const dockerfilePracticeRules: Rule[] = [
     title: 'USER given by name, not by numeric id',
     rationale: 'The engine and Kubernetes\' runAsNonRoot can only verify a numeric user: with a name they cannot tell whether it is root, and refuse to start the pod or trust the image blindly.',
     remediation: 'Give the numeric id the user was created with: `USER 10001` (or `USER 10001:10001`).',
-    references: [cisDocker('4.1', 'Ensure that a user for the container has been created')],
+    references: [hadolint('DL3066', 'Non-numeric user-id may not be resolvable by host system'), cisDocker('4.1', 'Ensure that a user for the container has been created')],
     check({ dockerfile }) {
       const stage = finalStage(dockerfile)
       if (!stage) return []
