@@ -86,6 +86,9 @@ export function dockerfile(random) {
   if (random() < 0.4) lines.push('# application files live here')
   lines.push(planted.has('relativeWorkdir') ? 'WORKDIR app' : 'WORKDIR /app')
   const alpine = base.includes('alpine')
+  // apk has no recommended packages, and a root user makes the name of another one moot: keep the key true.
+  if (alpine) planted.delete('recommends')
+  if (planted.has('root')) planted.delete('userName')
   if (planted.has('updateAlone')) lines.push(alpine ? 'RUN apk update' : 'RUN apt-get update')
   // Packages: pinned unless `unpinned` is planted; --no-install-recommends unless `recommends` is planted.
   const packages = planted.has('unpinned')
