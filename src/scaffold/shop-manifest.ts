@@ -50,6 +50,8 @@ export function shopManifest(options: ShopOptions): Manifest {
     : { image: db.image, env: db.env, secrets: dbSecrets }
   services[HOSTS.db] = {
     ...database,
+    // The official images start as root only to own the data folder, then drop to this user; starting as it avoids root altogether.
+    ...(options.readReplica ? {} : { user: db.systemUser }),
     port: db.port,
     resources: { cpu: 1, memory: '1Gi' },
     replicas: 1,

@@ -54,9 +54,12 @@ describe('checking time is linear in a line\'s length', () => {
 
   // Eight times the text may take about eight times as long (16 allows for a loaded machine); a quadratic step takes 64 times.
   it.each(Object.keys(MANY_COMMANDS))('%s (1 MB): time grows linearly with the number of commands', (name) => {
-    const small = Math.min(check(MANY_COMMANDS[name](MB / 8)).ms, check(MANY_COMMANDS[name](MB / 8)).ms)
-    const { report, ms } = check(MANY_COMMANDS[name](MB))
-    expect(report.findings.filter((finding) => finding.ruleId === RULE_FAILED)).toEqual([])
+    // The fastest of a few runs: on a shared machine a single run can be preempted.
+    const fastest = (text: string, runs: number) => Math.min(...Array.from({ length: runs }, () => check(text).ms))
+    const small = fastest(MANY_COMMANDS[name](MB / 8), 3)
+    const large = check(MANY_COMMANDS[name](MB))
+    expect(large.report.findings.filter((finding) => finding.ruleId === RULE_FAILED)).toEqual([])
+    const ms = Math.min(large.ms, fastest(MANY_COMMANDS[name](MB), 1))
     expect(ms / small).toBeLessThan(16)
     expect(ms).toBeLessThan(5000)
   }, 30_000)

@@ -244,9 +244,9 @@ describe('YAML aliases and anchors', () => {
 })
 
 describe('large manifests', () => {
-  const manifestOf = (count: number, extra: string) => {
+  const manifestOf = (count: number) => {
     const lines = ['name: shop', 'services:']
-    for (let index = 0; index < count; index++) lines.push(`  s${index}: { image: "registry.example/s:1.${index}", port: 8080, health: /h, replicas: 2, dependsOn: [s${count - 1 - index}]${extra} }`)
+    for (let index = 0; index < count; index++) lines.push(`  s${index}: { image: "registry.example/s:1.${index}", port: 8080, health: /h, replicas: 2, dependsOn: [s${count - 1 - index}]${index % 2 === 0 ? ', colour: red' : ''} }`)
     return `${lines.join('\n')}\n`
   }
   const timed = (text: string) => {
@@ -256,13 +256,18 @@ describe('large manifests', () => {
   }
 
   // Time grows linearly: 8 times the services may take about 8 times as long (20 allows for a loaded
-  // machine); a quadratic step makes it 64 times. The absolute bound is generous for the same reason.
-  it.each([['a valid manifest', ''], ['a manifest with a problem on every service', ', colour: red']])('%s: 20,000 services in linear time', (_what, extra) => {
-    const small = Math.min(timed(manifestOf(2500, extra)).ms, timed(manifestOf(2500, extra)).ms)
-    const { result, ms } = timed(manifestOf(20_000, extra))
-    expect(result.problems).toHaveLength(extra ? 20_000 : 0)
-    if (extra) expect(formatProblem(result.problems.at(-1)!)).toMatch(/^strato\.yaml:20002:\d+ services\.s19999\.colour: unknown key/)
+  // machine); a quadratic step makes it 64 times. Every other service has a problem, so locating
+  // problems is measured too. The absolute bound is generous for the same reason.
+  it('validates 20,000 services (half with a problem) in linear time', () => {
+    const fastest = (count: number, runs: number) => {
+      const results = Array.from({ length: runs }, () => timed(manifestOf(count)))
+      return { result: results[0].result, ms: Math.min(...results.map((item) => item.ms)) }
+    }
+    const small = fastest(2500, 2).ms
+    const { result, ms } = fastest(20_000, 1)
+    expect(result.problems).toHaveLength(10_000)
+    expect(formatProblem(result.problems.at(-1)!)).toMatch(/^strato\.yaml:20001:\d+ services\.s19998\.colour: unknown key/)
     expect(ms / small).toBeLessThan(20)
-    expect(ms).toBeLessThan(10_000)
+    expect(ms).toBeLessThan(30_000)
   }, 60_000)
 })
