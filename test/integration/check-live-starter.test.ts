@@ -9,9 +9,10 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } f
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { docker, ensureDockerEngine, IMAGE_MAP } from '../helpers/docker.js'
-import { strato, stratoJson } from '../helpers/strato.js'
+import { root, strato, stratoJson } from '../helpers/strato.js'
 
 const project = `lchk${Date.now().toString(36)}`
 const dir = path.join(mkdtempSync(path.join(tmpdir(), 'strato-live-starter-')), project)
@@ -24,6 +25,8 @@ interface Report { findings: Finding[]; suppressed: Finding[]; summary: { facts:
 
 beforeAll(async () => {
   await ensureDockerEngine()
+  // The database stand-in must be the version that runs as its own user, like the official image.
+  await execa('bash', [path.join(root, 'scripts/base-images.sh')], { stdio: 'inherit' })
   const made = await strato(['new', project, '--dir', dir])
   expect(made.exitCode, made.stderr).toBe(0)
   // A port of its own, so the balancer does not collide with other deployments on this engine.
