@@ -9,6 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import https from 'node:https'
+import tls from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -21,7 +22,7 @@ export interface InterceptingProxy {
   caPem: string
   /** hosts of requests that got through (the client trusted the CA) */
   intercepted: string[]
-  /** TLS handshakes the client refused (it did not trust the CA) */
+  /** TLS connections the client refused: it aborted the handshake, or hung up without a request (it did not trust the CA) */
   refusedHandshakes: number
   close(): Promise<void>
 }
@@ -46,7 +47,11 @@ export async function startInterceptingProxy(host: string): Promise<Intercepting
   rmSync(dir, { recursive: true, force: true })
   const state = { intercepted: [] as string[], refusedHandshakes: 0 }
 
-  const inspecting = https.createServer({ key, cert }, (request, response) => {
+  // A client that does not trust the CA aborts the handshake or hangs up without a request; either way its
+  // tunnel closes having served nothing. TLS is terminated by hand so each tunnel's socket is known.
+  const served = new WeakSet<object>()
+  const inspecting = http.createServer((request, response) => {
+    served.add(request.socket)
     const target = (request.headers.host ?? '').split(':')[0]
     state.intercepted.push(target)
     const upstream = https.request({ host: target, port: 443, method: request.method, path: request.url, headers: request.headers }, (answer) => {
@@ -56,13 +61,15 @@ export async function startInterceptingProxy(host: string): Promise<Intercepting
     upstream.on('error', (error) => response.writeHead(502).end(error.message))
     request.pipe(upstream)
   })
-  inspecting.on('tlsClientError', () => { state.refusedHandshakes++ })
 
   const proxy = http.createServer((_request, response) => response.writeHead(405).end('CONNECT only\n'))
   proxy.on('connect', (_request, socket, head) => {
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
     if (head.length) socket.unshift(head)
-    inspecting.emit('connection', socket)
+    const secure = new tls.TLSSocket(socket, { isServer: true, key, cert })
+    secure.on('error', () => socket.destroy())
+    socket.on('close', () => { if (!served.has(secure)) state.refusedHandshakes++ })
+    inspecting.emit('connection', secure)
   })
   await new Promise<void>((resolve) => proxy.listen(0, host, resolve))
   const { port } = proxy.address() as AddressInfo
@@ -75,7 +82,6 @@ export async function startInterceptingProxy(host: string): Promise<Intercepting
       proxy.closeAllConnections()
       inspecting.closeAllConnections()
       await new Promise((resolve) => proxy.close(resolve))
-      await new Promise((resolve) => inspecting.close(resolve))
     },
   }
 }
