@@ -59,7 +59,7 @@ apt_image local/nginx:1 nginx
 apt_image local/haproxy:2 haproxy
 
 # The stand-ins' version: bump it when an entrypoint changes, so hosts that built an older one rebuild.
-stand_in_version=2
+stand_in_version=4
 current_stand_in() { [ "$(docker image inspect --format '{{index .Config.Labels "strato.stand-in"}}' "$1" 2>/dev/null)" = "$stand_in_version" ]; }
 
 # local/postgres:15: Debian's postgresql-15 with an entrypoint that honours
@@ -90,7 +90,8 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
   echo "listen_addresses = '*'" >>"$PGDATA/postgresql.conf"
   if [ "$db" != "postgres" ]; then
-    as_postgres "$PGBIN/postgres -D '$PGDATA' -c listen_addresses=''" &
+    # started directly (not through a function) so that $! is the process that gets the TERM below
+    if [ "$(id -u)" = 0 ]; then su postgres -c "exec $PGBIN/postgres -D '$PGDATA' -c listen_addresses=''" & else "$PGBIN/postgres" -D "$PGDATA" -c listen_addresses='' & fi
     pid=$!
     until as_postgres "$PGBIN/pg_isready -q -h /run/postgresql"; do sleep 0.2; done
     as_postgres "psql -q -h /run/postgresql -U '$user' -d postgres -c 'CREATE DATABASE \"$db\"'"
@@ -135,7 +136,8 @@ if [ "$(id -u)" = 0 ]; then
   as_user=(--user=mysql)
 fi
 if [ ! -d "$datadir/mysql" ]; then
-  mariadb-install-db "${as_user[@]}" --datadir="$datadir" --skip-test-db >/dev/null
+  # the mysql account may administer too (over the socket), so setup works when started as mysql
+  mariadb-install-db "${as_user[@]}" --datadir="$datadir" --skip-test-db --auth-root-authentication-method=socket --auth-root-socket-user=mysql >/dev/null
   mariadbd "${as_user[@]}" --datadir="$datadir" --skip-networking --socket=/run/mysqld/init.sock &
   pid=$!
   until mariadb-admin --socket=/run/mysqld/init.sock ping --silent 2>/dev/null; do sleep 0.2; done
