@@ -6,7 +6,6 @@
  */
 import { sizeBytes } from '../../src/manifest/units.js'
 import type { Service } from '../../src/manifest/schema.js'
-import { LABEL } from '../../src/model.js'
 import { labelArgs, names, projectFilter, projectLabels, ROLE } from './naming.js'
 
 export interface ReplicaSpec {
@@ -52,11 +51,11 @@ export function tcpHealthCommand(port: number): string {
 
 export function replicaLabels(spec: ReplicaSpec): Record<string, string> {
   return projectLabels(spec.project, ROLE.replica, {
-    [LABEL.service]: spec.service,
-    [LABEL.version]: spec.version,
-    [LABEL.deployedBy]: spec.deployedBy,
-    [LABEL.deployedAt]: spec.deployedAt,
-    'strato.image': spec.image,
+    service: spec.service,
+    version: spec.version,
+    deployedBy: spec.deployedBy,
+    deployedAt: spec.deployedAt,
+    extra: { image: spec.image },
   })
 }
 
@@ -141,7 +140,7 @@ export function balancerRunArgs(spec: BalancerSpec): string[] {
     `exec nginx -e stderr -c ${BALANCER_MAIN_CONFIG} -g "daemon off;"`,
   ].join('; ')
   const args = ['run', '--detach', '--name', names.balancer(spec.project), '--network', names.network(spec.project)]
-  args.push(...labelArgs(projectLabels(spec.project, ROLE.balancer, { 'strato.ports': spec.ports.join(','), 'strato.publish': spec.publish })))
+  args.push(...labelArgs(projectLabels(spec.project, ROLE.balancer, { extra: { ports: spec.ports.join(','), publish: spec.publish } })))
   args.push('--restart', 'unless-stopped')
   args.push('--user', BALANCER_USER, '--memory', String(BALANCER_LIMITS.memoryBytes), '--cpus', String(BALANCER_LIMITS.cpus))
   args.push('--cap-drop', 'ALL', '--security-opt', 'no-new-privileges')

@@ -7,11 +7,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../../src/errors.js'
 import { renderNginxConfig, type BalancedService } from '../../src/lb/nginx.js'
-import { LABEL } from '../../src/model.js'
 import { DockerCommandError, type DockerHost } from './engine.js'
 import type { ContainerInspect } from './inventory.js'
+import { LABEL_KEY, labelArgs, labelState, names, projectLabels, ROLE } from './naming.js'
+import { publicAddress } from './endpoints.js'
 import { balancerReadyArgs, balancerReloadArgs, balancerRunArgs, dockerArgv } from './argv.js'
-import { names } from './naming.js'
 
 export interface BalancerSettings {
   project: string
@@ -25,7 +25,7 @@ export interface BalancerSettings {
 
 export async function ensureNetwork(host: DockerHost, project: string): Promise<void> {
   const name = names.network(project)
-  const existing = await host.tryRun(dockerArgv.inspectNetwork(name, `{{index .Labels "${LABEL.project}"}}`))
+  const existing = await host.tryRun(dockerArgv.inspectNetwork(name, `{{index .Labels "${LABEL_KEY.project}"}}`))
   if (existing.ok) {
     if (existing.stdout.trim() !== project) {
       throw new UserError(`A network named ${name} exists on ${host.label} but was not created by strato for "${project}".`, {
@@ -43,7 +43,7 @@ export async function ensureNetwork(host: DockerHost, project: string): Promise<
 export async function ensureVolumes(host: DockerHost, project: string, volumes: string[]): Promise<void> {
   for (const volume of volumes) {
     const name = names.volume(project, volume.split(':')[0])
-    const existing = await host.tryRun(dockerArgv.inspectVolume(name, `{{index .Labels "${LABEL.project}"}}`))
+    const existing = await host.tryRun(dockerArgv.inspectVolume(name, `{{index .Labels "${LABEL_KEY.project}"}}`))
     if (existing.ok) continue
     await host.run(dockerArgv.createVolume(project, name))
   }
@@ -62,8 +62,7 @@ export class Balancer {
   endpoint(service: string): string | undefined {
     const entry = this.settings.services.find((candidate) => candidate.name === service)
     if (!entry) return undefined
-    const address = ['0.0.0.0', ''].includes(this.settings.publish) ? hostnameOf(this.host.address) : this.settings.publish
-    return `http://${address}:${entry.listen}`
+    return `http://${publicAddress(this.host.address, this.settings.publish)}:${entry.listen}`
   }
 
   render(): string {
@@ -82,14 +81,14 @@ export class Balancer {
     const found = await this.host.tryRun(dockerArgv.inspectContainers(name))
     if (found.ok) {
       const [container] = JSON.parse(found.stdout) as ContainerInspect[]
-      const labels = container.Config.Labels ?? {}
-      if (labels[LABEL.project] !== this.settings.project) {
+      const state = labelState(container.Config.Labels)
+      if (state?.project !== this.settings.project) {
         throw new UserError(`A container named ${name} exists on ${this.host.label} but does not carry strato's labels for "${this.settings.project}".`, {
           code: 'conflict',
           fix: `Rename or remove that container yourself (docker rm -f ${name}) if it is not needed; strato never touches containers without its labels.`,
         })
       }
-      if (labels['strato.ports'] === ports.join(',') && labels['strato.publish'] === this.settings.publish && container.State.Running) {
+      if (state.extra?.ports === ports.join(',') && state.extra?.publish === this.settings.publish && container.State.Running) {
         await this.reload()
         return
       }
@@ -158,9 +157,4 @@ export class Balancer {
     // nginx -s reload returns once the master has the signal; it starts new workers and retires the
     // old ones within ~100 ms. Callers that stop a replica wait out a drain period longer than that.
   }
-}
-
-function hostnameOf(address: string): string {
-  const match = /^(?:ssh|tcp):\/\/(?:[^@/]*@)?([^:/]+)/.exec(address)
-  return match ? match[1] : '127.0.0.1'
 }

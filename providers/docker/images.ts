@@ -3,11 +3,10 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../../src/errors.js'
 import type { Service } from '../../src/manifest/schema.js'
-import { LABEL } from '../../src/model.js'
 import { buildContextOf } from '../../src/planning/version.js'
 import { DockerCommandError, type DockerHost } from './engine.js'
 import { mapImage, mappedBuildArgs, type ImageMap } from './image-map.js'
-import { names, projectLabels, ROLE } from './naming.js'
+import { labelArgs, names, projectLabels, ROLE } from './naming.js'
 import { dockerArgv } from './argv.js'
 
 export async function imageExists(host: DockerHost, ref: string): Promise<boolean> {
@@ -45,7 +44,7 @@ export async function ensureServiceImage(host: DockerHost, request: ImageRequest
   }
   const args = dockerArgv.build({
     tag, dockerfile, context,
-    labels: projectLabels(request.project, ROLE.image, { [LABEL.service]: request.service, [LABEL.version]: request.version }),
+    labels: projectLabels(request.project, ROLE.image, { service: request.service, version: request.version }),
     buildArgs: { ...mappedBuildArgs(dockerfileText, request.imageMap), ...build.args },
   })
   try {

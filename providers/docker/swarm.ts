@@ -7,11 +7,11 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../../src/errors.js'
-import { LABEL, type Progress } from '../../src/model.js'
+import type { Progress } from '../../src/model.js'
 import type { Balancer } from './balancer.js'
 import type { DockerHost } from './engine.js'
 import type { ServiceGoal } from './host-deployment.js'
-import { names } from './naming.js'
+import { LABEL_KEY, labelState, names } from './naming.js'
 import { dockerArgv, swarmCreateArgs, swarmServiceName, swarmUpdateArgs, type SwarmSpec } from './argv.js'
 
 interface ServiceInspect {
@@ -36,8 +36,8 @@ export class SwarmDeployment {
     this.services.clear()
     if (ids.length === 0) return
     for (const service of JSON.parse(await this.host.run(dockerArgv.inspectServices(...ids))) as ServiceInspect[]) {
-      const labels = service.Spec.Labels ?? {}
-      this.services.set(labels[LABEL.service], { version: labels[LABEL.version], replicas: service.Spec.Mode?.Replicated?.Replicas ?? 0 })
+      const state = labelState(service.Spec.Labels)
+      if (state?.service) this.services.set(state.service, { version: state.version ?? '', replicas: service.Spec.Mode?.Replicated?.Replicas ?? 0 })
     }
   }
 
@@ -77,7 +77,7 @@ export class SwarmDeployment {
     for (;;) {
       // nginx resolves the service name when it loads its config: reload whenever Swarm
       // swapped a task, so it never keeps sending to an address that is gone.
-      const tasks = (await this.host.run(dockerArgv.listContainers(this.options.project, { filters: [`label=${LABEL.service}=${goal.service}`] }))).split('\n').filter(Boolean).sort().join(',')
+      const tasks = (await this.host.run(dockerArgv.listContainers(this.options.project, { filters: [`label=${LABEL_KEY.service}=${goal.service}`] }))).split('\n').filter(Boolean).sort().join(',')
       if (tasks !== seen && this.services.has(goal.service)) {
         seen = tasks
         await this.balancer.reload()
@@ -92,7 +92,7 @@ export class SwarmDeployment {
           details: [service.UpdateStatus?.Message ?? '', ...logs.map((line) => `  ${line}`)],
         })
       }
-      const healthy = (await this.host.run(dockerArgv.listContainers(this.options.project, { filters: [`label=${LABEL.service}=${goal.service}`, `label=${LABEL.version}=${goal.version}`, goal.config.port ? 'health=healthy' : 'status=running'] }))).split('\n').filter(Boolean).length
+      const healthy = (await this.host.run(dockerArgv.listContainers(this.options.project, { filters: [`label=${LABEL_KEY.service}=${goal.service}`, `label=${LABEL_KEY.version}=${goal.version}`, goal.config.port ? 'health=healthy' : 'status=running'] }))).split('\n').filter(Boolean).length
       if (state === 'completed' && healthy >= goal.count) return
       if (Date.now() > deadline) {
         throw new UserError(`Service "${goal.service}" did not converge in the swarm within ${Math.round((deadline - Date.now() + this.options.healthTimeoutMs * Math.max(1, goal.count)) / 1000)}s (${healthy}/${goal.count} healthy, update ${state}).`, {

@@ -3,17 +3,21 @@
  * into a complete, checked set of choices for the shop template.
  */
 import { usageError } from '../errors.js'
+import { DEFAULT_TARGET } from '../manifest/defaults.js'
 import { DNS_LABEL, DNS_LABEL_RULE, LB_ALGORITHMS, PROVIDER_KINDS, type ProviderKind } from '../manifest/schema.js'
 
 export const RUNTIMES = ['node', 'python'] as const
 export const DATABASES = ['postgres', 'mysql'] as const
 /** In dependency order: each service may only need the ones before it. */
 export const SHOP_SERVICES = ['users', 'orders', 'payments'] as const
+/** The CI system the starter repo's pipeline is written for. */
+export const CI_SYSTEMS = ['github', 'gitlab', 'none'] as const
 
 export type Runtime = (typeof RUNTIMES)[number]
 export type Database = (typeof DATABASES)[number]
 export type ShopService = (typeof SHOP_SERVICES)[number]
 export type LbAlgorithm = (typeof LB_ALGORITHMS)[number]
+export type CiSystem = (typeof CI_SYSTEMS)[number]
 
 /**
  * Why a service needs another: orders checks the buyer against the users the
@@ -34,6 +38,7 @@ export interface ShopOptions {
   lb: LbAlgorithm
   services: ShopService[]
   targets: ProviderKind[]
+  ci: CiSystem
 }
 
 export interface RawShopOptions {
@@ -46,13 +51,16 @@ export interface RawShopOptions {
   /** comma-separated, as given to --services */
   services?: string
   targets?: string[]
+  ci?: string
 }
 
 export const DEFAULT_SHOP_OPTIONS = {
   runtime: 'node',
   db: 'postgres',
   lb: 'round-robin',
-  targets: ['docker'],
+  // the kind of the target a manifest without targets deploys to
+  targets: [DEFAULT_TARGET.provider],
+  ci: 'github',
 } as const satisfies Partial<ShopOptions>
 
 /** A project name check that states the rule, for prompts (returns the message) and flags (throws). */
@@ -102,6 +110,7 @@ export function resolveShopOptions(raw: RawShopOptions): ShopOptions {
     lb: oneOf('lb', raw.lb ?? DEFAULT_SHOP_OPTIONS.lb, LB_ALGORITHMS),
     services: resolveServices(raw.services),
     targets: [...new Set(targets)],
+    ci: oneOf('ci', raw.ci ?? DEFAULT_SHOP_OPTIONS.ci, CI_SYSTEMS),
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
-import { classifyDockerError, DockerHost } from '../../providers/docker/engine.js'
+import { DockerHost, isRead } from '../../providers/docker/engine.js'
+import { classifyDockerError, isTransientDockerError } from '../../providers/docker/errors.js'
 import { imageMapFrom, mapImage, mappedBuildArgs, parseImageMap } from '../../providers/docker/image-map.js'
 import { pickRelease } from '../../providers/docker/index.js'
 import { balancerMainConfig, balancerReloadArgs, balancerRunArgs, dockerArgv, healthCommand, replicaRunArgs, swarmCreateArgs, swarmUpdateArgs, tcpHealthCommand } from '../../providers/docker/argv.js'
@@ -16,7 +17,7 @@ describe('docker run arguments', () => {
     })
     expect(args).toEqual([
       'run', '--detach', '--name', 'strato-shop-users-abc123-f00',
-      ...LABELS(['strato.project=shop', 'strato.role=replica', 'strato.service=users', 'strato.version=abc123', 'strato.deployed-by=ci@runner', 'strato.deployed-at=2026-01-01T00:00:00.000Z', 'strato.image=strato-shop-users:abc123']),
+      ...LABELS(['strato.project=shop', 'strato.service=users', 'strato.version=abc123', 'strato.role=replica', 'strato.deployed-by=ci@runner', 'strato.deployed-at=2026-01-01T00:00:00.000Z', 'strato.image=strato-shop-users:abc123']),
       '--network', 'strato-shop', '--network-alias', 'users', '--restart', 'unless-stopped',
       '--cpus', '0.5', '--memory', String(256 * 1024 * 1024),
       '--health-cmd', healthCommand(8080, '/healthz'), '--health-interval', '1s', '--health-timeout', '3s', '--health-retries', '3', '--health-start-period', '0s',
@@ -30,7 +31,7 @@ describe('docker run arguments', () => {
     const args = replicaRunArgs({ project: 'p', service: 's', version: 'v', image: 'i', suffix: 'x', deployedBy: 'b', deployedAt: 'a', config: { image: 'i', secrets: ['TOKEN'] } })
     expect(args).toEqual([
       'run', '--detach', '--name', 'strato-p-s-v-x',
-      ...LABELS(['strato.project=p', 'strato.role=replica', 'strato.service=s', 'strato.version=v', 'strato.deployed-by=b', 'strato.deployed-at=a', 'strato.image=i']),
+      ...LABELS(['strato.project=p', 'strato.service=s', 'strato.version=v', 'strato.role=replica', 'strato.deployed-by=b', 'strato.deployed-at=a', 'strato.image=i']),
       '--network', 'strato-p', '--network-alias', 's', '--restart', 'unless-stopped', '--env', 'TOKEN', 'i',
     ])
   })
@@ -108,9 +109,9 @@ describe('image map', () => {
     expect(parseImageMap('postgres:16.4-bookworm=local/postgres:15,node=local/node:24', 'inline')).toEqual({ 'postgres:16.4-bookworm': 'local/postgres:15', node: 'local/node:24' })
     expect(parseImageMap('nginx:1.27-bookworm: local/nginx:1\n', 'f.yaml')).toEqual({ 'nginx:1.27-bookworm': 'local/nginx:1' })
     expect(() => parseImageMap('- a\n- b', 'f.yaml')).toThrow(UserError)
-    expect(imageMapFrom(undefined, { STRATO_IMAGE_MAP: 'a=b' })).toEqual({ a: 'b' })
-    expect(imageMapFrom('c=d', { STRATO_IMAGE_MAP: 'a=b' })).toEqual({ c: 'd' })
-    expect(() => imageMapFrom(undefined, { STRATO_IMAGE_MAP: '/nonexistent/map.yaml' })).toThrow('cannot be read')
+    expect(imageMapFrom(undefined)).toEqual({})
+    expect(imageMapFrom('c=d')).toEqual({ c: 'd' })
+    expect(() => imageMapFrom('/nonexistent/map.yaml')).toThrow('cannot be read')
   })
 
   it('maps exact references first, then whole repositories', () => {
@@ -133,6 +134,21 @@ describe('engine errors and hosts', () => {
     expect(classifyDockerError('unix:///tmp/x.sock', 'Cannot connect to the Docker daemon at unix:///tmp/x.sock. Is the docker daemon running?')?.exitCode).toBe(4)
     expect(classifyDockerError('ssh://ops@db1', 'error during connect: ssh: Could not resolve hostname db1')?.exitCode).toBe(4)
     expect(classifyDockerError('unix:///x', 'No such image: foo')).toBeUndefined()
+    // an authorization plugin or a TLS daemon saying no is about the credentials: exit 5
+    expect(classifyDockerError('tcp://db1:2376', 'Error response from daemon: authorization denied by plugin opa-docker-authz: request rejected')?.options.code).toBe('denied')
+    expect(classifyDockerError('tcp://db1:2376', 'error during connect: Get "https://db1:2376/v1.41/info": remote error: tls: bad certificate')?.options.code).toBe('denied')
+  })
+
+  it('retries only reads, and only when the connection failed', () => {
+    expect(isTransientDockerError('error during connect: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.41/containers/json": EOF')).toBe(true)
+    expect(isTransientDockerError('read unix @->/var/run/docker.sock: read: connection reset by peer')).toBe(true)
+    expect(isTransientDockerError('Cannot connect to the Docker daemon at unix:///tmp/x.sock. Is the docker daemon running?')).toBe(false)
+    expect(isTransientDockerError('Error response from daemon: No such container: x')).toBe(false)
+    expect(isRead(['ps', '--all'])).toBe(true)
+    expect(isRead(['network', 'inspect', 'x'])).toBe(true)
+    expect(isRead(['logs', '--follow', 'x'])).toBe(false)
+    expect(isRead(['run', '--detach', 'x'])).toBe(false)
+    expect(isRead(['network', 'create', 'x'])).toBe(false)
   })
 
   it('points the client at the host with TLS flags for tcp', () => {
@@ -170,7 +186,7 @@ describe('health checks for services without an HTTP path', () => {
 describe('swarm service arguments', () => {
   it('creates a health-gated, start-first, self-rolling-back service on the overlay network', () => {
     const spec = { project: 'shop', service: 'users', version: 'v2', image: 'strato-shop-users:v2', suffix: '', deployedBy: 'b', deployedAt: 'a', replicas: 3, secrets: { DB_PASSWORD: 'value' }, config: { build: './users', port: 8080, health: '/healthz', secrets: ['DB_PASSWORD'] } }
-    const labels = ['strato.project=shop', 'strato.role=replica', 'strato.service=users', 'strato.version=v2', 'strato.deployed-by=b', 'strato.deployed-at=a', 'strato.image=strato-shop-users:v2']
+    const labels = ['strato.project=shop', 'strato.service=users', 'strato.version=v2', 'strato.role=replica', 'strato.deployed-by=b', 'strato.deployed-at=a', 'strato.image=strato-shop-users:v2']
     const health = ['--health-cmd', healthCommand(8080, '/healthz'), '--health-interval', '1s', '--health-timeout', '3s', '--health-retries', '3']
     expect(swarmCreateArgs(spec)).toEqual([
       'service', 'create', '--detach', '--name', 'strato-shop-users', '--replicas', '3',

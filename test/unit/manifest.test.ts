@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { descriptorOf } from '../../providers/descriptors.js'
 import { checkManifest, formatProblem, loadManifestFile, parseManifest } from '../../src/manifest/load.js'
 import { parseReplicaCount } from '../../src/planning/scale.js'
 import { seededRandom } from '../../bench/seeded-random.mjs'
@@ -35,7 +36,7 @@ checks: { failOn: high, skip: [{ id: DKR-004, reason: "base image is rebuilt nig
 `
 
 function problems(text: string): string[] {
-  return checkManifest(text, 'strato.yaml').problems.map(formatProblem)
+  return checkManifest(text, 'strato.yaml', descriptorOf).problems.map(formatProblem)
 }
 
 /** The valid manifest with one line replaced. */

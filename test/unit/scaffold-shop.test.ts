@@ -4,11 +4,13 @@ import { manifestJsonSchema } from '../../src/manifest/json-schema.js'
 import { checkManifest } from '../../src/manifest/load.js'
 import { resolveShopOptions, type RawShopOptions } from '../../src/scaffold/options.js'
 import { renderShop } from '../../src/scaffold/shop.js'
-import { SCHEMA_COMMENT, gcpProjectId } from '../../src/scaffold/shop-manifest.js'
+import { SCHEMA_COMMENT } from '../../src/scaffold/shop-manifest.js'
+import { descriptorOf } from '../../providers/descriptors.js'
+import { gcpProjectId } from '../../providers/gcp/descriptor.js'
 import { readTemplateTree, templatesRoot } from '../../src/scaffold/template-tree.js'
 
 const templates = readTemplateTree(templatesRoot())
-const render = (raw: RawShopOptions) => renderShop(resolveShopOptions({ name: 'shop', ...raw }), templates)
+const render = (raw: RawShopOptions) => renderShop(resolveShopOptions({ name: 'shop', ...raw }), templates, descriptorOf, { version: '0.1.0' })
 
 /** Every runtime x db x cache x replica x algorithm, with target sets and service subsets spread across them. */
 function combinations(): RawShopOptions[] {
@@ -36,7 +38,7 @@ describe('the generated strato.yaml', () => {
     const files = render(raw)
     const text = files['strato.yaml']
     expect(text.split('\n')[0]).toBe(SCHEMA_COMMENT)
-    const { problems, manifest } = checkManifest(text, 'strato.yaml')
+    const { problems, manifest } = checkManifest(text, 'strato.yaml', descriptorOf)
     expect(problems).toEqual([])
     expect(Object.keys(manifest!.targets!)).toHaveLength(raw.targets!.length)
     expect(manifest!.loadBalancer!.algorithm).toBe(raw.lb)
@@ -129,16 +131,5 @@ describe('the generated repo', () => {
     expect(files['.gitignore'].split('\n')).toContain('.env')
     expect(files['.env.example']).toMatch(/^DB_PASSWORD=$/m)
     expect(files['.env.example']).toMatch(/^REPLICATION_PASSWORD=$/m)
-  })
-
-  it('writes a CI workflow with a per-service matrix, SARIF upload and the cost summary', () => {
-    const ci = parse(render({ runtime: 'python', services: 'users,orders' })['.github/workflows/ci.yml'])
-    expect(ci.jobs.test.strategy.matrix.service).toEqual(['users', 'orders'])
-    expect(ci.jobs.test.defaults.run['working-directory']).toBe('services/${{ matrix.service }}')
-    const steps = ci.jobs.strato.steps.map((step: { run?: string; uses?: string }) => step.run ?? step.uses)
-    expect(steps).toContain('npx --yes strato check --format sarif > strato.sarif')
-    expect(steps).toContain('github/codeql-action/upload-sarif@v3')
-    expect(steps).toContain('npx --yes strato cost --format markdown >> "$GITHUB_STEP_SUMMARY"')
-    expect(ci.jobs.strato.needs).toBe('test')
   })
 })
