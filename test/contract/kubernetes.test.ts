@@ -8,7 +8,6 @@
  */
 import { readFileSync } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createServer } from 'node:net'
 import { CoreV1Api, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node'
 import { parse } from 'yaml'
 import type { Manifest } from '../../src/manifest/schema.js'
@@ -16,6 +15,7 @@ import { silentProgress } from '../../src/model.js'
 import type { Provider, ProviderSettings } from '../../providers/provider.js'
 import { providerFor } from '../../providers/registry.js'
 import { useCluster, type TestCluster } from '../helpers/cluster.js'
+import { freePort } from '../helpers/moto.js'
 import { writeKubeconfig } from '../helpers/kube-access.js'
 import { startMetricsAdapter, type MetricsAdapter } from '../helpers/metrics-adapter.js'
 import { dropConnection, startFaultProxy, type FaultProxy } from './fault-proxy.js'
@@ -76,15 +76,6 @@ async function proxied(setUp: (proxy: FaultProxy) => void, settings: ProviderSet
   const provider = await open(settings, writeKubeconfig(proxy.address, undefined, admin.token))
   return { provider, injected: proxy.injected, close: async () => { await provider.close(); await proxy.close() } }
 }
-
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const server = createServer()
-  server.once('error', reject)
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number }
-    server.close(() => resolve(port))
-  })
-})
 
 /** The pods of the service that are Ready, as the cluster lists them. */
 async function readyPods(): Promise<string[]> {

@@ -4,12 +4,12 @@
  * only the overflow; destroy clears both. Uses the Docker engine (run under
  * the engine lock) and the Kubernetes test cluster.
  */
-import { createServer } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useCluster, type TestCluster } from '../helpers/cluster.js'
+import { freePort } from '../helpers/moto.js'
 import { docker, ensureDockerEngine, get, IMAGE_MAP } from '../helpers/docker.js'
 import { root, strato, stratoJson } from '../helpers/strato.js'
 
@@ -20,15 +20,6 @@ let dir: string
 let port: number
 // the balancer's public nginx image maps to the local one built from Debian
 const env = { STRATO_IMAGE_MAP: IMAGE_MAP }
-
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const server = createServer()
-  server.once('error', reject)
-  server.listen(0, '127.0.0.1', () => {
-    const { port: found } = server.address() as { port: number }
-    server.close(() => resolve(found))
-  })
-})
 
 interface StatusRow { target: string; service: string; running: number; healthy: number }
 

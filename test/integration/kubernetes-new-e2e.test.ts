@@ -7,13 +7,13 @@
  * (run under the engine lock).
  */
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa, type ResultPromise } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseDocument } from 'yaml'
 import { eventually, useCluster, type TestCluster } from '../helpers/cluster.js'
+import { freePort } from '../helpers/moto.js'
 import { ensureDockerEngine, IMAGE_MAP } from '../helpers/docker.js'
 import { strato, stratoJson } from '../helpers/strato.js'
 
@@ -26,15 +26,6 @@ const env: Record<string, string> = { DB_PASSWORD: `db-${process.pid}-${Date.now
 let cluster: TestCluster
 let registry: ResultPromise | undefined
 let registryPort: number
-
-const freePort = () => new Promise<number>((resolve, reject) => {
-  const server = createServer()
-  server.once('error', reject)
-  server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number }
-    server.close(() => resolve(port))
-  })
-})
 
 /** Debian's docker-registry on a local port: the engine pushes to 127.0.0.1 without TLS (a loopback registry is trusted). */
 async function startRegistry(): Promise<void> {
