@@ -80,6 +80,15 @@ function clamp(value: number, policy: Autoscale): number {
   return Math.min(policy.max, Math.max(policy.min, value))
 }
 
+/** The replicas a scale-in may go down to under services.X.autoscale.scaleIn (the stricter limit wins). */
+export function scaleInLimit(policy: Autoscale, current: number, desired: number): number {
+  if (desired >= current || !policy.scaleIn || current > policy.max) return desired
+  const allowed = [current - desired]
+  if (policy.scaleIn.maxReplicas !== undefined) allowed.push(policy.scaleIn.maxReplicas)
+  if (policy.scaleIn.maxPercent !== undefined) allowed.push(Math.max(1, Math.floor((current * policy.scaleIn.maxPercent) / 100)))
+  return current - Math.min(...allowed)
+}
+
 /** One evaluation. Returns the decision and the state to keep for the next one. */
 export function evaluatePolicy(service: string, policy: Autoscale, current: number, observed: Observation, state: ControllerState, now: number): { decision: Decision; state: ControllerState } {
   const windowMs = durationSeconds(policy.stabilization ?? 0) * 1000
@@ -106,6 +115,11 @@ export function evaluatePolicy(service: string, policy: Autoscale, current: numb
       desired = Math.min(highest, current)
       reasons.push(`stabilisation window ${policy.stabilization} holds ${desired}`)
     }
+  }
+  const limited = scaleInLimit(policy, current, desired)
+  if (limited !== desired) {
+    desired = limited
+    reasons.push(`scale-in limit: at most ${current - limited} at a time`)
   }
   const outOfBounds = current < policy.min || current > policy.max
   if (desired !== current && !outOfBounds && state.lastScaleAt !== undefined && now - state.lastScaleAt < cooldownMs) {
