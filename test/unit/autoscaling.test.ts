@@ -3,7 +3,6 @@ import { runController } from '../../src/autoscaling/controller.js'
 import { evaluatePolicy, type ControllerState } from '../../src/autoscaling/policy.js'
 import { observationFrom } from '../../src/autoscaling/provider-port.js'
 import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/service-unit.js'
-import { parseTrace, simulate } from '../../src/autoscaling/simulate.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 
 const fresh: ControllerState = { recommendations: [] }
@@ -91,17 +90,7 @@ describe('the controller loop', () => {
   })
 })
 
-describe('simulation and install', () => {
-  it('replays a trace through the policy', () => {
-    const trace = parseTrace('seconds,rps\n0,50\n60,400\n120,400\n180,50\n')
-    const steps = simulate('web', { min: 1, max: 8, target: { cpu: 50 } }, trace, 100)
-    // CPU saturates at 100%, so one step at most doubles the replicas from the measured load
-    expect(steps.map((step) => step.replicas)).toEqual([1, 1, 2, 4])
-    expect(steps[3].action).toBe('scale-in')
-    expect(steps[1].overflow).toBe(300)
-    expect(() => parseTrace('0,-5')).toThrow('line 1')
-  })
-
+describe('running the controller permanently', () => {
   it('renders a systemd unit and a compose service', () => {
     const install = { projectDir: '/srv/shop', strato: '/usr/local/bin/strato', project: 'shop', intervalSeconds: 30 }
     const unit = renderSystemdUnit(install)
