@@ -11,7 +11,7 @@ import { clock, type SimulationReport } from './simulate-report.js'
 import type { SimulatedStep } from './simulate.js'
 
 const WIDTH = 960
-const LEFT = 64
+const LEFT = 104
 const RIGHT = 150
 const PANEL_GAP = 34
 const TARGET_COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#76b7b2', '#edc948', '#b07aa1']
@@ -21,12 +21,24 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
 }
 
-/** Steps as step-curve points, with one more at the end so the last step has its width. */
-function stepPoints<T>(steps: SimulatedStep[], value: (step: SimulatedStep) => T): { at: number; value: T }[] {
+/**
+ * Steps as step-curve points, with one more at the end so the last step has
+ * its width. A step equal to the one before adds nothing to a step curve and
+ * is left out: a day of 15-second steps stays a small file.
+ */
+function stepPoints<T>(steps: SimulatedStep[], value: (step: SimulatedStep) => T, same: (a: T, b: T) => boolean = (a, b) => a === b): { at: number; value: T }[] {
   if (steps.length === 0) return []
+  const points: { at: number; value: T }[] = []
+  for (const step of steps) {
+    const current = value(step)
+    if (points.length === 0 || !same(points[points.length - 1].value, current)) points.push({ at: step.at, value: current })
+  }
   const last = steps[steps.length - 1]
-  return [...steps.map((step) => ({ at: step.at, value: value(step) })), { at: last.at + last.seconds, value: value(last) }]
+  return [...points, { at: last.at + last.seconds, value: value(last) }]
 }
+
+const sameReplicas = (a: Record<string, number>, b: Record<string, number>) => Object.keys({ ...a, ...b }).every((key) => (a[key] ?? 0) === (b[key] ?? 0))
+const sameLoad = (a: SimulatedStep, b: SimulatedStep) => a.rps === b.rps && a.ready === b.ready
 
 interface Panel {
   id: string
@@ -51,10 +63,10 @@ export function renderChart(report: SimulationReport): string {
     height: 150,
     max: Math.max(1, ...main.steps.map((step) => Math.max(step.rps, step.ready * report.perReplicaRps))),
     body: (y, top) => {
-      const points = stepPoints(main.steps, (step) => step)
-      const unserved = area<{ at: number; value: SimulatedStep }>().curve(curveStepAfter).x((d) => x(d.at)).y0((d) => y(Math.min(d.value.rps, d.value.ready * report.perReplicaRps))).y1((d) => y(d.value.rps))(points)
-      const rps = line<{ at: number; value: SimulatedStep }>().curve(curveStepAfter).x((d) => x(d.at)).y((d) => y(d.value.rps))(points)
-      const capacity = line<{ at: number; value: SimulatedStep }>().curve(curveStepAfter).x((d) => x(d.at)).y((d) => y(d.value.ready * report.perReplicaRps))(points)
+      const points = stepPoints(main.steps, (step) => step, sameLoad)
+      const unserved = area<{ at: number; value: SimulatedStep }>().digits(1).curve(curveStepAfter).x((d) => x(d.at)).y0((d) => y(Math.min(d.value.rps, d.value.ready * report.perReplicaRps))).y1((d) => y(d.value.rps))(points)
+      const rps = line<{ at: number; value: SimulatedStep }>().digits(1).curve(curveStepAfter).x((d) => x(d.at)).y((d) => y(d.value.rps))(points)
+      const capacity = line<{ at: number; value: SimulatedStep }>().digits(1).curve(curveStepAfter).x((d) => x(d.at)).y((d) => y(d.value.ready * report.perReplicaRps))(points)
       return [
         `<path class="series unserved" d="${unserved}" fill="#e15759" fill-opacity="0.35" stroke="none"/>`,
         `<path class="series capacity" d="${capacity}" fill="none" stroke="#6b7280" stroke-width="1.2" stroke-dasharray="5 3"/>`,
@@ -70,12 +82,12 @@ export function renderChart(report: SimulationReport): string {
     height: 170,
     max: Math.max(1, ...report.runs.flatMap((run) => run.steps.map(total))),
     body: (y, top) => {
-      const rows = stepPoints(main.steps, (step) => step.replicas).map(({ at, value }) => ({ at, ...value }))
+      const rows = stepPoints(main.steps, (step) => step.replicas, sameReplicas).map(({ at, value }) => ({ at, ...value }))
       const layers = stack<Record<string, number>>().keys(names).value((row, key) => row[key] ?? 0)(rows as unknown as Record<string, number>[])
-      const band = area<[number, number]>().curve(curveStepAfter).x((_, index) => x(rows[index].at)).y0((d) => y(d[0])).y1((d) => y(d[1]))
+      const band = area<[number, number]>().digits(1).curve(curveStepAfter).x((_, index) => x(rows[index].at)).y0((d) => y(d[0])).y1((d) => y(d[1]))
       const stacked = layers.map((layer, index) => `<path class="series replicas" data-target="${escapeXml(names[index])}" d="${band(layer as unknown as [number, number][])}" fill="${TARGET_COLOURS[index % TARGET_COLOURS.length]}" fill-opacity="0.8" stroke="none"/>`)
       const others = report.runs.slice(1).map((run, index) => {
-        const path = line<{ at: number; value: number }>().curve(curveStepAfter).x((d) => x(d.at)).y((d) => y(d.value))(stepPoints(run.steps, total))
+        const path = line<{ at: number; value: number }>().digits(1).curve(curveStepAfter).x((d) => x(d.at)).y((d) => y(d.value))(stepPoints(run.steps, total))
         return `<path class="series total" data-policy="${escapeXml(run.name)}" d="${path}" fill="none" stroke="${RUN_COLOURS[(index + 1) % RUN_COLOURS.length]}" stroke-width="1.3"/>`
       })
       const keys: [string, string][] = [
@@ -98,7 +110,7 @@ export function renderChart(report: SimulationReport): string {
         `<line class="guide slo" x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(report.sloCpu)}" y2="${y(report.sloCpu)}" stroke="#e15759" stroke-dasharray="2 3"/>`,
       ]
       const lines = report.runs.map((run, index) => {
-        const path = line<{ at: number; value: number }>().curve(curveStepAfter).x((d) => x(d.at)).y((d) => y(d.value))(stepPoints(run.steps, (step) => step.cpu))
+        const path = line<{ at: number; value: number }>().digits(1).curve(curveStepAfter).x((d) => x(d.at)).y((d) => y(d.value))(stepPoints(run.steps, (step) => step.cpu))
         return `<path class="series cpu" data-policy="${escapeXml(run.name)}" d="${path}" fill="none" stroke="${RUN_COLOURS[index % RUN_COLOURS.length]}" stroke-width="${index === 0 ? 1.6 : 1}"/>`
       })
       return [...guides, ...lines, legend(report.runs.map((run, index) => [run.name, RUN_COLOURS[index % RUN_COLOURS.length]]), top)].join('\n')
@@ -119,7 +131,7 @@ export function renderChart(report: SimulationReport): string {
         const shape = step.action === 'scale-out' ? `M${at - 5},${mid + 5}L${at + 5},${mid + 5}L${at},${mid - 5}Z` : `M${at - 5},${mid - 5}L${at + 5},${mid - 5}L${at},${mid + 5}Z`
         return `<path class="event ${step.action}" d="${shape}" fill="${step.action === 'scale-out' ? '#59a14f' : '#f28e2b'}"><title>${escapeXml(`${clock(step.at + step.seconds)} ${step.summary}`)}</title></path>`
       })
-      return `<g class="events" data-policy="${escapeXml(run.name)}"><text x="${LEFT - 6}" y="${mid + 4}" text-anchor="end" font-size="10">${escapeXml(run.name)}</text><line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${mid}" y2="${mid}" stroke="#e5e7eb"/>${marks.join('')}</g>`
+      return `<g class="events" data-policy="${escapeXml(run.name)}"><text x="${LEFT - 10}" y="${mid + 4}" text-anchor="end" font-size="10">${escapeXml(run.name)}</text><line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${mid}" y2="${mid}" stroke="#e5e7eb"/>${marks.join('')}</g>`
     }).join('\n'),
   }
 
@@ -133,7 +145,7 @@ export function renderChart(report: SimulationReport): string {
     parts.push(`<g id="${panel.id}"><text class="panel-title" x="${LEFT}" y="${top - 8}" font-size="12" font-weight="600">${escapeXml(panel.title)}</text>${axis.join('')}\n${panel.body(y, top)}\n<rect x="${LEFT}" y="${top}" width="${WIDTH - LEFT - RIGHT}" height="${panel.height}" fill="none" stroke="#d1d5db"/></g>`)
     top += panel.height + PANEL_GAP
   }
-  const timeTicks = x.ticks(8).map((tick) => `<text x="${x(tick)}" y="${top - PANEL_GAP + 16}" text-anchor="middle" font-size="10">${clock(tick)}</text>`)
+  const timeTicks = clockTicks(end).map((tick) => `<text x="${x(tick)}" y="${top - PANEL_GAP + 16}" text-anchor="middle" font-size="10">${clock(tick)}</text>`)
   const height = top
   const title = `${report.service} on ${report.trace.file}: ${report.runs.map((run) => run.name).join(' vs ')}`
   return [
@@ -146,6 +158,13 @@ export function renderChart(report: SimulationReport): string {
     '</svg>',
     '',
   ].join('\n')
+}
+
+/** Round clock times for the time axis: about eight ticks a whole number of minutes or hours apart. */
+export function clockTicks(end: number): number[] {
+  const steps = [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 14400, 21600, 43200, 86400]
+  const step = steps.find((candidate) => end / candidate <= 8) ?? Math.ceil(end / 8 / 86400) * 86400
+  return Array.from({ length: Math.floor(end / step) + 1 }, (_, index) => index * step)
 }
 
 function legend(entries: [string, string][], top: number): string {
