@@ -9,17 +9,12 @@
 import { UserError, type ExitCodeName } from '../errors.js'
 import type { Autoscale } from '../manifest/schema.js'
 import type { PlacementSlot } from '../placement.js'
+import type { ControllerPort } from './controller.js'
 import { decideService, type ServiceDecision, type TargetMove, type TargetReading } from './hybrid.js'
-import type { ControllerState, Observation } from './policy.js'
+import type { ControllerState } from './policy.js'
 
-/** One target as the controller sees it. */
-export interface TargetPort {
-  replicas(service: string): Promise<number>
-  observe(service: string): Promise<Observation>
-  scale(service: string, replicas: number): Promise<void>
-  /** epoch ms of the last change made before this controller started, if known */
-  lastChange?(service: string): Promise<number | undefined>
-}
+/** One target as the controller sees it: the same port the single-target controller reads. */
+export type TargetPort = ControllerPort
 
 export interface ControlledService {
   policy: Autoscale

@@ -74,22 +74,26 @@ interface Events {
   counts: number[]
 }
 
-function scan(bytes: Uint8Array, onRecord: (fields: FieldView, line: number) => void, origin: string): void {
+/** Calls `onRow` with the wanted columns of every row after the header, by name. */
+function eachRow(bytes: Uint8Array, origin: string, format: string, wanted: string[], onRow: (values: string[], line: number) => void): void {
+  let index: number[] | undefined
   const parser = new CsvStreamParser({
-    record: onRecord,
+    record: (fields: FieldView, line) => {
+      if (index) {
+        onRow(index.map((column) => (column < fields.count ? fields.text(column) : '')), line)
+        return
+      }
+      const header = fields.texts().map((name) => name.trim())
+      index = wanted.map((name) => {
+        const column = header.indexOf(name)
+        if (column < 0) throw usageError(`${origin} looks like ${format} but has no "${name}" column.`, FIX)
+        return column
+      })
+    },
     malformed: (line, reason) => { throw usageError(`${origin} line ${line}: ${reason}.`, FIX) },
   })
   parser.push(bytes)
   parser.end()
-}
-
-function columns(fields: FieldView, wanted: string[], origin: string, format: string): number[] {
-  const header = fields.texts().map((name) => name.trim())
-  return wanted.map((name) => {
-    const index = header.indexOf(name)
-    if (index < 0) throw usageError(`${origin} looks like ${format} but has no "${name}" column.`, FIX)
-    return index
-  })
 }
 
 /** A k6 timestamp in seconds: unix seconds, ms, µs or ns (told apart by size), or RFC 3339. */
@@ -106,42 +110,32 @@ export function k6Seconds(text: string): number {
 
 function k6Events(bytes: Uint8Array, origin: string): Events {
   const events: Events = { times: [], counts: [] }
-  let index: number[] | undefined
-  scan(bytes, (fields, line) => {
-    if (!index) {
-      index = columns(fields, ['metric_name', 'timestamp', 'metric_value'], origin, 'a k6 CSV output')
-      return
-    }
-    if (fields.text(index[0]) !== 'http_reqs') return
-    const at = k6Seconds(fields.text(index[1]))
-    const count = Number(fields.text(index[2]))
-    if (!Number.isFinite(at) || !Number.isFinite(count)) throw usageError(`${origin} line ${line}: an http_reqs row needs a timestamp and a number, got "${fields.texts().slice(0, 3).join(',')}".`, FIX)
+  eachRow(bytes, origin, 'a k6 CSV output', ['metric_name', 'timestamp', 'metric_value'], ([metric, timestamp, value], line) => {
+    if (metric !== 'http_reqs') return
+    const at = k6Seconds(timestamp)
+    const count = Number(value)
+    if (!Number.isFinite(at) || !Number.isFinite(count)) throw usageError(`${origin} line ${line}: an http_reqs row needs a timestamp and a number, got "${timestamp},${value}".`, FIX)
     events.times.push(at)
     events.counts.push(count)
-  }, origin)
+  })
   if (events.times.length === 0) throw usageError(`${origin} has no http_reqs rows: the k6 run made no HTTP request.`, FIX)
   return events
 }
 
 function locustEvents(bytes: Uint8Array, origin: string): Events {
   const events: Events = { times: [], counts: [] }
-  let index: number[] | undefined
   let previous = 0
-  scan(bytes, (fields, line) => {
-    if (!index) {
-      index = columns(fields, ['Timestamp', 'Name', 'Total Request Count'], origin, 'a Locust stats history')
-      return
-    }
+  eachRow(bytes, origin, 'a Locust stats history', ['Timestamp', 'Name', 'Total Request Count'], ([timestamp, name, running], line) => {
     // The "Aggregated" row sums every request type; with --csv-full-history the per-request rows come too.
-    if (fields.text(index[1]) !== 'Aggregated') return
-    const at = Number(fields.text(index[0]))
-    const total = Number(fields.text(index[2]))
+    if (name !== 'Aggregated') return
+    const at = Number(timestamp)
+    const total = Number(running)
     if (!Number.isFinite(at) || !Number.isFinite(total)) throw usageError(`${origin} line ${line}: an Aggregated row needs a Timestamp and a Total Request Count.`, FIX)
     // A running count that drops means the stats were reset: count from zero again.
     events.times.push(at)
     events.counts.push(total >= previous ? total - previous : total)
     previous = total
-  }, origin)
+  })
   if (events.times.length === 0) throw usageError(`${origin} has no "Aggregated" rows.`, FIX)
   return events
 }
