@@ -10,7 +10,7 @@ import { usageError } from '../../src/errors.js'
 export default class AutoscaleSimulate extends StratoCommand {
   static override summary = 'What-if: replay a load trace through the manifest\'s autoscaling policy and placement.'
   static override description = `The trace is CSV "seconds,rps" lines, a k6 CSV output (k6 run --out csv=FILE, also .gz) or a Locust stats history (PREFIX_stats_history.csv); load-tool exports are counted per minute.
-Each replica serves --per-replica requests per second at 100% CPU. Every --interval seconds the policy decides on that period's CPU, with the same core as \`autoscale run\`: one count for the service, placed in placement order (fill each target up to its max, overflow to the next; drain the last-filled first).
+Each replica serves --per-replica requests per second at 100% CPU. Every --interval seconds the policy decides on that period's CPU, with the hybrid controller's decision core: one count for the service, placed in placement order (fill each target up to its max, overflow to the next; drain the last-filled first).
 Per step: replicas per target, CPU, requests not served, and the hourly cost (clouds from the price catalog, docker targets from their host cost model).
 --compare adds the threshold rule (cpu > 80% out, < 30% in), step rules and HPA-like target tracking, and prints a summary table per policy.`
   static override examples = [
