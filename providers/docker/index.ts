@@ -72,6 +72,14 @@ export class DockerProvider implements Provider {
 
   async scale(service: string, replicas: number): Promise<void> {
     if (!this.context.manifest.services[service]) throw usageError(`Unknown service "${service}".`, `Use one of: ${Object.keys(this.context.manifest.services).join(', ')}.`)
+    const resources = await this.inventory(this.session.project)
+    if (replicas > 0 && !resources.some((resource) => resource.kind === 'container' && resource.service === service && resource.state === 'running')) {
+      // Nothing runs here yet (a target that only takes overflow): start the version deploy would build.
+      const version = this.version(service)
+      this.progress.step(`${service}: no replica on target "${this.context.targetName}" yet; starting version ${version}`)
+      await rollOut(this.session, [{ service, version, replicas }], [], { ...this.options, command: 'scale', kind: 'scale', record: false })
+      return
+    }
     const { version, image } = await this.running(service)
     await rollOut(this.session, [{ service, version, image, replicas }], [], { ...this.options, command: 'scale', kind: 'scale', record: false })
   }
