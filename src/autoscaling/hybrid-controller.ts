@@ -9,12 +9,17 @@
 import { UserError, type ExitCodeName } from '../errors.js'
 import type { Autoscale } from '../manifest/schema.js'
 import type { PlacementSlot } from '../placement.js'
-import type { ControllerPort } from './controller.js'
 import { decideService, type ServiceDecision, type TargetMove, type TargetReading } from './hybrid.js'
-import type { ControllerState } from './policy.js'
+import type { ControllerState, Observation } from './policy.js'
 
-/** One target as the controller sees it: the same port the single-target controller reads. */
-export type TargetPort = ControllerPort
+/** One target as the controller sees it. */
+export interface TargetPort {
+  replicas(service: string): Promise<number>
+  observe(service: string): Promise<Observation>
+  scale(service: string, replicas: number): Promise<void>
+  /** epoch ms of the last change made before this controller started, if known */
+  lastChange?(service: string): Promise<number | undefined>
+}
 
 export interface ControlledService {
   policy: Autoscale
@@ -75,12 +80,21 @@ async function applyMoves(service: string, moves: RecordedMove[], ports: Record<
   return { held: 0 }
 }
 
-export async function runHybridController(options: HybridControllerOptions): Promise<{ decisions: RecordedDecision[]; failed: RecordedMove[] }> {
+/**
+ * Runs rounds until `rounds` or the signal; returns the last round's decisions
+ * and failed moves (every round goes to `log`), so a controller that runs for
+ * months holds one round in memory.
+ */
+export async function runHybridController(options: HybridControllerOptions): Promise<{ decisions: RecordedDecision[]; failed: RecordedMove[]; rounds: number }> {
   const states = new Map<string, ControllerState>()
-  const decisions: RecordedDecision[] = []
-  const failed: RecordedMove[] = []
+  let decisions: RecordedDecision[] = []
+  let failed: RecordedMove[] = []
+  let rounds = 0
   for (let round = 0; options.rounds === undefined || round < options.rounds; round++) {
     if (options.signal?.aborted) break
+    decisions = []
+    failed = []
+    rounds++
     for (const [service, { policy, slots }] of Object.entries(options.services)) {
       if (!states.has(service)) states.set(service, { lastScaleAt: await lastChange(options.ports, slots, service), recommendations: [] })
       const readings = await Promise.all(slots.map((slot) => read(options.ports[slot.target], slot.target, service)))
@@ -101,7 +115,7 @@ export async function runHybridController(options: HybridControllerOptions): Pro
     if (options.rounds !== undefined && round + 1 >= options.rounds) break
     await options.sleep(options.intervalMs)
   }
-  return { decisions, failed }
+  return { decisions, failed, rounds }
 }
 
 /** The newest change any target of the service reports; a target that cannot say is left out. */

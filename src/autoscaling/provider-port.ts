@@ -3,7 +3,7 @@
  * controller's port. Structural, so src/ still imports no provider.
  */
 import type { Resource, Sample } from '../model.js'
-import type { ControllerPort } from './controller.js'
+import type { TargetPort } from './hybrid-controller.js'
 import type { Observation } from './policy.js'
 
 export interface ScalableTarget {
@@ -22,7 +22,7 @@ function replicasOf(resources: Resource[], service: string): Resource[] {
   return resources.filter((resource) => resource.kind === 'container' && resource.service === service && resource.state === 'running')
 }
 
-export function controllerPort(target: ScalableTarget, project: string, windowSeconds: number): ControllerPort {
+export function controllerPort(target: ScalableTarget, project: string, windowSeconds: number): TargetPort {
   return {
     observe: async (service) => observationFrom(await target.metrics(service, windowSeconds)),
     replicas: async (service) => replicasOf(await target.inventory(project), service).length,

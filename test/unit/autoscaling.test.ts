@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { runController } from '../../src/autoscaling/controller.js'
 import { evaluatePolicy, type ControllerState } from '../../src/autoscaling/policy.js'
 import { observationFrom } from '../../src/autoscaling/provider-port.js'
 import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/service-unit.js'
@@ -65,26 +64,7 @@ describe('cooldown and stabilisation', () => {
   })
 })
 
-describe('the controller loop', () => {
-  it('observes, decides, scales and logs each round', async () => {
-    let replicas = 1
-    const load = [100, 100, 5]
-    const logged: string[] = []
-    let clock = 0
-    const decisions = await runController({
-      policies: { web: { min: 1, max: 4, target: { cpu: 50 } } },
-      port: { observe: async () => ({ cpu: load.shift() }), replicas: async () => replicas, scale: async (_service, count) => { replicas = count } },
-      now: () => clock,
-      sleep: async (ms) => { clock += ms },
-      log: (decision) => logged.push(`${decision.current}->${decision.desired}`),
-      intervalMs: 15_000,
-      rounds: 3,
-    })
-    expect(logged).toEqual(['1->2', '2->4', '4->1'])
-    expect(decisions).toHaveLength(3)
-    expect(replicas).toBe(1)
-  })
-
+describe('the controller port', () => {
   it('turns samples into an observation', () => {
     expect(observationFrom([{ at: '', metric: 'cpu', value: 42 }, { at: '', metric: 'memory', value: 10 }])).toEqual({ cpu: 42, memory: 10 })
   })
