@@ -5,7 +5,7 @@
  * that error, so its services' other targets keep scaling.
  */
 import type { ControlledService, RecordedDecision, TargetPort } from '../src/autoscaling/hybrid-controller.js'
-import { controllerPort } from '../src/autoscaling/provider-port.js'
+import { controllerPort, nativePort } from '../src/autoscaling/provider-port.js'
 import { notSupported, usageError } from '../src/errors.js'
 import type { LoadedManifest } from '../src/manifest/load.js'
 import { effectiveTargets } from '../src/manifest/defaults.js'
@@ -19,6 +19,9 @@ export interface HybridTargets {
   ports: Record<string, TargetPort>
   close(): Promise<void>
 }
+
+/** How each kind's count is moved: by strato's controller directly, or through a native autoscaler's bounds. */
+const DRIVERS: Partial<Record<string, 'controller' | 'native'>> = { docker: 'controller', aws: 'native' }
 
 /** A port whose every call fails with the error that kept the target from opening. */
 function failingPort(error: unknown): TargetPort {
@@ -36,15 +39,17 @@ export async function openHybridTargets(loaded: LoadedManifest, only: string | u
     const slots = placementOrder(manifest, service).filter((slot) => only === undefined || slot.target === only)
     if (slots.length > 0) services[service] = { policy: spec.autoscale, slots }
   }
+  const policies = Object.fromEntries(Object.entries(services).map(([service, entry]) => [service, entry.policy]))
   const names = [...new Set(Object.values(services).flatMap((entry) => entry.slots.map((slot) => slot.target)))]
   const providers: Provider[] = []
   const ports: Record<string, TargetPort> = {}
   await Promise.all(names.map(async (name) => {
     try {
-      if (targets[name].provider !== 'docker') throw notSupported(`Hybrid autoscaling of ${targets[name].provider} target "${name}"`, 'Scale it with `strato autoscale apply`; strato\'s controller drives docker targets.')
+      const driver = DRIVERS[targets[name].provider]
+      if (!driver) throw notSupported(`Hybrid autoscaling of ${targets[name].provider} target "${name}"`, 'Place the service on docker or aws targets.')
       const provider = await openTarget(loaded, name, progress, settings)
       providers.push(provider)
-      ports[name] = controllerPort(provider, manifest.name, windowSeconds)
+      ports[name] = driver === 'controller' ? controllerPort(provider, manifest.name, windowSeconds) : nativePort(provider, manifest.name, windowSeconds, policies)
     } catch (error) {
       ports[name] = failingPort(error)
     }

@@ -19,6 +19,8 @@ export interface TargetPort {
   scale(service: string, replicas: number): Promise<void>
   /** epoch ms of the last change made before this controller started, if known */
   lastChange?(service: string): Promise<number | undefined>
+  /** keep this count: for targets where something else (a native autoscaler) could move it */
+  hold?(service: string, replicas: number): Promise<void>
 }
 
 export interface ControlledService {
@@ -69,7 +71,15 @@ async function applyMoves(service: string, moves: RecordedMove[], ports: Record<
       entry.reason = `${entry.reason}; failed: ${entry.error}`
     }
   }))
-  await run('scale-out')
+  const holds = moves.filter((entry) => entry.action === 'hold' && entry.to !== undefined && ports[entry.target].hold).map(async (entry) => {
+    try {
+      await ports[entry.target].hold!(service, entry.to!)
+    } catch (error) {
+      Object.assign(entry, failure(error))
+      entry.reason = `${entry.reason}; failed to keep it: ${entry.error}`
+    }
+  })
+  await Promise.all([run('scale-out'), ...holds])
   const ins = moves.filter((entry) => entry.action === 'scale-in')
   // Removing replicas while the replacement capacity failed to start would leave the service short.
   if (moves.some((entry) => entry.action === 'scale-out' && entry.error)) {

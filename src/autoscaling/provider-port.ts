@@ -2,7 +2,9 @@
  * Adapts anything shaped like a provider (inventory, metrics, scale) to the
  * controller's port. Structural, so src/ still imports no provider.
  */
+import type { Autoscale } from '../manifest/schema.js'
 import type { Resource, Sample } from '../model.js'
+import { REPLICA_KINDS } from '../planning/plan.js'
 import type { TargetPort } from './hybrid-controller.js'
 import type { Observation } from './policy.js'
 
@@ -19,7 +21,7 @@ export function observationFrom(samples: Sample[]): Observation {
 }
 
 function replicasOf(resources: Resource[], service: string): Resource[] {
-  return resources.filter((resource) => resource.kind === 'container' && resource.service === service && resource.state === 'running')
+  return resources.filter((resource) => REPLICA_KINDS.has(resource.kind) && resource.service === service && resource.state === 'running')
 }
 
 export function controllerPort(target: ScalableTarget, project: string, windowSeconds: number): TargetPort {
@@ -31,6 +33,32 @@ export function controllerPort(target: ScalableTarget, project: string, windowSe
     lastChange: async (service) => {
       const times = replicasOf(await target.inventory(project), service).map((resource) => Date.parse(resource.createdAt ?? '')).filter(Number.isFinite)
       return times.length ? Math.max(...times) : undefined
+    },
+  }
+}
+
+/** A target whose provider runs a native autoscaler (an AWS Auto Scaling group, an Azure scale set). */
+export interface NativelyScaledTarget extends ScalableTarget {
+  applyAutoscaling(service: string, policy: Autoscale): Promise<unknown>
+}
+
+/**
+ * Such a target under strato's hybrid controller. strato owns the count, so it
+ * pins the native bounds at the count it places there (min = max = that count,
+ * the service's policy otherwise unchanged): the native policies stay attached
+ * but cannot move a pinned group, so the two never fight. `strato autoscale
+ * apply` hands the target back to its native autoscaler (bounds from strato.yaml).
+ */
+export function nativePort(target: NativelyScaledTarget, project: string, windowSeconds: number, policies: Record<string, Autoscale>): TargetPort {
+  const pin = (service: string, replicas: number) => target.applyAutoscaling(service, { ...policies[service], min: replicas, max: replicas })
+  return {
+    ...controllerPort(target, project, windowSeconds),
+    scale: async (service, replicas) => {
+      await pin(service, replicas)
+      await target.scale(service, replicas)
+    },
+    hold: async (service, replicas) => {
+      await pin(service, replicas)
     },
   }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { combineObservations, decideService } from '../../src/autoscaling/hybrid.js'
 import { failedRunCode, runHybridController, type RecordedDecision, type TargetPort } from '../../src/autoscaling/hybrid-controller.js'
 import { evaluatePolicy } from '../../src/autoscaling/policy.js'
+import { nativePort } from '../../src/autoscaling/provider-port.js'
 import type { Observation } from '../../src/autoscaling/policy.js'
 import { UserError } from '../../src/errors.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
@@ -249,5 +250,55 @@ describe('the hybrid controller loop', () => {
     expect(again[1].count).toBe(3)
     expect(result.decisions[0].targets[1]).toMatchObject({ action: 'hold', to: 3 })
     expect(result.decisions[0].summary).toMatch(/; onprem failed: engine timeout; 1 scale-in held$/)
+  })
+})
+
+describe('a target with a native autoscaler under the hybrid controller', () => {
+  /** A cloud group in memory: its bounds, its capacity, and every call in order. */
+  function fakeGroup(count: number, cpu = 90) {
+    const calls: string[] = []
+    const group = { min: 1, max: 20, count }
+    const target = {
+      inventory: async () => Array.from({ length: group.count }, (_, index) => ({ id: `i-${index}`, kind: 'container', target: 'aws', service: 'orders', state: 'running' as const, labels: {} })),
+      metrics: async () => [{ at: '', metric: 'cpu' as const, value: cpu }],
+      scale: async (_service: string, replicas: number) => {
+        if (replicas < group.min || replicas > group.max) throw new Error(`outside ${group.min}..${group.max}`)
+        calls.push(`scale ${replicas}`)
+        group.count = replicas
+      },
+      applyAutoscaling: async (_service: string, policy: Autoscale) => {
+        calls.push(`bounds ${policy.min}..${policy.max}`)
+        Object.assign(group, { min: policy.min, max: policy.max, count: Math.min(policy.max, Math.max(policy.min, group.count)) })
+      },
+    }
+    return { calls, group, target }
+  }
+
+  it('pins the bounds at the count strato places, before it sets the capacity', async () => {
+    const { calls, group, target } = fakeGroup(2)
+    const port = nativePort(target, 'shop', 60, { orders: cpu60 })
+    expect(await port.replicas('orders')).toBe(2)
+    await port.scale('orders', 5)
+    expect(calls).toEqual(['bounds 5..5', 'scale 5'])
+    expect(group).toEqual({ min: 5, max: 5, count: 5 })
+    await port.hold!('orders', 5)
+    expect(calls.at(-1)).toBe('bounds 5..5')
+  })
+
+  it('keeps a native target pinned while it holds, and reports a pin that fails', async () => {
+    const onprem = new FakeTarget('onprem', 6, 60)
+    const { calls, target } = fakeGroup(3, 60)
+    const aws = nativePort(target, 'shop', 60, { orders: cpu60 })
+    const result = await runHybridController({
+      services: { orders: { policy: cpu60, slots } }, ports: { onprem, aws }, now: () => 0, sleep: async () => {}, log: () => {}, intervalMs: 1, rounds: 1,
+    })
+    expect(result.decisions[0].summary).toBe('orders 9 -> 9: cpu 60% is within 10% of target 60%; onprem full at 6, aws 3')
+    expect(calls).toEqual(['bounds 3..3'])
+    const failing = { ...aws, hold: async () => { throw new UserError('Credentials were refused.', { code: 'denied' }) } }
+    const held = await runHybridController({
+      services: { orders: { policy: cpu60, slots } }, ports: { onprem, aws: failing }, now: () => 0, sleep: async () => {}, log: () => {}, intervalMs: 1, rounds: 1,
+    })
+    expect(held.failed).toEqual([expect.objectContaining({ target: 'aws', action: 'hold', code: 'denied', reason: 'keeps 3; failed to keep it: Credentials were refused.' })])
+    expect(held.decisions[0].summary).toBe('orders 9 -> 9: cpu 60% is within 10% of target 60%; onprem full at 6, aws 3; aws failed: Credentials were refused.')
   })
 })
