@@ -4,7 +4,7 @@
  * (credentials, an unreachable host) still gets a port, one that fails with
  * that error, so its services' other targets keep scaling.
  */
-import type { ControlledService, RecordedDecision, TargetPort } from '../src/autoscaling/hybrid-controller.js'
+import type { ControlledService, TargetPort } from '../src/autoscaling/hybrid-controller.js'
 import { controllerPort, nativePort } from '../src/autoscaling/provider-port.js'
 import { notSupported, usageError } from '../src/errors.js'
 import type { LoadedManifest } from '../src/manifest/load.js'
@@ -55,14 +55,4 @@ export async function openHybridTargets(loaded: LoadedManifest, only: string | u
     }
   }))
   return { services, ports, close: async () => { await Promise.all(providers.map((provider) => provider.close?.())) } }
-}
-
-/** A decision as people read it: the summary line, then one line per target. */
-export function renderDecision(decision: RecordedDecision): string {
-  const width = Math.max(...decision.targets.map((move) => move.target.length))
-  const lines = decision.targets.map((move) => {
-    const counts = move.from === undefined ? '?' : move.to === undefined || move.to === move.from ? String(move.from) : `${move.from} -> ${move.to}`
-    return `  ${move.target.padEnd(width)}  ${counts.padEnd(8)}  ${move.action.padEnd(9)}  ${move.reason}`
-  })
-  return [`${decision.at} ${decision.summary}`, ...lines].join('\n')
 }

@@ -141,3 +141,13 @@ export function failedRunCode(failed: RecordedMove[]): ExitCodeName | undefined 
   const codes = new Set(failed.map((entry) => entry.code ?? 'failure'))
   return codes.size === 1 ? [...codes][0] : 'failure'
 }
+
+/** A decision as people read it: the summary line, then one line per target. */
+export function renderDecision(decision: RecordedDecision): string {
+  const width = Math.max(...decision.targets.map((move) => move.target.length))
+  const lines = decision.targets.map((move) => {
+    const counts = move.from === undefined ? '?' : move.to === undefined || move.to === move.from ? String(move.from) : `${move.from} -> ${move.to}`
+    return `  ${move.target.padEnd(width)}  ${counts.padEnd(8)}  ${move.action.padEnd(9)}  ${move.reason}`
+  })
+  return [`${decision.at} ${decision.summary}`, ...lines].join('\n')
+}

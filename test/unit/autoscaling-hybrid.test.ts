@@ -1,7 +1,7 @@
 // The hybrid controller: one decision per service placed across targets, driven through fake ports.
 import { describe, expect, it } from 'vitest'
 import { combineObservations, decideService } from '../../src/autoscaling/hybrid.js'
-import { failedRunCode, runHybridController, type RecordedDecision, type TargetPort } from '../../src/autoscaling/hybrid-controller.js'
+import { failedRunCode, renderDecision, runHybridController, type RecordedDecision, type TargetPort } from '../../src/autoscaling/hybrid-controller.js'
 import { evaluatePolicy } from '../../src/autoscaling/policy.js'
 import { nativePort } from '../../src/autoscaling/provider-port.js'
 import type { Observation } from '../../src/autoscaling/policy.js'
@@ -167,6 +167,16 @@ describe('the hybrid controller loop', () => {
     expect([onprem.count, aws.count]).toEqual([5, 0])
     expect(calm.decisions[0].summary).toBe('orders 10 -> 5: cpu 30% vs target 60%; onprem 6 -> 5, aws 4 -> 0')
     expect(calm.failed).toEqual([])
+  })
+
+  it('prints a decision as its summary and one line per target', async () => {
+    const { run } = controller([new FakeTarget('onprem', 6, 84), new FakeTarget('aws', 0, 0)], cpu60, 1)
+    const [decision] = (await run).decisions
+    expect(renderDecision(decision)).toBe([
+      '1970-01-01T00:00:00.000Z orders 6 -> 9: cpu 84% vs target 60%; onprem full at 6, aws 0 -> 3',
+      '  onprem  6         hold       full at 6 (placement max 6)',
+      '  aws     0 -> 3    scale-out  0 -> 3: overflow: onprem full at 6',
+    ].join('\n'))
   })
 
   it('waits out one cooldown for the whole service, whichever target moved', async () => {
