@@ -5,13 +5,17 @@
  * that error, so its services' other targets keep scaling.
  */
 import type { ControlledService, TargetPort } from '../src/autoscaling/hybrid-controller.js'
+import { controllerPolicy } from '../src/autoscaling/policy.js'
 import { controllerPort, nativePort } from '../src/autoscaling/provider-port.js'
-import { notSupported, usageError } from '../src/errors.js'
+import { notSupportedError } from '../src/capabilities.js'
+import { usageError } from '../src/errors.js'
 import type { LoadedManifest } from '../src/manifest/load.js'
 import { effectiveTargets } from '../src/manifest/defaults.js'
 import type { Progress } from '../src/model.js'
 import { placementOrder } from '../src/placement.js'
+import { serviceVersions } from '../src/planning/project-plan.js'
 import type { Provider, ProviderSettings } from '../providers/provider.js'
+import { descriptorOf } from '../providers/descriptors.js'
 import { openTarget } from './targets.js'
 
 export interface HybridTargets {
@@ -19,9 +23,6 @@ export interface HybridTargets {
   ports: Record<string, TargetPort>
   close(): Promise<void>
 }
-
-/** How each kind's count is moved: by strato's controller directly, or through a native autoscaler's bounds. */
-const DRIVERS: Partial<Record<string, 'controller' | 'native'>> = { docker: 'controller', aws: 'native' }
 
 /** A port whose every call fails with the error that kept the target from opening. */
 function failingPort(error: unknown): TargetPort {
@@ -37,19 +38,22 @@ export async function openHybridTargets(loaded: LoadedManifest, only: string | u
   for (const [service, spec] of Object.entries(manifest.services)) {
     if (!spec.autoscale) continue
     const slots = placementOrder(manifest, service).filter((slot) => only === undefined || slot.target === only)
-    if (slots.length > 0) services[service] = { policy: spec.autoscale, slots }
+    if (slots.length > 0) services[service] = { policy: controllerPolicy(spec.autoscale), slots }
   }
-  const policies = Object.fromEntries(Object.entries(services).map(([service, entry]) => [service, entry.policy]))
+  const policies = Object.fromEntries(Object.keys(services).map((service) => [service, manifest.services[service].autoscale!]))
+  const versions = serviceVersions(manifest, loaded.dir)
   const names = [...new Set(Object.values(services).flatMap((entry) => entry.slots.map((slot) => slot.target)))]
   const providers: Provider[] = []
   const ports: Record<string, TargetPort> = {}
   await Promise.all(names.map(async (name) => {
     try {
-      const driver = DRIVERS[targets[name].provider]
-      if (!driver) throw notSupported(`Hybrid autoscaling of ${targets[name].provider} target "${name}"`, 'Place the service on docker or aws targets.')
+      const descriptor = descriptorOf(targets[name].provider)
+      if (!descriptor.built) throw notSupportedError(descriptor, 'Autoscaling', name)
       const provider = await openTarget(loaded, name, progress, settings)
       providers.push(provider)
-      ports[name] = driver === 'controller' ? controllerPort(provider, manifest.name, windowSeconds) : nativePort(provider, manifest.name, windowSeconds, policies)
+      // The descriptor says who moves the count: strato's controller directly, or a native autoscaler whose bounds strato pins.
+      const context = { project: manifest.name, target: name, windowSeconds, versions, progress }
+      ports[name] = descriptor.autoscaling.driver === 'controller' ? controllerPort(provider, context) : nativePort(provider, context, policies)
     } catch (error) {
       ports[name] = failingPort(error)
     }

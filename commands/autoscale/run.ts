@@ -3,7 +3,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { StratoCommand, manifestFlag, targetFlag } from '../../cli/base.js'
 import { openHybridTargets } from '../../cli/hybrid-autoscale.js'
-import { imageMapFlag } from '../../cli/targets.js'
+import { imageMapFlag, providerSettings } from '../../cli/targets.js'
 import { failedRunCode, renderDecision, runHybridController, type RecordedDecision, type RecordedMove } from '../../src/autoscaling/hybrid-controller.js'
 import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/service-unit.js'
 import { usageError, UserError } from '../../src/errors.js'
@@ -38,7 +38,7 @@ Every decision is printed with its reason per target (--json gives the same reco
       return { unit }
     }
     const progress = this.progress()
-    const hybrid = await openHybridTargets(loaded, flags.target, progress, { imageMap: flags['image-map'] }, flags.interval)
+    const hybrid = await openHybridTargets(loaded, flags.target, progress, providerSettings(flags), flags.interval)
     if (Object.keys(hybrid.services).length === 0) throw usageError('No service in strato.yaml has an autoscale policy on these targets.', 'Add services.<name>.autoscale: { min, max, target: { cpu: 60 } }.')
     const abort = new AbortController()
     process.once('SIGINT', () => abort.abort())

@@ -6,6 +6,7 @@ import { loadCatalog } from '../../src/costs/catalog-file.js'
 import { parseWarmup, renderSimulation, simulateManifest, type SimulationReport } from '../../src/autoscaling/simulate-report.js'
 import { parseTrace } from '../../src/autoscaling/trace.js'
 import { usageError } from '../../src/errors.js'
+import { descriptorOf } from '../../providers/descriptors.js'
 
 export default class AutoscaleSimulate extends StratoCommand {
   static override summary = 'What-if: replay a load trace through the manifest\'s autoscaling policy and placement.'
@@ -52,6 +53,7 @@ Per step: replicas per target, CPU, requests not served, and the hourly cost (cl
       sloCpu: flags['slo-cpu'],
       compare: flags.compare,
       catalog: loadCatalog(flags.prices, process.env),
+      descriptors: descriptorOf,
     })
     const progress = this.progress()
     for (const warning of report.warnings) progress.warn(warning)

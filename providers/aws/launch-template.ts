@@ -11,7 +11,7 @@ import {
   type LaunchTemplate, type RequestLaunchTemplateData, type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2'
 import type { Service } from '../../src/manifest/schema.js'
-import { LABEL } from '../../src/model.js'
+import { TAG } from './label-codec.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 import { groupName, projectFilter, secretParameterName, stratoTags } from './naming.js'
@@ -61,7 +61,7 @@ export function renderUserData(input: UserDataInput): string {
   }
   const run = ['docker', 'run', '--detach', '--restart', 'unless-stopped', '--name', service, '--env-file', envFile]
   if (port !== undefined) run.push('--publish', `${port}:${port}`)
-  run.push('--label', `${LABEL.project}=${project}`, '--label', `${LABEL.service}=${service}`, image, ...(spec.command ?? []))
+  run.push('--label', `${TAG.project}=${project}`, '--label', `${TAG.service}=${service}`, image, ...(spec.command ?? []))
   lines.push(run.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : shellQuote(word))).join(' '))
   return `${lines.join('\n')}\n`
 }

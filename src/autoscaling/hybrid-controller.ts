@@ -7,10 +7,9 @@
  * its error; the others still move.
  */
 import { UserError, type ExitCodeName } from '../errors.js'
-import type { Autoscale } from '../manifest/schema.js'
 import type { PlacementSlot } from '../placement.js'
 import { decideService, type ServiceDecision, type TargetMove, type TargetReading } from './hybrid.js'
-import type { ControllerState, Observation } from './policy.js'
+import type { ControllerPolicy, ControllerState, Observation } from './policy.js'
 
 /** One target as the controller sees it. */
 export interface TargetPort {
@@ -24,7 +23,7 @@ export interface TargetPort {
 }
 
 export interface ControlledService {
-  policy: Autoscale
+  policy: ControllerPolicy
   slots: PlacementSlot[]
 }
 

@@ -7,9 +7,8 @@
  * to the next, so fewer replicas drain the last-filled target first.
  * Pure: the live controller and the simulator both call it.
  */
-import type { Autoscale } from '../manifest/schema.js'
 import { fillInOrder, slotCapacity, type PlacementSlot } from '../placement.js'
-import { evaluatePolicy, type ControllerState, type Decision, type Observation } from './policy.js'
+import { evaluatePolicy, type ControllerPolicy, type ControllerState, type Decision, type Observation } from './policy.js'
 
 /** What one target reported for a service this round. */
 export interface TargetReading {
@@ -70,7 +69,8 @@ export function combineObservations(readings: TargetReading[]): Observation {
 
 export interface ServiceInput {
   service: string
-  policy: Autoscale
+  /** the autoscale block as the controller runs it (controllerPolicy) */
+  policy: ControllerPolicy
   /** the service's targets in fill order (placementOrder) */
   slots: PlacementSlot[]
   readings: TargetReading[]

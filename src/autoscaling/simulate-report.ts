@@ -3,6 +3,7 @@
  * placement and prices from the manifest, runs one policy or the comparison
  * set over a trace, and renders the tables that end with sparklines.
  */
+import type { DescriptorLookup } from '../capabilities.js'
 import type { PriceCatalog } from '../costs/catalog.js'
 import { replicaRates } from '../costs/replica-rates.js'
 import { usageError } from '../errors.js'
@@ -28,6 +29,8 @@ export interface SimulateOptions {
   sloCpu: number
   compare: boolean
   catalog: PriceCatalog
+  /** how each target kind is priced (providers/descriptors.ts) */
+  descriptors: DescriptorLookup
 }
 
 export interface SimulationRun {
@@ -90,7 +93,7 @@ export function simulateManifest(manifest: Manifest, options: SimulateOptions): 
     if (unknown.length) throw usageError(`--warmup names ${unknown.join(', ')}, where ${service} does not run.`, `Use the targets of ${service}: ${names.join(', ')}.`)
   }
   const warmup = Object.fromEntries(names.map((name) => [name, typeof options.warmup === 'number' ? options.warmup : options.warmup[name] ?? 0]))
-  const rates = replicaRates(manifest, options.catalog, service, names)
+  const rates = replicaRates(manifest, options.catalog, options.descriptors, service, names)
   const warnings = Object.entries(rates).filter(([, rate]) => rate.unknown).map(([target, rate]) => `cost on target "${target}" is unknown: ${rate.unknown}`)
   const flapWindow = flapWindowSeconds(policy)
   const policies = options.compare ? comparisonPolicies(policy) : comparisonPolicies(policy).slice(0, 1)

@@ -12,7 +12,7 @@ import { durationSeconds } from '../manifest/units.js'
 import type { ReplicaRate } from '../costs/replica-rates.js'
 import { fillInOrder, type PlacementSlot } from '../placement.js'
 import { decideService } from './hybrid.js'
-import type { ControllerState } from './policy.js'
+import { controllerPolicy, type ControllerState } from './policy.js'
 import type { Trace } from './trace.js'
 
 export interface SimulationInput {
@@ -99,6 +99,7 @@ const round1 = (value: number) => Math.round(value * 10) / 10
 
 export function simulate(input: SimulationInput): { steps: SimulatedStep[]; summary: SimulationSummary } {
   const { slots, perReplicaRps, stepSeconds } = input
+  const policy = controllerPolicy(input.policy)
   const counts = new Map(fillInOrder(slots, Math.max(input.startReplicas, input.policy.min)).placed.map((entry) => [entry.target, entry.replicas]))
   let starting: Starting[] = []
   let state: ControllerState = { recommendations: [] }
@@ -142,7 +143,7 @@ export function simulate(input: SimulationInput): { steps: SimulatedStep[]; summ
       const count = counts.get(slot.target) ?? 0
       return { target: slot.target, replicas: count, observed: { cpu: observedCpu, requests: total > 0 ? (rps * count) / total : 0 } }
     })
-    const { decision, state: next } = decideService({ service: input.service, policy: input.policy, slots, readings, state, now: cursor * 1000 })
+    const { decision, state: next } = decideService({ service: input.service, policy, slots, readings, state, now: cursor * 1000 })
     state = next
     steps.push({
       at,

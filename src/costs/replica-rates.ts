@@ -9,9 +9,10 @@
 import { effectiveTargets } from '../manifest/defaults.js'
 import type { Manifest } from '../manifest/schema.js'
 import { sizeBytes } from '../manifest/units.js'
-import { cloudPlacement, regionPrices, type PriceCatalog } from './catalog.js'
+import { pricedPlacement, type DescriptorLookup } from '../capabilities.js'
+import { regionPrices, type PriceCatalog } from './catalog.js'
 import { divideHalfEven, toNanos } from './money.js'
-import { chargeShare, containerShare, hostPool } from './onprem.js'
+import { chargeShare, containerShare, hostFields, hostPool } from './onprem.js'
 
 export interface ReplicaRate {
   /** nanos per replica-hour; absent when the price is unknown */
@@ -24,15 +25,18 @@ export interface ReplicaRate {
   unknown?: string
 }
 
-export function replicaRates(manifest: Manifest, catalog: PriceCatalog, service: string, targetNames: string[]): Record<string, ReplicaRate> {
+export function replicaRates(manifest: Manifest, catalog: PriceCatalog, descriptors: DescriptorLookup, service: string, targetNames: string[]): Record<string, ReplicaRate> {
   const targets = effectiveTargets(manifest)
   const spec = manifest.services[service]
   const hours = BigInt(catalog.hoursPerMonth)
   const rates: Record<string, ReplicaRate> = {}
   for (const name of targetNames) {
     const target = targets[name]
-    if (target.provider === 'docker') {
-      const pool = hostPool(name, target)
+    const descriptor = descriptors(target.provider)
+    const where = pricedPlacement(descriptor, target)
+    if (!where) {
+      // Priced by its hosts' declared cost: the on-prem model.
+      const pool = hostPool(name, hostFields(target))
       const cpu = spec.resources?.cpu
       const memory = spec.resources?.memory
       if ('unknown' in pool) rates[name] = { basis: 'share of hosts', unknown: pool.unknown }
@@ -43,16 +47,15 @@ export function replicaRates(manifest: Manifest, catalog: PriceCatalog, service:
       }
       continue
     }
-    const where = cloudPlacement(target)!
     const currency = manifest.budgets?.currency ?? catalog.currency
     if (currency !== catalog.currency) {
       rates[name] = { basis: `${where.size} in ${where.region}`, unknown: `the price catalog is in ${catalog.currency}, budgets.currency is ${currency}` }
       continue
     }
-    const prices = regionPrices(catalog, where.provider, where.region)
+    const prices = regionPrices(catalog, descriptor.kind, where.region)
     const hourly = prices?.instances[where.size]
     if (hourly === undefined) {
-      rates[name] = { basis: `${where.size} in ${where.region}`, unknown: `${where.provider} ${where.size} in ${where.region} is not in the price catalog` }
+      rates[name] = { basis: `${where.size} in ${where.region}`, unknown: `${descriptor.title} ${where.size} in ${where.region} is not in the price catalog` }
       continue
     }
     const disk = prices?.diskMonthly === undefined ? 0n : divideHalfEven(toNanos(prices.diskMonthly), hours)

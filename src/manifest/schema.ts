@@ -52,10 +52,10 @@ export const AutoscaleSchema = z.strictObject({
   schedule: z.array(ScheduleRule).optional(),
   cooldown: duration.optional(),
   stabilization: duration.optional().describe('window over which scale-in decisions must agree (anti-flapping)'),
-  scaleIn: z.strictObject({
-    maxReplicas: z.number().int().positive().optional().describe('at most this many replicas removed by one scale-in'),
-    maxPercent: z.number().gt(0).max(100).optional().describe('at most this share of the replicas removed by one scale-in, percent (at least one)'),
-  }).optional().describe('scale-in limits: with both set, the one that removes fewer applies'),
+  scaleInLimit: z.strictObject({
+    replicas: z.number().int().positive(),
+    window: duration,
+  }).optional().describe('remove at most this many replicas within any window of this length'),
 })
 
 const BuildSchema = z.union([

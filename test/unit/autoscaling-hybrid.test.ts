@@ -2,10 +2,11 @@
 import { describe, expect, it } from 'vitest'
 import { combineObservations, decideService } from '../../src/autoscaling/hybrid.js'
 import { failedRunCode, renderDecision, runHybridController, type RecordedDecision, type TargetPort } from '../../src/autoscaling/hybrid-controller.js'
-import { evaluatePolicy } from '../../src/autoscaling/policy.js'
+import { controllerPolicy } from '../../src/autoscaling/policy.js'
 import { nativePort } from '../../src/autoscaling/provider-port.js'
 import type { Observation } from '../../src/autoscaling/policy.js'
 import { UserError } from '../../src/errors.js'
+import { silentProgress, type Action, type Resource } from '../../src/model.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 import type { PlacementSlot } from '../../src/placement.js'
 
@@ -34,7 +35,7 @@ class FakeTarget implements TargetPort {
 }
 
 function decide(policy: Autoscale, readings: Parameters<typeof decideService>[0]['readings'], now = 0) {
-  return decideService({ service: 'orders', policy, slots, readings, state: { recommendations: [] }, now }).decision
+  return decideService({ service: 'orders', policy: controllerPolicy(policy), slots, readings, state: { recommendations: [] }, now }).decision
 }
 
 describe('one decision per service, placed across targets', () => {
@@ -55,14 +56,14 @@ describe('one decision per service, placed across targets', () => {
 
   it('overflows through every full target in order', () => {
     const three: PlacementSlot[] = [{ target: 'onprem', max: 2 }, { target: 'aws', max: 3 }, { target: 'gcp' }]
-    const { decision } = decideService({ service: 'orders', policy: cpu60, slots: three, readings: [
+    const { decision } = decideService({ service: 'orders', policy: controllerPolicy(cpu60), slots: three, readings: [
       { target: 'onprem', replicas: 2, observed: { cpu: 100 } },
       { target: 'aws', replicas: 1, observed: { cpu: 100 } },
       { target: 'gcp', replicas: 0, observed: {} },
     ], state: { recommendations: [] }, now: 0 })
     expect(decision.desired).toBe(5)
     expect(decision.summary).toBe('orders 3 -> 5: cpu 100% vs target 60%; onprem full at 2, aws 1 -> 3')
-    const six = decideService({ service: 'orders', policy: cpu60, slots: three, readings: [
+    const six = decideService({ service: 'orders', policy: controllerPolicy(cpu60), slots: three, readings: [
       { target: 'onprem', replicas: 2, observed: { cpu: 100 } },
       { target: 'aws', replicas: 3, observed: { cpu: 100 } },
       { target: 'gcp', replicas: 0, observed: {} },
@@ -98,18 +99,16 @@ describe('one decision per service, placed across targets', () => {
     expect(decision.reason).toBe('cpu 100% vs target 60%; clamped to 1..26; placement holds at most 26 on onprem + aws')
   })
 
-  it('applies scale-in limits to the whole service', () => {
-    const policy: Autoscale = { ...cpu60, scaleIn: { maxReplicas: 4, maxPercent: 50 } }
+  it('applies the scale-in limit to the whole service, draining the cloud first', () => {
+    const policy: Autoscale = { ...cpu60, scaleInLimit: { replicas: 4, window: '5m' } }
     const decision = decide(policy, [{ target: 'onprem', replicas: 6, observed: { cpu: 5 } }, { target: 'aws', replicas: 6, observed: { cpu: 5 } }])
     expect(decision.desired).toBe(8)
-    expect(decision.reason).toBe('cpu 5% vs target 60%; scale-in limit: at most 4 at a time')
-    expect(decision.summary).toBe('orders 12 -> 8: cpu 5% vs target 60%; scale-in limit: at most 4 at a time; onprem full at 6, aws 6 -> 2')
-    expect(evaluatePolicy('web', { ...cpu60, scaleIn: { maxPercent: 10 } }, 5, { cpu: 5 }, { recommendations: [] }, 0).decision.desired).toBe(4)
+    expect(decision.summary).toBe('orders 12 -> 8: cpu 5% vs target 60%; scale-in limit: at most 4 per 5m, 4 left now; onprem full at 6, aws 6 -> 2')
   })
 
   it('skips a target that cannot be read and overflows past it', () => {
     const three: PlacementSlot[] = [{ target: 'onprem', max: 2 }, { target: 'aws', max: 3 }, { target: 'gcp' }]
-    const { decision } = decideService({ service: 'orders', policy: cpu60, slots: three, readings: [
+    const { decision } = decideService({ service: 'orders', policy: controllerPolicy(cpu60), slots: three, readings: [
       { target: 'onprem', replicas: 2, observed: { cpu: 90 } },
       { target: 'aws', error: 'credentials refused' },
       { target: 'gcp', replicas: 0, observed: {} },
@@ -124,7 +123,7 @@ describe('one decision per service, placed across targets', () => {
   })
 
   it('moves replicas back on-prem when it has room again, without a scale event', () => {
-    const { decision, state } = decideService({ service: 'orders', policy: cpu60, slots, readings: [
+    const { decision, state } = decideService({ service: 'orders', policy: controllerPolicy(cpu60), slots, readings: [
       { target: 'onprem', replicas: 3, observed: { cpu: 60 } },
       { target: 'aws', replicas: 3, observed: { cpu: 60 } },
     ], state: { recommendations: [] }, now: 0 })
@@ -141,7 +140,7 @@ describe('the hybrid controller loop', () => {
   function controller(targets: FakeTarget[], policy: Autoscale, rounds: number, clock = { now: 0 }) {
     const logged: RecordedDecision[] = []
     const run = runHybridController({
-      services: { orders: { policy, slots } },
+      services: { orders: { policy: controllerPolicy(policy), slots } },
       ports: Object.fromEntries(targets.map((target) => [target.name, target])),
       now: () => clock.now,
       sleep: async (ms) => { clock.now += ms },
@@ -198,7 +197,7 @@ describe('the hybrid controller loop', () => {
     const loads = [60, 20, 20, 60, 20]
     let round = 0
     await runHybridController({
-      services: { orders: { policy: { ...cpu60, stabilization: '2m' }, slots } },
+      services: { orders: { policy: controllerPolicy({ ...cpu60, stabilization: '2m' }), slots } },
       ports: { onprem, aws },
       now: () => clock.now,
       sleep: async (ms) => {
@@ -269,12 +268,16 @@ describe('a target with a native autoscaler under the hybrid controller', () => 
     const calls: string[] = []
     const group = { min: 1, max: 20, count }
     const target = {
-      inventory: async () => Array.from({ length: group.count }, (_, index) => ({ id: `i-${index}`, kind: 'container', target: 'aws', service: 'orders', state: 'running' as const, labels: {} })),
+      inventory: async (): Promise<Resource[]> => Array.from({ length: group.count }, (_, index) => ({ id: `i-${index}`, kind: 'instance', target: 'aws', service: 'orders', state: 'running', labels: {} })),
       metrics: async () => [{ at: '', metric: 'cpu' as const, value: cpu }],
       scale: async (_service: string, replicas: number) => {
         if (replicas < group.min || replicas > group.max) throw new Error(`outside ${group.min}..${group.max}`)
         calls.push(`scale ${replicas}`)
         group.count = replicas
+      },
+      apply: async (actions: Action[]) => {
+        calls.push(actions.map((action) => `${action.kind} ${action.to} at ${action.toVersion}`).join(', '))
+        group.count = actions[0].to!
       },
       applyAutoscaling: async (_service: string, policy: Autoscale) => {
         calls.push(`bounds ${policy.min}..${policy.max}`)
@@ -286,7 +289,7 @@ describe('a target with a native autoscaler under the hybrid controller', () => 
 
   it('pins the bounds at the count strato places, before it sets the capacity', async () => {
     const { calls, group, target } = fakeGroup(2)
-    const port = nativePort(target, 'shop', 60, { orders: cpu60 })
+    const port = nativePort(target, { project: 'shop', target: 'aws', windowSeconds: 60, versions: { orders: 'o1' }, progress: silentProgress }, { orders: cpu60 })
     expect(await port.replicas('orders')).toBe(2)
     await port.scale('orders', 5)
     expect(calls).toEqual(['bounds 5..5', 'scale 5'])
@@ -295,18 +298,26 @@ describe('a target with a native autoscaler under the hybrid controller', () => 
     expect(calls.at(-1)).toBe('bounds 5..5')
   })
 
+  it('creates the service where none of it runs yet, then pins it', async () => {
+    const { calls, group, target } = fakeGroup(0)
+    const port = nativePort(target, { project: 'shop', target: 'aws', windowSeconds: 60, versions: { orders: 'o1' }, progress: silentProgress }, { orders: cpu60 })
+    await port.scale('orders', 2)
+    expect(calls).toEqual(['create 2 at o1', 'bounds 2..2'])
+    expect(group).toEqual({ min: 2, max: 2, count: 2 })
+  })
+
   it('keeps a native target pinned while it holds, and reports a pin that fails', async () => {
     const onprem = new FakeTarget('onprem', 6, 60)
     const { calls, target } = fakeGroup(3, 60)
-    const aws = nativePort(target, 'shop', 60, { orders: cpu60 })
+    const aws = nativePort(target, { project: 'shop', target: 'aws', windowSeconds: 60, versions: { orders: 'o1' }, progress: silentProgress }, { orders: cpu60 })
     const result = await runHybridController({
-      services: { orders: { policy: cpu60, slots } }, ports: { onprem, aws }, now: () => 0, sleep: async () => {}, log: () => {}, intervalMs: 1, rounds: 1,
+      services: { orders: { policy: controllerPolicy(cpu60), slots } }, ports: { onprem, aws }, now: () => 0, sleep: async () => {}, log: () => {}, intervalMs: 1, rounds: 1,
     })
     expect(result.decisions[0].summary).toBe('orders 9 -> 9: cpu 60% is within 10% of target 60%; onprem full at 6, aws 3')
     expect(calls).toEqual(['bounds 3..3'])
     const failing = { ...aws, hold: async () => { throw new UserError('Credentials were refused.', { code: 'denied' }) } }
     const held = await runHybridController({
-      services: { orders: { policy: cpu60, slots } }, ports: { onprem, aws: failing }, now: () => 0, sleep: async () => {}, log: () => {}, intervalMs: 1, rounds: 1,
+      services: { orders: { policy: controllerPolicy(cpu60), slots } }, ports: { onprem, aws: failing }, now: () => 0, sleep: async () => {}, log: () => {}, intervalMs: 1, rounds: 1,
     })
     expect(held.failed).toEqual([expect.objectContaining({ target: 'aws', action: 'hold', code: 'denied', reason: 'keeps 3; failed to keep it: Credentials were refused.' })])
     expect(held.decisions[0].summary).toBe('orders 9 -> 9: cpu 60% is within 10% of target 60%; onprem full at 6, aws 3; aws failed: Credentials were refused.')

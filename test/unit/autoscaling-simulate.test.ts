@@ -9,6 +9,7 @@ import { k6Seconds, parseTrace, type Trace } from '../../src/autoscaling/trace.j
 import { SHIPPED_CATALOG } from '../../src/costs/catalog.js'
 import { replicaRates } from '../../src/costs/replica-rates.js'
 import { UserError } from '../../src/errors.js'
+import { descriptorOf } from '../../providers/descriptors.js'
 import { parseManifest } from '../../src/manifest/load.js'
 import type { Autoscale, Manifest } from '../../src/manifest/schema.js'
 import { sparkline } from '../../src/output/sparkline.js'
@@ -164,6 +165,7 @@ describe('the simulate report', () => {
     sloCpu: 80,
     compare: true,
     catalog: SHIPPED_CATALOG,
+    descriptors: descriptorOf,
   }
 
   it('picks the only autoscaled service and refuses others clearly', () => {
@@ -180,13 +182,13 @@ describe('the simulate report', () => {
   })
 
   it('prices replicas from the catalog on clouds and from the host cost model on-prem', () => {
-    const rates = replicaRates(hybrid, SHIPPED_CATALOG, 'orders', ['onprem', 'aws'])
+    const rates = replicaRates(hybrid, SHIPPED_CATALOG, descriptorOf, 'orders', ['onprem', 'aws'])
     // 292 a month for 4 CPUs: one CPU is a quarter, 73 a month, 0.1 an hour over 730 hours
     expect(rates.onprem).toEqual({ perReplicaHour: 100_000_000n, basis: '25.0% of 1 host' })
     // t3.small 0.0228 an hour plus a 0.704-a-month root disk; the load balancer while any replica runs
     expect(rates.aws).toEqual({ perReplicaHour: 23_764_384n, whileRunningHour: 25_200_000n, basis: 't3.small in eu-west-1 + root disk (+ load balancer)' })
     const unpriced = manifestOf('name: x\nservices:\n  web: { image: a, autoscale: { min: 1, max: 2, target: { cpu: 50 } } }\n')
-    expect(replicaRates(unpriced, SHIPPED_CATALOG, 'web', ['local']).local.unknown).toBe('target "local" declares no host cost; add targets.local.cost with monthly (or purchase and months), cpus and memory')
+    expect(replicaRates(unpriced, SHIPPED_CATALOG, descriptorOf, 'web', ['local']).local.unknown).toBe('target "local" declares no host cost; add targets.local.cost with monthly (or purchase and months), cpus and memory')
   })
 
   it('compares the policies on the flash spike and ends with sparklines', () => {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { evaluatePolicy, type ControllerState } from '../../src/autoscaling/policy.js'
+import { controllerPolicy, evaluatePolicy as evaluate, type ControllerState } from '../../src/autoscaling/policy.js'
 import { observationFrom } from '../../src/autoscaling/provider-port.js'
 import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/service-unit.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 
 const fresh: ControllerState = { recommendations: [] }
+/** The controller runs the normalised policy, as the docker compiler writes it. */
+const evaluatePolicy = (service: string, policy: Autoscale, ...rest: [number, Parameters<typeof evaluate>[3], ControllerState, number]) => evaluate(service, controllerPolicy(policy), ...rest)
 const cpu60: Autoscale = { min: 1, max: 6, target: { cpu: 60 } }
 
 describe('target tracking', () => {
@@ -61,6 +63,21 @@ describe('cooldown and stabilisation', () => {
     state = dip.state
     const later = evaluatePolicy('web', policy, 4, { cpu: 10 }, state, 301_000)
     expect(later.decision).toMatchObject({ desired: 1, action: 'scale-in' })
+  })
+})
+
+describe('scale-in limit', () => {
+  it('removes at most the limit within the window, taking a sharp drop in slices', () => {
+    const policy: Autoscale = { min: 1, max: 10, target: { cpu: 50 }, scaleInLimit: { replicas: 2, window: '2m' } }
+    const first = evaluatePolicy('web', policy, 8, { cpu: 5 }, fresh, 0)
+    expect(first.decision).toMatchObject({ current: 8, desired: 6, action: 'scale-in' })
+    expect(first.decision.reason).toContain('scale-in limit: at most 2 per 2m, 2 left now')
+    const soon = evaluatePolicy('web', policy, 6, { cpu: 5 }, first.state, 60_000)
+    expect(soon.decision).toMatchObject({ desired: 6, action: 'hold' })
+    const later = evaluatePolicy('web', policy, 6, { cpu: 5 }, soon.state, 121_000)
+    expect(later.decision).toMatchObject({ desired: 4, action: 'scale-in' })
+    // scaling out is never limited
+    expect(evaluatePolicy('web', policy, 4, { cpu: 100 }, later.state, 122_000).decision.desired).toBe(8)
   })
 })
 
