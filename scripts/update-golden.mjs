@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Regenerates the golden files, the one way they change: test/golden/new-*/ from the
-// templates, and test/golden/autoscaling/*/*/native.json from the autoscaling compilers.
+// templates, test/golden/autoscaling/*/*/native.json from the autoscaling compilers and
+// test/golden/gate/*.md from the gate's report renderer.
 // Review the diff (git diff test/golden) before committing it.
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const vitest = path.join(root, 'node_modules', '.bin', 'vitest')
-execFileSync(vitest, ['run', '--project', 'unit', 'test/unit/scaffold-golden.test.ts', 'test/unit/autoscaling-golden.test.ts'], {
+execFileSync(vitest, ['run', '--project', 'unit', 'test/unit/scaffold-golden.test.ts', 'test/unit/autoscaling-golden.test.ts', 'test/unit/gate-golden.test.ts'], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, STRATO_UPDATE_GOLDEN: '1' },
