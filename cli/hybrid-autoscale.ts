@@ -6,13 +6,13 @@
  */
 import type { ControlledService, TargetPort } from '../src/autoscaling/hybrid-controller.js'
 import { controllerPolicy } from '../src/autoscaling/policy.js'
+import { controlledServices } from '../src/autoscaling/targets.js'
 import { controllerPort, nativePort } from '../src/autoscaling/provider-port.js'
 import { notSupportedError } from '../src/capabilities.js'
 import { usageError } from '../src/errors.js'
 import type { LoadedManifest } from '../src/manifest/load.js'
 import { effectiveTargets } from '../src/manifest/defaults.js'
 import type { Progress } from '../src/model.js'
-import { placementOrder } from '../src/placement.js'
 import { serviceVersions } from '../src/planning/project-plan.js'
 import type { Provider, ProviderSettings } from '../providers/provider.js'
 import { descriptorOf } from '../providers/descriptors.js'
@@ -34,13 +34,10 @@ export async function openHybridTargets(loaded: LoadedManifest, only: string | u
   const { manifest } = loaded
   const targets = effectiveTargets(manifest)
   if (only !== undefined && !targets[only]) throw usageError(`Unknown target "${only}".`, `Use one of the targets in strato.yaml: ${Object.keys(targets).join(', ')}.`)
-  const services: Record<string, ControlledService> = {}
-  for (const [service, spec] of Object.entries(manifest.services)) {
-    if (!spec.autoscale) continue
-    const slots = placementOrder(manifest, service).filter((slot) => only === undefined || slot.target === only)
-    if (slots.length > 0) services[service] = { policy: controllerPolicy(spec.autoscale), slots }
-  }
-  const policies = Object.fromEntries(Object.keys(services).map((service) => [service, manifest.services[service].autoscale!]))
+  const chosen = controlledServices(manifest, only, (name) => descriptorOf(targets[name].provider).autoscaling.driver)
+  for (const service of chosen.leftToNative) progress.warn(`${service}: every target it runs on scales natively; it scales with \`strato autoscale apply\``)
+  const services: Record<string, ControlledService> = Object.fromEntries(Object.entries(chosen.services).map(([service, { autoscale, slots }]) => [service, { policy: controllerPolicy(autoscale), slots }]))
+  const policies = Object.fromEntries(Object.entries(chosen.services).map(([service, { autoscale }]) => [service, autoscale]))
   const versions = serviceVersions(manifest, loaded.dir)
   const names = [...new Set(Object.values(services).flatMap((entry) => entry.slots.map((slot) => slot.target)))]
   const providers: Provider[] = []

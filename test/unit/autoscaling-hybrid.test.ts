@@ -4,6 +4,7 @@ import { combineObservations, decideService } from '../../src/autoscaling/hybrid
 import { failedRunCode, renderDecision, runHybridController, type RecordedDecision, type TargetPort } from '../../src/autoscaling/hybrid-controller.js'
 import { controllerPolicy } from '../../src/autoscaling/policy.js'
 import { nativePort } from '../../src/autoscaling/provider-port.js'
+import { controlledServices } from '../../src/autoscaling/targets.js'
 import type { Observation } from '../../src/autoscaling/policy.js'
 import { UserError } from '../../src/errors.js'
 import { silentProgress, type Action, type Resource } from '../../src/model.js'
@@ -321,5 +322,27 @@ describe('a target with a native autoscaler under the hybrid controller', () => 
     })
     expect(held.failed).toEqual([expect.objectContaining({ target: 'aws', action: 'hold', code: 'denied', reason: 'keeps 3; failed to keep it: Credentials were refused.' })])
     expect(held.decisions[0].summary).toBe('orders 9 -> 9: cpu 60% is within 10% of target 60%; onprem full at 6, aws 3; aws failed: Credentials were refused.')
+  })
+})
+
+describe('which services autoscale run drives', () => {
+  const manifest = {
+    name: 'shop',
+    services: {
+      orders: { image: 'o', autoscale: { min: 1, max: 9, target: { cpu: 60 } } },
+      search: { image: 's', targets: ['aws'], autoscale: { min: 1, max: 4, target: { cpu: 60 } } },
+      users: { image: 'u' },
+    },
+    targets: { onprem: { provider: 'docker' as const }, aws: { provider: 'aws' as const, region: 'eu-west-1' } },
+    placement: [{ target: 'onprem', max: 3 }, { target: 'aws', max: 6 }],
+  }
+  const driverOf = (target: string) => (target === 'aws' ? 'native' as const : 'controller' as const)
+
+  it('takes a service across on-prem and cloud, and leaves a cloud-only one to its native autoscaler', () => {
+    const { services, leftToNative } = controlledServices(manifest, undefined, driverOf)
+    expect(Object.keys(services)).toEqual(['orders'])
+    expect(services.orders.slots).toEqual([{ target: 'onprem', max: 3 }, { target: 'aws', max: 6 }])
+    expect(leftToNative).toEqual(['search'])
+    expect(controlledServices(manifest, 'aws', driverOf).services.orders.slots).toEqual([{ target: 'aws', max: 6 }])
   })
 })
