@@ -9,6 +9,7 @@ import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/s
 import { usageError, UserError } from '../../src/errors.js'
 
 export default class AutoscaleRun extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'Run the autoscaling controller: one decision per service, placed across its targets.'
   static override description = `Reads each service's metric on every target it runs on (weighted by replicas), applies its autoscale policy once for the whole service (target tracking, steps, min, max, cooldown, stabilisation window, scale-in limit) and places the result like deploy does: fill targets in placement order up to each max, overflow to the next; fewer replicas leave the last-filled target first.
 Every decision is printed with its reason per target (--json gives the same records). A target that cannot be reached or refuses does not stop the others; the exit code then says which error happened.`

@@ -9,6 +9,7 @@ import { usageError } from '../../src/errors.js'
 import { descriptorOf } from '../../providers/descriptors.js'
 
 export default class AutoscaleSimulate extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage'] as const
   static override summary = 'What-if: replay a load trace through the manifest\'s autoscaling policy and placement.'
   static override description = `The trace is CSV "seconds,rps" lines, a k6 CSV output (k6 run --out csv=FILE, also .gz) or a Locust stats history (PREFIX_stats_history.csv); load-tool exports are counted per minute.
 Each replica serves --per-replica requests per second at 100% CPU. Every --interval seconds the policy decides on that period's CPU, with the hybrid controller's decision core: one count for the service, placed in placement order (fill each target up to its max, overflow to the next; drain the last-filled first).
