@@ -82,6 +82,15 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
     issues.push(...replicaBounds(service, at, onlyTarget(service, targetNames), limitOf))
   }
 
+  for (const [name, target] of Object.entries(targets)) {
+    if (!isObject(target) || !Array.isArray(target.writableRoot)) continue
+    target.writableRoot.forEach((ref, index) => {
+      if (typeof ref === 'string' && !serviceSet.has(ref)) {
+        issues.push({ path: ['targets', name, 'writableRoot', index], message: `unknown service "${ref}"; known: ${[...serviceSet].slice(0, 20).join(', ') || 'none'}` })
+      }
+    })
+  }
+
   if (Array.isArray(data.placement)) {
     data.placement.forEach((entry, index) => {
       if (isObject(entry) && typeof entry.target === 'string' && !targetSet.has(entry.target)) {
