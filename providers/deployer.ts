@@ -1,4 +1,4 @@
-/** Who deploys, as release records and labels name them: user@host. */
+/** Who deploys: user@host, recorded with each release by every provider. */
 import os from 'node:os'
 
 export function deployer(env: NodeJS.ProcessEnv): string {

@@ -47,6 +47,8 @@ export interface DeploymentContext {
   timing: Timing
   /** new VMs started together in a rollout (default: as many as run) */
   surge?: number
+  /** --image-map: public images mapped to local ones (image: references, Dockerfile base images) */
+  imageMap?: string
   /** tenant of the subscription, for the Key Vault */
   tenantId(): Promise<string>
 }
@@ -163,7 +165,7 @@ async function createService(context: DeploymentContext, state: ApplyState, acti
   const service = action.service
   const spec = manifest.services[service]
   const name = scaleSetName(manifest.name, service)
-  const image = await imageFor({ project: manifest.name, service, spec, version: action.toVersion!, registry: context.target.registry, targetName: context.targetName, projectDir: context.projectDir }, progress, context.signal)
+  const image = await imageFor({ project: manifest.name, service, spec, version: action.toVersion!, registry: context.target.registry, targetName: context.targetName, projectDir: context.projectDir, imageMap: context.imageMap }, progress, context.signal)
   if (spec.secrets?.length) await ensureSecrets(context.clients, context.resourceGroup, state.vault!, manifest.name, service, spec.secrets, context.env)
   const desired = action.to ?? 0
   progress.step(`${service}: scale set ${name} with ${desired} VM(s) (${context.target.vmSize ?? DEFAULT_VM_SIZE})`)
@@ -184,7 +186,7 @@ async function updateService(context: DeploymentContext, state: ApplyState, acti
   const current = await readScaleSet(clients, resourceGroup, name, true)
   if (!current) throw new UserError(`Service ${service} has no scale set on target "${context.targetName}" to update.`, { code: 'conflict', fix: 'Run strato deploy again: the plan will create it.' })
   const version = pinned?.version ?? action.toVersion!
-  const image = pinned?.image ?? await imageFor({ project: manifest.name, service, spec, version, registry: context.target.registry, targetName: context.targetName, projectDir: context.projectDir }, progress, context.signal)
+  const image = pinned?.image ?? await imageFor({ project: manifest.name, service, spec, version, registry: context.target.registry, targetName: context.targetName, projectDir: context.projectDir, imageMap: context.imageMap }, progress, context.signal)
   if (spec.secrets?.length) await ensureSecrets(clients, resourceGroup, state.vault!, manifest.name, service, spec.secrets, context.env)
   const vms = () => listVms(clients, resourceGroup, name)
   const newModel = async (capacity: number) => buildModel(context, state, service, spec, image, capacity, sshKeyOf(current) ?? throwawaySshPublicKey(), serviceTags(context, state, service, version, image, current.tags))

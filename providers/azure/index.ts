@@ -69,7 +69,7 @@ export class AzureProvider implements Provider {
     })
     this.deployment = {
       clients: this.clients, manifest: context.manifest, target: this.target, targetName: context.targetName, resourceGroup: this.resourceGroup,
-      projectDir: context.projectDir, env: context.env, signal: context.signal, timing, surge: settings.surge, tenantId: tenantOf(this.clients),
+      projectDir: context.projectDir, env: context.env, signal: context.signal, timing, surge: settings.surge, imageMap: settings.imageMap, tenantId: tenantOf(this.clients),
     }
   }
 
