@@ -16,5 +16,6 @@ export async function systemProbes(): Promise<DoctorProbes> {
     env: process.env,
     homeFileExists: (relative) => existsSync(path.join(homedir(), relative)),
     fileExists: (file) => existsSync(file),
+    reachTargets: true,
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Targets that pull images (aws, kubernetes) run image references. A build:
+ * Targets that pull images (aws, azure, kubernetes) run image references. A build:
  * service is built locally and pushed to the target's registry first, tagged
  * with its version; the image map rewrites public base images in the
  * Dockerfile's ARG defaults and image: references (air-gapped sites).
@@ -14,7 +14,15 @@ import { buildContextOf } from '../src/planning/version.js'
 import { mapImage, mappedBuildArgs, type ImageMap } from './image-map.js'
 
 export function imageReference(registry: string, project: string, service: string, version: string): string {
-  return `${registry.replace(/\/+$/, '')}/${project}-${service}:${version}`
+  return `${registry.replace(/^https?:\/\//, '').replace(/\/+$/, '')}/${project}-${service}:${version}`
+}
+
+/** How a target's registry is named and logged in to, for the errors (default: ECR's). */
+export interface RegistryWords {
+  /** e.g. "an ECR repository host" */
+  example: string
+  /** e.g. "`docker login`" */
+  login: string
 }
 
 /** The argv of `docker build` for a service; pure, so tests compare it exactly. `mapped` are build args the image map rewrites. */
@@ -38,7 +46,7 @@ function dockerfileText(projectDir: string, spec: Service): string {
 
 /** The image a service runs on the target: its image:, or its build pushed to the target's registry. */
 export async function imageFor(
-  input: { project: string; service: string; spec: Service; version: string; registry?: string; targetName: string; projectDir: string; imageMap?: ImageMap },
+  input: { project: string; service: string; spec: Service; version: string; registry?: string; targetName: string; projectDir: string; imageMap?: ImageMap; words?: RegistryWords },
   progress: Progress,
   signal?: AbortSignal,
 ): Promise<string> {
@@ -46,7 +54,7 @@ export async function imageFor(
   if (input.spec.image) return mapImage(map, input.spec.image)
   if (!input.registry) {
     throw usageError(`Service ${input.service} is built from source, and target "${input.targetName}" has no registry to push it to.`,
-      `Set targets.${input.targetName}.registry (the registry the target pulls from, e.g. an ECR repository host), or give services.${input.service}.image.`)
+      `Set targets.${input.targetName}.registry (the registry the target pulls from, e.g. ${input.words?.example ?? 'an ECR repository host'}), or give services.${input.service}.image.`)
   }
   const reference = imageReference(input.registry, input.project, input.service, input.version)
   progress.step(`${input.service}: building ${reference}`)
@@ -58,7 +66,7 @@ export async function imageFor(
     const detail = (error as { stderr?: string }).stderr?.trim().split('\n').slice(-3) ?? []
     throw new UserError(`Building or pushing the image of ${input.service} to ${input.registry} failed.`, {
       code: 'failure', details: detail,
-      fix: 'Check that Docker runs, the Dockerfile builds with `docker build`, and you are logged in to the registry (`docker login`).',
+      fix: `Check that Docker runs, the Dockerfile builds with \`docker build\`, and you are logged in to the registry (${input.words?.login ?? '`docker login`'}).`,
     })
   }
   return reference

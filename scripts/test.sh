@@ -18,8 +18,8 @@ command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 # The Kubernetes test cluster's etcd and certificates (scripts/cluster installs them too when run alone).
 command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
-# openssl: the Kubernetes test cluster's certificates, and the private CA of the TLS-inspecting proxy
-# the scaffold end-to-end test builds through.
+# openssl: the Kubernetes test cluster's certificates, the Azure fake's TLS certificate, and the private CA
+# of the TLS-inspecting proxy the scaffold end-to-end test builds through.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "==> installing ${need[*]}" >&2

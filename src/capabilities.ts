@@ -40,6 +40,10 @@ export interface AutoscalingCapabilities {
   /** step rules, per metric */
   steps: Record<AutoscaleMetric, Support>
   schedules: Support
+  /** where schedules run, whether this provider takes a schedule's cron (Azure's recurrences are weekly) */
+  scheduleCron?(cron: string): Support
+  /** and its time zone */
+  scheduleTimezone?(timezone: string): Support
   /** autoscale.scaleInLimit: at most N replicas removed per window */
   scaleInLimit: Support
   stabilization: Support
@@ -195,6 +199,12 @@ export function autoscaleFeatures(policy: Autoscale): { path: (string | number)[
     features.push({ path: ['steps', index, 'metric'], feature: `step rules on ${step.metric}`, support: (c) => c.steps[step.metric] })
   })
   if (policy.schedule?.length) features.push({ path: ['schedule'], feature: 'schedules', support: (c) => c.schedules })
+  ;(policy.schedule ?? []).forEach((entry, index) => {
+    // only where schedules run at all: otherwise the refusal above says it once
+    features.push({ path: ['schedule', index, 'cron'], feature: `the schedule "${entry.cron}"`, support: (c) => (c.schedules === true && c.scheduleCron ? c.scheduleCron(entry.cron) : true) })
+    const zone = entry.timezone
+    if (zone !== undefined) features.push({ path: ['schedule', index, 'timezone'], feature: `the time zone ${zone}`, support: (c) => (c.schedules === true && c.scheduleTimezone ? c.scheduleTimezone(zone) : true) })
+  })
   if (policy.scaleInLimit) features.push({ path: ['scaleInLimit'], feature: 'scale-in limits', support: (c) => c.scaleInLimit })
   if (policy.stabilization !== undefined) features.push({ path: ['stabilization'], feature: 'a stabilisation window', support: (c) => c.stabilization })
   if (policy.cooldown !== undefined) features.push({ path: ['cooldown'], feature: 'a cooldown', support: (c) => c.cooldown })

@@ -29,6 +29,11 @@ export interface DoctorProbes {
   fileExists(path: string): boolean
   /** runs a program with a timeout and never throws; `missing` when it is not installed */
   exec(file: string, args: string[], timeoutMs: number): Promise<ProgramRun>
+  /**
+   * whether a descriptor may also ask its target's API (get a token, read the
+   * subscription): the CLI says yes; tests of the static checks leave it unset
+   */
+  reachTargets?: boolean
 }
 
 export interface ProgramRun {

@@ -4,6 +4,7 @@
  * rolls out health-gated, see rollout.ts); scale sets the group's capacity;
  * delete removes a service's resources in dependency order.
  */
+import type { Timing } from '../waiting.js'
 import { usageError, UserError } from '../../src/errors.js'
 import type { AwsTargetConfig, Manifest, Service } from '../../src/manifest/schema.js'
 import { durationSeconds } from '../../src/manifest/units.js'
@@ -25,13 +26,7 @@ import { rollOut } from './rollout.js'
 import { deleteCreatedSecrets, ensureSecrets } from './secrets.js'
 import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup } from './security-group.js'
 
-export interface Timing {
-  /** how long new instances may take to become healthy before a rollout is rolled back */
-  healthTimeoutMs: number
-  pollMs: number
-  sleep(ms: number): Promise<void>
-  now(): number
-}
+export type { Timing }
 
 export interface DeploymentContext {
   clients: AwsClients

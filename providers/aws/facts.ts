@@ -6,7 +6,7 @@
 import { paginateDescribeVolumes, type Instance, type LaunchTemplate, type ResponseLaunchTemplateData, type SecurityGroup, type Volume } from '@aws-sdk/client-ec2'
 import type { AwsInstanceFact, AwsLaunchTemplateFact, AwsSecurityGroupFact, AwsVolumeFact } from '../../src/checks/facts.js'
 import type { Fact } from '../../src/model.js'
-import { mapBounded } from './bounded.js'
+import { mapBounded } from '../bounded.js'
 import type { AwsClients } from './clients.js'
 import { listInstances } from './instances.js'
 import { launchTemplateVersion, listLaunchTemplates, ROOT_DEVICE } from './launch-template.js'

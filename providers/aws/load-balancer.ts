@@ -11,7 +11,7 @@ import {
   paginateDescribeTargetGroups, type LoadBalancer, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { TAG } from './label-codec.js'
-import { chunk, mapBounded } from './bounded.js'
+import { chunk, mapBounded } from '../bounded.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 import { shortName, stratoTags } from './naming.js'

@@ -8,7 +8,7 @@
 import { DeleteParameterCommand, DescribeParametersCommand, GetParametersCommand, PutParameterCommand } from '@aws-sdk/client-ssm'
 import { usageError } from '../../src/errors.js'
 import { TAG } from './label-codec.js'
-import { chunk } from './bounded.js'
+import { chunk } from '../bounded.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 import { secretParameterName, stateTags } from './naming.js'

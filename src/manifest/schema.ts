@@ -147,9 +147,14 @@ const AzureTarget = z.strictObject({
   provider: z.literal('azure'),
   location: z.string().regex(/^[a-z0-9]+$/, { message: 'must be an Azure location such as westeurope' }),
   vmSize: z.string().optional(),
-  subscription: z.string().optional(),
-  resourceGroup: z.string().optional(),
-  registry: z.string().optional(),
+  subscription: z.string().optional().describe('the subscription id (default: AZURE_SUBSCRIPTION_ID)'),
+  resourceGroup: z.string().optional().describe('the resource group to use (default: strato-<project>-<target>, created)'),
+  zones: z.array(z.enum(['1', '2', '3'])).min(1).optional().describe('availability zones the scale sets spread over'),
+  subnet: z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i, {
+    message: 'must be a subnet resource id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>',
+  }).optional().describe('an existing subnet to place the VMs in (default: a virtual network strato creates)'),
+  registry: z.string().optional().describe('the Azure Container Registry host build: services are pushed to'),
+  endpoint: z.url().optional().describe('a Resource Manager endpoint override (sovereign clouds, Azure Stack, the local fake)'),
 })
 
 const GcpTarget = z.strictObject({

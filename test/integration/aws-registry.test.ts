@@ -7,44 +7,22 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, EC2Client } from '@aws-sdk/client-ec2'
-import { execa, type ResultPromise } from 'execa'
+import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
 import type { Manifest } from '../../src/manifest/schema.js'
 import { silentProgress } from '../../src/model.js'
 import { serviceVersion } from '../../src/planning/version.js'
 import { AwsProvider } from '../../providers/aws/index.js'
-import { freePort, startMoto, useDummyAwsCredentials, type Moto } from '../helpers/moto.js'
+import { startDockerRegistry, type DockerRegistry } from '../helpers/docker-registry.js'
+import { startMoto, useDummyAwsCredentials, type Moto } from '../helpers/moto.js'
 
 let moto: Moto
-let registry: ResultPromise
+let registry: DockerRegistry
 let registryAddress: string
 let workDir: string
 let restoreEnv: () => void
 const pushed: string[] = []
-
-async function startRegistry(): Promise<void> {
-  const port = await freePort()
-  registryAddress = `127.0.0.1:${port}`
-  const config = path.join(workDir, 'registry.yml')
-  writeFileSync(config, [
-    'version: 0.1',
-    'storage:',
-    `  filesystem: { rootdirectory: ${path.join(workDir, 'registry-data')} }`,
-    'http:',
-    `  addr: ${registryAddress}`,
-  ].join('\n'))
-  registry = execa('docker-registry', ['serve', config], { reject: false, stdio: 'ignore', cleanup: true })
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://${registryAddress}/v2/`)).ok) return
-    } catch {
-      // starting
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('docker-registry did not start; run scripts/setup-moto.sh')
-}
 
 function manifest(registryHost: string | undefined): Manifest {
   return {
@@ -66,13 +44,13 @@ beforeAll(async () => {
   writeFileSync(path.join(workDir, 'api', 'Dockerfile'), 'FROM scratch\nCOPY hello.txt /hello.txt\n')
   writeFileSync(path.join(workDir, 'api', 'hello.txt'), 'hello from the api\n')
   moto = await startMoto()
-  await startRegistry()
+  registry = await startDockerRegistry(workDir)
+  registryAddress = registry.address
 })
 
 afterAll(async () => {
   for (const reference of pushed) await execa('docker', ['image', 'rm', reference], { reject: false })
-  registry?.kill('SIGTERM')
-  await registry
+  await registry?.stop()
   await moto?.stop()
   rmSync(workDir, { recursive: true, force: true })
   restoreEnv?.()

@@ -65,6 +65,32 @@ describe('validate, against the targets\' descriptors', () => {
     ])
   })
 
+  it('refuses what Azure autoscale cannot take: request targets, monthly crons, unknown time zones, each at its line', () => {
+    const text = [
+      'name: shop',
+      'services:',
+      '  orders:',
+      '    image: registry.example/orders:1.0.0',
+      '    port: 8080',
+      '    autoscale:',
+      '      min: 1',
+      '      max: 4',
+      '      target: { cpu: 60, requests: 100 }',
+      '      schedule:',
+      '        - { cron: "0 8 1 * *", min: 2 }',
+      '        - { cron: "0 8 * * 1-5", timezone: Mars/Olympus }',
+      '        - { cron: "30 19 * * 1-5", timezone: Europe/Berlin }',
+      'targets:',
+      '  azure: { provider: azure, location: westeurope }',
+      '',
+    ].join('\n')
+    expect(problems(text)).toEqual([
+      expect.stringMatching(/^strato\.yaml:9:36 services\.orders\.autoscale\.target\.requests: targets\.azure: the Azure Standard Load Balancer counts connections, not requests/),
+      'strato.yaml:11:19 services.orders.autoscale.schedule.0.cron: targets.azure: Azure autoscale recurrences are weekly; "0 8 1 * *" names a day of the month or a month; use * for the day-of-month and month fields and pick week days in the last field (e.g. "0 8 * * 1-5")',
+      'strato.yaml:12:44 services.orders.autoscale.schedule.1.timezone: targets.azure: Azure autoscale does not know the time zone "Mars/Olympus"; use UTC, a zone such as Europe/Berlin, or a Windows time zone name such as "W. Europe Standard Time"',
+    ])
+  })
+
   it('checks the embedded local docker target when the manifest names none', () => {
     expect(problems('name: shop\nservices:\n  web:\n    image: registry.example/web:1.0.0\n    autoscale: { min: 1, max: 3, target: { requests: 50 } }\n')).toEqual([
       'strato.yaml:5:54 services.web.autoscale.target.requests: targets.local: docker targets measure container CPU and memory, not requests; use target.cpu or target.memory, or place the service on an aws target to scale on requests',
@@ -101,7 +127,7 @@ describe('commands ask the descriptor before acting', () => {
 
   it('refuses every verb of a provider that is not built, saying what works meanwhile', () => {
     for (const verb of VERBS) expect(() => requireVerb(descriptorOf('gcp'), verb, 'gcp')).toThrow(/GCP target "gcp" \(it is not built yet\)/)
-    expect(notSupportedError(descriptorOf('azure'), 'The provider', 'azure').fix).toContain('strato cost actual --focus')
+    expect(notSupportedError(descriptorOf('gcp'), 'The provider', 'gcp').fix).toContain('strato cost actual --focus')
   })
 })
 

@@ -1,3 +1,4 @@
+/** Bounded concurrency for the cloud providers' many small API calls (not a provider: they share it). */
 /** Runs `work` over `items` with at most `limit` calls in flight, keeping order. */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length)
