@@ -9,9 +9,10 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Docume
 import type { z } from 'zod'
 import { capabilityIssues, locationSuggestion, type DescriptorLookup } from '../capabilities.js'
 import { usageError, UserError } from '../errors.js'
-import { closest, didYouMean } from '../suggest.js'
+import { didYouMean } from '../suggest.js'
 import { crossFieldIssues, type RawIssue } from './rules.js'
 import { ManifestSchema, PROVIDER_KINDS, type Manifest, type ProviderKind } from './schema.js'
+import { readPlainYaml } from './plain-yaml.js'
 import { yamlStructureProblems } from './yaml-safety.js'
 
 export const MANIFEST_NAMES = ['strato.yaml', 'strato.yml'] as const
@@ -119,14 +120,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 export function parseManifest(text: string, displayName: string, file = path.resolve(displayName), descriptors?: DescriptorLookup): LoadedManifest {
   const result = checkManifest(text, displayName, descriptors)
   if (result.problems.length > 0) throw manifestError(displayName, result.problems)
-  const { doc, lineCounter } = result
-  return {
-    manifest: result.manifest!,
-    file,
-    dir: path.dirname(file),
-    text,
-    locate: (at) => nodePosition(doc, lineCounter, at),
-  }
+  return { manifest: result.manifest!, file, dir: path.dirname(file), text, locate: (at) => result.locate(at) }
 }
 
 export function manifestError(displayName: string, problems: ManifestProblem[]): UserError {
@@ -144,20 +138,62 @@ export function formatProblem(problem: ManifestProblem): string {
   return `${problem.file}:${problem.line}:${problem.col} ${where}${problem.message}`
 }
 
+/** A manifest text read by the `yaml` library, with every node's source range; read only when positions are needed. */
+export interface PositionedDocument {
+  doc: Document
+  lineCounter: LineCounter
+}
+
+export interface CheckedManifest {
+  /** every problem, sorted by position */
+  problems: ManifestProblem[]
+  /** the manifest, when there are no problems */
+  manifest?: Manifest
+  /** line and column (1-based) of the value at a manifest path (with atKey, of its key), or of its nearest existing parent */
+  locate(path: (string | number)[], atKey?: boolean): { line: number; col: number }
+  /** the document with source positions, read on first use */
+  document(): PositionedDocument
+}
+
 /**
  * Every problem in a manifest text, sorted by position; never throws for bad
  * input. With `descriptors`, what a target's provider cannot do is a problem
  * too (an unknown region, step rules on a target without them).
+ *
+ * Most manifests are plain YAML and valid: those are read quickly without
+ * source positions (plain-yaml.ts). Positions are worked out only for
+ * problems, from the quick reading where it knows them exactly, otherwise
+ * by reading the text again with the `yaml` library, which also explains
+ * every YAML-level problem.
  */
-export function checkManifest(text: string, displayName: string, descriptors?: DescriptorLookup): {
-  problems: ManifestProblem[]
-  manifest?: Manifest
-  doc: Document
-  lineCounter: LineCounter
-} {
-  const lineCounter = new LineCounter()
-  // Duplicate keys are found by yamlStructureProblems in one pass: the library's own check is quadratic in a mapping's size.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
+export function checkManifest(text: string, displayName: string, descriptors?: DescriptorLookup): CheckedManifest {
+  let positioned: PositionedDocument | undefined
+  const document = () => (positioned ??= readPositioned(text))
+  const plain = readPlainYaml(text)
+  if (plain) {
+    const { issues, manifest } = dataIssues(plain.data, descriptors)
+    const located = issues.map((issue) => plain.locate(issue.path, issue.atKey === true))
+    if (located.every((position) => position !== undefined)) {
+      return {
+        problems: problemsOf(displayName, issues, (_issue, index) => located[index]!),
+        manifest: issues.length === 0 ? manifest : undefined,
+        locate: (at, atKey = false) => plain.locate(at, atKey) ?? locateIn(document(), at, atKey),
+        document,
+      }
+    }
+  }
+  return checkPositioned(text, displayName, descriptors)
+}
+
+/**
+ * The full reading with the `yaml` library: every YAML-level problem, every
+ * position. checkManifest gives the same answer, sooner where it can.
+ */
+export function checkPositioned(text: string, displayName: string, descriptors?: DescriptorLookup): CheckedManifest {
+  const positions = readPositioned(text)
+  const document = () => positions
+  const { doc, lineCounter } = positions
+  const locate = (at: (string | number)[], atKey = false) => locateIn(positions, at, atKey)
   const problems: ManifestProblem[] = []
   for (const error of doc.errors) {
     const [start] = error.pos
@@ -167,31 +203,56 @@ export function checkManifest(text: string, displayName: string, descriptors?: D
   if (problems.length === 0) {
     for (const problem of yamlStructureProblems(doc)) problems.push({ file: displayName, ...lineCounter.linePos(problem.offset), path: '', message: `YAML: ${problem.message}` })
   }
-  if (problems.length > 0) return { problems: problems.sort((a, b) => a.line - b.line || a.col - b.col), doc, lineCounter }
+  if (problems.length > 0) return { problems: sortByPosition(problems), locate, document }
 
   // Aliases were bounded above (unresolved, cyclic and exploding ones are problems), so none is refused here.
   const data = doc.toJS({ maxAliasCount: -1 }) as unknown
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     problems.push({ file: displayName, line: 1, col: 1, path: '', message: 'expected a mapping with at least name and services' })
-    return { problems, doc, lineCounter }
+    return { problems, locate, document }
   }
+  const { issues, manifest } = dataIssues(data, descriptors)
+  return {
+    problems: problemsOf(displayName, issues, (issue) => locate(issue.path, issue.atKey === true)),
+    manifest: issues.length === 0 ? manifest : undefined,
+    locate,
+    document,
+  }
+}
 
+function readPositioned(text: string): PositionedDocument {
+  const lineCounter = new LineCounter()
+  // Duplicate keys are found by yamlStructureProblems in one pass: the library's own check is quadratic in a mapping's size.
+  // logLevel error: what the library would print as a warning (a mapping used as a key) is no concern of strato's output.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' })
+  return { doc, lineCounter }
+}
+
+/** The schema's, the cross-field rules' and (with descriptors) the providers' issues with the data, in strato's wording. */
+function dataIssues(data: object, descriptors?: DescriptorLookup): { issues: RawIssue[]; manifest?: Manifest } {
   const parsed = ManifestSchema.safeParse(data)
-  const raw: RawIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, data, descriptors))
-  raw.push(...crossFieldIssues(data))
-  if (parsed.success && descriptors) raw.push(...capabilityIssues(parsed.data, descriptors))
+  const issues: RawIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, data, descriptors))
+  issues.push(...crossFieldIssues(data))
+  if (parsed.success && descriptors) issues.push(...capabilityIssues(parsed.data, descriptors))
+  return { issues, manifest: parsed.success ? parsed.data : undefined }
+}
 
+/** Issues as problems at their positions, each reported once, sorted by position. */
+function problemsOf(displayName: string, issues: RawIssue[], positionOf: (issue: RawIssue, index: number) => { line: number; col: number }): ManifestProblem[] {
   const seen = new Set<string>()
-  for (const issue of raw) {
-    const { line, col } = issue.atKey ? keyPosition(doc, lineCounter, issue.path) : nodePosition(doc, lineCounter, issue.path)
-    const problem = { file: displayName, line, col, path: issue.path.join('.'), message: issue.message }
+  const problems: ManifestProblem[] = []
+  issues.forEach((issue, index) => {
+    const problem = { file: displayName, ...positionOf(issue, index), path: issue.path.join('.'), message: issue.message }
     const key = `${problem.path}\0${problem.message}`
-    if (seen.has(key)) continue
+    if (seen.has(key)) return
     seen.add(key)
     problems.push(problem)
-  }
-  problems.sort((a, b) => a.line - b.line || a.col - b.col)
-  return { problems, manifest: problems.length === 0 && parsed.success ? parsed.data : undefined, doc, lineCounter }
+  })
+  return sortByPosition(problems)
+}
+
+function sortByPosition(problems: ManifestProblem[]): ManifestProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col)
 }
 
 function yamlMessage(message: string): string {
@@ -208,11 +269,10 @@ function describeIssue(issue: Issue, data: unknown, descriptors?: DescriptorLook
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(ManifestSchema, at, data)
-      return issue.keys.map((key) => ({
-        path: [...at, key],
-        atKey: true,
-        message: `unknown key${didYouMean(key, allowed)}${allowed.length && !closest(key, allowed) ? ` (allowed: ${allowed.join(', ')})` : ''}`,
-      }))
+      return issue.keys.map((key) => {
+        const suggestion = didYouMean(key, allowed) || (allowed.length ? ` (allowed: ${allowed.join(', ')})` : '')
+        return { path: [...at, key], atKey: true, message: `unknown key${suggestion}` }
+      })
     }
     case 'invalid_type':
       if (actual === undefined) return [{ path: at, atKey: true, message: `is required (${describeExpected(issue.expected)})` }]
@@ -382,6 +442,10 @@ function pairFor(doc: Document, at: (string | number)[]): { key?: Node; value?: 
 function position(lineCounter: LineCounter, node: Node | undefined): { line: number; col: number } | undefined {
   const offset = node?.range?.[0]
   return offset === undefined ? undefined : lineCounter.linePos(offset)
+}
+
+function locateIn({ doc, lineCounter }: PositionedDocument, at: (string | number)[], atKey: boolean): { line: number; col: number } {
+  return atKey ? keyPosition(doc, lineCounter, at) : nodePosition(doc, lineCounter, at)
 }
 
 /** Position of the value at a path; if it is missing, of the deepest parent that exists. */
