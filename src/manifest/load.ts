@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml'
 import type { z } from 'zod'
 import { capabilityIssues, locationSuggestion, type DescriptorLookup } from '../capabilities.js'
 import { usageError, UserError } from '../errors.js'
@@ -13,6 +12,7 @@ import { didYouMean } from '../suggest.js'
 import { crossFieldIssues, type RawIssue } from './rules.js'
 import { ManifestSchema, PROVIDER_KINDS, type Manifest, type ProviderKind } from './schema.js'
 import { readPlainYaml } from './plain-yaml.js'
+import { readPositioned, type PositionedDocument } from './positioned-yaml.js'
 import { yamlStructureProblems } from './yaml-safety.js'
 
 export const MANIFEST_NAMES = ['strato.yaml', 'strato.yml'] as const
@@ -138,12 +138,6 @@ export function formatProblem(problem: ManifestProblem): string {
   return `${problem.file}:${problem.line}:${problem.col} ${where}${problem.message}`
 }
 
-/** A manifest text read by the `yaml` library, with every node's source range; read only when positions are needed. */
-export interface PositionedDocument {
-  doc: Document
-  lineCounter: LineCounter
-}
-
 export interface CheckedManifest {
   /** every problem, sorted by position */
   problems: ManifestProblem[]
@@ -177,7 +171,7 @@ export function checkManifest(text: string, displayName: string, descriptors?: D
       return {
         problems: problemsOf(displayName, issues, (_issue, index) => located[index]!),
         manifest: issues.length === 0 ? manifest : undefined,
-        locate: (at, atKey = false) => plain.locate(at, atKey) ?? locateIn(document(), at, atKey),
+        locate: (at, atKey = false) => plain.locate(at, atKey) ?? document().locate(at, atKey),
         document,
       }
     }
@@ -191,9 +185,8 @@ export function checkManifest(text: string, displayName: string, descriptors?: D
  */
 export function checkPositioned(text: string, displayName: string, descriptors?: DescriptorLookup): CheckedManifest {
   const positions = readPositioned(text)
+  const { doc, lineCounter, locate } = positions
   const document = () => positions
-  const { doc, lineCounter } = positions
-  const locate = (at: (string | number)[], atKey = false) => locateIn(positions, at, atKey)
   const problems: ManifestProblem[] = []
   for (const error of doc.errors) {
     const [start] = error.pos
@@ -213,19 +206,11 @@ export function checkPositioned(text: string, displayName: string, descriptors?:
   }
   const { issues, manifest } = dataIssues(data, descriptors)
   return {
-    problems: problemsOf(displayName, issues, (issue) => locate(issue.path, issue.atKey === true)),
+    problems: problemsOf(displayName, issues, (issue) => locate(issue.path, issue.atKey)),
     manifest: issues.length === 0 ? manifest : undefined,
     locate,
     document,
   }
-}
-
-function readPositioned(text: string): PositionedDocument {
-  const lineCounter = new LineCounter()
-  // Duplicate keys are found by yamlStructureProblems in one pass: the library's own check is quadratic in a mapping's size.
-  // logLevel error: what the library would print as a warning (a mapping used as a key) is no concern of strato's output.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' })
-  return { doc, lineCounter }
 }
 
 /** The schema's, the cross-field rules' and (with descriptors) the providers' issues with the data, in strato's wording. */
@@ -400,70 +385,4 @@ function allowedKeysAt(schema: unknown, at: (string | number)[], data: unknown):
   }
   keys.delete('$schema')
   return [...keys]
-}
-
-const pairIndexes = new WeakMap<object, Map<string, Pair>>()
-
-/** The first pair with this key; indexed once per mapping, so locating every problem of a large manifest stays linear. */
-function pairByKey(map: YAMLMap, key: string): Pair | undefined {
-  let index = pairIndexes.get(map)
-  if (!index) {
-    index = new Map()
-    for (const item of map.items) {
-      if (isPair(item) && isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item)
-    }
-    pairIndexes.set(map, index)
-  }
-  return index.get(key)
-}
-
-function pairFor(doc: Document, at: (string | number)[]): { key?: Node; value?: Node; parent?: Node } {
-  let current: unknown = doc.contents
-  let key: Node | undefined
-  let parent: Node | undefined
-  for (const segment of at) {
-    parent = current as Node
-    if (isMap(current)) {
-      const pair = pairByKey(current, String(segment))
-      if (!pair) return { parent }
-      key = pair.key as Node
-      current = pair.value
-    } else if (isSeq(current) && typeof segment === 'number') {
-      current = current.items[segment]
-      key = current as Node
-      if (current === undefined) return { parent }
-    } else {
-      return { parent }
-    }
-  }
-  return { key, value: (current ?? undefined) as Node | undefined, parent }
-}
-
-function position(lineCounter: LineCounter, node: Node | undefined): { line: number; col: number } | undefined {
-  const offset = node?.range?.[0]
-  return offset === undefined ? undefined : lineCounter.linePos(offset)
-}
-
-function locateIn({ doc, lineCounter }: PositionedDocument, at: (string | number)[], atKey: boolean): { line: number; col: number } {
-  return atKey ? keyPosition(doc, lineCounter, at) : nodePosition(doc, lineCounter, at)
-}
-
-/** Position of the value at a path; if it is missing, of the deepest parent that exists. */
-function nodePosition(doc: Document, lineCounter: LineCounter, at: (string | number)[]): { line: number; col: number } {
-  for (let depth = at.length; depth >= 0; depth--) {
-    const { key, value } = pairFor(doc, at.slice(0, depth))
-    const found = depth === 0 ? position(lineCounter, doc.contents as Node) : position(lineCounter, value ?? key)
-    if (found) return found
-  }
-  return { line: 1, col: 1 }
-}
-
-/** Position of the key naming a path (for unknown and missing keys). */
-function keyPosition(doc: Document, lineCounter: LineCounter, at: (string | number)[]): { line: number; col: number } {
-  for (let depth = at.length; depth >= 0; depth--) {
-    const { key } = pairFor(doc, at.slice(0, depth))
-    const found = depth === 0 ? position(lineCounter, doc.contents as Node) : position(lineCounter, key)
-    if (found) return found
-  }
-  return { line: 1, col: 1 }
 }
