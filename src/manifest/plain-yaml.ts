@@ -144,66 +144,76 @@ function hasDocumentMarker(text: string): boolean {
   return false
 }
 
-/** Where a node starts, as the `yaml` library counts it; -1 where the events do not say exactly. */
-interface Place {
-  offset: number
-  keys?: Map<string, { key: number; value: Place }>
-  items?: Place[]
-}
-
 interface Places {
   locate(path: readonly (string | number)[], atKey: boolean): { line: number; col: number } | undefined
 }
 
+/**
+ * Positions from the events. Only the mappings and sequences a path goes
+ * through are indexed (on first use): a manifest with thousands of problems
+ * indexes what they need, once each, and nothing else.
+ */
 function placesOf(text: string, events: Event[]): Places {
-  let at = 1
-  const place = (): Place => {
-    const event = events[at++]
-    if (event.type === EVENT_ID.SCALAR) return { offset: scalarOffset(event) }
-    if (event.type === EVENT_ID.SEQUENCE) {
-      const items: Place[] = []
-      while (events[at].type !== EVENT_ID.POP) items.push(place())
-      at++
-      return { offset: event.start, items }
-    }
-    if (event.type === EVENT_ID.MAPPING) {
-      const keys = new Map<string, { key: number; value: Place }>()
-      while (events[at].type !== EVENT_ID.POP) {
-        const keyEvent = events[at]
-        const name = keyOf(text, keyEvent)
-        at++
-        keys.set(name, { key: scalarOffset(keyEvent as ScalarEvent), value: place() })
-      }
-      at++
-      return { offset: event.start, keys }
-    }
-    return { offset: -1 }
+  // The index just past each mapping or sequence, so lookups step over whole values.
+  const after = new Int32Array(events.length)
+  const open: number[] = []
+  for (let at = 0; at < events.length; at++) {
+    const type = events[at].type
+    if (type === EVENT_ID.MAPPING || type === EVENT_ID.SEQUENCE || type === EVENT_ID.DOCUMENT) open.push(at)
+    else if (type === EVENT_ID.POP) after[open.pop()!] = at + 1
   }
-  const root = place()
+  const next = (at: number) => (after[at] === 0 ? at + 1 : after[at])
+  /** A mapping's keys (key event index by name) or a sequence's items (event indexes), by the container's event index. */
+  const children = new Map<number, Map<string, number> | number[]>()
+  const childrenOf = (at: number): Map<string, number> | number[] => {
+    let found = children.get(at)
+    if (!found) {
+      if (events[at].type === EVENT_ID.MAPPING) {
+        const keys = new Map<string, number>()
+        for (let key = at + 1; events[key].type !== EVENT_ID.POP; key = next(key + 1)) keys.set(keyOf(text, events[key]), key)
+        found = keys
+      } else {
+        const items: number[] = []
+        for (let item = at + 1; events[item].type !== EVENT_ID.POP; item = next(item)) items.push(item)
+        found = items
+      }
+      children.set(at, found)
+    }
+    return found
+  }
+  const offsetOf = (at: number): number => {
+    const event = events[at]
+    if (event.type === EVENT_ID.SCALAR) return scalarOffset(event)
+    return event.type === EVENT_ID.MAPPING || event.type === EVENT_ID.SEQUENCE ? event.start : -1
+  }
   const lineStarts = [0]
   for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', newline + 1)) lineStarts.push(newline + 1)
 
-  /** The key and value a path leads to (for a sequence item, the item is both), or undefined where it leads nowhere. */
-  const follow = (path: readonly (string | number)[], depth: number): { key: number; value: Place } | undefined => {
-    let current = root
-    let found: { key: number; value: Place } | undefined
+  /** The offsets of the key and value a path leads to (for a sequence item, the item is both), or undefined where it leads nowhere. */
+  const follow = (path: readonly (string | number)[], depth: number): { key: number; value: number } | undefined => {
+    let current = 1
+    let key = -1
     for (let index = 0; index < depth; index++) {
       const segment = path[index]
-      if (current.keys) found = current.keys.get(String(segment))
-      else if (current.items && typeof segment === 'number') {
-        const item = current.items[segment]
-        found = item && { key: item.offset, value: item }
-      } else found = undefined
-      if (!found) return undefined
-      current = found.value
+      const type = events[current].type
+      let child: number | undefined
+      if (type === EVENT_ID.MAPPING) {
+        key = (childrenOf(current) as Map<string, number>).get(String(segment)) ?? -1
+        child = key === -1 ? undefined : key + 1
+      } else if (type === EVENT_ID.SEQUENCE && typeof segment === 'number') {
+        child = (childrenOf(current) as number[])[segment]
+        key = child ?? -1
+      }
+      if (child === undefined) return undefined
+      current = child
     }
-    return found
+    return { key: key === -1 ? -1 : offsetOf(key), value: offsetOf(current) }
   }
 
   return {
     locate(path, atKey) {
       for (let depth = path.length; depth >= 0; depth--) {
-        const offset = depth === 0 ? root.offset : (atKey ? follow(path, depth)?.key : follow(path, depth)?.value.offset)
+        const offset = depth === 0 ? offsetOf(1) : (atKey ? follow(path, depth)?.key : follow(path, depth)?.value)
         if (offset === undefined) continue
         return offset === -1 ? undefined : linePos(lineStarts, offset)
       }
