@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { checkManifest, manifestError, resolveManifestPath, type ManifestProblem } from '../src/manifest/load.js'
+import { checkManifest, decodeManifest, manifestError, resolveManifestPath, type ManifestProblem } from '../src/manifest/load.js'
 import { readFileSync } from 'node:fs'
 import { StratoCommand, manifestFlag } from '../cli/base.js'
 import { descriptorOf } from '../providers/descriptors.js'
@@ -26,7 +26,8 @@ export default class Validate extends StratoCommand {
     const { flags } = await this.parse(Validate)
     const file = resolveManifestPath(flags.manifest, process.cwd())
     const shown = path.relative(process.cwd(), file) || file
-    const { problems } = checkManifest(readFileSync(file, 'utf8'), shown, descriptorOf)
+    // Read as every command reads it: bytes that are not UTF-8 are a problem at their line, wherever they are.
+    const { problems } = checkManifest(decodeManifest(readFileSync(file), shown), shown, descriptorOf)
     if (problems.length > 0) throw manifestError(shown, problems)
     this.out(`${this.style.green('✓')} ${shown} is valid.`)
     return { file: shown, valid: true, problems }

@@ -59,7 +59,7 @@ apt_image local/nginx:1 nginx
 apt_image local/haproxy:2 haproxy
 
 # The stand-ins' version: bump it when an entrypoint changes, so hosts that built an older one rebuild.
-stand_in_version=4
+stand_in_version=5
 current_stand_in() { [ "$(docker image inspect --format '{{index .Config.Labels "strato.stand-in"}}' "$1" 2>/dev/null)" = "$stand_in_version" ]; }
 
 # local/postgres:15: Debian's postgresql-15 with an entrypoint that honours
@@ -117,8 +117,46 @@ DOCKERFILE
   docker build -q -t local/postgres:15 "$ctx/postgres" >/dev/null
 fi
 
-# local/redis:7: Debian's redis-server, for the starter repos' cache (strato new --cache).
-apt_image local/redis:7 redis-server
+# local/redis:7: Debian's redis-server standing in for the official image, for the
+# starter repos' cache (strato new --cache). Like it: user redis with uid 999, /data
+# as its folder, protected mode off (the official build turns it off: Docker
+# publishes no port unless asked), and, started as root, it drops to redis; started
+# as redis (--user redis or 999:999), it runs directly.
+if ! current_stand_in local/redis:7; then
+  mkdir -p "$ctx/redis"
+  cat >"$ctx/redis/entrypoint.sh" <<'ENTRYPOINT'
+#!/bin/bash
+set -euo pipefail
+# options alone (redis-server --save '') start the server with them, as in the official image
+if [ "${1#-}" != "$1" ]; then set -- redis-server "$@"; fi
+if [ "$1" = redis-server ]; then
+  shift
+  set -- redis-server --protected-mode no "$@"
+  if [ "$(id -u)" = 0 ]; then
+    find . \! -user redis -exec chown redis '{}' +
+    exec setpriv --reuid=redis --regid=redis --init-groups "$@"
+  fi
+fi
+exec "$@"
+ENTRYPOINT
+  cat >"$ctx/redis/Dockerfile" <<'DOCKERFILE'
+FROM local/debian:bookworm
+# The official image's user and group: uid and gid 999, made before the package would pick its own.
+RUN groupadd --system --gid 999 redis && useradd --system --uid 999 --gid redis --home-dir /data --no-create-home redis \
+ && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null && rm -rf /var/lib/apt/lists/* \
+ && mkdir /data && chown redis:redis /data
+COPY entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+RUN chmod +x /usr/local/bin/docker-entrypoint.sh
+VOLUME /data
+WORKDIR /data
+LABEL strato.stand-in=STAND_IN_VERSION
+EXPOSE 6379
+ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]
+CMD ["redis-server"]
+DOCKERFILE
+  sed -i "s/STAND_IN_VERSION/$stand_in_version/" "$ctx/redis/Dockerfile"
+  docker build -q -t local/redis:7 "$ctx/redis" >/dev/null
+fi
 
 # local/mariadb:10: Debian's MariaDB standing in for MySQL (same protocol and SQL
 # for what the starter repos use), with an entrypoint that honours MYSQL_USER,

@@ -165,8 +165,9 @@ export function parseManifestServices(text: string, displayName: string): Servic
     return { services: [], error: { line: problem?.line ?? 1, message: `${where}${problem?.message ?? 'not a valid manifest'}` } }
   }
   const manifest = checked.manifest
-  const root = checked.doc.contents
-  const lineOf: Lines = (node) => (node?.range ? checked.lineCounter.linePos(node.range[0]).line : 1)
+  const { doc, lineCounter } = checked.document()
+  const root = doc.contents
+  const lineOf: Lines = (node) => (node?.range ? lineCounter.linePos(node.range[0]).line : 1)
   const servicesNode = isMap(root) ? get(root, 'services') : undefined
   const services: ServiceSpec[] = []
   for (const [name, service] of Object.entries(manifest.services)) {

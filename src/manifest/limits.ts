@@ -7,7 +7,8 @@ import type { ProviderKind } from './schema.js'
 
 /** Replicas of one service: more is taken for a typo (replicas: 1000000000), not a plan; no provider's group runs more. */
 export const MAX_REPLICAS_PER_SERVICE = 10_000
-export const MAX_REPLICAS_REASON = `strato manages at most ${MAX_REPLICAS_PER_SERVICE.toLocaleString('en-US')} replicas of one service`
+// Digits grouped by hand: toLocaleString would load the locale data (~15 ms) in every command that reads a manifest.
+export const MAX_REPLICAS_REASON = `strato manages at most ${String(MAX_REPLICAS_PER_SERVICE).replace(/\B(?=(\d{3})+$)/g, ',')} replicas of one service`
 
 /** Where a provider's group of instances has a hard size limit, the limit and why. */
 export const TARGET_REPLICA_LIMITS: Partial<Record<ProviderKind, { max: number; why: string }>> = {

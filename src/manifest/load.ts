@@ -5,13 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml'
 import type { z } from 'zod'
 import { capabilityIssues, locationSuggestion, type DescriptorLookup } from '../capabilities.js'
 import { usageError, UserError } from '../errors.js'
-import { closest, didYouMean } from '../suggest.js'
+import { didYouMean } from '../suggest.js'
 import { crossFieldIssues, type RawIssue } from './rules.js'
 import { ManifestSchema, PROVIDER_KINDS, type Manifest, type ProviderKind } from './schema.js'
+import { readPlainYaml } from './plain-yaml.js'
+import { readPositioned, type PositionedDocument } from './positioned-yaml.js'
 import { yamlStructureProblems } from './yaml-safety.js'
 
 export const MANIFEST_NAMES = ['strato.yaml', 'strato.yml'] as const
@@ -119,14 +120,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 export function parseManifest(text: string, displayName: string, file = path.resolve(displayName), descriptors?: DescriptorLookup): LoadedManifest {
   const result = checkManifest(text, displayName, descriptors)
   if (result.problems.length > 0) throw manifestError(displayName, result.problems)
-  const { doc, lineCounter } = result
-  return {
-    manifest: result.manifest!,
-    file,
-    dir: path.dirname(file),
-    text,
-    locate: (at) => nodePosition(doc, lineCounter, at),
-  }
+  return { manifest: result.manifest!, file, dir: path.dirname(file), text, locate: (at) => result.locate(at) }
 }
 
 export function manifestError(displayName: string, problems: ManifestProblem[]): UserError {
@@ -144,20 +138,55 @@ export function formatProblem(problem: ManifestProblem): string {
   return `${problem.file}:${problem.line}:${problem.col} ${where}${problem.message}`
 }
 
+export interface CheckedManifest {
+  /** every problem, sorted by position */
+  problems: ManifestProblem[]
+  /** the manifest, when there are no problems */
+  manifest?: Manifest
+  /** line and column (1-based) of the value at a manifest path (with atKey, of its key), or of its nearest existing parent */
+  locate(path: (string | number)[], atKey?: boolean): { line: number; col: number }
+  /** the document with source positions, read on first use */
+  document(): PositionedDocument
+}
+
 /**
  * Every problem in a manifest text, sorted by position; never throws for bad
  * input. With `descriptors`, what a target's provider cannot do is a problem
  * too (an unknown region, step rules on a target without them).
+ *
+ * Most manifests are plain YAML and valid: those are read quickly without
+ * source positions (plain-yaml.ts). Positions are worked out only for
+ * problems, from the quick reading where it knows them exactly, otherwise
+ * by reading the text again with the `yaml` library, which also explains
+ * every YAML-level problem.
  */
-export function checkManifest(text: string, displayName: string, descriptors?: DescriptorLookup): {
-  problems: ManifestProblem[]
-  manifest?: Manifest
-  doc: Document
-  lineCounter: LineCounter
-} {
-  const lineCounter = new LineCounter()
-  // Duplicate keys are found by yamlStructureProblems in one pass: the library's own check is quadratic in a mapping's size.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
+export function checkManifest(text: string, displayName: string, descriptors?: DescriptorLookup): CheckedManifest {
+  let positioned: PositionedDocument | undefined
+  const document = () => (positioned ??= readPositioned(text))
+  const plain = readPlainYaml(text)
+  if (plain) {
+    const { issues, manifest } = dataIssues(plain.data, descriptors)
+    const located = issues.map((issue) => plain.locate(issue.path, issue.atKey === true))
+    if (located.every((position) => position !== undefined)) {
+      return {
+        problems: problemsOf(displayName, issues, (_issue, index) => located[index]!),
+        manifest: issues.length === 0 ? manifest : undefined,
+        locate: (at, atKey = false) => plain.locate(at, atKey) ?? document().locate(at, atKey),
+        document,
+      }
+    }
+  }
+  return checkPositioned(text, displayName, descriptors)
+}
+
+/**
+ * The full reading with the `yaml` library: every YAML-level problem, every
+ * position. checkManifest gives the same answer, sooner where it can.
+ */
+export function checkPositioned(text: string, displayName: string, descriptors?: DescriptorLookup): CheckedManifest {
+  const positions = readPositioned(text)
+  const { doc, lineCounter, locate } = positions
+  const document = () => positions
   const problems: ManifestProblem[] = []
   for (const error of doc.errors) {
     const [start] = error.pos
@@ -167,31 +196,48 @@ export function checkManifest(text: string, displayName: string, descriptors?: D
   if (problems.length === 0) {
     for (const problem of yamlStructureProblems(doc)) problems.push({ file: displayName, ...lineCounter.linePos(problem.offset), path: '', message: `YAML: ${problem.message}` })
   }
-  if (problems.length > 0) return { problems: problems.sort((a, b) => a.line - b.line || a.col - b.col), doc, lineCounter }
+  if (problems.length > 0) return { problems: sortByPosition(problems), locate, document }
 
   // Aliases were bounded above (unresolved, cyclic and exploding ones are problems), so none is refused here.
   const data = doc.toJS({ maxAliasCount: -1 }) as unknown
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     problems.push({ file: displayName, line: 1, col: 1, path: '', message: 'expected a mapping with at least name and services' })
-    return { problems, doc, lineCounter }
+    return { problems, locate, document }
   }
+  const { issues, manifest } = dataIssues(data, descriptors)
+  return {
+    problems: problemsOf(displayName, issues, (issue) => locate(issue.path, issue.atKey)),
+    manifest: issues.length === 0 ? manifest : undefined,
+    locate,
+    document,
+  }
+}
 
+/** The schema's, the cross-field rules' and (with descriptors) the providers' issues with the data, in strato's wording. */
+function dataIssues(data: object, descriptors?: DescriptorLookup): { issues: RawIssue[]; manifest?: Manifest } {
   const parsed = ManifestSchema.safeParse(data)
-  const raw: RawIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, data, descriptors))
-  raw.push(...crossFieldIssues(data))
-  if (parsed.success && descriptors) raw.push(...capabilityIssues(parsed.data, descriptors))
+  const issues: RawIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, data, descriptors))
+  issues.push(...crossFieldIssues(data))
+  if (parsed.success && descriptors) issues.push(...capabilityIssues(parsed.data, descriptors))
+  return { issues, manifest: parsed.success ? parsed.data : undefined }
+}
 
+/** Issues as problems at their positions, each reported once, sorted by position. */
+function problemsOf(displayName: string, issues: RawIssue[], positionOf: (issue: RawIssue, index: number) => { line: number; col: number }): ManifestProblem[] {
   const seen = new Set<string>()
-  for (const issue of raw) {
-    const { line, col } = issue.atKey ? keyPosition(doc, lineCounter, issue.path) : nodePosition(doc, lineCounter, issue.path)
-    const problem = { file: displayName, line, col, path: issue.path.join('.'), message: issue.message }
+  const problems: ManifestProblem[] = []
+  issues.forEach((issue, index) => {
+    const problem = { file: displayName, ...positionOf(issue, index), path: issue.path.join('.'), message: issue.message }
     const key = `${problem.path}\0${problem.message}`
-    if (seen.has(key)) continue
+    if (seen.has(key)) return
     seen.add(key)
     problems.push(problem)
-  }
-  problems.sort((a, b) => a.line - b.line || a.col - b.col)
-  return { problems, manifest: problems.length === 0 && parsed.success ? parsed.data : undefined, doc, lineCounter }
+  })
+  return sortByPosition(problems)
+}
+
+function sortByPosition(problems: ManifestProblem[]): ManifestProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.col - b.col)
 }
 
 function yamlMessage(message: string): string {
@@ -208,11 +254,10 @@ function describeIssue(issue: Issue, data: unknown, descriptors?: DescriptorLook
   switch (issue.code) {
     case 'unrecognized_keys': {
       const allowed = allowedKeysAt(ManifestSchema, at, data)
-      return issue.keys.map((key) => ({
-        path: [...at, key],
-        atKey: true,
-        message: `unknown key${didYouMean(key, allowed)}${allowed.length && !closest(key, allowed) ? ` (allowed: ${allowed.join(', ')})` : ''}`,
-      }))
+      return issue.keys.map((key) => {
+        const suggestion = didYouMean(key, allowed) || (allowed.length ? ` (allowed: ${allowed.join(', ')})` : '')
+        return { path: [...at, key], atKey: true, message: `unknown key${suggestion}` }
+      })
     }
     case 'invalid_type':
       if (actual === undefined) return [{ path: at, atKey: true, message: `is required (${describeExpected(issue.expected)})` }]
@@ -340,66 +385,4 @@ function allowedKeysAt(schema: unknown, at: (string | number)[], data: unknown):
   }
   keys.delete('$schema')
   return [...keys]
-}
-
-const pairIndexes = new WeakMap<object, Map<string, Pair>>()
-
-/** The first pair with this key; indexed once per mapping, so locating every problem of a large manifest stays linear. */
-function pairByKey(map: YAMLMap, key: string): Pair | undefined {
-  let index = pairIndexes.get(map)
-  if (!index) {
-    index = new Map()
-    for (const item of map.items) {
-      if (isPair(item) && isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item)
-    }
-    pairIndexes.set(map, index)
-  }
-  return index.get(key)
-}
-
-function pairFor(doc: Document, at: (string | number)[]): { key?: Node; value?: Node; parent?: Node } {
-  let current: unknown = doc.contents
-  let key: Node | undefined
-  let parent: Node | undefined
-  for (const segment of at) {
-    parent = current as Node
-    if (isMap(current)) {
-      const pair = pairByKey(current, String(segment))
-      if (!pair) return { parent }
-      key = pair.key as Node
-      current = pair.value
-    } else if (isSeq(current) && typeof segment === 'number') {
-      current = current.items[segment]
-      key = current as Node
-      if (current === undefined) return { parent }
-    } else {
-      return { parent }
-    }
-  }
-  return { key, value: (current ?? undefined) as Node | undefined, parent }
-}
-
-function position(lineCounter: LineCounter, node: Node | undefined): { line: number; col: number } | undefined {
-  const offset = node?.range?.[0]
-  return offset === undefined ? undefined : lineCounter.linePos(offset)
-}
-
-/** Position of the value at a path; if it is missing, of the deepest parent that exists. */
-function nodePosition(doc: Document, lineCounter: LineCounter, at: (string | number)[]): { line: number; col: number } {
-  for (let depth = at.length; depth >= 0; depth--) {
-    const { key, value } = pairFor(doc, at.slice(0, depth))
-    const found = depth === 0 ? position(lineCounter, doc.contents as Node) : position(lineCounter, value ?? key)
-    if (found) return found
-  }
-  return { line: 1, col: 1 }
-}
-
-/** Position of the key naming a path (for unknown and missing keys). */
-function keyPosition(doc: Document, lineCounter: LineCounter, at: (string | number)[]): { line: number; col: number } {
-  for (let depth = at.length; depth >= 0; depth--) {
-    const { key } = pairFor(doc, at.slice(0, depth))
-    const found = depth === 0 ? position(lineCounter, doc.contents as Node) : position(lineCounter, key)
-    if (found) return found
-  }
-  return { line: 1, col: 1 }
 }

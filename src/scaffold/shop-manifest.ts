@@ -56,6 +56,8 @@ export function shopManifest(options: ShopOptions, descriptors: DescriptorLookup
   if (options.cache) {
     services[HOSTS.cache] = {
       image: REDIS.image,
+      // Like the database: the image's own unprivileged user, not the root it would start as.
+      user: REDIS.systemUser,
       port: REDIS.port,
       resources: { cpu: 0.25, memory: '128Mi' },
       replicas: 1,

@@ -86,7 +86,8 @@ export function databaseSpec(options: ShopOptions): DatabaseSpec {
   }
 }
 
-export const REDIS = { image: IMAGES.redis, port: 6379, containerUser: IMAGE_USERS.redis, url: 'redis://cache:6379/0' } as const
+/** systemUser: the image's own user by name, as for the database: right for the official image (uid 999) and for images built from Debian's package. */
+export const REDIS = { image: IMAGES.redis, port: 6379, containerUser: IMAGE_USERS.redis, systemUser: 'redis', url: 'redis://cache:6379/0' } as const
 export const NGINX = { image: IMAGES.nginx, containerUser: IMAGE_USERS.nginx } as const
 
 /** Host names inside the project network (compose service names, manifest service names). */

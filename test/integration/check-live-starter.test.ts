@@ -1,9 +1,9 @@
 /**
  * strato's own containers pass strato's own rules: the starter shop that
- * `strato new` writes is deployed on the local engine, then `strato check
- * --live` reads the running containers (strato's nginx balancer included) and
- * the project's files, and reports nothing that is not suppressed with a
- * dated reason.
+ * `strato new --cache` writes (its services, database and redis cache) is
+ * deployed on the local engine, then `strato check --live` reads the running
+ * containers (strato's nginx balancer included) and the project's files, and
+ * reports nothing that is not suppressed with a dated reason.
  */
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
@@ -25,9 +25,9 @@ interface Report { findings: Finding[]; suppressed: Finding[]; summary: { facts:
 
 beforeAll(async () => {
   await ensureDockerEngine()
-  // The database stand-in must be the version that runs as its own user, like the official image.
+  // The database and cache stand-ins must be the versions that run as their own users, like the official images.
   await execa('bash', [path.join(root, 'scripts/base-images.sh')], { stdio: 'inherit' })
-  const made = await strato(['new', project, '--dir', dir])
+  const made = await strato(['new', project, '--dir', dir, '--cache'])
   expect(made.exitCode, made.stderr).toBe(0)
   // A port of its own, so the balancer does not collide with other deployments on this engine.
   const manifest = path.join(dir, 'strato.yaml')
@@ -52,6 +52,22 @@ describe('strato check --live on the deployed starter shop', () => {
     const endpoint = status.services.find((row) => row.service === 'users')?.endpoint
     expect(endpoint).toBeDefined()
     expect((await fetch(`${endpoint}/healthz`)).status).toBe(200)
+  })
+
+  it('runs the cache as the redis image\'s own user (uid 999), and the users service caches through it', async () => {
+    const ids = (await docker(['ps', '--quiet', '--filter', `label=strato.project=${project}`, '--filter', 'label=strato.service=cache'])).split('\n').filter(Boolean)
+    expect(ids).toHaveLength(1)
+    const [cache] = JSON.parse(await docker(['inspect', ids[0]])) as { Config: { User: string } }[]
+    expect(cache.Config.User).toBe('redis')
+    expect(await docker(['exec', ids[0], 'cat', '/proc/1/status'])).toMatch(/^Uid:\s+999\s+999\s+999\s+999$/m)
+    const status = await stratoJson<{ services: { service: string; endpoint?: string }[] }>(['status'], { cwd: dir, env })
+    const users = status.services.find((row) => row.service === 'users')?.endpoint
+    const email = `ada-${Date.now()}@example.com`
+    const created = await fetch(`${users}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, name: 'Ada' }) })
+    expect(created.status).toBe(201)
+    const { id } = await created.json() as { id: string }
+    for (let read = 0; read < 2; read++) expect((await fetch(`${users}/users/${id}`)).status).toBe(200)
+    expect(JSON.parse(await docker(['exec', ids[0], 'redis-cli', 'GET', `user:${id}`])).email).toBe(email)
   })
 
   it('reports nothing but dated, reasoned suppressions, for the files and the running containers', async () => {

@@ -98,6 +98,16 @@ describe('strato CLI', () => {
     expect(JSON.parse(json.stdout).error.problems).toHaveLength(3)
   })
 
+  it('refuses bytes that are not UTF-8 at their line and column, as every command reading the manifest does', async () => {
+    const dir = project(VALID)
+    writeFileSync(path.join(dir, 'strato.yaml'), Buffer.concat([Buffer.from(VALID), Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from('\n')]))
+    for (const command of ['validate', 'plan']) {
+      const { stderr, exitCode } = await strato([command], { cwd: dir })
+      expect(exitCode, command).toBe(2)
+      expect(stderr, command).toContain('strato.yaml:4:6 the file is not valid UTF-8 (byte 0xE9); save it as UTF-8')
+    }
+  })
+
   it('says where it looked when there is no manifest', async () => {
     const empty = mkdtempSync(path.join(tmpdir(), 'strato-empty-'))
     const { stderr, exitCode } = await strato(['validate', '-f', 'nope.yaml'], { cwd: empty })

@@ -62,6 +62,15 @@ describe('the generated strato.yaml', () => {
     expect(JSON.stringify(manifest)).not.toMatch(/password=|:[^@/]+@db/i)
   })
 
+  it('starts the images it pulls as their own unprivileged users, never as root', () => {
+    for (const db of ['postgres', 'mysql']) {
+      const manifest = parse(render({ db, cache: true })['strato.yaml'])
+      expect(manifest.services.db.user).toBe(db)
+      expect(manifest.services.cache).toMatchObject({ image: 'redis:7.4.1-bookworm', user: 'redis' })
+    }
+    expect(parse(render({})['strato.yaml']).services.cache).toBeUndefined()
+  })
+
   it('keeps GCP project ids within 6-30 characters', () => {
     expect(gcpProjectId('a')).toBe('a-prod')
     expect(gcpProjectId('x'.repeat(63))).toHaveLength(30)
