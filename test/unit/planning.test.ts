@@ -72,6 +72,19 @@ describe('desired state and the plan', () => {
     expect(isNoop(actions)).toBe(true)
   })
 
+  it('updates a service to the same version when the provider reports drift in front of it, and adds the reasons to other changes', () => {
+    const drifted: Resource = { id: 'group-users', kind: 'group', target: 'local', service: 'users', state: 'running', labels: {}, drift: ['moves from its own load balancer to the target\'s shared one (path /users)'] }
+    const actual = [replica('users', 'v2'), replica('users', 'v2'), replica('db', 'd1'), replica('orders', 'o1'), drifted]
+    const actions = planTarget('local', desiredState(manifest, { local }, versions), actual)
+    expect(actions.map((action) => [action.service, action.kind, action.fromVersion, action.toVersion, action.reasons])).toEqual([
+      ['users', 'update', 'v2', 'v2', ['moves from its own load balancer to the target\'s shared one (path /users)']],
+      ['db', 'noop', 'd1', 'd1', ['up to date']],
+      ['orders', 'noop', 'o1', 'o1', ['up to date']],
+    ])
+    const scaled = planTarget('local', desiredState(manifest, { local }, versions), [replica('users', 'v2'), drifted])
+    expect(scaled[0]).toMatchObject({ kind: 'scale', reasons: ['replicas 1 -> 2', 'moves from its own load balancer to the target\'s shared one (path /users)'] })
+  })
+
   it('updates, scales and deletes', () => {
     const actual = [replica('users', 'v1'), replica('users', 'v1'), replica('db', 'd1'), replica('db', 'd1'), replica('orders', 'o1'), replica('old', 'x')]
     const actions = planTarget('local', desiredState(manifest, { local }, versions), actual)
