@@ -77,7 +77,7 @@ async function proxied(setUp: (proxy: FaultProxy) => void, settings: ProviderSet
 /** The running instances the service's target group reports healthy (moto keeps terminated ones registered; AWS would not). */
 async function healthyTargets(): Promise<string[]> {
   const c = clients()
-  const groups = (await c.elb.send(new DescribeTargetGroupsCommand({ Names: [`${NAME}-web`] }))).TargetGroups ?? []
+  const groups = (await c.elb.send(new DescribeTargetGroupsCommand({ Names: [`strato-${NAME}-web`] }))).TargetGroups ?? []
   const health = await c.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: groups[0].TargetGroupArn }))
   const running = await c.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:strato.project', Values: [NAME] }, { Name: 'instance-state-name', Values: ['running'] }] }))
   const alive = new Set((running.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map((instance) => instance.InstanceId))

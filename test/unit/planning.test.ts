@@ -42,10 +42,11 @@ describe('versions', () => {
     expect(hashBuildContext(a)).not.toBe(hashBuildContext(b))
   })
 
-  it('changes with config but not with replicas or autoscaling', () => {
+  it('changes with config but not with replicas, autoscaling or the route in front', () => {
     const base = serviceVersion('/', 'db', { image: 'postgres:16.4-bookworm', port: 5432 })
     expect(base).toMatch(/^[0-9a-f]{12}$/)
     expect(serviceVersion('/', 'db', { image: 'postgres:16.4-bookworm', port: 5432, replicas: 3 })).toBe(base)
+    expect(serviceVersion('/', 'db', { image: 'postgres:16.4-bookworm', port: 5432, route: { host: 'db.example.com' } })).toBe(base)
     expect(serviceVersion('/', 'db', { image: 'postgres:16.4-bookworm', port: 5433 })).not.toBe(base)
     expect(serviceVersion('/', 'db', { image: 'postgres:16.5-bookworm', port: 5432 })).not.toBe(base)
   })
