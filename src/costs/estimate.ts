@@ -187,7 +187,7 @@ function balancerLines(target: string, front: BalancerFront, hours: bigint, warn
     warn(`${model.name} on target "${target}" are not priced: no service there declares a request rate (services.<name>.autoscale.target.requests)`)
     return lines
   }
-  if (silent.length > 0) warn(`${model.name} on target "${target}" count only the services that declare a request rate; ${silent.join(', ')} declare none (autoscale.target.requests)`)
+  if (silent.length > 0) warn(`${model.name} on target "${target}" count only the services that declare a request rate; ${silent.join(', ')} ${silent.length === 1 ? 'declares' : 'declare'} none (autoscale.target.requests)`)
   const milli = each((s) => capacityUnitsMilli(front.services.reduce((sum, service) => sum + (service.requests ?? 0) * service.replicas[s], 0), front.services.length, model))
   lines.push({
     service: SHARED_SERVICE, target, provider, item: 'load-balancer-capacity', sku: `${model.name} for ${front.services.filter((service) => service.requests !== undefined).map((service) => service.name).join(', ')}`,

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { execa, type ResultPromise } from 'execa'
+import { afterAll, beforeAll } from 'vitest'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -89,4 +90,19 @@ export function useDummyAwsCredentials(): () => void {
       else process.env[key] = saved[key]
     }
   }
+}
+
+/** moto for one test file, with dummy credentials: started before its tests, stopped after. Call the result for the running server. */
+export function useMoto(): () => Moto {
+  let moto: Moto | undefined
+  let restoreEnv: (() => void) | undefined
+  beforeAll(async () => {
+    restoreEnv = useDummyAwsCredentials()
+    moto = await startMoto()
+  })
+  afterAll(async () => {
+    await moto?.stop()
+    restoreEnv?.()
+  })
+  return () => moto!
 }

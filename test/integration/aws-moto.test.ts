@@ -3,7 +3,7 @@
  * autoscale apply -> redeploy (no-op) -> update -> facts -> cost -> destroy,
  * asserting after each step what moto then holds.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DetachLoadBalancerTargetGroupsCommand, DescribePoliciesCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-auto-scaling'
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2'
@@ -17,11 +17,10 @@ import { desiredState } from '../../src/planning/desired.js'
 import { planTarget } from '../../src/planning/plan.js'
 import { serviceVersion } from '../../src/planning/version.js'
 import { AwsProvider } from '../../providers/aws/index.js'
-import { startMoto, useDummyAwsCredentials, type Moto } from '../helpers/moto.js'
+import { useMoto, type Moto } from '../helpers/moto.js'
 
 const REGION = 'eu-west-1'
 let moto: Moto
-let restoreEnv: () => void
 
 function manifestFor(endpoint: string, usersImage = 'registry.example/users:1.4.2'): Manifest {
   return {
@@ -74,15 +73,8 @@ async function runningInstances(service: string) {
   return (answer.Reservations ?? []).flatMap((r) => r.Instances ?? [])
 }
 
-beforeAll(async () => {
-  restoreEnv = useDummyAwsCredentials()
-  moto = await startMoto()
-})
-
-afterAll(async () => {
-  await moto?.stop()
-  restoreEnv?.()
-})
+const running = useMoto()
+beforeAll(() => { moto = running() })
 
 describe('aws provider against moto: the full cycle', () => {
   it('deploys, reports, scales, autoscales, redeploys as a no-op, rolls out, costs and destroys', async () => {

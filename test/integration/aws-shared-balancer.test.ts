@@ -7,7 +7,7 @@
  * see it). Then routes change in place, a service goes and the balancer
  * stays, and destroy takes the balancer with the last service.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand } from '@aws-sdk/client-auto-scaling'
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch'
 import { DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2'
@@ -24,12 +24,11 @@ import { serviceVersion } from '../../src/planning/version.js'
 import { AwsProvider } from '../../providers/aws/index.js'
 import { startFaultProxy } from '../contract/fault-proxy.js'
 import { deployPerServiceLayout, type PerServiceLayout } from '../helpers/aws-per-service-layout.js'
-import { startMoto, useDummyAwsCredentials, type Moto } from '../helpers/moto.js'
+import { useMoto, type Moto } from '../helpers/moto.js'
 
 const REGION = 'eu-west-1'
 const SERVICES = ['users', 'orders', 'payments']
 let moto: Moto
-let restoreEnv: () => void
 
 function manifestFor(endpoint: string, routes: Partial<Record<string, Manifest['services'][string]['route']>> = {}): Manifest {
   const service = (name: string, extra: Partial<Manifest['services'][string]> = {}) => ({
@@ -121,15 +120,8 @@ function watch(provider: AwsProvider, services: string[]) {
   return { calls, gaps, checks: () => checks }
 }
 
-beforeAll(async () => {
-  restoreEnv = useDummyAwsCredentials()
-  moto = await startMoto()
-})
-
-afterAll(async () => {
-  await moto?.stop()
-  restoreEnv?.()
-})
+const running = useMoto()
+beforeAll(() => { moto = running() })
 
 describe('aws: from a balancer per service to one per target', () => {
   it('moves a deployed project without a moment in which a service has no healthy balancer, then keeps the balancer until the last service goes', async () => {

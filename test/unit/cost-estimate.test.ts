@@ -112,6 +112,9 @@ describe('estimateManifest', () => {
     const partly = estimateManifest(shop({ users: 50 }), withUnits, descriptorOf)
     expect(partly.lines.find((line) => line.item === 'load-balancer-capacity')).toMatchObject({ sku: 'LCU for users', quantity: { min: 2, expected: 4, max: 8 } })
     expect(partly.warnings).toEqual(['LCU on target "aws" count only the services that declare a request rate; orders, payments declare none (autoscale.target.requests)'])
+    expect(estimateManifest(shop({ users: 50, orders: 20 }), withUnits, descriptorOf).warnings).toEqual([
+      'LCU on target "aws" count only the services that declare a request rate; payments declares none (autoscale.target.requests)',
+    ])
     const none = estimateManifest(shop({}), withUnits, descriptorOf)
     expect(none.lines.filter((line) => line.item.startsWith('load-balancer')).map((line) => line.item)).toEqual(['load-balancer'])
     expect(none.warnings).toEqual(['LCU on target "aws" are not priced: no service there declares a request rate (services.<name>.autoscale.target.requests)'])
