@@ -4,7 +4,7 @@
  * asserting after each step what moto then holds.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DetachLoadBalancerTargetGroupsCommand, DescribePoliciesCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-auto-scaling'
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-auto-scaling'
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2'
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
@@ -17,7 +17,8 @@ import { desiredState } from '../../src/planning/desired.js'
 import { planTarget } from '../../src/planning/plan.js'
 import { serviceVersion } from '../../src/planning/version.js'
 import { AwsProvider } from '../../providers/aws/index.js'
-import { useMoto, type Moto } from '../helpers/moto.js'
+import { reportUnhealthy, useMoto, type Moto } from '../helpers/moto.js'
+import { startFaultProxy } from '../contract/fault-proxy.js'
 
 const REGION = 'eu-west-1'
 let moto: Moto
@@ -296,10 +297,11 @@ describe('aws provider against moto: a rollout that never turns healthy', () => 
     await provider.apply(await plan(provider, manifest), silentProgress)
     const before = (await runningInstances('users')).map((i) => i.InstanceId).sort()
     const group = (await groups()).find((g) => g.AutoScalingGroupName === 'strato-shop-users')!
-    // New instances are no longer registered with the load balancer, so they never pass its health check.
-    await clients().asg.send(new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: 'strato-shop-users', TargetGroupARNs: group.TargetGroupARNs }))
+    // New instances never pass the target group's health check: only the ones serving now are healthy.
+    const proxy = await startFaultProxy({ host: '127.0.0.1', port: moto.port })
+    proxy.rewrite(reportUnhealthy((id) => !before.includes(id)))
 
-    const broken = manifestFor(moto.endpoint, 'registry.example/users:9.9.9')
+    const broken = manifestFor(proxy.address, 'registry.example/users:9.9.9')
     const updater = providerFor(broken, { DB_PASSWORD: 'x' }, 1000)
     const actions = (await plan(updater, broken)).filter((a) => a.service === 'users')
     const error = await updater.apply(actions, silentProgress).catch((e: unknown) => e)
@@ -316,6 +318,7 @@ describe('aws provider against moto: a rollout that never turns healthy', () => 
     expect(templates.LaunchTemplates?.map((t) => t.LaunchTemplateId)).toEqual([group.LaunchTemplate?.LaunchTemplateId])
     await provider.close()
     await updater.close()
+    await proxy.close()
   })
 })
 

@@ -24,7 +24,7 @@ import { serviceVersion } from '../../src/planning/version.js'
 import { AwsProvider } from '../../providers/aws/index.js'
 import { startFaultProxy } from '../contract/fault-proxy.js'
 import { deployPerServiceLayout, type PerServiceLayout } from '../helpers/aws-per-service-layout.js'
-import { useMoto, type Moto } from '../helpers/moto.js'
+import { reportUnhealthy, useMoto, type Moto } from '../helpers/moto.js'
 
 const REGION = 'eu-west-1'
 const SERVICES = ['users', 'orders', 'payments']
@@ -250,9 +250,7 @@ describe('aws: from a balancer per service to one per target', () => {
     const layout = await deployPerServiceLayout(manifest, 'aws', process.cwd())
     // the new target group reports the instances unhealthy, as AWS would if the shared balancer could not reach them
     const proxy = await startFaultProxy({ host: '127.0.0.1', port: moto.port })
-    proxy.rewrite((_request, body, answer) => (decodeURIComponent(body.toString()).includes('Action=DescribeTargetHealth') && decodeURIComponent(body.toString()).includes('targetgroup/strato-shop-orders/')
-      ? Buffer.from(answer.toString().replaceAll('<State>healthy</State>', '<State>unhealthy</State>'))
-      : answer))
+    proxy.rewrite(reportUnhealthy((_id, request) => request.includes('targetgroup/strato-shop-orders/')))
     const provider = providerFor({ ...manifest, targets: { aws: { ...manifest.targets!.aws, endpoint: proxy.address } as never } }, 500)
     const error = await provider.apply(await plan(provider, manifest), silentProgress).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(UserError)
