@@ -3,11 +3,11 @@
  * that are down), take the lock, build images, then converge each service on
  * each host through the balancer, and record the release on the hosts.
  */
-import os from 'node:os'
 import { UserError } from '../../src/errors.js'
 import type { DockerTargetConfig, Manifest } from '../../src/manifest/schema.js'
 import type { ApplyResult, Progress } from '../../src/model.js'
 import { spreadReplicas } from '../../src/planning/spread.js'
+import { deployer } from '../deployer.js'
 import type { ProviderContext, ProviderSettings } from '../provider.js'
 import { Balancer, ensureNetwork, ensureVolumes } from './balancer.js'
 import { dockerDescriptor } from './descriptor.js'
@@ -15,10 +15,11 @@ import { balancerPorts, DEFAULT_PUBLISH } from './endpoints.js'
 import { DEFAULT_RETRY, DockerHost, type RetryPolicy } from './engine.js'
 import { HostDeployment } from './host-deployment.js'
 import { ensureOverlayNetwork, SwarmDeployment } from './swarm.js'
-import { imageMapFrom, mapImage, type ImageMap } from './image-map.js'
+import { imageMapFrom, mapImage, type ImageMap } from '../image-map.js'
 import { ensureServiceImage, imageExists } from './images.js'
 import { acquireLock } from './lock.js'
 import { listReleases, recordRelease, type Release } from './releases.js'
+import { dockerArgv } from './argv.js'
 
 /** The balancer's public image; an image map may point it at a local mirror. */
 export const BALANCER_IMAGE = 'nginx:1.27-bookworm'
@@ -64,16 +65,6 @@ export async function reachableHosts(session: TargetSession, progress: Progress)
     throw first instanceof UserError ? first : new UserError(`No host of target "${session.context.targetName}" answers: ${first.message}`, { code: 'unreachable', fix: 'Start dockerd on the hosts or fix their addresses in strato.yaml.' })
   }
   return up
-}
-
-export function deployer(env: NodeJS.ProcessEnv): string {
-  let user = env.USER ?? env.LOGNAME
-  try {
-    user ??= os.userInfo().username
-  } catch {
-    user ??= 'unknown'
-  }
-  return `${user}@${os.hostname()}`
 }
 
 export function balancerFor(session: TargetSession, host: DockerHost): Balancer {
@@ -147,7 +138,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
   const lbImage = mapImage(session.imageMap, BALANCER_IMAGE)
   for (const host of hosts) {
     if (!(await imageExists(host, lbImage))) {
-      await host.tryRun(['pull', '--quiet', lbImage])
+      await host.tryRun(dockerArgv.pull(lbImage))
       if (!(await imageExists(host, lbImage))) {
         throw new UserError(`The balancer image ${lbImage} is not on ${host.label} and cannot be pulled.`, { code: 'failure', fix: `Load it on the host, or map ${BALANCER_IMAGE} to a local nginx image with --image-map.` })
       }

@@ -3,11 +3,15 @@
  * the published JSON Schema (`strato schema`).
  */
 import { z } from 'zod'
+import { imageReferenceProblem } from './image-reference.js'
 import { isDuration, isSize } from './units.js'
 
 export const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
 export const DNS_LABEL_RULE =
   'a DNS label: 1-63 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen'
+
+/** A lowercase DNS name (RFC 1123 subdomain): Kubernetes object and class names, domains. */
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 
 const dnsLabel = z.string().regex(DNS_LABEL, { message: `must be ${DNS_LABEL_RULE}` })
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
@@ -21,7 +25,7 @@ const port = z.number().int().min(1).max(65535)
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const
 export const LB_ALGORITHMS = ['round-robin', 'least-conn', 'weighted', 'consistent-hash'] as const
-export const PROVIDER_KINDS = ['docker', 'aws', 'azure', 'gcp'] as const
+export const PROVIDER_KINDS = ['docker', 'aws', 'azure', 'gcp', 'kubernetes'] as const
 
 const StepRule = z.strictObject({
   metric: z.enum(['cpu', 'memory', 'requests']).describe('cpu and memory in percent of the reservation; requests per second per replica'),
@@ -81,7 +85,10 @@ const BuildSchema = z.union([
 
 export const ServiceSchema = z.strictObject({
   build: BuildSchema.optional().describe('folder with a Dockerfile, built by strato'),
-  image: z.string().min(1).optional().describe('an image reference, e.g. registry.example/users:1.4.2'),
+  image: z.string().min(1).superRefine((value, context) => {
+    const problem = imageReferenceProblem(value)
+    if (problem) context.addIssue({ code: 'custom', message: `must be ${problem}` })
+  }).optional().describe('an image reference, e.g. registry.example/users:1.4.2'),
   command: z.array(z.string()).optional(),
   port: port.optional().describe('the port the service listens on inside its container'),
   health: z.string().regex(/^\//, { message: 'must be an HTTP path starting with /' }).optional(),
@@ -166,7 +173,21 @@ const GcpTarget = z.strictObject({
   registry: z.string().optional(),
 })
 
-export const TargetSchema = z.discriminatedUnion('provider', [DockerTarget, AwsTarget, AzureTarget, GcpTarget])
+const KubernetesTarget = z.strictObject({
+  provider: z.literal('kubernetes'),
+  context: z.string().min(1).optional().describe('the kubeconfig context to use (default: the current context)'),
+  namespace: dnsLabel.optional().describe('the namespace services run in (default: the project name); created and labelled when missing'),
+  kubeconfig: z.string().min(1).optional().describe('path to a kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'),
+  ingressClass: z.string().regex(DNS_SUBDOMAIN, { message: 'must be an IngressClass name such as nginx' }).optional().describe('the IngressClass of the shared Ingress (default: the cluster default)'),
+  domain: z.string().regex(DNS_SUBDOMAIN, { message: 'must be a DNS name such as shop.example.com' }).optional().describe('each service is served at <service>.<domain> (default: <project>.local)'),
+  registry: z.string().min(1).optional().describe('where images of build: services are pushed, e.g. registry.example.com/team'),
+  requestsMetric: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a metric name such as http_requests_per_second' }).optional()
+    .describe('the per-pod metric a metrics adapter serves for autoscale target.requests (default http_requests_per_second)'),
+  writableRoot: z.array(dnsLabel).optional().describe('services whose image writes outside /tmp, so their root filesystem stays writable'),
+  cost: HostCost.optional().describe('what one node costs (on-prem clusters); cloud nodes are priced from the catalog by instance type'),
+})
+
+export const TargetSchema = z.discriminatedUnion('provider', [DockerTarget, AwsTarget, AzureTarget, GcpTarget, KubernetesTarget])
 
 export const ManifestSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -203,5 +224,6 @@ export type DockerTargetConfig = z.infer<typeof DockerTarget>
 export type AwsTargetConfig = z.infer<typeof AwsTarget>
 export type AzureTargetConfig = z.infer<typeof AzureTarget>
 export type GcpTargetConfig = z.infer<typeof GcpTarget>
+export type KubernetesTargetConfig = z.infer<typeof KubernetesTarget>
 export type ProviderKind = (typeof PROVIDER_KINDS)[number]
 export type Severity = (typeof SEVERITIES)[number]

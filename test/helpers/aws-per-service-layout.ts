@@ -12,14 +12,12 @@
 import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand } from '@aws-sdk/client-ec2'
 import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { AwsTargetConfig, Manifest } from '../../src/manifest/schema.js'
-import { silentProgress } from '../../src/model.js'
 import { serviceVersion } from '../../src/planning/version.js'
 import { createGroup } from '../../providers/aws/auto-scaling-group.js'
 import { compileAwsAutoscaling, REQUEST_LABEL } from '../../providers/aws/autoscaling-compile.js'
 import { applyPolicies, arnLabel } from '../../providers/aws/autoscaling-policies.js'
 import { createClients } from '../../providers/aws/clients.js'
 import { groupBounds } from '../../providers/aws/deployment.js'
-import { imageFor } from '../../providers/aws/image.js'
 import { checkInstanceType, defaultImageId } from '../../providers/aws/instance-types.js'
 import { putLaunchTemplate } from '../../providers/aws/launch-template.js'
 import { resolveNetwork } from '../../providers/aws/network.js'
@@ -71,7 +69,8 @@ export async function deployPerServiceLayout(manifest: Manifest, targetName: str
     }))
 
     const version = serviceVersion(projectDir, service, spec)
-    const image = await imageFor({ project, service, spec, version, targetName, projectDir }, silentProgress)
+    // image: services only, as the old code ran them: the reference as given
+    const image = spec.image!
     const template = await putLaunchTemplate(clients, {
       project, service, image, spec, version, instanceType: target.instanceType!, imageId, appSecurityGroupId: app.GroupId!, publicIp: true,
     }, [])

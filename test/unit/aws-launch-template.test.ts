@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { launchTemplateData, renderUserData, shellQuote } from '../../providers/aws/launch-template.js'
 import { balancerName, targetGroupName } from '../../providers/aws/naming.js'
 import { instancePolicy, instanceRoleName } from '../../providers/aws/instance-role.js'
-import { dockerBuildArgs, imageReference } from '../../providers/aws/image.js'
+import { dockerBuildArgs, imageReference } from '../../providers/image-build.js'
 
 const input = {
   project: 'shop', service: 'users', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/users:1.4.2', version: 'abc123def456',
