@@ -4,6 +4,7 @@ import { SHIPPED_CATALOG } from '../../src/costs/catalog.js'
 import { diffEstimates, diffJson, renderDiffMarkdown } from '../../src/costs/diff.js'
 import { estimateManifest } from '../../src/costs/estimate.js'
 import { loadManifestFile } from '../../src/manifest/load.js'
+import { ManifestSchema } from '../../src/manifest/schema.js'
 
 const estimate = (name: string) => estimateManifest(loadManifestFile(`test/fixtures/cost/diff/${name}.yaml`).manifest, SHIPPED_CATALOG, descriptorOf)
 
@@ -46,5 +47,18 @@ describe('cost diff', () => {
     expect(markdown).not.toContain('| orders |')
     expect(markdown).not.toContain('| (shared balancer) |')
     expect(markdown).toContain('| TOTAL |  | 79.72 | 105.18 | +25.46 | +31.9% |')
+  })
+
+  it('keeps an exactly unchanged amount unchanged, even where the totals\' last cents land elsewhere', () => {
+    const web = (replicas: number) => ManifestSchema.parse({
+      name: 'shop', services: { web: { image: 'local/node:24', port: 8080, replicas } },
+      targets: { aws: { provider: 'aws', region: 'us-east-1', instanceType: 't3.small' } },
+    })
+    // base: 30.368 + 1.28 + 16.425 = 48.073, its last cent to 30.368; head: 45.552 + 1.92 + 16.425 = 63.897, its last cent to 16.425
+    const rows = diffJson(diffEstimates(estimateManifest(web(2), SHIPPED_CATALOG, descriptorOf), estimateManifest(web(3), SHIPPED_CATALOG, descriptorOf))).rows
+    expect(rows.map((row) => [row.service, row.change, row.base?.expected, row.head?.expected, row.delta])).toEqual([
+      ['(shared balancer)', 'same', 16.42, 16.42, 0],
+      ['web', 'changed', 31.65, 47.47, 15.82],
+    ])
   })
 })
