@@ -60,6 +60,12 @@ export interface Resource {
   labels: Record<string, string>
   /** where the service this resource belongs to answers (a balancer address), when the provider knows it */
   endpoint?: string
+  /**
+   * What the provider found differing from the manifest beyond replicas and
+   * version (the balancer or route in front of the service), as plan reasons;
+   * plan turns a service that would otherwise be unchanged into an update of the same version.
+   */
+  drift?: string[]
   createdAt?: string
   details?: Record<string, unknown>
 }

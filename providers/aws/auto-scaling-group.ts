@@ -4,8 +4,8 @@
  * balancer, and tagged so that status reads its state back from tags alone.
  */
 import {
-  CreateAutoScalingGroupCommand, CreateOrUpdateTagsCommand, DeleteAutoScalingGroupCommand,
-  DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand,
+  AttachLoadBalancerTargetGroupsCommand, CreateAutoScalingGroupCommand, CreateOrUpdateTagsCommand, DeleteAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand, DetachLoadBalancerTargetGroupsCommand, SetDesiredCapacityCommand, TerminateInstanceInAutoScalingGroupCommand,
   UpdateAutoScalingGroupCommand, paginateDescribeAutoScalingGroups, type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling'
 import { UserError } from '../../src/errors.js'
@@ -85,6 +85,16 @@ export async function setGroupSize(clients: AwsClients, name: string, size: { mi
   await clients.autoScaling.send(new UpdateAutoScalingGroupCommand({
     AutoScalingGroupName: name, MinSize: size.min, MaxSize: size.max, DesiredCapacity: size.desired,
   }))
+}
+
+/** The group registers its instances with the target group, and new ones as they launch. */
+export async function attachTargetGroup(clients: AwsClients, name: string, targetGroupArn: string): Promise<void> {
+  await clients.autoScaling.send(new AttachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: [targetGroupArn] }))
+}
+
+/** The group deregisters its instances from the target group (they drain) and stops counting its health checks. */
+export async function detachTargetGroup(clients: AwsClients, name: string, targetGroupArn: string): Promise<void> {
+  await clients.autoScaling.send(new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: name, TargetGroupARNs: [targetGroupArn] }))
 }
 
 export async function terminateInstances(clients: AwsClients, ids: string[]): Promise<void> {

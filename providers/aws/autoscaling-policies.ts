@@ -117,6 +117,43 @@ export async function applyPolicies(clients: AwsClients, desired: AwsAutoscaling
   return changes
 }
 
+/**
+ * Points a group's request-count scaling (target tracking on
+ * ALBRequestCountPerTarget, step alarms on RequestCountPerTarget) at another
+ * balancer and target group, keeping everything else as it is. Returns what it rewrote.
+ */
+export async function relabelRequestScaling(clients: AwsClients, group: string, requestLabel: string): Promise<string[]> {
+  const changed: string[] = []
+  const targetGroupLabel = requestLabel.split('/').slice(3).join('/')
+  const policies = (await clients.autoScaling.send(new DescribePoliciesCommand({ AutoScalingGroupName: group }))).ScalingPolicies ?? []
+  for (const policy of policies) {
+    const tracking = policy.TargetTrackingConfiguration
+    const metric = tracking?.PredefinedMetricSpecification
+    if (metric?.PredefinedMetricType !== 'ALBRequestCountPerTarget' || metric.ResourceLabel === requestLabel) continue
+    await clients.autoScaling.send(new PutScalingPolicyCommand({
+      AutoScalingGroupName: group, PolicyName: policy.PolicyName, PolicyType: policy.PolicyType, EstimatedInstanceWarmup: policy.EstimatedInstanceWarmup,
+      TargetTrackingConfiguration: { ...tracking, TargetValue: tracking!.TargetValue!, PredefinedMetricSpecification: { ...metric, ResourceLabel: requestLabel } },
+    }))
+    changed.push(policy.PolicyName!)
+  }
+  for (const alarm of await stepAlarms(clients, group)) {
+    const dimensions = alarm.Dimensions ?? []
+    if (alarm.Namespace !== 'AWS/ApplicationELB' || !dimensions.some((d) => d.Name === 'TargetGroup' && d.Value !== targetGroupLabel)) continue
+    await clients.cloudWatch.send(new PutMetricAlarmCommand({
+      AlarmName: alarm.AlarmName, AlarmDescription: alarm.AlarmDescription, Namespace: alarm.Namespace, MetricName: alarm.MetricName, Statistic: alarm.Statistic,
+      Threshold: alarm.Threshold, Period: alarm.Period, EvaluationPeriods: alarm.EvaluationPeriods, ComparisonOperator: alarm.ComparisonOperator,
+      AlarmActions: alarm.AlarmActions, Dimensions: dimensions.map((d) => (d.Name === 'TargetGroup' ? { Name: d.Name, Value: targetGroupLabel } : d)),
+    }))
+    changed.push(alarm.AlarmName!)
+  }
+  return changed
+}
+
+/** The request-count label of a balancer and target group: app/<lb>/<id>/targetgroup/<tg>/<id>. */
+export function requestLabelOf(balancerArn: string, targetGroupArn: string): string {
+  return `${arnLabel(balancerArn, 'loadbalancer/')}/${arnLabel(targetGroupArn, 'targetgroup/')}`
+}
+
 /** The step-scaling alarms strato made for a group. */
 export async function stepAlarms(clients: AwsClients, groupName: string): Promise<MetricAlarm[]> {
   const alarms: MetricAlarm[] = []

@@ -1,8 +1,11 @@
 /**
- * Applying planned actions to one aws target: create and update put the
- * service's network pieces, launch template and group in place (an update
- * rolls out health-gated, see rollout.ts); scale sets the group's capacity;
- * delete removes a service's resources in dependency order.
+ * Applying planned actions to one aws target: first what fronts the services
+ * (the shared balancer, target groups and listener rules, front.ts); then
+ * create and update put each service's launch template and group in place
+ * (an update rolls out health-gated, see rollout.ts) and scale sets the
+ * group's capacity, each after moving a service that still has a balancer of
+ * its own behind the shared one; delete removes a service's resources in
+ * dependency order, and the shared balancer goes with the last service.
  */
 import type { Timing } from '../waiting.js'
 import { usageError, UserError } from '../../src/errors.js'
@@ -10,7 +13,8 @@ import type { AwsTargetConfig, Manifest, Service } from '../../src/manifest/sche
 import { durationSeconds } from '../../src/manifest/units.js'
 import { type Action, type Progress } from '../../src/model.js'
 import { TAG } from './label-codec.js'
-import { createGroup, deleteGroup, describeGroup, groupCounts, setGroupSize, setGroupTemplate, terminateInstances } from './auto-scaling-group.js'
+import { describeRoute, routeUrl, serviceRoute } from '../../src/lb/routes.js'
+import { createGroup, deleteGroup, describeGroup, setGroupSize, setGroupTemplate, terminateInstances } from './auto-scaling-group.js'
 import { deleteStepAlarms } from './autoscaling-policies.js'
 import type { AwsClients } from './clients.js'
 import { imageFor } from '../image-build.js'
@@ -19,12 +23,15 @@ import { checkInstanceType, defaultImageId, type InstanceTypeInfo } from './inst
 import { readInventory, type AwsInventory } from './inventory.js'
 import { deleteInstanceProfile, ensureInstanceProfile } from './instance-role.js'
 import { deleteLaunchTemplate, isEcrImage, putLaunchTemplate } from './launch-template.js'
-import { deleteLoadBalancer, deleteTargetGroup, ensureLoadBalancer, ensureTargetGroup, targetHealth } from './load-balancer.js'
+import { deleteSharedBalancer, joinSharedBalancer, prepareFront, type Front } from './front.js'
+import { serviceEndpoint, serviceFront } from './layout.js'
+import { deleteRule } from './listener.js'
+import { deleteLoadBalancer, deleteTargetGroup, targetHealth } from './load-balancer.js'
 import { groupName, tagMap } from './naming.js'
 import { resolveNetwork, type Network } from './network.js'
 import { rollOut } from './rollout.js'
 import { deleteCreatedSecrets, ensureSecrets } from './secrets.js'
-import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup } from './security-group.js'
+import { deleteSecurityGroup } from './security-group.js'
 
 export type { Timing }
 
@@ -70,7 +77,7 @@ export async function preflight(context: DeploymentContext, actions: Action[]): 
   return types
 }
 
-interface ApplyState { inventory: AwsInventory; network?: Network; types: Map<string, InstanceTypeInfo>; warnings: string[] }
+interface ApplyState { inventory: AwsInventory; network?: Network; front?: Front; types: Map<string, InstanceTypeInfo>; warnings: string[] }
 
 export async function applyService(context: DeploymentContext, action: Action, state: ApplyState, progress: Progress): Promise<string | undefined> {
   const { clients, manifest, target, targetName } = context
@@ -83,7 +90,13 @@ export async function applyService(context: DeploymentContext, action: Action, s
     await deleteService(context, service, state.inventory, progress)
     return undefined
   }
-  if (action.kind === 'noop') return endpointOf(state.inventory, service)
+  const front = state.front
+  // A service that still has a balancer of its own moves behind the shared one first, whatever else changes.
+  if (front && spec?.port !== undefined) {
+    await joinSharedBalancer(context, state.inventory, front, service, (tg, count) => waitForHealthy(context, name, count, progress, tg), progress)
+  }
+  const endpoint = front && spec?.port !== undefined ? routeUrl(front.balancer.dnsName, serviceRoute(service, spec.route)) : serviceEndpoint(state.inventory, service)
+  if (action.kind === 'noop') return endpoint
   const desired = action.to ?? 0
   const bounds = groupBounds(spec, desired)
 
@@ -93,28 +106,28 @@ export async function applyService(context: DeploymentContext, action: Action, s
     // The planner already kept an autoscaled count inside min..max; here the plan is applied as given.
     await setGroupSize(clients, name, { min: bounds.min, max: bounds.max, desired })
     await waitForHealthy(context, name, desired, progress)
-    return endpointOf(state.inventory, service)
+    return endpoint
   }
 
   // the planner computed the version once, from the build context; deploy exactly that
   const version = action.toVersion
   const type = instanceTypeOf(target)
-  const network = state.network ?? (state.network = await resolveNetwork(clients, target, targetName))
+  const network = state.network!
   const imageId = target.ami ?? await defaultImageId(clients, state.types.get(type)!.architecture, targetName)
   const image = await imageFor({ project, service, spec, version, registry: target.registry, targetName, projectDir: context.projectDir }, progress, context.signal)
   if (spec.secrets?.length) await ensureSecrets(clients, project, service, spec.secrets, context.env)
   const instanceProfileArn = spec.secrets?.length || isEcrImage(image) ? await ensureInstanceProfile(clients, project, target.region) : undefined
-
-  progress.step(`${service}: security groups, target group and load balancer`)
-  const lbGroup = await ensureSecurityGroup(clients, { project, service, side: 'lb', vpcId: network.vpcId, ingress: desiredIngress('lb', spec.port!), existing: state.inventory.securityGroups })
-  const appGroup = await ensureSecurityGroup(clients, { project, service, side: 'app', vpcId: network.vpcId, ingress: desiredIngress('app', spec.port!, lbGroup), existing: state.inventory.securityGroups })
-  const targetGroupArn = await ensureTargetGroup(clients, { project, service, port: spec.port!, healthPath: spec.health ?? '/', vpcId: network.vpcId }, state.inventory.targetGroups)
-  const balancer = await ensureLoadBalancer(clients, { project, service, subnets: network.subnets, securityGroupId: lbGroup, targetGroupArn }, state.inventory.loadBalancers)
+  const targetGroupArn = front!.targetGroups.get(service)!
+  const appGroup = front!.appSecurityGroups.get(service)!
 
   // Subnets the target lists are taken as private with a NAT route; the default VPC's are public.
   const publicIp = !target.subnets?.length
   if (publicIp && !state.warnings.some((warning) => warning.includes('public IPs'))) {
     state.warnings.push(`Instances get public IPs in the default VPC so they can install Docker and pull images; only the load balancer may reach them. List private subnets with a NAT route in targets.${targetName}.subnets to avoid it.`)
+  }
+  const route = serviceRoute(service, spec.route)
+  if (route.host !== undefined) {
+    state.warnings.push(`${service} answers on ${endpoint} once DNS sends ${route.host} to ${front!.balancer.dnsName} (a CNAME or alias record).`)
   }
   progress.step(`${service}: launch template version ${version} (${type})`)
   const template = await putLaunchTemplate(clients, { project, service, image, spec, version, instanceType: type, imageId, appSecurityGroupId: appGroup, instanceProfileArn, publicIp }, state.inventory.launchTemplates)
@@ -152,13 +165,8 @@ export async function applyService(context: DeploymentContext, action: Action, s
       if (tagMap(old.Tags)[TAG.service] === service && old.LaunchTemplateId !== template.id) await deleteLaunchTemplate(clients, old.LaunchTemplateId!)
     }
   }
-  progress.done(`${service}: version ${version} on ${desired} instance(s) behind http://${balancer.dnsName}`)
-  return `http://${balancer.dnsName}`
-}
-
-function endpointOf(inventory: AwsInventory, service: string): string | undefined {
-  const lb = inventory.loadBalancers.find((candidate) => candidate.tags[TAG.service] === service)
-  return lb?.item.DNSName ? `http://${lb.item.DNSName}` : undefined
+  progress.done(`${service}: version ${version} on ${desired} instance(s) at ${endpoint} (${describeRoute(route)} on the shared load balancer)`)
+  return endpoint
 }
 
 /** Waits until the group has `count` instances InService (and healthy behind the balancer, when given). */
@@ -184,7 +192,11 @@ export async function waitForHealthy(context: DeploymentContext, name: string, c
   }
 }
 
-/** A service's resources, newest dependants first: alarms, group, template, balancer, target group, security groups. */
+/**
+ * A service's resources, newest dependants first: alarms, group, templates,
+ * its rule and target group behind the shared balancer (and a balancer of its
+ * own, if it still has one), security groups. The shared balancer stays.
+ */
 export async function deleteService(context: DeploymentContext, service: string, inventory: AwsInventory, progress: Progress): Promise<void> {
   const { clients } = context
   const mine = <T>(items: T[], tags: (item: T) => Record<string, string>) => items.filter((item) => tags(item)[TAG.service] === service)
@@ -194,7 +206,9 @@ export async function deleteService(context: DeploymentContext, service: string,
     await deleteGroup(clients, group.AutoScalingGroupName!, context.timing.sleep, Math.max(context.timing.healthTimeoutMs, 600_000))
   }
   for (const template of mine(inventory.launchTemplates, (t) => tagMap(t.Tags))) await deleteLaunchTemplate(clients, template.LaunchTemplateId!)
-  progress.step(`${service}: deleting load balancer, target group and security groups`)
+  progress.step(`${service}: deleting its listener rule, target group and security groups`)
+  const front = serviceFront(inventory, service)
+  if (front.rule) await deleteRule(clients, front.rule.RuleArn!)
   for (const lb of mine(inventory.loadBalancers, (l) => l.tags)) await deleteLoadBalancer(clients, lb.item.LoadBalancerArn!, context.timing.sleep)
   for (const group of mine(inventory.targetGroups, (g) => g.tags)) await deleteTargetGroup(clients, group.item.TargetGroupArn!, context.timing.sleep)
   // the instances' group refers to the balancer's group, so it goes first
@@ -208,6 +222,12 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   const types = await preflight(context, actions)
   const warnings: string[] = []
   const state: ApplyState = { inventory: await readInventory(context.clients, context.manifest.name), types, warnings }
+  const deleting = actions.filter((action) => action.kind === 'delete').map((action) => action.service)
+  const fronted = actions.filter((action) => action.kind !== 'delete' && context.manifest.services[action.service]?.port !== undefined).map((action) => action.service)
+  if (fronted.length > 0) {
+    state.network = await resolveNetwork(context.clients, context.target, context.targetName)
+    state.front = await prepareFront(context, state.inventory, state.network, { services: fronted, deleting }, progress)
+  }
   const applied: Action[] = []
   const endpoints: Record<string, string> = {}
   for (const action of actions) {
@@ -215,11 +235,13 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
     if (endpoint) endpoints[action.service] = endpoint
     if (action.kind !== 'noop') applied.push(action)
   }
-  const deleted = actions.filter((action) => action.kind === 'delete').map((action) => action.service)
-  if (deleted.length > 0) {
-    await proveDeleted(context, deleted)
-    const remainingServices = await readInventory(context.clients, context.manifest.name)
-    if (remainingServices.groups.length === 0 && remainingServices.loadBalancers.length === 0) await deleteProjectWide(context)
+  if (deleting.length > 0) {
+    await proveDeleted(context, deleting)
+    const remaining = await readInventory(context.clients, context.manifest.name)
+    if (remaining.groups.length === 0) {
+      await deleteSharedBalancer(context.clients, remaining, context.timing.sleep)
+      await deleteProjectWide(context)
+    }
   }
   return { applied, endpoints, warnings }
 }

@@ -1,7 +1,7 @@
 /**
  * The aws provider: a service is a launch template plus an Auto Scaling group
- * behind an Application Load Balancer; state is read back from the
- * strato.project / strato.service / strato.version tags, never from a file.
+ * behind a rule of the target's one Application Load Balancer; state is read
+ * back from the strato.project / strato.service / strato.version tags, never from a file.
  * Loaded lazily by providers/registry.ts, so the SDK loads only for aws targets.
  */
 import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
@@ -12,15 +12,15 @@ import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, S
 import type { DestroyResult, Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
 import { describeGroup, setGroupSize } from './auto-scaling-group.js'
 import { compileAwsAutoscaling, needsRequestLabel, REQUEST_LABEL } from './autoscaling-compile.js'
-import { applyPolicies, arnLabel } from './autoscaling-policies.js'
+import { applyPolicies, requestLabelOf } from './autoscaling-policies.js'
 import { createClients, type AwsClients } from './clients.js'
 import { actualCosts } from './cost-explorer.js'
 import { applyActions, deleteProjectWide, deleteService, waitForHealthy, type DeploymentContext, type Timing } from './deployment.js'
 import { awsDescriptor } from './descriptor.js'
 import { collectFacts } from './facts.js'
 import { readInventory, toResources } from './inventory.js'
-import { awsTagCodec } from './label-codec.js'
-import { listLoadBalancers, listTargetGroups } from './load-balancer.js'
+import { deleteSharedBalancer, manifestRoutes } from './front.js'
+import { joinedSharedBalancer, serviceFront, sharedBalancer } from './layout.js'
 import { cpuSamples } from './metrics.js'
 import { groupName } from './naming.js'
 
@@ -56,7 +56,7 @@ export class AwsProvider implements Provider {
   }
 
   async inventory(project: string): Promise<Resource[]> {
-    return toResources(await readInventory(this.clients, project), this.context.targetName, this.target.region)
+    return toResources(await readInventory(this.clients, project), this.context.targetName, this.target.region, manifestRoutes(this.context.manifest))
   }
 
   async apply(actions: Action[], progress: Progress): Promise<ApplyResult> {
@@ -72,6 +72,7 @@ export class AwsProvider implements Provider {
     for (const resource of before) if (resource.state !== 'stopped' || resource.kind !== 'instance') removed[resource.kind] = (removed[resource.kind] ?? 0) + 1
     const inventory = await readInventory(this.clients, project)
     for (const service of services) await deleteService(this.deployment, service, inventory, this.context.progress)
+    await deleteSharedBalancer(this.clients, inventory, this.deployment.timing.sleep)
     await deleteProjectWide(this.deployment)
     const after = await readInventory(this.clients, project, { ec2Instances: true })
     return { removed, remaining: toResources(after, this.context.targetName, this.target.region) }
@@ -103,12 +104,16 @@ export class AwsProvider implements Provider {
     if (!group) throw new UserError(`Service ${service} is not deployed on target "${this.context.targetName}", so it has no group to scale.`, { code: 'conflict', fix: 'Run strato deploy first, then strato autoscale apply.' })
     const resolved: Record<string, string> = {}
     if (needsRequestLabel({ policy })) {
-      const [balancers, targetGroups] = await Promise.all([listLoadBalancers(this.clients, project), listTargetGroups(this.clients, project)])
-      const ofService = (tags: Record<string, string>) => awsTagCodec.decode(tags)?.service === service
-      const lb = balancers.find((candidate) => ofService(candidate.tags))
-      const tg = targetGroups.find((candidate) => ofService(candidate.tags))
-      if (!lb || !tg) throw new UserError(`Request-based scaling for ${service} needs its load balancer, which is not on target "${this.context.targetName}".`, { code: 'conflict', fix: 'Deploy the service first (strato deploy), then apply its autoscaling.' })
-      resolved[REQUEST_LABEL] = `${arnLabel(lb.item.LoadBalancerArn!, 'loadbalancer/')}/${arnLabel(tg.item.TargetGroupArn!, 'targetgroup/')}`
+      // request counts per target: the shared balancer and the service's target group behind it
+      const inventory = await readInventory(this.clients, project)
+      const lb = sharedBalancer(inventory)
+      const front = serviceFront(inventory, service)
+      if (!lb || !front.targetGroup || !joinedSharedBalancer(front)) {
+        throw new UserError(`Request-based scaling for ${service} needs it behind the shared load balancer of target "${this.context.targetName}", where it is not yet.`, {
+          code: 'conflict', fix: 'Run strato deploy (it moves the service behind the shared load balancer), then apply its autoscaling.',
+        })
+      }
+      resolved[REQUEST_LABEL] = requestLabelOf(lb.item.LoadBalancerArn!, front.targetGroup.item.TargetGroupArn!)
     }
     const changes = await applyPolicies(this.clients, compileAwsAutoscaling({ project, service, policy, resolved }), {
       min: group.MinSize ?? 0, max: group.MaxSize ?? 0, desired: group.DesiredCapacity ?? 0, cooldown: group.DefaultCooldown,

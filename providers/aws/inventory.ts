@@ -13,14 +13,17 @@
  */
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling'
 import type { Instance, LaunchTemplate, SecurityGroup } from '@aws-sdk/client-ec2'
-import type { LoadBalancer, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { LoadBalancer, Rule, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { Route } from '../../src/lb/routes.js'
 import { type Resource } from '../../src/model.js'
 import { awsTagCodec, TAG } from './label-codec.js'
 import { groupCounts, listGroups } from './auto-scaling-group.js'
 import type { AwsClients } from './clients.js'
 import { listInstances } from './instances.js'
 import { listLaunchTemplates } from './launch-template.js'
-import { listLoadBalancers, listTargetGroups, type Tagged } from './load-balancer.js'
+import { frontDrift, serviceEndpoint } from './layout.js'
+import { readListener } from './listener.js'
+import { isSharedBalancer, listLoadBalancers, listTargetGroups, type Tagged } from './load-balancer.js'
 import { tagMap } from './naming.js'
 import { listSecurityGroups } from './security-group.js'
 
@@ -35,6 +38,9 @@ export interface AwsInventory {
   targetGroups: Tagged<TargetGroup>[]
   securityGroups: SecurityGroup[]
   launchTemplates: LaunchTemplate[]
+  /** the shared balancer's HTTP listener and its rules (the default one left out), when it exists */
+  listenerArn?: string
+  rules: Rule[]
 }
 
 export async function readInventory(clients: AwsClients, project: string, options: { ec2Instances?: boolean } = {}): Promise<AwsInventory> {
@@ -46,7 +52,9 @@ export async function readInventory(clients: AwsClients, project: string, option
     listSecurityGroups(clients, project),
     listLaunchTemplates(clients, project),
   ])
-  return { groups, instances, loadBalancers, targetGroups, securityGroups, launchTemplates }
+  const shared = loadBalancers.find((lb) => isSharedBalancer(lb.tags))
+  const listener = shared ? await readListener(clients, shared.item.LoadBalancerArn!) : { rules: [] }
+  return { groups, instances, loadBalancers, targetGroups, securityGroups, launchTemplates, ...listener }
 }
 
 function groupHealth(group: AutoScalingGroup): Resource['health'] {
@@ -74,14 +82,13 @@ const INSTANCE_STATE: Record<string, Resource['state']> = {
   pending: 'pending', running: 'running', stopping: 'stopped', stopped: 'stopped', 'shutting-down': 'stopped', terminated: 'stopped',
 }
 
-/** The inventory as the core's Resources; pure, so unit tests feed it recorded answers. */
-export function toResources(inventory: AwsInventory, target: string, region: string): Resource[] {
+/**
+ * The inventory as the core's Resources; pure, so unit tests feed it recorded
+ * answers. With the manifest's routes, a group whose front differs from its
+ * route (or that still has a balancer to itself) carries that as drift.
+ */
+export function toResources(inventory: AwsInventory, target: string, region: string, routes: Record<string, Route> = {}): Resource[] {
   const resources: Resource[] = []
-  const endpoints = new Map<string, string>()
-  for (const lb of inventory.loadBalancers) {
-    const service = stateOf(lb.tags)?.service
-    if (service && lb.item.DNSName) endpoints.set(service, `http://${lb.item.DNSName}`)
-  }
 
   for (const group of inventory.groups) {
     const labels = tagMap(group.Tags)
@@ -98,12 +105,14 @@ export function toResources(inventory: AwsInventory, target: string, region: str
       state: desired === 0 ? 'stopped' : counts.inService >= desired ? 'running' : 'pending',
       health: groupHealth(group),
       labels,
-      endpoint: state?.service ? endpoints.get(state.service) : undefined,
+      endpoint: state?.service ? serviceEndpoint(inventory, state.service) : undefined,
+      drift: state?.service && routes[state.service] ? orNothing(frontDrift(inventory, state.service, routes[state.service])) : undefined,
       createdAt: group.CreatedTime?.toISOString(),
       details: {
         name: group.AutoScalingGroupName, min: group.MinSize, max: group.MaxSize, desired,
         inService: counts.inService, healthy: counts.healthy,
         launchTemplate: group.LaunchTemplate ? { id: group.LaunchTemplate.LaunchTemplateId, version: group.LaunchTemplate.Version } : undefined,
+        targetGroups: group.TargetGroupARNs,
       },
     })
   }
@@ -153,7 +162,7 @@ export function toResources(inventory: AwsInventory, target: string, region: str
       id: lb.item.LoadBalancerArn!, kind: 'balancer', target, service: stateOf(lb.tags)?.service, location: region,
       state: code === 'active' ? 'running' : code === 'provisioning' ? 'pending' : code === 'failed' ? 'failed' : 'unknown',
       labels: lb.tags, endpoint: lb.item.DNSName ? `http://${lb.item.DNSName}` : undefined,
-      details: { name: lb.item.LoadBalancerName, scheme: lb.item.Scheme },
+      details: { name: lb.item.LoadBalancerName, scheme: lb.item.Scheme, shared: isSharedBalancer(lb.tags) },
     })
   }
   for (const group of inventory.targetGroups) {
@@ -175,3 +184,5 @@ export function toResources(inventory: AwsInventory, target: string, region: str
   }
   return resources
 }
+
+const orNothing = (list: string[]) => (list.length ? list : undefined)

@@ -1,8 +1,9 @@
 /**
- * The Application Load Balancer in front of a service: the balancer, one
- * target group whose health check is the service's health path, and an HTTP
- * listener forwarding to it. ELBv2 cannot filter by tag, so the project's
- * balancers are found by describing all and reading tags 20 ARNs at a time.
+ * The target's Application Load Balancer, shared by the project's services:
+ * the balancer and its HTTP listener, and per service a target group whose
+ * health check is the service's health path (listener.ts adds the rules that
+ * route to them). ELBv2 cannot filter by tag, so the project's balancers are
+ * found by describing all and reading tags 20 ARNs at a time.
  */
 import {
   CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, DeleteListenerCommand,
@@ -14,10 +15,12 @@ import { TAG } from './label-codec.js'
 import { chunk, mapBounded } from '../bounded.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
-import { shortName, stratoTags } from './naming.js'
+import { balancerName, stratoTags, targetGroupName, type Role } from './naming.js'
 import { LISTENER_PORT } from './security-group.js'
 
 export interface Tagged<T> { item: T; tags: Record<string, string> }
+
+export const ROUTE_TARGET_GROUP: Role = 'route-target-group'
 
 async function tagsByArn(clients: AwsClients, arns: string[]): Promise<Map<string, Record<string, string>>> {
   const result = new Map<string, Record<string, string>>()
@@ -48,9 +51,9 @@ export async function listTargetGroups(clients: AwsClients, project: string): Pr
 
 export interface TargetGroupSpec { project: string; service: string; port: number; healthPath: string; vpcId: string }
 
-/** Finds the service's target group by tags or creates it; keeps the health path in line with the manifest. */
+/** Finds the service's target group behind the shared balancer by tags or creates it; keeps the health path in line with the manifest. */
 export async function ensureTargetGroup(clients: AwsClients, spec: TargetGroupSpec, existing: Tagged<TargetGroup>[]): Promise<string> {
-  const found = existing.find((group) => group.tags[TAG.service] === spec.service)
+  const found = existing.find((group) => group.tags[TAG.service] === spec.service && group.tags[TAG.role] === ROUTE_TARGET_GROUP)
   if (found) {
     if (found.item.HealthCheckPath !== spec.healthPath) {
       await clients.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: found.item.TargetGroupArn, HealthCheckPath: spec.healthPath }))
@@ -58,7 +61,7 @@ export async function ensureTargetGroup(clients: AwsClients, spec: TargetGroupSp
     return found.item.TargetGroupArn!
   }
   const created = await clients.elb.send(new CreateTargetGroupCommand({
-    Name: shortName(spec.project, spec.service),
+    Name: targetGroupName(spec.project, spec.service),
     Protocol: 'HTTP',
     Port: spec.port,
     VpcId: spec.vpcId,
@@ -69,39 +72,50 @@ export async function ensureTargetGroup(clients: AwsClients, spec: TargetGroupSp
     HealthyThresholdCount: 2,
     UnhealthyThresholdCount: 3,
     Matcher: { HttpCode: '200-399' },
-    Tags: stratoTags(spec.project, spec.service, 'target-group'),
+    Tags: stratoTags(spec.project, spec.service, ROUTE_TARGET_GROUP),
   }))
   return created.TargetGroups![0].TargetGroupArn!
 }
 
-export interface LoadBalancerSpec { project: string; service: string; subnets: string[]; securityGroupId: string; targetGroupArn: string }
+export interface SharedBalancerSpec { project: string; subnets: string[]; securityGroupId: string }
+export interface SharedBalancer { arn: string; dnsName: string; listenerArn: string }
 
-/** Finds or creates the balancer and its HTTP listener; returns its ARN and DNS name. */
-export async function ensureLoadBalancer(clients: AwsClients, spec: LoadBalancerSpec, existing: Tagged<LoadBalancer>[]): Promise<{ arn: string; dnsName: string }> {
-  let balancer = existing.find((lb) => lb.tags[TAG.service] === spec.service)?.item
+/**
+ * Finds or creates the target's one balancer for the project and its HTTP
+ * listener. A request no rule matches gets a 404 rather than some service.
+ */
+export async function ensureSharedBalancer(clients: AwsClients, spec: SharedBalancerSpec, existing: Tagged<LoadBalancer>[]): Promise<SharedBalancer> {
+  let balancer = existing.find((lb) => isSharedBalancer(lb.tags))?.item
   if (!balancer) {
     const created = await clients.elb.send(new CreateLoadBalancerCommand({
-      Name: shortName(spec.project, spec.service),
+      Name: balancerName(spec.project),
       Type: 'application',
       Scheme: 'internet-facing',
       Subnets: spec.subnets,
       SecurityGroups: [spec.securityGroupId],
-      Tags: stratoTags(spec.project, spec.service, 'load-balancer'),
+      Tags: stratoTags(spec.project, undefined, 'load-balancer'),
     }))
     balancer = created.LoadBalancers![0]
   }
   const arn = balancer.LoadBalancerArn!
   const listeners = await clients.elb.send(new DescribeListenersCommand({ LoadBalancerArn: arn }))
-  if (!listeners.Listeners?.some((listener) => listener.Port === LISTENER_PORT)) {
-    await clients.elb.send(new CreateListenerCommand({
+  let listenerArn = listeners.Listeners?.find((listener) => listener.Port === LISTENER_PORT)?.ListenerArn
+  if (!listenerArn) {
+    const created = await clients.elb.send(new CreateListenerCommand({
       LoadBalancerArn: arn,
       Protocol: 'HTTP',
       Port: LISTENER_PORT,
-      DefaultActions: [{ Type: 'forward', TargetGroupArn: spec.targetGroupArn }],
-      Tags: stratoTags(spec.project, spec.service, 'load-balancer'),
+      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'no service answers this path or host\n' } }],
+      Tags: stratoTags(spec.project, undefined, 'load-balancer'),
     }))
+    listenerArn = created.Listeners![0].ListenerArn!
   }
-  return { arn, dnsName: balancer.DNSName ?? '' }
+  return { arn, dnsName: balancer.DNSName ?? '', listenerArn }
+}
+
+/** The shared balancer carries the project but no service; a balancer with a service is one a service had to itself before. */
+export function isSharedBalancer(tags: Record<string, string>): boolean {
+  return tags[TAG.service] === undefined && tags[TAG.role] === 'load-balancer'
 }
 
 /** Health of every registered target, by instance id. */

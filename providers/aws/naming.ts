@@ -6,7 +6,13 @@ import { createHash } from 'node:crypto'
 import type { LabelState } from '../../src/labels.js'
 import { awsTagCodec, TAG } from './label-codec.js'
 
-export type Role = 'group' | 'launch-template' | 'load-balancer' | 'target-group' | 'lb-security-group' | 'app-security-group' | 'secret'
+/**
+ * What a resource is to strato. The target's shared balancer and its security
+ * group carry no service tag; `target-group` is the role of the per-service
+ * target groups strato made before balancers were shared (a deploy moves
+ * their services to a `route-target-group` behind the shared balancer).
+ */
+export type Role = 'group' | 'launch-template' | 'load-balancer' | 'target-group' | 'route-target-group' | 'listener-rule' | 'lb-security-group' | 'app-security-group' | 'secret'
 
 export interface Tag { Key: string; Value: string }
 
@@ -15,20 +21,29 @@ export function groupName(project: string, service: string): string {
   return `strato-${project}-${service}`
 }
 
-export function securityGroupName(project: string, service: string, side: 'lb' | 'app'): string {
-  return `strato-${project}-${service}-${side}`
+/** The instances' group of a service (`app`), or the target's shared balancer's group (`lb`, no service). */
+export function securityGroupName(project: string, service: string | undefined, side: 'lb' | 'app'): string {
+  return service === undefined ? `strato-${project}-${side}` : `strato-${project}-${service}-${side}`
 }
 
 /**
  * Load balancer and target group names allow 32 characters, letters, digits
- * and hyphens; long project/service pairs are cut and keep a short hash so
- * two services never share a name.
+ * and hyphens; long names are cut and keep a short hash so two never clash.
  */
-export function shortName(project: string, service: string): string {
-  const full = `${project}-${service}`
+export function elbName(full: string): string {
   if (full.length <= 32) return full
   const hash = createHash('sha256').update(full).digest('hex').slice(0, 6)
   return `${full.slice(0, 25).replace(/-+$/, '')}-${hash}`
+}
+
+/** The target's one balancer for all the project's services. */
+export function balancerName(project: string): string {
+  return elbName(`strato-${project}`)
+}
+
+/** The target group the shared balancer's rule for a service forwards to. */
+export function targetGroupName(project: string, service: string): string {
+  return elbName(`strato-${project}-${service}`)
 }
 
 /** The SSM parameter that holds one secret of a project. */
@@ -46,7 +61,7 @@ export function stateTags(state: LabelState): Tag[] {
   return Object.entries(labels).map(([Key, Value]) => ({ Key, Value }))
 }
 
-export function stratoTags(project: string, service: string, role: Role, version?: string): Tag[] {
+export function stratoTags(project: string, service: string | undefined, role: Role, version?: string): Tag[] {
   return stateTags({ project, service, role, version })
 }
 

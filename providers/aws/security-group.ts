@@ -1,10 +1,11 @@
 /**
- * Security groups: one for the load balancer (HTTP from anywhere) and one for
- * the instances, which admits the service port only from the load balancer's
- * group, so instances are never reachable directly.
+ * Security groups: one for the target's shared load balancer (HTTP from
+ * anywhere) and one per service for its instances, which admits the service
+ * port only from the load balancer's group, so instances are never reachable
+ * directly.
  */
 import {
-  AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand,
+  AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, RevokeSecurityGroupIngressCommand,
   paginateDescribeSecurityGroups, type IpPermission, type SecurityGroup,
 } from '@aws-sdk/client-ec2'
 import type { AwsClients } from './clients.js'
@@ -30,10 +31,10 @@ export async function listSecurityGroups(clients: AwsClients, project: string): 
   return groups
 }
 
-/** Finds the group by its tags or creates it, then adds any missing ingress rule. */
+/** Finds the group by its tags or creates it, then adds any missing ingress rule. The shared balancer's group has no service. */
 export async function ensureSecurityGroup(
   clients: AwsClients,
-  input: { project: string; service: string; side: 'lb' | 'app'; vpcId: string; ingress: IpPermission[]; existing: SecurityGroup[] },
+  input: { project: string; service?: string; side: 'lb' | 'app'; vpcId: string; ingress: IpPermission[]; existing: SecurityGroup[] },
 ): Promise<string> {
   const role: Role = input.side === 'lb' ? 'lb-security-group' : 'app-security-group'
   const found = input.existing.find((group) => {
@@ -44,7 +45,7 @@ export async function ensureSecurityGroup(
   if (!groupId) {
     const created = await clients.ec2.send(new CreateSecurityGroupCommand({
       GroupName: securityGroupName(input.project, input.service, input.side),
-      Description: input.side === 'lb' ? `strato ${input.project}/${input.service} load balancer` : `strato ${input.project}/${input.service} instances`,
+      Description: input.side === 'lb' ? `strato ${input.project} load balancer` : `strato ${input.project}/${input.service} instances`,
       VpcId: input.vpcId,
       TagSpecifications: [{ ResourceType: 'security-group', Tags: stratoTags(input.project, input.service, role) }],
     }))
@@ -59,6 +60,20 @@ export async function ensureSecurityGroup(
     }
   }
   return groupId
+}
+
+/** Drops the rules that admit traffic from `sourceGroupId` (a balancer's group that is going away). */
+export async function revokeIngressFrom(clients: AwsClients, group: SecurityGroup, sourceGroupId: string): Promise<void> {
+  // the pair as described (with its description): AWS matches on the group alone, emulators on all of it
+  const rules = (group.IpPermissions ?? []).filter((rule) => rule.UserIdGroupPairs?.some((pair) => pair.GroupId === sourceGroupId))
+    .map((rule) => ({ IpProtocol: rule.IpProtocol, FromPort: rule.FromPort, ToPort: rule.ToPort,
+      UserIdGroupPairs: rule.UserIdGroupPairs!.filter((pair) => pair.GroupId === sourceGroupId).map((pair) => ({ GroupId: pair.GroupId, Description: pair.Description })) }))
+  if (rules.length === 0) return
+  try {
+    await clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group.GroupId, IpPermissions: rules }))
+  } catch (error) {
+    if (!isAwsError(error, 'InvalidPermission.NotFound', 'InvalidGroup.NotFound')) throw error
+  }
 }
 
 function hasRule(existing: IpPermission[], rule: IpPermission): boolean {

@@ -12,14 +12,26 @@ const price = z.number().nonnegative()
 
 const RegionPrices = z.object({
   loadBalancerHourly: price.optional(),
+  /** one load balancer capacity unit for an hour (AWS: the LCU), where the balancer is also charged by use */
+  capacityUnitHourly: price.optional(),
   /** the root disk of one instance, per month */
   diskMonthly: price.optional(),
   instances: z.record(z.string(), price),
 })
 
+/** What one capacity unit of the balancer covers, per second: the estimate counts the larger of the two uses. */
+const CapacityUnit = z.object({
+  name: z.string(),
+  newConnectionsPerSecond: z.number().positive(),
+  ruleEvaluationsPerSecond: z.number().positive(),
+  /** rules evaluated per request at no charge */
+  freeRules: z.number().int().nonnegative(),
+})
+
 const ProviderPrices = z.object({
   rootDisk: z.string(),
   loadBalancer: z.string(),
+  capacityUnit: CapacityUnit.optional(),
   /** GCP prices machine types from per-vCPU and per-GiB rates; refresh-prices needs the shapes */
   machineShapes: z.record(z.string(), z.object({ series: z.string(), vcpus: z.number().positive(), memoryGiB: z.number().positive() })).optional(),
   regions: z.record(z.string(), RegionPrices),
@@ -37,6 +49,7 @@ export const CatalogSchema = z.object({
 export type PriceCatalog = z.infer<typeof CatalogSchema>
 export type ProviderPriceList = z.infer<typeof ProviderPrices>
 export type RegionPriceList = z.infer<typeof RegionPrices>
+export type CapacityUnitModel = z.infer<typeof CapacityUnit>
 /** The kinds the catalog has prices for (the catalog file's own keys). */
 export type CloudKind = keyof PriceCatalog['providers']
 

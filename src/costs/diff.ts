@@ -28,17 +28,20 @@ export interface CostDiff {
   catalog: Estimate['catalog']
 }
 
-type Sums = Map<string, { service: string; target: string; cents: PerScenario<bigint>; unknown: boolean }>
+type Sums = Map<string, { service: string; target: string; cents: PerScenario<bigint>; nanos: PerScenario<bigint>; unknown: boolean }>
 
 function sumsByServiceAndTarget(estimate: Estimate): Sums {
   const sums: Sums = new Map()
-  for (const row of estimateView(estimate).rows) {
+  estimateView(estimate).rows.forEach((row, index) => {
     const key = `${row.service}\u0000${row.target}`
-    const entry = sums.get(key) ?? { service: row.service, target: row.target, cents: { min: 0n, expected: 0n, max: 0n }, unknown: false }
-    for (const scenario of SCENARIOS) entry.cents[scenario] += row.cents[scenario] ?? 0n
+    const entry = sums.get(key) ?? { service: row.service, target: row.target, cents: { min: 0n, expected: 0n, max: 0n }, nanos: { min: 0n, expected: 0n, max: 0n }, unknown: false }
+    for (const scenario of SCENARIOS) {
+      entry.cents[scenario] += row.cents[scenario] ?? 0n
+      entry.nanos[scenario] += estimate.lines[index].monthly?.[scenario] ?? 0n
+    }
     if (SCENARIOS.some((scenario) => row.cents[scenario] === undefined)) entry.unknown = true
     sums.set(key, entry)
-  }
+  })
   return sums
 }
 
@@ -49,12 +52,14 @@ export function diffEstimates(base: Estimate, head: Estimate): CostDiff {
   const rows = keys.map((key): DiffRow => {
     const was = before.get(key)
     const now = after.get(key)
-    const same = was && now && SCENARIOS.every((s) => was.cents[s] === now.cents[s]) && was.unknown === now.unknown
+    // Exactly the same amount is no change, even where spreading the totals' last cents put one elsewhere.
+    const exact = was && now && !was.unknown && !now.unknown && SCENARIOS.every((s) => was.nanos[s] === now.nanos[s])
+    const same = exact || (was && now && SCENARIOS.every((s) => was.cents[s] === now.cents[s]) && was.unknown === now.unknown)
     return {
       service: (now ?? was)!.service,
       target: (now ?? was)!.target,
       base: was?.cents,
-      head: now?.cents,
+      head: exact ? was.cents : now?.cents,
       unknown: Boolean(was?.unknown || now?.unknown),
       change: !was ? 'added' : !now ? 'removed' : same ? 'same' : 'changed',
     }

@@ -1,7 +1,9 @@
 /**
  * The estimate: what the manifest costs per month as it would be deployed.
  * replicas × hours × hourly price, per service and target, with placement
- * honoured and autoscaled services priced at min, expected and max.
+ * honoured and autoscaled services priced at min, expected and max; on a
+ * cloud target, one load balancer shared by the project's services there,
+ * and its capacity units from the request rates they declare.
  */
 import { pricedPlacement, type DescriptorLookup } from '../capabilities.js'
 import { notSupported } from '../errors.js'
@@ -9,7 +11,7 @@ import { desiredReplicas, effectiveTargets } from '../manifest/defaults.js'
 import type { Manifest, ProviderKind, Service } from '../manifest/schema.js'
 import { sizeBytes } from '../manifest/units.js'
 import { placeReplicas } from '../placement.js'
-import { providerPrices, regionPrices, type PriceCatalog } from './catalog.js'
+import { providerPrices, regionPrices, type CapacityUnitModel, type PriceCatalog, type ProviderPriceList, type RegionPriceList } from './catalog.js'
 import { nanosText, toNanos } from './money.js'
 import { chargeShare, containerShare, hostFields, hostPool, type HostPool } from './onprem.js'
 
@@ -17,10 +19,12 @@ export const SCENARIOS = ['min', 'expected', 'max'] as const
 export type Scenario = (typeof SCENARIOS)[number]
 export type PerScenario<T> = Record<Scenario, T>
 
-export type LineItem = 'compute' | 'disk' | 'load-balancer' | 'host-share' | 'idle-capacity'
+export type LineItem = 'compute' | 'disk' | 'load-balancer' | 'load-balancer-capacity' | 'host-share' | 'idle-capacity'
 
 /** The service name on lines that belong to no service: hosts' capacity nobody reserved. */
 export const IDLE_SERVICE = '(idle capacity)'
+/** The service name on the lines of a target's balancer, which all its services with a port share. */
+export const SHARED_SERVICE = '(shared balancer)'
 
 export interface EstimateLine {
   service: string
@@ -95,6 +99,7 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog, desc
   }
 
   const pools = new Map<string, HostPool | { unknown: string }>()
+  const fronts = new Map<string, BalancerFront>()
   for (const [service, byTarget] of counts) {
     for (const [targetName, quantity] of byTarget) {
       const target = targets[targetName]
@@ -121,12 +126,14 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog, desc
       const diskPrice = prices?.diskMonthly
       lines.push({ service, target: targetName, provider: kind, item: 'disk', sku: list?.rootDisk ?? 'root disk', quantity, unit: 'month', unitPrice: decimal(diskPrice), monthly: perMonth(diskPrice, 1n) })
       if (manifest.services[service].port !== undefined) {
-        const balancers = each((s) => (quantity[s] > 0 ? 1 : 0))
-        const lbPrice = prices?.loadBalancerHourly
-        lines.push({ service, target: targetName, provider: kind, item: 'load-balancer', sku: list?.loadBalancer ?? 'load balancer', quantity: balancers, unit: 'hour', unitPrice: decimal(lbPrice), monthly: lbPrice === undefined ? undefined : each((s) => toNanos(lbPrice) * hours * BigInt(balancers[s])) })
+        const front = fronts.get(targetName) ?? { provider: kind, prices, list, services: [] }
+        front.services.push({ name: service, replicas: quantity, requests: manifest.services[service].autoscale?.target?.requests })
+        fronts.set(targetName, front)
       }
     }
   }
+
+  for (const [targetName, front] of fronts) lines.push(...balancerLines(targetName, front, hours, warnOnce))
 
   for (const [targetName, pool] of pools) {
     if ('unknown' in pool) continue
@@ -147,6 +154,56 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog, desc
     completeIn: each((s) => lines.every((line) => line.monthly !== undefined || line.quantity[s] === 0)),
     warnings,
   }
+}
+
+/** A cloud target's balancer and the services with a port it fronts there, each with its replicas per scenario and declared request rate. */
+interface BalancerFront {
+  provider: ProviderKind
+  prices?: RegionPriceList
+  list?: ProviderPriceList
+  services: { name: string; replicas: PerScenario<number>; requests?: number }[]
+}
+
+/**
+ * One balancer per target and project, whatever the number of services, and
+ * its capacity units where the catalog prices them: the services' request
+ * rates summed (requests per second per replica × replicas), counted both as
+ * new connections (one per request: an upper bound for clients that keep
+ * connections open) and as rule evaluations beyond the free ones, the larger
+ * of the two. Bytes processed are not modelled.
+ */
+function balancerLines(target: string, front: BalancerFront, hours: bigint, warn: (text: string) => void): EstimateLine[] {
+  const { provider, prices, list } = front
+  const balancers = each((s) => (front.services.some((service) => service.replicas[s] > 0) ? 1 : 0))
+  const hourly = prices?.loadBalancerHourly
+  const names = front.services.map((service) => service.name).join(', ')
+  const lines: EstimateLine[] = [{
+    service: SHARED_SERVICE, target, provider, item: 'load-balancer', sku: `${list?.loadBalancer ?? 'load balancer'} for ${names}`, quantity: balancers, unit: 'hour',
+    unitPrice: decimal(hourly), monthly: hourly === undefined ? undefined : each((s) => toNanos(hourly) * hours * BigInt(balancers[s])),
+  }]
+  const unitPrice = prices?.capacityUnitHourly
+  if (!list?.capacityUnit || unitPrice === undefined) return lines
+  const model = list.capacityUnit
+  const silent = front.services.filter((service) => service.requests === undefined).map((service) => service.name)
+  if (silent.length === front.services.length) {
+    warn(`${model.name} on target "${target}" are not priced: no service there declares a request rate (services.<name>.autoscale.target.requests)`)
+    return lines
+  }
+  if (silent.length > 0) warn(`${model.name} on target "${target}" count only the services that declare a request rate; ${silent.join(', ')} ${silent.length === 1 ? 'declares' : 'declare'} none (autoscale.target.requests)`)
+  const milli = each((s) => capacityUnitsMilli(front.services.reduce((sum, service) => sum + (service.requests ?? 0) * service.replicas[s], 0), front.services.length, model))
+  lines.push({
+    service: SHARED_SERVICE, target, provider, item: 'load-balancer-capacity', sku: `${model.name} for ${front.services.filter((service) => service.requests !== undefined).map((service) => service.name).join(', ')}`,
+    quantity: each((s) => Number(milli[s]) / 1000), unit: 'hour', unitPrice: decimal(unitPrice),
+    monthly: each((s) => (toNanos(unitPrice) * hours * milli[s]) / 1000n),
+  })
+  return lines
+}
+
+/** Capacity units for a request rate through `rules` rules, in thousandths, rounded up. */
+export function capacityUnitsMilli(requestsPerSecond: number, rules: number, model: CapacityUnitModel): bigint {
+  const connections = requestsPerSecond / model.newConnectionsPerSecond
+  const evaluations = (requestsPerSecond * Math.max(0, rules - model.freeRules)) / model.ruleEvaluationsPerSecond
+  return BigInt(Math.ceil(Math.max(connections, evaluations) * 1000 - 1e-9))
 }
 
 function hostShareLine(service: string, target: string, provider: ProviderKind, config: Service, pool: HostPool | { unknown: string }, quantity: PerScenario<number>, warn: (text: string) => void): EstimateLine {

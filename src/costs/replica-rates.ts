@@ -1,15 +1,17 @@
 /**
  * What one more replica of a service costs per hour on each target, for the
  * autoscaling simulator: on clouds the instance's hourly price plus its root
- * disk (and the target's load balancer while any replica runs), from the price
+ * disk (and the target's load balancer while any replica runs, unless another
+ * service with a port keeps that balancer running anyway), from the price
  * catalog; on-prem the replica's share of the hosts' cost (the on-prem model in
  * onprem.ts). The hosts' unreserved share is left out: it is paid whatever a
  * scaling policy does, so it would not tell two policies apart.
  */
-import { effectiveTargets } from '../manifest/defaults.js'
+import { desiredReplicas, effectiveTargets } from '../manifest/defaults.js'
 import type { Manifest } from '../manifest/schema.js'
 import { sizeBytes } from '../manifest/units.js'
 import { pricedPlacement, type DescriptorLookup } from '../capabilities.js'
+import { placeReplicas } from '../placement.js'
 import { regionPrices, type PriceCatalog } from './catalog.js'
 import { divideHalfEven, toNanos } from './money.js'
 import { chargeShare, containerShare, hostFields, hostPool } from './onprem.js'
@@ -59,8 +61,13 @@ export function replicaRates(manifest: Manifest, catalog: PriceCatalog, descript
       continue
     }
     const disk = prices?.diskMonthly === undefined ? 0n : divideHalfEven(toNanos(prices.diskMonthly), hours)
-    const balancer = spec.port !== undefined && prices?.loadBalancerHourly !== undefined ? toNanos(prices.loadBalancerHourly) : undefined
-    rates[name] = { perReplicaHour: toNanos(hourly) + disk, whileRunningHour: balancer, basis: `${where.size} in ${where.region}${disk ? ' + root disk' : ''}${balancer ? ' (+ load balancer)' : ''}` }
+    // a cloud target has one balancer for all the project's services: another one running there pays for it whatever this one does
+    const sharing = spec.port === undefined ? [] : Object.entries(manifest.services)
+      .filter(([other, otherSpec]) => other !== service && otherSpec.port !== undefined && (placeReplicas(manifest, other, desiredReplicas(otherSpec))[name] ?? 0) > 0)
+      .map(([other]) => other)
+    const balancer = spec.port !== undefined && sharing.length === 0 && prices?.loadBalancerHourly !== undefined ? toNanos(prices.loadBalancerHourly) : undefined
+    const front = balancer ? ' (+ load balancer)' : sharing.length ? ` (load balancer shared with ${sharing.join(', ')})` : ''
+    rates[name] = { perReplicaHour: toNanos(hourly) + disk, whileRunningHour: balancer, basis: `${where.size} in ${where.region}${disk ? ' + root disk' : ''}${front}` }
   }
   return rates
 }

@@ -3,7 +3,7 @@
  * the raw document even when the schema found problems, so that one run
  * reports everything; each guard checks the shape it relies on.
  */
-
+import { describeRoute, routeKey, serviceRoute } from '../lb/routes.js'
 import { MAX_REPLICAS_PER_SERVICE, MAX_REPLICAS_REASON, TARGET_REPLICA_LIMITS } from './limits.js'
 import type { ProviderKind } from './schema.js'
 
@@ -48,6 +48,9 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
     if (service.health !== undefined && service.port === undefined) {
       issues.push({ path: [...at, 'health'], message: 'a health path needs a port to probe; add services.' + name + '.port', atKey: true })
     }
+    if (service.route !== undefined && service.port === undefined) {
+      issues.push({ path: [...at, 'route'], message: 'a route needs a port to send requests to; add services.' + name + '.port', atKey: true })
+    }
     const autoscale = service.autoscale
     if (isObject(autoscale)) {
       if (isInt(autoscale.min) && isInt(autoscale.max) && autoscale.max < autoscale.min) {
@@ -91,6 +94,8 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
     })
   }
 
+  issues.push(...routeClashes(services))
+
   if (Array.isArray(data.placement)) {
     data.placement.forEach((entry, index) => {
       if (isObject(entry) && typeof entry.target === 'string' && !targetSet.has(entry.target)) {
@@ -108,6 +113,28 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
     issues.push({ path: ['loadBalancer', 'hashOn'], message: 'only applies to algorithm: consistent-hash', atKey: true })
   }
 
+  return issues
+}
+
+/** Two services with a port and the same route would receive each other's requests on a shared balancer. */
+function routeClashes(services: Raw): RawIssue[] {
+  const issues: RawIssue[] = []
+  const owners = new Map<string, string>()
+  for (const [name, service] of Object.entries(services)) {
+    if (!isObject(service) || service.port === undefined) continue
+    const raw = service.route
+    if (raw !== undefined && !(isObject(raw) && (typeof raw.path === 'string' || typeof raw.host === 'string'))) continue
+    const route = serviceRoute(name, isObject(raw) ? { path: typeof raw.path === 'string' ? raw.path : undefined, host: typeof raw.host === 'string' ? raw.host : undefined } : undefined)
+    const key = routeKey(route)
+    const owner = owners.get(key)
+    if (owner === undefined) {
+      owners.set(key, name)
+      continue
+    }
+    issues.push(raw === undefined
+      ? { path: ['services', name], message: `its default route (${describeRoute(route)}) is services.${owner}'s route too; give one of them another route.path or a route.host`, atKey: true }
+      : { path: ['services', name, 'route'], message: `${describeRoute(route)} is services.${owner}'s route too; give each service its own path or host` })
+  }
   return issues
 }
 

@@ -62,6 +62,18 @@ export const AutoscaleSchema = z.strictObject({
   }).optional().describe('remove at most this many replicas within any window of this length'),
 })
 
+/** A URL path prefix: / or segments of letters, digits and . _ ~ -, no trailing slash, no wildcards. */
+export const ROUTE_PATH = /^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/
+/** A host name, optionally with one leading wildcard label (*.example.com). */
+export const ROUTE_HOST = /^(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/
+
+export const RouteSchema = z.strictObject({
+  path: z.string().max(100).regex(ROUTE_PATH, { message: 'must be a URL path such as /orders or /api/orders: letters, digits, . _ ~ - between slashes, no trailing slash' })
+    .optional().describe('the path prefix the service answers under; requests keep the full path (default /<service>, or / with a host)'),
+  host: z.string().max(128).regex(ROUTE_HOST, { message: 'must be a lowercase host name such as orders.example.com (a leading *. is allowed)' })
+    .optional().describe('the host name the service answers on; point its DNS at the balancer'),
+}).refine((route) => route.path !== undefined || route.host !== undefined, { message: 'needs a path, a host or both' })
+
 const BuildSchema = z.union([
   z.string().min(1),
   z.strictObject({
@@ -89,6 +101,7 @@ export const ServiceSchema = z.strictObject({
   replicas: z.number().int().nonnegative().optional(),
   autoscale: AutoscaleSchema.optional(),
   weight: z.number().int().positive().optional().describe('share of traffic under the weighted algorithm'),
+  route: RouteSchema.optional().describe('where a balancer shared by the services sends requests to this one (default: path /<service>)'),
   volumes: z.array(z.string()).optional().describe('named volumes as NAME:/path'),
   restart: z.enum(['always', 'unless-stopped', 'on-failure', 'no']).optional(),
   privileged: z.boolean().optional(),
@@ -210,6 +223,7 @@ export const ManifestSchema = z.strictObject({
 export type Manifest = z.infer<typeof ManifestSchema>
 export type Service = z.infer<typeof ServiceSchema>
 export type Autoscale = z.infer<typeof AutoscaleSchema>
+export type Route = z.infer<typeof RouteSchema>
 export type Target = z.infer<typeof TargetSchema>
 export type DockerTargetConfig = z.infer<typeof DockerTarget>
 export type AwsTargetConfig = z.infer<typeof AwsTarget>

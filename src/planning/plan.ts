@@ -25,8 +25,32 @@ export function actualByService(resources: Resource[]): Map<string, ActualServic
   return byService
 }
 
+/** Drift reasons the provider reported per service (Resource.drift), in order, without repeats. */
+function driftByService(resources: Resource[]): Map<string, string[]> {
+  const drift = new Map<string, string[]>()
+  for (const resource of resources) {
+    if (!resource.service || !resource.drift?.length) continue
+    const reasons = drift.get(resource.service) ?? []
+    for (const reason of resource.drift) if (!reasons.includes(reason)) reasons.push(reason)
+    drift.set(resource.service, reasons)
+  }
+  return drift
+}
+
 export function planTarget(target: string, desired: DesiredService[], actual: Resource[]): Action[] {
-  const current = actualByService(actual.filter((resource) => resource.target === target))
+  const here = actual.filter((resource) => resource.target === target)
+  const actions = planReplicas(target, desired, actualByService(here))
+  const drift = driftByService(here)
+  return actions.map((action) => {
+    const reasons = drift.get(action.service)
+    if (!reasons || action.kind === 'create' || action.kind === 'delete') return action
+    // the replicas and version match, but what fronts them does not: an update to the same version fixes it
+    if (action.kind === 'noop') return { ...action, kind: 'update', reasons }
+    return { ...action, reasons: [...action.reasons, ...reasons] }
+  })
+}
+
+function planReplicas(target: string, desired: DesiredService[], current: Map<string, ActualService>): Action[] {
   const actions: Action[] = []
   for (const wanted of desired.filter((entry) => entry.target === target)) {
     const have = current.get(wanted.service)

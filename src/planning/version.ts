@@ -3,7 +3,8 @@
  * it covers every file of the build context (sorted, so the order files are
  * listed in never matters) plus the service's config; for image: services the
  * image reference plus the config. Replicas and autoscaling are left out: they
- * change how many run, not what runs.
+ * change how many run, not what runs; so are the weight and route, which only
+ * the balancer in front of the replicas reads.
  */
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
@@ -47,7 +48,7 @@ export function hashBuildContext(contextDir: string): string {
 
 /** The parts of a service that change what a replica runs, in a stable order. */
 export function runtimeConfig(service: Service): unknown {
-  const { replicas: _replicas, autoscale: _autoscale, targets: _targets, weight: _weight, ...rest } = service
+  const { replicas: _replicas, autoscale: _autoscale, targets: _targets, weight: _weight, route: _route, ...rest } = service
   const sorted = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(sorted)
     if (value && typeof value === 'object') {

@@ -13,7 +13,7 @@ import type { Manifest } from '../../src/manifest/schema.js'
 import { silentProgress } from '../../src/model.js'
 import type { Provider, ProviderSettings } from '../../providers/provider.js'
 import { providerFor } from '../../providers/registry.js'
-import { freePort, startMoto, useDummyAwsCredentials, type Moto } from '../helpers/moto.js'
+import { freePort, reportUnhealthy, startMoto, useDummyAwsCredentials, type Moto } from '../helpers/moto.js'
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js'
 import type { ContractHarness, ContractProject } from './harness.js'
 import { providerContract } from './suite.js'
@@ -77,7 +77,7 @@ async function proxied(setUp: (proxy: FaultProxy) => void, settings: ProviderSet
 /** The running instances the service's target group reports healthy (moto keeps terminated ones registered; AWS would not). */
 async function healthyTargets(): Promise<string[]> {
   const c = clients()
-  const groups = (await c.elb.send(new DescribeTargetGroupsCommand({ Names: [`${NAME}-web`] }))).TargetGroups ?? []
+  const groups = (await c.elb.send(new DescribeTargetGroupsCommand({ Names: [`strato-${NAME}-web`] }))).TargetGroups ?? []
   const health = await c.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: groups[0].TargetGroupArn }))
   const running = await c.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'tag:strato.project', Values: [NAME] }, { Name: 'instance-state-name', Values: ['running'] }] }))
   const alive = new Set((running.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []).map((instance) => instance.InstanceId))
@@ -104,11 +104,7 @@ const harness: ContractHarness = {
     // instances whose service never answers its health path.
     const proxy = await startFaultProxy({ host: '127.0.0.1', port: moto.port })
     const healthy = new Set(await healthyTargets())
-    proxy.rewrite((_request, body, answer) => {
-      if (!body.toString().includes('Action=DescribeTargetHealth')) return answer
-      return Buffer.from(answer.toString().replace(/<member>((?:(?!<\/member>)[\s\S])*?<Id>([^<]+)<\/Id>[\s\S]*?)<\/member>/g, (member: string, _inner: string, id: string) =>
-        (healthy.has(id) ? member : member.replace(/<State>healthy<\/State>/, '<State>unhealthy</State>'))))
-    })
+    proxy.rewrite(reportUnhealthy((id) => !healthy.has(id)))
     unhealthy = { proxy, healthy }
     image += 1
     healthTimeoutSeconds = 2

@@ -4,9 +4,11 @@
  * 127.0.0.1, reset between tests and stopped after.
  */
 import { existsSync } from 'node:fs'
+import type { IncomingMessage } from 'node:http'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { execa, type ResultPromise } from 'execa'
+import { afterAll, beforeAll } from 'vitest'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -88,5 +90,35 @@ export function useDummyAwsCredentials(): () => void {
       if (saved[key] === undefined) delete process.env[key]
       else process.env[key] = saved[key]
     }
+  }
+}
+
+/** moto for one test file, with dummy credentials: started before its tests, stopped after. Call the result for the running server. */
+export function useMoto(): () => Moto {
+  let moto: Moto | undefined
+  let restoreEnv: (() => void) | undefined
+  beforeAll(async () => {
+    restoreEnv = useDummyAwsCredentials()
+    moto = await startMoto()
+  })
+  afterAll(async () => {
+    await moto?.stop()
+    restoreEnv?.()
+  })
+  return () => moto!
+}
+
+/**
+ * A fault-proxy rewrite for moto, which reports every registered target
+ * healthy: DescribeTargetHealth answers show the targets `unhealthy` picks
+ * (by id, and the decoded request naming the target group) as unhealthy, as
+ * AWS does for instances that never answer the health path.
+ */
+export function reportUnhealthy(unhealthy: (targetId: string, request: string) => boolean) {
+  return (_request: IncomingMessage, body: Buffer, answer: Buffer): Buffer => {
+    const request = decodeURIComponent(body.toString())
+    if (!request.includes('Action=DescribeTargetHealth')) return answer
+    return Buffer.from(answer.toString().replace(/<member>((?:(?!<\/member>)[\s\S])*?<Id>([^<]+)<\/Id>[\s\S]*?)<\/member>/g, (member: string, _inner: string, id: string) =>
+      (unhealthy(id, request) ? member.replace(/<State>healthy<\/State>/, '<State>unhealthy</State>') : member)))
   }
 }

@@ -50,12 +50,12 @@ describe('strato CLI on an aws target', () => {
   it('deploys, reports, refuses a scale outside the bounds, applies autoscaling idempotently and destroys', async () => {
     const deploy = await strato(['deploy', '--target', 'aws', '--yes', '--json'])
     expect(deploy.exitCode).toBe(0)
-    expect(deploy.json().targets.aws.endpoints.users).toMatch(/^http:\/\/shop-users/)
+    expect(deploy.json().targets.aws.endpoints.users).toMatch(/^http:\/\/strato-shop\S*\/users$/)
 
     const status = await strato(['status', '--target', 'aws', '--json'])
     expect(status.exitCode).toBe(0)
     expect(status.json().services).toMatchObject([{ target: 'aws', service: 'users', host: 'eu-west-1', desired: 2, running: 2, healthy: 2 }])
-    expect(status.json().services[0].endpoint).toMatch(/^http:\/\/shop-users/)
+    expect(status.json().services[0].endpoint).toMatch(/^http:\/\/strato-shop\S*\/users$/)
 
     const scaled = await strato(['scale', 'users', '3', '--target', 'aws', '--json'])
     expect(scaled.exitCode).toBe(0)

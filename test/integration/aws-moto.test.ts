@@ -3,11 +3,11 @@
  * autoscale apply -> redeploy (no-op) -> update -> facts -> cost -> destroy,
  * asserting after each step what moto then holds.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DetachLoadBalancerTargetGroupsCommand, DescribePoliciesCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-auto-scaling'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribePoliciesCommand, DescribeScheduledActionsCommand } from '@aws-sdk/client-auto-scaling'
 import { CloudWatchClient, DescribeAlarmsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import { DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeSecurityGroupsCommand, EC2Client } from '@aws-sdk/client-ec2'
-import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { GetInstanceProfileCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam'
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import { UserError } from '../../src/errors.js'
@@ -17,11 +17,11 @@ import { desiredState } from '../../src/planning/desired.js'
 import { planTarget } from '../../src/planning/plan.js'
 import { serviceVersion } from '../../src/planning/version.js'
 import { AwsProvider } from '../../providers/aws/index.js'
-import { startMoto, useDummyAwsCredentials, type Moto } from '../helpers/moto.js'
+import { reportUnhealthy, useMoto, type Moto } from '../helpers/moto.js'
+import { startFaultProxy } from '../contract/fault-proxy.js'
 
 const REGION = 'eu-west-1'
 let moto: Moto
-let restoreEnv: () => void
 
 function manifestFor(endpoint: string, usersImage = 'registry.example/users:1.4.2'): Manifest {
   return {
@@ -74,15 +74,8 @@ async function runningInstances(service: string) {
   return (answer.Reservations ?? []).flatMap((r) => r.Instances ?? [])
 }
 
-beforeAll(async () => {
-  restoreEnv = useDummyAwsCredentials()
-  moto = await startMoto()
-})
-
-afterAll(async () => {
-  await moto?.stop()
-  restoreEnv?.()
-})
+const running = useMoto()
+beforeAll(() => { moto = running() })
 
 describe('aws provider against moto: the full cycle', () => {
   it('deploys, reports, scales, autoscales, redeploys as a no-op, rolls out, costs and destroys', async () => {
@@ -132,27 +125,39 @@ describe('aws provider against moto: the full cycle', () => {
     const ordersData = (await c.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: ordersTemplate.LaunchTemplates![0].LaunchTemplateId, Versions: ['$Latest'] }))).LaunchTemplateVersions![0].LaunchTemplateData!
     expect(ordersData.IamInstanceProfile).toBeUndefined()
 
-    const sgs = (await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:strato.service', Values: ['users'] }] }))).SecurityGroups!
-    const lbGroup = sgs.find((g) => g.Tags?.some((t) => t.Value === 'lb-security-group'))!
-    const appGroup = sgs.find((g) => g.Tags?.some((t) => t.Value === 'app-security-group'))!
+    // one balancer for the project on the target, a target group and a path rule per service
+    const sgs = (await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:strato.project', Values: ['shop'] }] }))).SecurityGroups!
+    const tagsOf = (g: { Tags?: { Key?: string; Value?: string }[] }) => Object.fromEntries((g.Tags ?? []).map((t) => [t.Key, t.Value]))
+    const lbGroup = sgs.find((g) => tagsOf(g)['strato.role'] === 'lb-security-group')!
+    expect(sgs.filter((g) => tagsOf(g)['strato.role'] === 'lb-security-group')).toHaveLength(1)
+    expect(tagsOf(lbGroup)['strato.service']).toBeUndefined()
+    const appGroup = sgs.find((g) => tagsOf(g)['strato.role'] === 'app-security-group' && tagsOf(g)['strato.service'] === 'users')!
     expect(appGroup.IpPermissions).toHaveLength(1)
     expect(appGroup.IpPermissions![0].FromPort).toBe(8080)
     expect(appGroup.IpPermissions![0].IpRanges ?? []).toEqual([])
     expect(appGroup.IpPermissions![0].UserIdGroupPairs?.map((p) => p.GroupId)).toEqual([lbGroup.GroupId])
 
     const targetGroups = (await c.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!
-    expect(targetGroups.find((g) => g.TargetGroupName === 'shop-users')?.HealthCheckPath).toBe('/healthz')
+    expect(targetGroups.map((g) => [g.TargetGroupName, g.HealthCheckPath, g.Port]).sort()).toEqual([['strato-shop-orders', '/health', 3000], ['strato-shop-users', '/healthz', 8080]])
     const balancers = (await c.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!
-    expect(balancers.map((b) => b.LoadBalancerName).sort()).toEqual(['shop-orders', 'shop-users'])
-    const listeners = await c.elb.send(new DescribeListenersCommand({ LoadBalancerArn: balancers.find((b) => b.LoadBalancerName === 'shop-users')!.LoadBalancerArn }))
-    expect(listeners.Listeners?.map((l) => l.Port)).toEqual([80])
+    expect(balancers.map((b) => b.LoadBalancerName)).toEqual(['strato-shop'])
+    const listeners = await c.elb.send(new DescribeListenersCommand({ LoadBalancerArn: balancers[0].LoadBalancerArn }))
+    expect(listeners.Listeners?.map((l) => [l.Port, l.DefaultActions?.[0].Type])).toEqual([[80, 'fixed-response']])
+    const rules = (await c.elb.send(new DescribeRulesCommand({ ListenerArn: listeners.Listeners![0].ListenerArn }))).Rules!.filter((r) => !r.IsDefault)
+    const tgName = (arn: string | undefined) => targetGroups.find((g) => g.TargetGroupArn === arn)?.TargetGroupName
+    expect(rules.map((r) => [r.Priority, r.Conditions?.map((cond) => cond.PathPatternConfig?.Values ?? cond.Values), tgName(r.Actions?.[0].TargetGroupArn)])).toEqual([
+      ['1', [['/orders', '/orders/*']], 'strato-shop-orders'],
+      ['2', [['/users', '/users/*']], 'strato-shop-users'],
+    ])
+    expect(result.endpoints).toEqual({ users: `http://${balancers[0].DNSName}/users`, orders: `http://${balancers[0].DNSName}/orders` })
 
     // status: read back from tags only
     const resources = await provider.inventory('shop')
     const replicas = resources.filter((r) => r.kind === 'instance' && r.service === 'users' && r.state === 'running')
     expect(replicas).toHaveLength(2)
     expect(replicas.every((r) => r.version === first[0].toVersion)).toBe(true)
-    expect(resources.find((r) => r.kind === 'group' && r.service === 'users')?.endpoint).toMatch(/^http:\/\/shop-users/)
+    expect(resources.find((r) => r.kind === 'group' && r.service === 'users')?.endpoint).toBe(result.endpoints.users)
+    expect(resources.filter((r) => r.drift)).toEqual([])
 
     // scale within bounds, then outside them
     await provider.scale('users', 3)
@@ -172,7 +177,7 @@ describe('aws provider against moto: the full cycle', () => {
     expect(cpu.TargetTrackingConfiguration?.TargetValue).toBe(60)
     const requests = policies.find((p) => p.PolicyName === 'strato-target-requests')!
     expect(requests.TargetTrackingConfiguration?.TargetValue).toBe(6000)
-    expect(requests.TargetTrackingConfiguration?.PredefinedMetricSpecification?.ResourceLabel).toMatch(/^app\/shop-users\/.+\/targetgroup\/shop-users\/.+$/)
+    expect(requests.TargetTrackingConfiguration?.PredefinedMetricSpecification?.ResourceLabel).toMatch(/^app\/strato-shop\/.+\/targetgroup\/strato-shop-users\/.+$/)
     const alarms = (await c.cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'strato-shop-users-step-' }))).MetricAlarms!
     expect(alarms.map((a) => [a.AlarmName, a.ComparisonOperator, a.Threshold, a.EvaluationPeriods])).toEqual([
       ['strato-shop-users-step-1', 'GreaterThanThreshold', 85, 1],
@@ -260,7 +265,11 @@ describe('aws provider against moto: the full cycle', () => {
     await pruner.apply(fourth, silentProgress)
     expect((await groups()).map((g) => g.AutoScalingGroupName)).toEqual(['strato-shop-users'])
     expect(await runningInstances('orders')).toEqual([])
-    expect((await c.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.map((b) => b.LoadBalancerName)).toEqual(['shop-users'])
+    // the shared balancer stays for users; orders' rule and target group went with it
+    expect((await c.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers?.map((b) => b.LoadBalancerName)).toEqual(['strato-shop'])
+    expect((await c.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups?.map((g) => g.TargetGroupName)).toEqual(['strato-shop-users'])
+    const left = (await c.elb.send(new DescribeRulesCommand({ ListenerArn: listeners.Listeners![0].ListenerArn }))).Rules!.filter((r) => !r.IsDefault)
+    expect(left.map((r) => r.Conditions?.[0].PathPatternConfig?.Values ?? r.Conditions?.[0].Values)).toEqual([['/users', '/users/*']])
 
     // destroy: everything the project created goes, in dependency order, and the tags prove it
     const destroyed = await pruner.destroy()
@@ -288,10 +297,11 @@ describe('aws provider against moto: a rollout that never turns healthy', () => 
     await provider.apply(await plan(provider, manifest), silentProgress)
     const before = (await runningInstances('users')).map((i) => i.InstanceId).sort()
     const group = (await groups()).find((g) => g.AutoScalingGroupName === 'strato-shop-users')!
-    // New instances are no longer registered with the load balancer, so they never pass its health check.
-    await clients().asg.send(new DetachLoadBalancerTargetGroupsCommand({ AutoScalingGroupName: 'strato-shop-users', TargetGroupARNs: group.TargetGroupARNs }))
+    // New instances never pass the target group's health check: only the ones serving now are healthy.
+    const proxy = await startFaultProxy({ host: '127.0.0.1', port: moto.port })
+    proxy.rewrite(reportUnhealthy((id) => !before.includes(id)))
 
-    const broken = manifestFor(moto.endpoint, 'registry.example/users:9.9.9')
+    const broken = manifestFor(proxy.address, 'registry.example/users:9.9.9')
     const updater = providerFor(broken, { DB_PASSWORD: 'x' }, 1000)
     const actions = (await plan(updater, broken)).filter((a) => a.service === 'users')
     const error = await updater.apply(actions, silentProgress).catch((e: unknown) => e)
@@ -308,6 +318,7 @@ describe('aws provider against moto: a rollout that never turns healthy', () => 
     expect(templates.LaunchTemplates?.map((t) => t.LaunchTemplateId)).toEqual([group.LaunchTemplate?.LaunchTemplateId])
     await provider.close()
     await updater.close()
+    await proxy.close()
   })
 })
 

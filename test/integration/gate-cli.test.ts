@@ -119,7 +119,7 @@ describe('strato gate in a git repository', () => {
   })
 
   it('gates the cost increase by amount and by percent of the base', async () => {
-    // one more t3.small replica with its disk: 30.368 + 1.28 + 16.425 (the balancer) = 48.07 -> 63.90 a month
+    // one more t3.small replica with its disk: 30.368 + 1.28 + 16.425 (the target's balancer, unchanged) = 48.07 -> 63.90 a month
     const dir = await repo({ 'strato.yaml': manifest({ replicas: 2 }) }, { 'strato.yaml': manifest({ replicas: 3 }) })
     const over = await gateJson(dir, ['--offline', '--max-increase', '15'])
     expect(over.exitCode).toBe(3)
@@ -129,7 +129,10 @@ describe('strato gate in a git repository', () => {
     expect((await gate(dir, ['--offline', '--max-increase', '30%'])).exitCode).toBe(3)
     expect((await gate(dir, ['--offline', '--max-increase', '33%'])).exitCode).toBe(0)
     const markdown = (await gate(dir, ['--offline', '--max-increase', '30%'])).stdout
-    expect(markdown).toContain('| web | aws | changed | 48.07 | 63.90 | +15.83 | +15.83 | +15.83 |')
+    // web alone: 31.648 -> 47.472; the balancer's row is unchanged and left out
+    expect(markdown).toContain('| web | aws | changed | 31.65 | 47.47 | +15.82 | +15.82 | +15.82 |')
+    expect(markdown).not.toContain('| (shared balancer) |')
+    expect(markdown).toContain('| **Total** |  |  | 48.07 | 63.90 | +15.83 | +15.83 | +15.83 |')
   })
 
   it('gates the monthly estimate against budgets.monthly and --budget', async () => {

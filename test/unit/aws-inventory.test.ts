@@ -9,7 +9,7 @@ const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/a
 describe('aws inventory from tags', () => {
   const groups = fixture('describe_auto_scaling_groups').AutoScalingGroups
   const instances = fixture('describe_instances').Reservations[0].Instances
-  const resources = toResources({ groups, loadBalancers: [], targetGroups: [], securityGroups: [], launchTemplates: [] }, 'aws', 'eu-west-1')
+  const resources = toResources({ groups, loadBalancers: [], targetGroups: [], securityGroups: [], launchTemplates: [], rules: [] }, 'aws', 'eu-west-1')
 
   it('reports the group with its counts, version and state', () => {
     const group = resources.find((r) => r.kind === 'group')!
@@ -27,7 +27,7 @@ describe('aws inventory from tags', () => {
   })
 
   it('adds project instances no group lists when EC2 was listed too', () => {
-    const full = toResources({ groups, instances, loadBalancers: [], targetGroups: [], securityGroups: [], launchTemplates: [] }, 'aws', 'eu-west-1')
+    const full = toResources({ groups, instances, loadBalancers: [], targetGroups: [], securityGroups: [], launchTemplates: [], rules: [] }, 'aws', 'eu-west-1')
     expect(full.filter((r) => r.kind === 'instance').map((r) => [r.id, r.service, r.state])).toEqual([
       ['i-0001', 'users', 'running'], ['i-0002', 'users', 'pending'], ['i-0009', 'orders', 'stopped'],
     ])

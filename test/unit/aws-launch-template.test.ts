@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { launchTemplateData, renderUserData, shellQuote } from '../../providers/aws/launch-template.js'
-import { shortName } from '../../providers/aws/naming.js'
+import { balancerName, targetGroupName } from '../../providers/aws/naming.js'
 import { instancePolicy, instanceRoleName } from '../../providers/aws/instance-role.js'
 import { dockerBuildArgs, imageReference } from '../../providers/image-build.js'
 
@@ -50,13 +50,15 @@ describe('aws launch template', () => {
     expect(shellQuote('$(rm -rf /)')).toBe(`'$(rm -rf /)'`)
   })
 
-  it('keeps load balancer names within 32 characters and distinct', () => {
-    expect(shortName('shop', 'users')).toBe('shop-users')
-    const long = shortName('a-very-long-project-name-for-testing', 'users')
-    const other = shortName('a-very-long-project-name-for-testing', 'orders')
+  it('keeps load balancer and target group names within 32 characters and distinct', () => {
+    expect(balancerName('shop')).toBe('strato-shop')
+    expect(targetGroupName('shop', 'users')).toBe('strato-shop-users')
+    const long = targetGroupName('a-very-long-project-name-for-testing', 'users')
+    const other = targetGroupName('a-very-long-project-name-for-testing', 'orders')
     expect(long.length).toBeLessThanOrEqual(32)
     expect(long).not.toBe(other)
     expect(long).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)
+    expect(balancerName('a-very-long-project-name-for-testing-too').length).toBeLessThanOrEqual(32)
   })
 
   it('builds and names images for the target registry', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { descriptorOf } from '../../providers/descriptors.js'
 import { SHIPPED_CATALOG, type PriceCatalog } from '../../src/costs/catalog.js'
-import { estimateManifest, replicaRange } from '../../src/costs/estimate.js'
+import { capacityUnitsMilli, estimateManifest, replicaRange } from '../../src/costs/estimate.js'
 import { estimateJson, estimateView, renderEstimateCsv, renderEstimateMarkdown, renderEstimateTable } from '../../src/costs/estimate-report.js'
 import { ManifestSchema, type Manifest } from '../../src/manifest/schema.js'
 import { placeReplicas } from '../../src/placement.js'
@@ -59,22 +59,75 @@ describe('replicaRange', () => {
 })
 
 describe('estimateManifest', () => {
-  it('prices replicas × 730 h × hourly price, a disk per replica and a balancer per service with a port', () => {
+  it('prices replicas × 730 h × hourly price, a disk per replica and one balancer for the target\'s services with a port', () => {
     const estimate = estimateManifest(manifest({
       name: 'shop',
       services: { api: { image, port: 8080, replicas: 3 }, worker: { image, replicas: 2 } },
       targets: { aws: { provider: 'aws', region: 'eu-west-1', instanceType: 'm5.large' } },
     }), catalog, descriptorOf)
     const view = estimateView(estimate)
-    // api: 3 × 730 × 0.10 = 219.00; disks 3 × 0.80 = 2.40; ALB 730 × 0.025 = 18.25
-    // worker: 2 × 730 × 0.10 = 146.00; disks 2 × 0.80 = 1.60
+    // api: 3 × 730 × 0.10 = 219.00; disks 3 × 0.80 = 2.40
+    // worker: 2 × 730 × 0.10 = 146.00; disks 2 × 0.80 = 1.60; the balancer: 730 × 0.025 = 18.25
     expect(view.rows.map((row) => [row.service, row.item, row.cents?.expected])).toEqual([
-      ['api', 'compute', 21900n], ['api', 'disk', 240n], ['api', 'load-balancer', 1825n],
+      ['api', 'compute', 21900n], ['api', 'disk', 240n],
       ['worker', 'compute', 14600n], ['worker', 'disk', 160n],
+      ['(shared balancer)', 'load-balancer', 1825n],
     ])
+    expect(view.rows[4].sku).toBe('ALB for api')
     expect(view.totals).toEqual({ min: 38725n, expected: 38725n, max: 38725n })
     expect(estimate.complete).toBe(true)
     expect(estimate.warnings).toEqual([])
+  })
+
+  it('prices one balancer per target and project however many services share it, and its capacity units from their summed request rates', () => {
+    const withUnits: PriceCatalog = {
+      ...catalog,
+      providers: {
+        ...catalog.providers,
+        aws: {
+          ...catalog.providers.aws!,
+          capacityUnit: { name: 'LCU', newConnectionsPerSecond: 25, ruleEvaluationsPerSecond: 1000, freeRules: 10 },
+          regions: { 'eu-west-1': { ...catalog.providers.aws!.regions['eu-west-1'], capacityUnitHourly: 0.008 } },
+        },
+      },
+    }
+    const shop = (requests: Record<string, number | undefined>) => manifest({
+      name: 'shop',
+      services: Object.fromEntries(['users', 'orders', 'payments'].map((name) => [name, {
+        image, port: 8080, replicas: 2, autoscale: { min: 1, max: 4, target: requests[name] === undefined ? { cpu: 60 } : { requests: requests[name] } },
+      }])),
+      targets: { aws: { provider: 'aws', region: 'eu-west-1', instanceType: 't3.small' } },
+    })
+    const estimate = estimateManifest(shop({ users: 50, orders: 20, payments: 5 }), withUnits, descriptorOf)
+    const shared = estimate.lines.filter((line) => line.service === '(shared balancer)')
+    expect(shared.map((line) => [line.item, line.sku, line.quantity])).toEqual([
+      ['load-balancer', 'ALB for users, orders, payments', { min: 1, expected: 1, max: 1 }],
+      // (50 + 20 + 5) req/s per replica × 1, 2, 4 replicas, one new connection each: 75, 150, 300 per second over 25
+      ['load-balancer-capacity', 'LCU for users, orders, payments', { min: 3, expected: 6, max: 12 }],
+    ])
+    // 6 LCU × 0.008 × 730 = 35.04 expected; 3 → 17.52; 12 → 70.08
+    expect(estimateView(estimate).rows.find((row) => row.item === 'load-balancer-capacity')?.cents).toEqual({ min: 1752n, expected: 3504n, max: 7008n })
+    expect(estimate.warnings).toEqual([])
+
+    const partly = estimateManifest(shop({ users: 50 }), withUnits, descriptorOf)
+    expect(partly.lines.find((line) => line.item === 'load-balancer-capacity')).toMatchObject({ sku: 'LCU for users', quantity: { min: 2, expected: 4, max: 8 } })
+    expect(partly.warnings).toEqual(['LCU on target "aws" count only the services that declare a request rate; orders, payments declare none (autoscale.target.requests)'])
+    expect(estimateManifest(shop({ users: 50, orders: 20 }), withUnits, descriptorOf).warnings).toEqual([
+      'LCU on target "aws" count only the services that declare a request rate; payments declares none (autoscale.target.requests)',
+    ])
+    const none = estimateManifest(shop({}), withUnits, descriptorOf)
+    expect(none.lines.filter((line) => line.item.startsWith('load-balancer')).map((line) => line.item)).toEqual(['load-balancer'])
+    expect(none.warnings).toEqual(['LCU on target "aws" are not priced: no service there declares a request rate (services.<name>.autoscale.target.requests)'])
+    expect(none.complete).toBe(true)
+  })
+
+  it('counts capacity units on rule evaluations when a balancer has more rules than are free', () => {
+    const model = { name: 'LCU', newConnectionsPerSecond: 25, ruleEvaluationsPerSecond: 1000, freeRules: 10 }
+    // 1000 req/s: 40 LCU as new connections; through 60 rules, 50 evaluated beyond the free 10: 50,000/s = 50 LCU
+    expect(capacityUnitsMilli(1000, 5, model)).toBe(40_000n)
+    expect(capacityUnitsMilli(1000, 60, model)).toBe(50_000n)
+    expect(capacityUnitsMilli(1, 3, model)).toBe(40n)
+    expect(capacityUnitsMilli(0, 3, model)).toBe(0n)
   })
 
   it('shows autoscaling as min-expected-max, with overflow placed on the next target', () => {

@@ -74,13 +74,14 @@ describe('refresh-prices', () => {
     expect(catalog.source).toContain('Azure Retail Prices API (2023-01-01-preview)')
     expect(catalog.source).toContain('Cloud Billing Catalog API (v1)')
 
-    // AWS: Linux shared on-demand only; gp3 8 GiB × 0.088; ALB hours, not LCUs
+    // AWS: Linux shared on-demand only; gp3 8 GiB × 0.088; ALB hours and LCU hours, not network balancers
     const aws = catalog.providers.aws!.regions['eu-west-1']
     expect(aws.instances['t3.small']).toBe(0.0236)
     expect(aws.instances['m5.large']).toBe(0.107)
     expect(aws.instances['t3.nano']).toBe(0.0057)
     expect(aws.diskMonthly).toBe(0.704)
     expect(aws.loadBalancerHourly).toBe(0.0252)
+    expect(aws.capacityUnitHourly).toBe(0.008)
 
     // Azure: both pages, Linux consumption meters only
     const azure = catalog.providers.azure!.regions.westeurope

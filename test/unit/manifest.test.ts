@@ -61,7 +61,7 @@ describe('manifest validation', () => {
     ['a misspelt service key', withLine('    replicas: 2', '    replica: 2'),
       'strato.yaml:10:5 services.users.replica: unknown key; did you mean "replicas"?'],
     ['an unknown key far from any known one', withLine('    replicas: 2', '    colour: 2\n    replicas: 2'),
-      'strato.yaml:10:5 services.users.colour: unknown key (allowed: build, image, command, port, health, env, secrets, resources, replicas, autoscale, weight, volumes, restart, privileged, network, user, dependsOn, targets)'],
+      'strato.yaml:10:5 services.users.colour: unknown key (allowed: build, image, command, port, health, env, secrets, resources, replicas, autoscale, weight, route, volumes, restart, privileged, network, user, dependsOn, targets)'],
     ['a port given as a string', withLine('port: 8080', 'port: "8080"'),
       'strato.yaml:5:11 services.users.port: expected a number, got "8080"'],
     ['a port out of range', withLine('port: 8080', 'port: 70000'),
@@ -138,6 +138,54 @@ describe('manifest validation', () => {
       expect(userError.message).toBe('strato.yaml is not valid (2 problems).')
       expect(userError.options.details).toHaveLength(2)
     }
+  })
+})
+
+describe('service routes', () => {
+  const shop = (usersRoute: string, ordersExtra = '') => `name: shop
+services:
+  users:
+    image: registry.example/users:1.0.0
+    port: 8080
+${usersRoute}
+  orders:
+    image: registry.example/orders:1.0.0
+    port: 8080
+${ordersExtra}`
+
+  it('accepts a path, a host or both, and leaves the default /<service> to services without one', () => {
+    for (const route of ['    route: { path: /api/users }', '    route: { host: users.example.com }', '    route: { host: "*.example.com", path: /users }', '    route: { path: / }']) {
+      expect(problems(shop(route)), route).toEqual([])
+    }
+    const loaded = parseManifest(shop('    route: { host: users.example.com }'), 'strato.yaml')
+    expect(loaded.manifest.services.users.route).toEqual({ host: 'users.example.com' })
+  })
+
+  it.each([
+    ['a path with a trailing slash', '    route: { path: /users/ }',
+      'strato.yaml:6:20 services.users.route.path: must be a URL path such as /orders or /api/orders: letters, digits, . _ ~ - between slashes, no trailing slash, got "/users/"'],
+    ['a path with a wildcard', '    route: { path: /users* }',
+      'strato.yaml:6:20 services.users.route.path: must be a URL path such as /orders or /api/orders: letters, digits, . _ ~ - between slashes, no trailing slash, got "/users*"'],
+    ['a host with capitals', '    route: { host: Users.example.com }',
+      'strato.yaml:6:20 services.users.route.host: must be a lowercase host name such as orders.example.com (a leading *. is allowed), got "Users.example.com"'],
+    ['an empty route', '    route: {}',
+      'strato.yaml:6:12 services.users.route: needs a path, a host or both'],
+    ['a route taking another service\'s default path', '    route: { path: /orders }',
+      'strato.yaml:7:3 services.orders: its default route (path /orders) is services.users\'s route too; give one of them another route.path or a route.host'],
+  ])('reports %s', (_what, route, expected) => {
+    expect(problems(shop(route))).toEqual([expected])
+  })
+
+  it('reports two services on one host and path at the second one\'s route', () => {
+    expect(problems(shop('    route: { host: shop.example.com }', '    route: { host: shop.example.com, path: / }\n'))).toEqual([
+      'strato.yaml:10:12 services.orders.route: host shop.example.com is services.users\'s route too; give each service its own path or host',
+    ])
+  })
+
+  it('reports a route on a service without a port', () => {
+    expect(problems(shop('    route: { path: /u }').replace('    port: 8080\n    route', '    route'))).toEqual([
+      'strato.yaml:5:5 services.users.route: a route needs a port to send requests to; add services.users.port',
+    ])
   })
 })
 

@@ -42,10 +42,11 @@ describe('versions', () => {
     expect(hashBuildContext(a)).not.toBe(hashBuildContext(b))
   })
 
-  it('changes with config but not with replicas or autoscaling', () => {
+  it('changes with config but not with replicas, autoscaling or the route in front', () => {
     const base = serviceVersion('/', 'db', { image: 'postgres:16.4-bookworm', port: 5432 })
     expect(base).toMatch(/^[0-9a-f]{12}$/)
     expect(serviceVersion('/', 'db', { image: 'postgres:16.4-bookworm', port: 5432, replicas: 3 })).toBe(base)
+    expect(serviceVersion('/', 'db', { image: 'postgres:16.4-bookworm', port: 5432, route: { host: 'db.example.com' } })).toBe(base)
     expect(serviceVersion('/', 'db', { image: 'postgres:16.4-bookworm', port: 5433 })).not.toBe(base)
     expect(serviceVersion('/', 'db', { image: 'postgres:16.5-bookworm', port: 5432 })).not.toBe(base)
   })
@@ -70,6 +71,19 @@ describe('desired state and the plan', () => {
     const actual = [replica('users', 'v2'), replica('users', 'v2'), replica('db', 'd1'), replica('orders', 'o1')]
     const actions = planTarget('local', desiredState(manifest, { local }, versions), actual)
     expect(isNoop(actions)).toBe(true)
+  })
+
+  it('updates a service to the same version when the provider reports drift in front of it, and adds the reasons to other changes', () => {
+    const drifted: Resource = { id: 'group-users', kind: 'group', target: 'local', service: 'users', state: 'running', labels: {}, drift: ['moves from its own load balancer to the target\'s shared one (path /users)'] }
+    const actual = [replica('users', 'v2'), replica('users', 'v2'), replica('db', 'd1'), replica('orders', 'o1'), drifted]
+    const actions = planTarget('local', desiredState(manifest, { local }, versions), actual)
+    expect(actions.map((action) => [action.service, action.kind, action.fromVersion, action.toVersion, action.reasons])).toEqual([
+      ['users', 'update', 'v2', 'v2', ['moves from its own load balancer to the target\'s shared one (path /users)']],
+      ['db', 'noop', 'd1', 'd1', ['up to date']],
+      ['orders', 'noop', 'o1', 'o1', ['up to date']],
+    ])
+    const scaled = planTarget('local', desiredState(manifest, { local }, versions), [replica('users', 'v2'), drifted])
+    expect(scaled[0]).toMatchObject({ kind: 'scale', reasons: ['replicas 1 -> 2', 'moves from its own load balancer to the target\'s shared one (path /users)'] })
   })
 
   it('updates, scales and deletes', () => {

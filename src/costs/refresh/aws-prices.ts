@@ -4,7 +4,7 @@
  * (hundreds of MB for EC2), so they are streamed through the CSV scanner and
  * only the rows strato prices are kept: Linux, shared tenancy, no
  * pre-installed software, on-demand instance hours; gp3 storage; Application
- * Load Balancer hours.
+ * Load Balancer hours and capacity unit (LCU) hours.
  */
 import { CsvStreamParser, type FieldView } from '../csv-stream.js'
 import { fetchOk, type Fetch, type RegionRefresh } from './fetch-json.js'
@@ -53,9 +53,9 @@ export async function fetchAwsRegion(fetcher: Fetch, base: string, region: strin
   })
   const elb = await fetchOk(fetcher, `${base}/offers/v1.0/aws/AWSELB/current/${region}/index.csv`, SOURCE, signal)
   await eachOfferRow(elb.body as unknown as AsyncIterable<Uint8Array>, ['TermType', 'Unit', 'PricePerUnit', 'Product Family', 'usageType'], (row) => {
-    if (row.TermType === 'OnDemand' && row['Product Family'] === 'Load Balancer-Application' && row.Unit === 'Hrs' && /LoadBalancerUsage$/.test(row.usageType)) {
-      result.loadBalancerHourly = Number(row.PricePerUnit)
-    }
+    if (row.TermType !== 'OnDemand' || row['Product Family'] !== 'Load Balancer-Application') return
+    if (row.Unit === 'Hrs' && /LoadBalancerUsage$/.test(row.usageType)) result.loadBalancerHourly = Number(row.PricePerUnit)
+    else if (row.Unit === 'LCU-Hrs' && /LCUUsage$/.test(row.usageType)) result.capacityUnitHourly = Number(row.PricePerUnit)
   })
   return result
 }

@@ -33,5 +33,6 @@ export async function fetchJson<T>(fetcher: Fetch, url: string, source: string, 
 export interface RegionRefresh {
   instances: Record<string, number>
   loadBalancerHourly?: number
+  capacityUnitHourly?: number
   diskMonthly?: number
 }

@@ -119,6 +119,7 @@ export async function refreshPrices(options: RefreshOptions): Promise<RefreshRes
       const kept = Object.keys(before.instances).filter((size) => fresh.instances[size] === undefined).sort()
       list.regions[region] = {
         loadBalancerHourly: fresh.loadBalancerHourly ?? before.loadBalancerHourly,
+        capacityUnitHourly: fresh.capacityUnitHourly ?? before.capacityUnitHourly,
         diskMonthly: fresh.diskMonthly ?? before.diskMonthly,
         instances: sortKeys({ ...before.instances, ...fresh.instances }),
       }

@@ -1,0 +1,127 @@
+/**
+ * What fronts a target's services, put in place by deploy: the shared
+ * balancer with its security group and listener, per service a security
+ * group for its instances and a target group, and the listener rules in
+ * route order; moving a service that still has a balancer of its own
+ * (migration.ts); and removing the shared balancer with the last service.
+ */
+import type { Manifest, Service } from '../../src/manifest/schema.js'
+import { serviceRoute, type Route } from '../../src/lb/routes.js'
+import type { Progress } from '../../src/model.js'
+import { attachTargetGroup, detachTargetGroup, describeGroup } from './auto-scaling-group.js'
+import { relabelRequestScaling, requestLabelOf } from './autoscaling-policies.js'
+import type { AwsClients } from './clients.js'
+import type { DeploymentContext } from './deployment.js'
+import type { AwsInventory } from './inventory.js'
+import { joinedSharedBalancer, serviceFront, sharedBalancer, sharedSecurityGroup } from './layout.js'
+import { applyRuleChanges, deleteRule, existingRules } from './listener.js'
+import { desiredRules, planRuleChanges } from './listener-rules.js'
+import { deleteLoadBalancer, deleteTargetGroup, ensureSharedBalancer, ensureTargetGroup, ROUTE_TARGET_GROUP, type SharedBalancer } from './load-balancer.js'
+import { moveToSharedBalancer, needsMove, type MoveOps } from './migration.js'
+import { TAG } from './label-codec.js'
+import { groupName } from './naming.js'
+import type { Network } from './network.js'
+import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup, revokeIngressFrom } from './security-group.js'
+
+/** The route of every service a balancer fronts on aws: every service with a port. */
+export function manifestRoutes(manifest: Manifest): Record<string, Route> {
+  return Object.fromEntries(Object.entries(manifest.services).filter(([, spec]) => spec.port !== undefined).map(([name, spec]) => [name, serviceRoute(name, spec.route)]))
+}
+
+export interface Front {
+  balancer: SharedBalancer
+  securityGroupId: string
+  /** per service: its target group behind the balancer and its instances' security group */
+  targetGroups: Map<string, string>
+  appSecurityGroups: Map<string, string>
+}
+
+/**
+ * Puts the shared balancer and the named services' groups and target groups
+ * in place, then makes the listener's rules match the routes: those services'
+ * and any other service's that already has a rule (so priorities account for
+ * it), leaving out the services being deleted, whose rules go first.
+ */
+export async function prepareFront(
+  context: DeploymentContext, inventory: AwsInventory, network: Network,
+  input: { services: string[]; deleting: string[] }, progress: Progress,
+): Promise<Front> {
+  const { clients, manifest } = context
+  const project = manifest.name
+  const specs = input.services.map((service) => [service, manifest.services[service]] as [string, Service])
+  progress.step(`shared load balancer: security group, balancer, listener and rules for ${input.services.join(', ')}`)
+  const securityGroupId = await ensureSecurityGroup(clients, { project, side: 'lb', vpcId: network.vpcId, ingress: desiredIngress('lb', 0), existing: inventory.securityGroups })
+  const balancer = await ensureSharedBalancer(clients, { project, subnets: network.subnets, securityGroupId }, inventory.loadBalancers)
+  const targetGroups = new Map<string, string>()
+  const appSecurityGroups = new Map<string, string>()
+  for (const [service, spec] of specs) {
+    appSecurityGroups.set(service, await ensureSecurityGroup(clients, {
+      project, service, side: 'app', vpcId: network.vpcId, ingress: desiredIngress('app', spec.port!, securityGroupId), existing: inventory.securityGroups,
+    }))
+    targetGroups.set(service, await ensureTargetGroup(clients, { project, service, port: spec.port!, healthPath: spec.health ?? '/', vpcId: network.vpcId }, inventory.targetGroups))
+  }
+
+  const rules = inventory.listenerArn === balancer.listenerArn ? inventory.rules : []
+  const serviceOf = (arn: string) => inventory.targetGroups.find((tg) => tg.item.TargetGroupArn === arn && tg.tags[TAG.role] === ROUTE_TARGET_GROUP)?.tags[TAG.service] ??
+    [...targetGroups].find(([, tg]) => tg === arn)?.[0]
+  const existing = existingRules(rules, serviceOf)
+  for (const rule of existing.filter((candidate) => candidate.service !== undefined && input.deleting.includes(candidate.service))) await deleteRule(clients, rule.arn)
+  const kept = existing.filter((rule) => rule.service === undefined || !input.deleting.includes(rule.service))
+  const routes = manifestRoutes(manifest)
+  const others = kept.map((rule) => rule.service).filter((service): service is string => service !== undefined && !targetGroups.has(service) && routes[service] !== undefined)
+  for (const service of others) targetGroups.set(service, serviceFront(inventory, service).targetGroup!.item.TargetGroupArn!)
+  const routed = [...new Set([...input.services, ...others])].map((name) => ({ name, route: routes[name] }))
+  await applyRuleChanges(clients, { project, listenerArn: balancer.listenerArn, changes: planRuleChanges(kept, desiredRules(routed)), targetGroups })
+  return { balancer, securityGroupId, targetGroups, appSecurityGroups }
+}
+
+/** Moves a deployed service behind the shared balancer when it is not yet there fully (see migration.ts). */
+export async function joinSharedBalancer(
+  context: DeploymentContext, inventory: AwsInventory, front: Front, service: string,
+  waitHealthy: (targetGroupArn: string, count: number) => Promise<void>, progress: Progress,
+): Promise<void> {
+  const { clients } = context
+  const found = serviceFront(inventory, service)
+  if (!found.group) return
+  const name = groupName(context.manifest.name, service)
+  const targetGroupArn = front.targetGroups.get(service)!
+  const attached = found.group.TargetGroupARNs ?? []
+  const own = found.legacy
+  const state = {
+    service,
+    attach: !(joinedSharedBalancer(found) && found.targetGroup?.item.TargetGroupArn === targetGroupArn),
+    own: {
+      balancer: Boolean(own.balancer),
+      targetGroup: Boolean(own.targetGroup),
+      targetGroupAttached: Boolean(own.targetGroup && attached.includes(own.targetGroup.item.TargetGroupArn!)),
+      securityGroup: Boolean(own.securityGroup),
+    },
+  }
+  if (!needsMove(state)) return
+  const ops: MoveOps = {
+    attach: () => attachTargetGroup(clients, name, targetGroupArn),
+    detach: () => detachTargetGroup(clients, name, targetGroupArn),
+    async waitHealthy() {
+      const group = await describeGroup(clients, name)
+      const inService = (group?.Instances ?? []).filter((instance) => instance.LifecycleState === 'InService').length
+      if (inService > 0) await waitHealthy(targetGroupArn, inService)
+    },
+    relabelScaling: () => relabelRequestScaling(clients, name, requestLabelOf(front.balancer.arn, targetGroupArn)),
+    deleteOwnBalancer: () => deleteLoadBalancer(clients, own.balancer!.item.LoadBalancerArn!, context.timing.sleep),
+    detachOwnTargetGroup: () => detachTargetGroup(clients, name, own.targetGroup!.item.TargetGroupArn!),
+    deleteOwnTargetGroup: () => deleteTargetGroup(clients, own.targetGroup!.item.TargetGroupArn!, context.timing.sleep),
+    async deleteOwnSecurityGroup() {
+      if (found.appSecurityGroup) await revokeIngressFrom(clients, found.appSecurityGroup, own.securityGroup!.GroupId!)
+      await deleteSecurityGroup(clients, own.securityGroup!.GroupId!, context.timing.sleep)
+    },
+  }
+  await moveToSharedBalancer(ops, state, progress)
+}
+
+/** With the project's last service on the target gone: the shared balancer (listener and all), then its security group. */
+export async function deleteSharedBalancer(clients: AwsClients, inventory: AwsInventory, sleep: (ms: number) => Promise<void>): Promise<void> {
+  const balancer = sharedBalancer(inventory)
+  if (balancer) await deleteLoadBalancer(clients, balancer.item.LoadBalancerArn!, sleep)
+  const group = sharedSecurityGroup(inventory)
+  if (group) await deleteSecurityGroup(clients, group.GroupId!, sleep)
+}
