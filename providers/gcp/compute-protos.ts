@@ -1,0 +1,122 @@
+/**
+ * Start-up cost of @google-cloud/compute. Every client file requires the
+ * package's 12 MB protos.json (all of compute v1, v1beta and v1small) and its
+ * constructor turns it into a protobuf root: together 1-2 s before the first
+ * request. strato uses a handful of compute v1 services, so it keeps only
+ * the types those services reach (about 1% of the file) and puts that small
+ * tree in require's cache under the big file's path before a client file
+ * loads. The build writes the pruned tree next to this module
+ * (scripts/gcp-protos.mjs); without it (tests run from source) it is pruned
+ * in memory, which still skips the slow part.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import Module, { createRequire } from 'node:module'
+import path from 'node:path'
+
+/** The compute v1 services strato calls, by their proto name. */
+export const COMPUTE_SERVICES = [
+  'RegionInstanceGroupManagers', 'InstanceTemplates', 'RegionOperations', 'GlobalOperations', 'RegionAutoscalers',
+  'HealthChecks', 'RegionHealthChecks', 'Firewalls', 'BackendServices', 'RegionBackendServices', 'UrlMaps',
+  'TargetHttpProxies', 'GlobalForwardingRules', 'ForwardingRules', 'Instances', 'Disks',
+] as const
+
+export type ComputeService = (typeof COMPUTE_SERVICES)[number]
+
+interface ProtoNode {
+  nested?: Record<string, ProtoNode>
+  fields?: Record<string, { type: string; keyType?: string }>
+  methods?: Record<string, { requestType: string; responseType: string }>
+  [key: string]: unknown
+}
+
+const V1_PATH = ['google', 'cloud', 'compute', 'v1'] as const
+export const PRUNED_FILE = 'compute-protos.json'
+
+function v1Of(root: ProtoNode): Record<string, ProtoNode> {
+  let node = root
+  for (const name of V1_PATH) node = node.nested![name]
+  return node.nested!
+}
+
+/**
+ * The protos tree with only compute v1 and, inside it, the given services and
+ * every message they reach; google.api and google.protobuf stay whole. Pure.
+ */
+export function pruneComputeProtos(full: ProtoNode, services: readonly string[]): ProtoNode {
+  const v1 = v1Of(full)
+  const keep = new Set<string>()
+  const queue: string[] = []
+  const reach = (typeName: string) => {
+    // references are relative ("Operation") or absolute (".google.cloud.compute.v1.Operation"); nested ones name their parent first
+    const local = typeName.replace(/^\.?google\.cloud\.compute\.v1\./, '').split('.')[0]
+    if (v1[local] && !keep.has(local)) {
+      keep.add(local)
+      queue.push(local)
+    }
+  }
+  for (const service of services) {
+    if (!v1[service]?.methods) throw new Error(`compute v1 has no service ${service}`)
+    keep.add(service)
+    for (const method of Object.values(v1[service].methods!)) {
+      reach(method.requestType)
+      reach(method.responseType)
+    }
+  }
+  const visit = (node: ProtoNode) => {
+    for (const field of Object.values(node.fields ?? {})) reach(field.type)
+    for (const child of Object.values(node.nested ?? {})) visit(child)
+  }
+  while (queue.length > 0) visit(v1[queue.pop()!])
+
+  const compute = full.nested!.google.nested!.cloud.nested!.compute
+  const v1Node = compute.nested!.v1
+  return {
+    ...full,
+    nested: {
+      ...full.nested,
+      google: {
+        ...full.nested!.google,
+        nested: {
+          ...full.nested!.google.nested,
+          cloud: {
+            ...full.nested!.google.nested!.cloud,
+            nested: {
+              ...full.nested!.google.nested!.cloud.nested,
+              compute: { ...compute, nested: { v1: { ...v1Node, nested: Object.fromEntries([...keep].sort().map((name) => [name, v1[name]])) } } },
+            },
+          },
+        },
+      },
+    },
+  }
+}
+
+const requireHere = createRequire(import.meta.url)
+
+/** Where the installed package keeps its protos, and its version (a pruned file from another version is not used). */
+export function computePackage(): { protosPath: string; version: string } {
+  const packageJson = requireHere.resolve('@google-cloud/compute/package.json')
+  const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }
+  return { protosPath: path.join(path.dirname(packageJson), 'build/protos/protos.json'), version }
+}
+
+let preloaded = false
+
+/** Puts the pruned protos in require's cache under protos.json's path; call before loading a compute client file. */
+export function preloadComputeProtos(): void {
+  if (preloaded) return
+  const { protosPath, version } = computePackage()
+  let pruned: ProtoNode | undefined
+  const file = path.join(import.meta.dirname, PRUNED_FILE)
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { version: string; protos: ProtoNode }
+    if (stored.version === version) pruned = stored.protos
+  }
+  pruned ??= pruneComputeProtos(JSON.parse(readFileSync(protosPath, 'utf8')) as ProtoNode, COMPUTE_SERVICES)
+  const cached = new Module(protosPath)
+  cached.filename = protosPath
+  cached.exports = pruned
+  cached.loaded = true
+  requireHere.cache[protosPath] = cached
+  preloaded = true
+}
