@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Regenerates test/golden/new-*/ from the templates: the one way golden trees change.
+// Regenerates test/golden/new-*/ from the templates and test/golden/autoscaling/*/ from the
+// autoscaling compilers: the one way golden files change.
 // Review the diff (git diff test/golden) before committing it.
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
@@ -7,9 +8,9 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const vitest = path.join(root, 'node_modules', '.bin', 'vitest')
-execFileSync(vitest, ['run', '--project', 'unit', 'test/unit/scaffold-golden.test.ts'], {
+execFileSync(vitest, ['run', '--project', 'unit', 'test/unit/scaffold-golden.test.ts', 'test/unit/gcp-autoscaling-compile.test.ts'], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, STRATO_UPDATE_GOLDEN: '1' },
 })
-console.log('Golden trees rewritten under test/golden/; review them with git diff test/golden.')
+console.log('Golden files rewritten under test/golden/; review them with git diff test/golden.')
