@@ -77,13 +77,24 @@ export function endpointOverride(endpoint: string | undefined): EndpointOverride
   return { apiEndpoint: url.hostname, port: Number(url.port || (protocol === 'http' ? 80 : 443)), protocol }
 }
 
-/** The options every compute client is built with: REST mode, no library retries; pure, so tests assert them. */
-export function clientOptions(service: ComputeService, authClient: AuthClient, endpoint: EndpointOverride | undefined) {
+/**
+ * The options every compute client is built with: REST mode, and no library
+ * retries (an override only reaches the methods it lists, so it lists them
+ * all); pure, so tests assert them.
+ */
+export function clientOptions(service: ComputeService, methods: string[], authClient: AuthClient, endpoint: EndpointOverride | undefined) {
   return {
     fallback: true,
     authClient,
     ...(endpoint ?? {}),
-    clientConfig: { interfaces: { [`google.cloud.compute.v1.${service}`]: { retry_codes: { idempotent: [], non_idempotent: [] } } } },
+    clientConfig: {
+      interfaces: {
+        [`google.cloud.compute.v1.${service}`]: {
+          retry_codes: { strato_none: [] },
+          methods: Object.fromEntries(methods.map((method) => [method, { retry_codes_name: 'strato_none' }])),
+        },
+      },
+    },
   }
 }
 
@@ -95,7 +106,9 @@ export function createComputeClients(authClient: AuthClient, endpoint: EndpointO
       const [file, className, service] = CLIENTS[property]
       preloadComputeProtos()
       const module = requireHere(`@google-cloud/compute/build/src/v1/${file}`) as Record<string, new (options: object) => { close(): Promise<void> }>
-      client = new module[className](clientOptions(service, authClient, endpoint))
+      const config = requireHere(`@google-cloud/compute/build/src/v1/${file.replace(/\.js$/, '_config.json')}`) as { interfaces: Record<string, { methods: Record<string, unknown> }> }
+      const methods = Object.keys(config.interfaces[`google.cloud.compute.v1.${service}`].methods)
+      client = new module[className](clientOptions(service, methods, authClient, endpoint))
       built.set(property, client)
     }
     return client

@@ -55,7 +55,7 @@ interface RawError {
   status?: number
   message?: string
   response?: { status?: number; data?: { error?: string | { code?: number; status?: string } } }
-  cause?: { code?: string | number }
+  cause?: { code?: string | number; response?: { data?: { error?: unknown } } }
   errorInfoMetadata?: Record<string, string>
 }
 
@@ -64,8 +64,8 @@ export function classify(error: unknown): ErrorKind {
   const raw = (error ?? {}) as RawError
   const socket = typeof raw.code === 'string' ? raw.code : typeof raw.cause?.code === 'string' ? raw.cause.code : undefined
   if (socket && NETWORK_CODES.has(socket)) return 'unreachable'
-  // the token endpoint refusing a key answers 400/401 with an OAuth error code
-  const oauth = raw.response?.data?.error
+  // the token endpoint refusing a key answers 400/401 with an OAuth error code (the compute client wraps it)
+  const oauth = raw.response?.data?.error ?? raw.cause?.response?.data?.error
   if (typeof oauth === 'string' && ['invalid_grant', 'invalid_client', 'unauthorized_client', 'invalid_request'].includes(oauth)) return 'unauthenticated'
   if (typeof raw.code === 'number' && raw.httpStatusCode !== undefined) return GRPC[raw.code] ?? byHttpStatus(raw.httpStatusCode)
   const status = raw.httpStatusCode ?? raw.response?.status ?? (typeof raw.status === 'number' ? raw.status : undefined)
