@@ -6,7 +6,8 @@
  * groups), networks, and operations with `wait`. Fields the real API fills
  * in on create are filled in the same way (checked against recorded traffic).
  */
-import { type ComputeStore, fingerprintOf, lastSegment, link, type Operation, type OperationFailure, relativeOf, type Resource } from './compute-store.js'
+import { createHash } from 'node:crypto'
+import { type ComputeStore, fingerprintOf, withoutEmptyLists, lastSegment, link, type Operation, type OperationFailure, relativeOf, type Resource } from './compute-store.js'
 import { fingerprintMismatch, inUse, invalid, notFound } from './http-errors.js'
 import {
   assertGroupUnused, checkGroupReferences, diskResources, groupView, instanceResource, managedInstances, patchGroup, reconcile,
@@ -37,6 +38,10 @@ interface CollectionSpec {
   /** who uses this resource; a delete is refused while someone does */
   usedBy?: (resource: Resource, context: ApiContext) => string | undefined
   fingerprint?: boolean
+  /** the operationType an insert reports, where it is not plain "insert" */
+  insertType?: string
+  /** output fields computed when the resource is read */
+  view?: (resource: Resource, context: ApiContext) => Record<string, unknown>
   afterChange?: (resource: Resource, context: ApiContext) => void
 }
 
@@ -68,10 +73,18 @@ function operationAnswer(store: ComputeStore, op: Operation): FakeResponse {
 
 const refs = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)])
 
+/** Collections the fake models; references to others (networks but default, backend buckets...) are taken on trust. */
+const MODELLED = new Set(['instanceTemplates', 'healthChecks', 'firewalls', 'backendServices', 'urlMaps', 'targetHttpProxies', 'forwardingRules', 'autoscalers', 'instanceGroupManagers'])
+
 function mustExist(context: ApiContext, field: string, references: string[]): void {
-  for (const reference of references) {
+  for (const given of references) {
+    const relative = relativeOf(given, context.project)
+    // a regional group's instance group is named after its manager; zonal unmanaged groups are not modelled
+    const reference = /\/regions\/[^/]+\/instanceGroups\//.test(relative) ? relative.replace('/instanceGroups/', '/instanceGroupManagers/') : relative
+    const collection = reference.split('/').slice(-2)[0]
+    if (!MODELLED.has(collection) && !(collection === 'networks' && lastSegment(reference) === 'default')) continue
     if (!context.store.resolve(reference, context.project)) {
-      throw invalid(`Invalid value for field '${field}': '${reference}'. The resource '${relativeOf(reference, context.project)}' was not found`)
+      throw invalid(`Invalid value for field '${field}': '${given}'. The resource '${relative}' was not found`)
     }
   }
 }
@@ -109,7 +122,7 @@ function normalizeTemplate(body: Record<string, unknown>, context: ApiContext): 
   properties.tags ??= {}
   mustExist(context, 'resource.properties.networkInterfaces[0].network',
     (properties.networkInterfaces as { network?: string }[]).map((nic) => nic.network).filter((network): network is string => Boolean(network)))
-  return { description: '', ...body, properties }
+  return { ...body, properties }
 }
 
 function healthCheckDefaults(body: Record<string, unknown>, context: ApiContext): Record<string, unknown> {
@@ -132,6 +145,12 @@ function firewallDefaults(body: Record<string, unknown>, context: ApiContext): R
 }
 
 function backendServiceDefaults(body: Record<string, unknown>, context: ApiContext): Record<string, unknown> {
+  // the API keeps only a hash of an IAP client secret
+  const iap = body.iap as Record<string, unknown> | undefined
+  if (iap && 'oauth2ClientSecret' in iap) {
+    const { oauth2ClientSecret: secret, ...rest } = iap
+    body = { ...body, iap: { ...rest, oauth2ClientSecretSha256: createHash('sha256').update(String(secret)).digest('hex') } }
+  }
   return {
     affinityCookieTtlSec: 0, connectionDraining: { drainingTimeoutSec: 300 }, description: '', enableCDN: false,
     loadBalancingScheme: 'EXTERNAL', port: 80, portName: 'http', protocol: 'HTTP', sessionAffinity: 'NONE', timeoutSec: 30, ...body,
@@ -152,7 +171,7 @@ function urlMapServices(body: Record<string, unknown>): string[] {
 function forwardingRuleDefaults(body: Record<string, unknown>, context: ApiContext): Record<string, unknown> {
   const range = typeof body.portRange === 'string' && !body.portRange.includes('-') ? `${body.portRange}-${body.portRange}` : body.portRange
   return {
-    IPProtocol: 'TCP', description: '', loadBalancingScheme: 'EXTERNAL', networkTier: 'PREMIUM', labelFingerprint: '42WmSpB8rSM=',
+    IPProtocol: 'TCP', loadBalancingScheme: 'EXTERNAL', networkTier: 'PREMIUM', labelFingerprint: '42WmSpB8rSM=',
     ...body,
     IPAddress: body.IPAddress ?? nextIp(context.region ? '35.205' : '34.120'),
     ...(range ? { portRange: range } : {}),
@@ -160,10 +179,26 @@ function forwardingRuleDefaults(body: Record<string, unknown>, context: ApiConte
   }
 }
 
+/** A backend service lists what uses it, as the API does. */
+function usedByView(collections: string[]) {
+  return (resource: Resource, context: ApiContext): Record<string, unknown> => {
+    const wanted = relativeOf(resource.selfLink, context.project)
+    const users: { reference: string }[] = []
+    for (const [path, items] of context.store.collections) {
+      if (!collections.some((collection) => path.endsWith(`/${collection}`))) continue
+      for (const item of items.values()) {
+        const mentions = JSON.stringify(item).match(/"(https?:\/\/[^"]+|projects\/[^"]+|global\/[^"]+)"/g) ?? []
+        if (mentions.some((mention) => relativeOf(mention.slice(1, -1), context.project) === wanted)) users.push({ reference: item.selfLink })
+      }
+    }
+    return users.length ? { usedBy: users } : {}
+  }
+}
+
 const COLLECTIONS: CollectionSpec[] = [
   {
     collection: 'instanceTemplates', scope: 'global', kind: 'compute#instanceTemplate', permission: 'compute.instanceTemplates', typeName: 'instance_template',
-    defaults: normalizeTemplate,
+    defaults: normalizeTemplate, insertType: 'compute.instanceTemplates.insert',
     usedBy: (resource, context) => {
       const wanted = relativeOf(resource.selfLink, context.project)
       for (const [path, items] of context.store.collections) {
@@ -195,7 +230,7 @@ const COLLECTIONS: CollectionSpec[] = [
   },
   {
     collection: 'backendServices', scope: 'global', kind: 'compute#backendService', permission: 'compute.backendServices', typeName: 'backend_service', update: 'both', fingerprint: true,
-    defaults: backendServiceDefaults,
+    defaults: backendServiceDefaults, view: usedByView(['urlMaps']),
     validate: (body, context) => {
       mustExist(context, 'resource.healthChecks', refs(body.healthChecks))
       mustExist(context, 'resource.backends[].group', ((body.backends as { group: string }[] | undefined) ?? []).map((backend) => backend.group))
@@ -204,7 +239,7 @@ const COLLECTIONS: CollectionSpec[] = [
   },
   {
     collection: 'backendServices', scope: 'regions', kind: 'compute#backendService', permission: 'compute.regionBackendServices', typeName: 'backend_service', update: 'both', fingerprint: true,
-    defaults: backendServiceDefaults,
+    defaults: backendServiceDefaults, view: usedByView(['forwardingRules']),
     validate: (body, context) => {
       mustExist(context, 'resource.healthChecks', refs(body.healthChecks))
       mustExist(context, 'resource.backends[].group', ((body.backends as { group: string }[] | undefined) ?? []).map((backend) => backend.group))
@@ -213,13 +248,12 @@ const COLLECTIONS: CollectionSpec[] = [
   },
   {
     collection: 'urlMaps', scope: 'global', kind: 'compute#urlMap', permission: 'compute.urlMaps', typeName: 'url_map', update: 'both', fingerprint: true,
-    defaults: (body) => ({ description: '', ...body }),
+    defaults: (body, context) => ({ ...body, status: { quotaUsage: { forwardingRules: 0, units: String(10 + 8 * urlMapServices(body).length + context.project.length) } } }),
     validate: (body, context) => mustExist(context, 'resource.defaultService', urlMapServices(body)),
     usedBy: (resource, context) => referrers(context, resource, ['targetHttpProxies']),
   },
   {
     collection: 'targetHttpProxies', scope: 'global', kind: 'compute#targetHttpProxy', permission: 'compute.targetHttpProxies', typeName: 'target_http_proxy', fingerprint: true,
-    defaults: (body) => ({ description: '', ...body }),
     validate: (body, context) => mustExist(context, 'resource.urlMap', refs(body.urlMap)),
     usedBy: (resource, context) => referrers(context, resource, ['forwardingRules']),
   },
@@ -240,7 +274,7 @@ const COLLECTIONS: CollectionSpec[] = [
       const signals = ['cpuUtilization', 'loadBalancingUtilization', 'customMetricUtilizations']
       if (!signals.some((key) => policy[key] !== undefined)) policy.cpuUtilization = { utilizationTarget: 0.6, predictiveMethod: 'NONE' }
       if (policy.cpuUtilization) policy.cpuUtilization = { predictiveMethod: 'NONE', ...(policy.cpuUtilization as object) }
-      return { description: '', ...body, autoscalingPolicy: policy, status: 'ACTIVE', region: link(`projects/${context.project}/regions/${context.region}`) }
+      return { ...body, autoscalingPolicy: policy, status: 'ACTIVE', region: link(`projects/${context.project}/regions/${context.region}`) }
     },
     validate: (body, context) => {
       mustExist(context, 'resource.target', refs(body.target))
@@ -254,7 +288,6 @@ const COLLECTIONS: CollectionSpec[] = [
       if (!group || policy.mode === 'OFF') return
       const size = Number(group.targetSize ?? 0)
       group.targetSize = Math.min(policy.maxNumReplicas, Math.max(policy.minNumReplicas ?? 1, size))
-      autoscaler.recommendedSize = group.targetSize
     },
   },
 ]
@@ -284,7 +317,7 @@ export function addComputeRoutes(router: Router, base: Omit<ApiContext, 'project
       const resource = store.prepare(path(context), spec.kind, body)
       if (spec.fingerprint) resource.fingerprint = fingerprintOf(resource)
       const op = store.operation({
-        scope: scopePath(context.project, spec.scope, context.region), type: 'insert', target: resource, requestId: request.query.get('requestId') ?? undefined,
+        scope: scopePath(context.project, spec.scope, context.region), type: spec.insertType ?? 'insert', target: resource, requestId: request.query.get('requestId') ?? undefined,
         failure: base.faults.operationFailure('insert', resource.name),
         apply: () => { store.put(path(context), resource); spec.afterChange?.(resource, context) },
       })
@@ -307,6 +340,7 @@ export function addComputeRoutes(router: Router, base: Omit<ApiContext, 'project
           const { kind: _k, id: _i, selfLink: _s, creationTimestamp: _c, name: _n, ...fields } = replacement as Resource
           for (const key of Object.keys(current)) if (!['kind', 'id', 'selfLink', 'creationTimestamp', 'name'].includes(key) && kind === 'put') delete current[key]
           Object.assign(current, fields)
+          withoutEmptyLists(current)
           if (spec.fingerprint) current.fingerprint = fingerprintOf(current)
           spec.afterChange?.(current, context)
         },
@@ -326,14 +360,15 @@ export function addComputeRoutes(router: Router, base: Omit<ApiContext, 'project
     }
 
     add('POST', `${where}/${spec.collection}`, specPermission(spec, 'create'), create)
+    const shown = (resource: Resource, context: ApiContext) => (spec.view ? { ...resource, ...spec.view(resource, context) } : resource)
     add('GET', `${where}/${spec.collection}`, specPermission(spec, 'list'), (request, context) =>
-      listAnswer(`${spec.kind}List`, path(context), [...store.collection(path(context)).values()], request.query))
+      listAnswer(`${spec.kind}List`, path(context), [...store.collection(path(context)).values()].map((resource) => shown(resource, context)), request.query))
     if (spec.collection === 'autoscalers') {
       // autoscalers are updated by name in the query: PUT/PATCH regions/R/autoscalers?autoscaler=NAME
       add('PUT', `${where}/autoscalers`, specPermission(spec, 'update'), (request, context) => change('put')(request, context, request.query.get('autoscaler') ?? String(request.body.name)))
       add('PATCH', `${where}/autoscalers`, specPermission(spec, 'update'), (request, context) => change('patch')(request, context, request.query.get('autoscaler') ?? String(request.body.name)))
     }
-    add('GET', `${where}/${spec.collection}/:name`, specPermission(spec, 'get'), (request, context) => ({ body: store.get(path(context), request.params.name) }))
+    add('GET', `${where}/${spec.collection}/:name`, specPermission(spec, 'get'), (request, context) => ({ body: shown(store.get(path(context), request.params.name), context) }))
     if (spec.update === 'put' || spec.update === 'both') add('PUT', `${where}/${spec.collection}/:name`, specPermission(spec, 'update'), (request, context) => change('put')(request, context, request.params.name))
     if (spec.update === 'patch' || spec.update === 'both') add('PATCH', `${where}/${spec.collection}/:name`, specPermission(spec, 'update'), (request, context) => change('patch')(request, context, request.params.name))
     add('DELETE', `${where}/${spec.collection}/:name`, specPermission(spec, 'delete'), (request, context) => remove(request, context, request.params.name))

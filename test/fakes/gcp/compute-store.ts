@@ -141,7 +141,7 @@ export class ComputeStore {
   }
 
   put(path: string, resource: Resource): void {
-    this.collection(path).set(resource.name, resource)
+    this.collection(path).set(resource.name, withoutEmptyLists(resource))
   }
 
   remove(path: string, name: string): void {
@@ -222,4 +222,14 @@ function defaultNetwork(path: string): Resource {
     selfLink: link(`${path}/default`), autoCreateSubnetworks: true, description: 'Default network for the project',
     routingConfig: { routingMode: 'REGIONAL' }, networkFirewallPolicyEnforcementOrder: 'AFTER_CLASSIC_FIREWALL',
   }
+}
+
+/** The API leaves out empty lists in what it returns, whatever the request sent. */
+export function withoutEmptyLists<T extends Record<string, unknown>>(value: T): T {
+  for (const [key, item] of Object.entries(value)) {
+    if (Array.isArray(item) && item.length === 0) delete value[key]
+    else if (Array.isArray(item)) item.forEach((element) => { if (element && typeof element === 'object') withoutEmptyLists(element as Record<string, unknown>) })
+    else if (item && typeof item === 'object') withoutEmptyLists(item as Record<string, unknown>)
+  }
+  return value
 }

@@ -10,7 +10,7 @@
  * versionTarget.isReached and currentActions are computed from that.
  */
 import { randomBytes } from 'node:crypto'
-import { type ComputeStore, fingerprintOf, lastSegment, link, relativeOf, type Resource } from './compute-store.js'
+import { type ComputeStore, fingerprintOf, withoutEmptyLists, lastSegment, link, relativeOf, type Resource } from './compute-store.js'
 import { fingerprintMismatch, inUse, invalid } from './http-errors.js'
 
 export interface ManagedInstance {
@@ -327,6 +327,7 @@ export function patchGroup(context: GroupContext, group: Resource, body: Record<
   Object.assign(group, changes)
   if (changes.versions && !changes.instanceTemplate) delete group.instanceTemplate
   if (changes.instanceTemplate && !changes.versions) delete group.versions
+  withoutEmptyLists(group)
   group.fingerprint = fingerprintOf(group)
 }
 
