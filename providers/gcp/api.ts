@@ -59,6 +59,9 @@ export interface GcpApiOptions {
 /** A LRO answer of the compute client: the operation is in latestResponse. */
 type OperationAnswer = [{ latestResponse: unknown }, ...unknown[]]
 
+/** Options for the clients' listAsync: the async iterators follow page tokens themselves (and warn unless told so). */
+export const PAGED = { autoPaginate: false } as const
+
 export interface RestRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** the path after the API's host, e.g. /v3/projects/p/timeSeries */
@@ -115,7 +118,7 @@ export class GcpApi {
     }
   }
 
-  /** Every item of a paged listing (the client follows the page tokens). */
+  /** Every item of a paged listing (the client follows the page tokens; pass PAGED to its listAsync). */
   async all<T>(name: CallName, list: () => AsyncIterable<T>): Promise<T[]> {
     return this.call(name, async () => {
       const items: T[] = []

@@ -2,12 +2,12 @@
  * Start-up cost of @google-cloud/compute. Every client file requires the
  * package's 12 MB protos.json (all of compute v1, v1beta and v1small) and its
  * constructor turns it into a protobuf root: together 1-2 s before the first
- * request. strato uses a handful of compute v1 services, so it keeps only
- * the types those services reach (about 1% of the file) and puts that small
- * tree in require's cache under the big file's path before a client file
- * loads. The build writes the pruned tree next to this module
- * (scripts/gcp-protos.mjs); without it (tests run from source) it is pruned
- * in memory, which still skips the slow part.
+ * request. A client needs only the types its own service reaches (a few
+ * dozen of 2,000), so strato hands each client file, as it loads, a tree
+ * pruned to its service, through require's cache under the big file's path.
+ * The build writes the pruned trees next to this module
+ * (scripts/gcp-protos.mjs); without them (tests run from source) they are
+ * pruned in memory, which still skips the slow part.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import Module, { createRequire } from 'node:module'
@@ -100,23 +100,38 @@ export function computePackage(): { protosPath: string; version: string } {
   return { protosPath: path.join(path.dirname(packageJson), 'build/protos/protos.json'), version }
 }
 
-let preloaded = false
+let pruned: Record<string, ProtoNode> | undefined
+let full: ProtoNode | undefined
 
-/** Puts the pruned protos in require's cache under protos.json's path; call before loading a compute client file. */
-export function preloadComputeProtos(): void {
-  if (preloaded) return
+/** The pruned tree of one service: from the build's file when it matches the installed package, else pruned now. */
+function prunedFor(service: ComputeService): ProtoNode {
   const { protosPath, version } = computePackage()
-  let pruned: ProtoNode | undefined
-  const file = path.join(import.meta.dirname, PRUNED_FILE)
-  if (existsSync(file)) {
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { version: string; protos: ProtoNode }
-    if (stored.version === version) pruned = stored.protos
+  if (!pruned) {
+    const file = path.join(import.meta.dirname, PRUNED_FILE)
+    const stored = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as { version: string; services: Record<string, ProtoNode> } : undefined
+    pruned = stored?.version === version ? stored.services : {}
   }
-  pruned ??= pruneComputeProtos(JSON.parse(readFileSync(protosPath, 'utf8')) as ProtoNode, COMPUTE_SERVICES)
+  if (!pruned[service]) {
+    full ??= JSON.parse(readFileSync(protosPath, 'utf8')) as ProtoNode
+    pruned[service] = pruneComputeProtos(full, [service])
+  }
+  return pruned[service]
+}
+
+/**
+ * Loads one compute client file with its service's pruned protos in place of
+ * protos.json; the cache entry is removed afterwards, so nothing else sees it.
+ */
+export function requireComputeClient(file: string, service: ComputeService): unknown {
+  const { protosPath } = computePackage()
   const cached = new Module(protosPath)
   cached.filename = protosPath
-  cached.exports = pruned
+  cached.exports = prunedFor(service)
   cached.loaded = true
   requireHere.cache[protosPath] = cached
-  preloaded = true
+  try {
+    return requireHere(`@google-cloud/compute/build/src/v1/${file}`)
+  } finally {
+    delete requireHere.cache[protosPath]
+  }
 }

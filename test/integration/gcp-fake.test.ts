@@ -6,7 +6,7 @@
  * must report it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { GcpApi, type RetryPolicy } from '../../providers/gcp/api.js'
+import { GcpApi, PAGED, type RetryPolicy } from '../../providers/gcp/api.js'
 import { applicationDefaultCredentials } from '../../providers/gcp/auth.js'
 import { isGcpError } from '../../providers/gcp/errors.js'
 import { readGroup, readMembers, rolloutDone } from '../../providers/gcp/group-state.js'
@@ -53,7 +53,7 @@ async function createTemplate(name: string): Promise<void> {
 async function group(name = 'strato-shop-users') {
   const [mig] = await api.call('regionInstanceGroupManagers.get', () => api.compute.groups.get({ project: PROJECT, region: REGION, instanceGroupManager: name }))
   const members = await api.all('regionInstanceGroupManagers.listManagedInstances', () =>
-    api.compute.groups.listManagedInstancesAsync({ project: PROJECT, region: REGION, instanceGroupManager: name }))
+    api.compute.groups.listManagedInstancesAsync({ project: PROJECT, region: REGION, instanceGroupManager: name }, PAGED))
   return { group: readGroup(mig), members: readMembers(members), raw: mig }
 }
 
