@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GcpApi, type Operation } from '../../providers/gcp/api.js'
 import type { ComputeClients } from '../../providers/gcp/compute-clients.js'
 import { isGcpError, type GcpRequestError } from '../../providers/gcp/errors.js'
+import { diskFact, firewallFact, instanceFact } from '../../providers/gcp/facts.js'
 import { readGroup } from '../../providers/gcp/group-state.js'
 import type { CallName } from '../../providers/gcp/permissions.js'
 import { startTestFake, type TestFake } from '../helpers/gcp-fake.js'
@@ -47,10 +48,13 @@ function substitute(text: string): string {
 }
 
 /** Zonal groups, autoscalers and their operations as regional ones (same schema, `region` for `zone`). */
-function regionalize(text: string): string {
-  return text
+function regionalize(interaction: Interaction): Interaction {
+  if (!/\/zones\/us-central1-a\/(instanceGroupManagers|autoscalers|operations)/.test(interaction.url.pathname)) return interaction
+  const rewrite = (text: string) => text
     .replace(/zones\/us-central1-a\/(instanceGroupManagers|autoscalers|operations)/g, 'regions/us-central1/$1')
-    .replace(/"zone": "(https:\/\/[^"]+\/)?projects\/([^/]+)\/(global\/)?zones\/us-central1-a"/g, (_w, base: string | undefined, project: string) => `"region": "${base ?? ''}projects/${project}/regions/us-central1"`)
+    .replace(/"zone":"(https:\/\/[^"]+\/)?projects\/([^/]+)\/(global\/)?zones\/us-central1-a"/g, (_w, base: string | undefined, project: string) => `"region":"${base ?? ''}projects/${project}/regions/us-central1"`)
+  const body = (value: unknown) => (value === undefined ? undefined : JSON.parse(rewrite(JSON.stringify(value))))
+  return { ...interaction, url: new URL(rewrite(interaction.url.href)), requestBody: body(interaction.requestBody), responseBody: body(interaction.responseBody) }
 }
 
 interface Collection { client: keyof ComputeClients; call: string; param: string; resource: string }
@@ -80,10 +84,21 @@ interface Known {
   /** the method and path the client must send (a recorded GET of an operation is replayed as the provider's `wait`) */
   sends: { method: string; path: string }
   operation?: boolean
+  /** read by the live checks, through facts.ts */
+  readsAs?: 'facts'
 }
 
 function recognize(interaction: Interaction): Known | undefined {
   const path = interaction.url.pathname
+  // instances and disks by name: strato lists them (aggregatedList) for live checks; the same resource, read one at a time here
+  const zonal = /^\/compute\/v1\/projects\/([^/]+)\/zones\/([^/]+)\/(instances|disks)\/([^/]+)$/.exec(path)
+  if (zonal && interaction.method === 'GET') {
+    const [, project, zone, collection, name] = zonal
+    return {
+      call: `${collection}.aggregatedList` as CallName, client: collection as 'instances' | 'disks', method: 'get',
+      request: { project, zone, [collection === 'instances' ? 'instance' : 'disk']: name }, sends: { method: 'GET', path }, readsAs: 'facts',
+    }
+  }
   const match = /^\/compute\/v1\/projects\/([^/]+)\/(global|regions\/([^/]+))\/([A-Za-z]+)(?:\/([^/]+))?(\/wait)?$/.exec(path)
   if (!match) return undefined
   const [, project, scope, region, collection, name, wait] = match
@@ -152,9 +167,11 @@ function differences(actual: unknown, recorded: unknown, path = ''): string[] {
 /**
  * Fields the API returns that compute v1's protos do not define, so the
  * client drops them; strato reads none of them: a firewall's deprecated
- * enableLogging (logConfig.enable replaced it), a URL map's quota usage.
+ * enableLogging (logConfig.enable replaced it), a URL map's quota usage, an
+ * instance's shieldedVm* (the old names of shieldedInstance*), a disk's
+ * locked and multiWriter.
  */
-const NOT_IN_V1_PROTOS = [/^compute#firewall\.enableLogging:/, /^compute#urlMap\.status:/]
+const NOT_IN_V1_PROTOS = [/^compute#firewall\.enableLogging:/, /^compute#urlMap\.status:/, /^compute#instance\.shieldedVm(Config|IntegrityPolicy):/, /^compute#disk\.(locked|multiWriter):/]
 
 /** Field paths and their JSON types; a list contributes its elements' paths under []. */
 export function shapeOf(value: unknown, path = '', into = new Map<string, string>()): Map<string, string> {
@@ -168,6 +185,32 @@ export function shapeOf(value: unknown, path = '', into = new Map<string, string
     into.set(path, value === null ? 'null' : typeof value)
   }
   return into
+}
+
+/** What the live checks read from a recorded instance, disk or firewall, derived from the recording by hand. */
+function expectFacts(decoded: Record<string, unknown>, recorded: Record<string, unknown>): void {
+  const list = (value: unknown) => (Array.isArray(value) ? value : []) as Record<string, unknown>[]
+  if (recorded.kind === 'compute#instance') {
+    expect(instanceFact(decoded, 'recorded').data).toEqual({
+      name: recorded.name, zone: String(recorded.zone).split('/').pop(),
+      publicIps: list(recorded.networkInterfaces).flatMap((nic) => list(nic.accessConfigs).map((config) => config.natIP)).filter(Boolean),
+      serviceAccounts: list(recorded.serviceAccounts).map((account) => ({ email: account.email, scopes: account.scopes ?? [] })),
+      metadataKeys: list((recorded.metadata as Record<string, unknown>).items).map((item) => item.key),
+      blockProjectSshKeys: false,
+      labels: recorded.labels ?? {},
+    })
+  } else if (recorded.kind === 'compute#disk') {
+    expect(diskFact(decoded, 'recorded').data).toEqual({
+      name: recorded.name, zone: String(recorded.zone).split('/').pop(), labels: recorded.labels ?? {},
+      encryption: (recorded.diskEncryptionKey as { kmsKeyName?: string } | undefined)?.kmsKeyName ? 'customer-managed' : 'google-managed',
+    })
+  } else {
+    expect(firewallFact(decoded, 'recorded').data).toEqual({
+      name: recorded.name, network: String(recorded.network).split('/').pop(), direction: recorded.direction, disabled: recorded.disabled,
+      allowed: list(recorded.allowed).map((rule) => ({ protocol: rule.IPProtocol, ports: rule.ports ?? [] })),
+      sourceRanges: recorded.sourceRanges ?? [], targetTags: recorded.targetTags ?? [],
+    })
+  }
 }
 
 let replay: { server: Server; endpoint: string; answer?: Interaction; sent: { method: string; path: string; query: string; body?: unknown }[] }
@@ -201,7 +244,7 @@ afterAll(async () => {
   await new Promise((resolve) => replay?.server.close(resolve))
 })
 
-const recordings = [...gcpRecordings((text) => regionalize(substitute(text)))]
+const recordings = [...gcpRecordings(substitute)].map(([file, interactions]) => [file, interactions.map(regionalize)] as const)
 
 describe('recorded Compute Engine traffic through the real client and the provider', () => {
   it('has the recordings and knows most of their calls', () => {
@@ -251,6 +294,8 @@ describe('recorded Compute Engine traffic through the real client and the provid
           .filter((problem) => !problem.includes("only in strato's") && !NOT_IN_V1_PROTOS.some((pattern) => pattern.test(`${(interaction.responseBody as { kind?: string }).kind}${problem}`)))
         expect(lost, `${where}: decoded answer`).toEqual([])
         if (known.operation) expect((result as Operation).status).toBe('DONE')
+        if (known.readsAs === 'facts') expectFacts(result as Record<string, unknown>, interaction.responseBody as Record<string, unknown>)
+        if (known.call === 'firewalls.get') expectFacts(result as Record<string, unknown>, interaction.responseBody as Record<string, unknown>)
         if (known.call === 'regionInstanceGroupManagers.get') {
           const recorded = interaction.responseBody as { targetSize: number; status: { isStable: boolean; versionTarget?: { isReached: boolean } }; instanceTemplate: string }
           expect(readGroup(result as object)).toMatchObject({
@@ -342,7 +387,8 @@ describe('the fake answers the recorded calls with the recorded shapes', () => {
       const shared = new Set(inserted.filter((name, index) => inserted.indexOf(name) !== index))
       for (const interaction of interactions) {
         const known = recognize(interaction)
-        if (!known) {
+        // instances outside a group are not modelled: the fake's own instances are compared below
+        if (!known || known.readsAs === 'facts') {
           if (interaction.method !== 'GET') lastOperation = undefined
           continue
         }
@@ -411,4 +457,44 @@ describe('the fake answers the recorded calls with the recorded shapes', () => {
       expect(problems).toEqual([])
     })
   }
+})
+
+/**
+ * Fields the fake's instances and disks carry that the recorded ones happen
+ * not to (no metadata entries, no external address, no service account, a
+ * disk without labels), all in the API reference; label keys are data.
+ */
+const INSTANCE_FIELDS_NOT_RECORDED = [/^metadata\.items(\[\](\.(key|value))?)?$/, /^networkInterfaces\[\]\.accessConfigs/, /^serviceAccounts/, /^labels$/]
+
+describe("the fake's instances and disks look like the recorded ones", () => {
+  it('gives a group\'s instances and disks only fields real ones have, with the same types', async () => {
+    await fake.reset()
+    token = (await fake.control<{ access_token: string }>('POST', 'token')).access_token
+    const real = recordedFieldsByKind()
+    await fake.control('POST', 'seed', {
+      project: PROJECT, region: REGION,
+      templates: [{ name: 't1', properties: {
+        machineType: 'e2-small', labels: { 'strato-project': 'shop' }, metadata: { items: [{ key: 'startup-script', value: 'echo' }] },
+        disks: [{ boot: true, autoDelete: true, initializeParams: { sourceImage: 'projects/debian-cloud/global/images/family/debian-12', labels: { 'strato-project': 'shop' } } }],
+        networkInterfaces: [{ network: 'global/networks/default', accessConfigs: [{ name: 'external-nat', type: 'ONE_TO_ONE_NAT' }] }],
+        serviceAccounts: [{ email: 'strato-shop@rec-project.iam.gserviceaccount.com', scopes: ['https://www.googleapis.com/auth/cloud-platform'] }],
+      } }],
+      groups: [{ group: { name: 'g1', instanceTemplate: 'global/instanceTemplates/t1', distributionPolicy: { zones: [{ zone: 'zones/us-central1-a' }] } }, instances: 2 }],
+    })
+    const problems: string[] = []
+    for (const [collection, kind] of [['instances', 'compute#instance'], ['disks', 'compute#disk']] as const) {
+      const answer = await send('GET', `/compute/v1/projects/${PROJECT}/zones/us-central1-a/${collection}`)
+      const items = answer.body.items as Record<string, unknown>[]
+      expect(items).toHaveLength(2)
+      const recorded = [...recordings].flatMap(([, interactions]) => interactions).filter((interaction) => (interaction.responseBody as { kind?: string } | undefined)?.kind === kind)
+      const types = new Map<string, string>()
+      for (const interaction of recorded) for (const [key, type] of shapeOf(interaction.responseBody)) types.set(key, type)
+      for (const [key, type] of shapeOf(items[0])) {
+        if (INSTANCE_FIELDS_NOT_RECORDED.some((pattern) => pattern.test(key)) || /^labels\./.test(key)) continue
+        if (!real.get(kind)?.has(key)) problems.push(`${kind} ${key}: no recorded ${kind} has it`)
+        else if (types.get(key) !== type) problems.push(`${kind} ${key}: ${type}, recorded ${types.get(key)}`)
+      }
+    }
+    expect(problems).toEqual([])
+  })
 })

@@ -553,6 +553,11 @@ function addInstanceRoutes(add: Add, base: Omit<ApiContext, 'project' | 'region'
   })
   add('GET', '/zones/:zone/disks', 'compute.disks.list', (request, context) =>
     listAnswer('compute#diskList', `projects/${context.project}/zones/${request.params.zone}/disks`, disksByZone(context.project).get(`zones/${request.params.zone}`) ?? [], request.query))
+  add('GET', '/zones/:zone/disks/:name', 'compute.disks.get', (request, context) => {
+    const found = (disksByZone(context.project).get(`zones/${request.params.zone}`) ?? []).find((disk) => disk.name === request.params.name)
+    if (!found) throw notFound(`projects/${context.project}/zones/${request.params.zone}/disks/${request.params.name}`)
+    return { body: found }
+  })
   add('GET', '/aggregated/disks', 'compute.disks.list', (request, context) =>
     aggregated('compute#diskAggregatedList', 'disks', context.project, disksByZone(context.project), request.query))
   add('GET', '/aggregated/instanceGroupManagers', 'compute.instanceGroupManagers.list', (request, context) => {
