@@ -7,14 +7,14 @@
  * in on create are filled in the same way (checked against recorded traffic).
  */
 import { createHash } from 'node:crypto'
-import { type ComputeStore, fingerprintOf, withoutEmptyLists, lastSegment, link, type Operation, type OperationFailure, relativeOf, type Resource } from './compute-store.js'
-import { fingerprintMismatch, inUse, invalid, notFound } from './http-errors.js'
+import { type ComputeStore, fingerprintOf, withoutEmptyLists, lastSegment, link, type Operation, type OperationFailure, relativeOf, type Resource } from './compute-store.ts'
+import { fingerprintMismatch, inUse, invalid, notFound } from './http-errors.ts'
 import {
   assertGroupUnused, checkGroupReferences, diskResources, groupView, instanceResource, managedInstances, patchGroup, reconcile,
   stateOf, type GroupContext,
-} from './instance-groups.js'
-import { matchesFilter, parseFilter } from './list-filter.js'
-import type { FakeRequest, FakeResponse, Router } from './router.js'
+} from './instance-groups.ts'
+import { matchesFilter, parseFilter } from './list-filter.ts'
+import type { FakeRequest, FakeResponse, Router } from './router.ts'
 
 export interface ComputeFaults {
   /** an operation of this type on this target ends in error instead of applying */

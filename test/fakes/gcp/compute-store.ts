@@ -7,7 +7,7 @@
  * "projects/P/...", "global/...", "regions/R/...").
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { alreadyExists, invalid, notFound } from './http-errors.js'
+import { alreadyExists, invalid, notFound } from './http-errors.ts'
 
 export const COMPUTE_BASE = 'https://www.googleapis.com/compute/v1/'
 

@@ -6,9 +6,9 @@
  * policies on secrets and Artifact Registry repositories.
  */
 import { createHash, createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto'
-import { apiError, FakeHttpError } from './http-errors.js'
-import { parseFilter, termHolds } from './list-filter.js'
-import type { FakeRequest, FakeResponse, Router } from './router.js'
+import { apiError, FakeHttpError } from './http-errors.ts'
+import { parseFilter, termHolds } from './list-filter.ts'
+import type { FakeRequest, FakeResponse, Router } from './router.ts'
 
 export interface IssuedToken { email: string; expiresAt: number }
 

@@ -10,8 +10,8 @@
  * versionTarget.isReached and currentActions are computed from that.
  */
 import { randomBytes } from 'node:crypto'
-import { type ComputeStore, fingerprintOf, withoutEmptyLists, lastSegment, link, relativeOf, type Resource } from './compute-store.js'
-import { fingerprintMismatch, inUse, invalid } from './http-errors.js'
+import { type ComputeStore, fingerprintOf, withoutEmptyLists, lastSegment, link, relativeOf, type Resource } from './compute-store.ts'
+import { fingerprintMismatch, inUse, invalid } from './http-errors.ts'
 
 export interface ManagedInstance {
   id: string

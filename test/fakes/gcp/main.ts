@@ -3,13 +3,13 @@
  * {"endpoint": ..., "caFile": null} (plain http, nothing to trust), then
  * serves until interrupted. Flags: --port N, --fast (test timings).
  */
-import { startGcpFake } from './server.js'
-import type { FakeTiming } from './compute-store.js'
+import { startGcpFake } from './server.ts'
+import type { FakeTiming } from './compute-store.ts'
 
 /** Seconds rather than milliseconds: slow enough to watch a rollout with `strato status --watch`. */
 const INTERACTIVE_TIMING: FakeTiming = { operationMs: 300, bootMs: 3_000, healthyMs: 2_000, deleteMs: 1_000, waitCapMs: 30_000 }
 
-export async function run(args: string[]): Promise<void> {
+export async function main(args: string[]): Promise<void> {
   const portFlag = args.indexOf('--port')
   const port = portFlag >= 0 ? Number(args[portFlag + 1]) : 0
   const fake = await startGcpFake({ port, timing: args.includes('--fast') ? undefined : INTERACTIVE_TIMING })

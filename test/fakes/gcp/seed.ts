@@ -3,8 +3,8 @@
  * (no operations), each group with instances that are already running and
  * healthy, as if they had been there for an hour.
  */
-import { type ComputeStore, fingerprintOf, lastSegment, link, relativeOf } from './compute-store.js'
-import { stateOf } from './instance-groups.js'
+import { type ComputeStore, fingerprintOf, lastSegment, link, relativeOf } from './compute-store.ts'
+import { stateOf } from './instance-groups.ts'
 
 export interface SeedRequest {
   project: string

@@ -8,13 +8,13 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { addComputeRoutes, type ComputeFaults } from './compute-api.js'
-import { ComputeStore, type FakeTiming, TEST_TIMING } from './compute-store.js'
-import { addGoogleApiRoutes, type ApiState, type BillingRow, issueToken, newApiState, registerKey, type SeededSeries } from './google-apis.js'
-import { alreadyExists, computeError, FakeHttpError, fingerprintMismatch, permissionDenied, transientError, unauthenticated } from './http-errors.js'
-import { seedGroups, type SeedRequest } from './seed.js'
-import { FilterSyntaxError } from './list-filter.js'
-import { Router, type FakeRequest } from './router.js'
+import { addComputeRoutes, type ComputeFaults } from './compute-api.ts'
+import { ComputeStore, type FakeTiming, TEST_TIMING } from './compute-store.ts'
+import { addGoogleApiRoutes, type ApiState, type BillingRow, issueToken, newApiState, registerKey, type SeededSeries } from './google-apis.ts'
+import { alreadyExists, computeError, FakeHttpError, fingerprintMismatch, permissionDenied, transientError, unauthenticated } from './http-errors.ts'
+import { seedGroups, type SeedRequest } from './seed.ts'
+import { FilterSyntaxError } from './list-filter.ts'
+import { Router, type FakeRequest } from './router.ts'
 
 /** One injected fault; `times` limits how often it fires (default: until cleared). */
 export type FaultRule =
