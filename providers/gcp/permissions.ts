@@ -85,6 +85,7 @@ export const CALLS = {
   'regionOperations.wait': compute('regionOperations.get'),
   'timeSeries.list': { api: 'monitoring', permission: 'monitoring.timeSeries.list' },
   'jobs.query': { api: 'bigquery', permission: 'bigquery.jobs.create' },
+  'jobs.getQueryResults': { api: 'bigquery', permission: 'bigquery.jobs.get' },
   'secrets.create': { api: 'secretManager', permission: 'secretmanager.secrets.create' },
   'secrets.get': { api: 'secretManager', permission: 'secretmanager.secrets.get' },
   'secrets.list': { api: 'secretManager', permission: 'secretmanager.secrets.list' },

@@ -38,10 +38,12 @@ export interface ApiState {
   secrets: Map<string, { secret: Record<string, unknown>; versions: { name: string; data: string; createTime: string }[] }>
   serviceAccounts: Map<string, Record<string, unknown>>
   policies: Map<string, { bindings: { role: string; members: string[] }[]; etag: string; version: number }>
+  /** finished query jobs, for getQueryResults */
+  jobs: Map<string, Record<string, unknown>>
 }
 
 export function newApiState(): ApiState {
-  return { keys: new Map(), tokens: new Map(), refuseCredentials: false, series: [], billing: new Map(), secrets: new Map(), serviceAccounts: new Map(), policies: new Map() }
+  return { keys: new Map(), tokens: new Map(), refuseCredentials: false, series: [], billing: new Map(), secrets: new Map(), serviceAccounts: new Map(), policies: new Map(), jobs: new Map() }
 }
 
 /** A stable 12-digit project number per project id (Secret Manager names secrets by number). */
@@ -182,14 +184,15 @@ function runQuery(state: ApiState, request: FakeRequest): FakeResponse {
     groups.set(key, group)
   }
   const sorted = [...groups.values()].sort((a, b) => a.period.localeCompare(b.period) || String(a.service).localeCompare(String(b.service)))
-  return {
+  const jobId = `job_${randomBytes(8).toString('hex')}`
+  const answer = {
     body: {
       kind: 'bigquery#queryResponse',
       schema: { fields: [
         { name: 'period', type: 'STRING', mode: 'NULLABLE' }, { name: 'service', type: 'STRING', mode: 'NULLABLE' },
         { name: 'cost', type: 'FLOAT', mode: 'NULLABLE' }, { name: 'currency', type: 'STRING', mode: 'NULLABLE' },
       ] },
-      jobReference: { projectId: request.params.project, jobId: `job_${randomBytes(8).toString('hex')}`, location: 'US' },
+      jobReference: { projectId: request.params.project, jobId, location: 'US' },
       totalRows: String(sorted.length),
       ...(sorted.length ? { rows: sorted.map((group) => ({ f: [{ v: group.period }, { v: group.service }, { v: String(Math.round(group.cost * 1e6) / 1e6) }, { v: group.currency }] })) } : {}),
       totalBytesProcessed: '0',
@@ -197,6 +200,8 @@ function runQuery(state: ApiState, request: FakeRequest): FakeResponse {
       cacheHit: false,
     },
   }
+  state.jobs.set(jobId, answer.body)
+  return answer
 }
 
 // ---------------------------------------------------------------- Secret Manager, IAM
@@ -221,6 +226,11 @@ export function addGoogleApiRoutes(router: Router, state: ApiState): void {
 
   add('GET', '/v3/projects/:project/timeSeries', 'monitoring.timeSeries.list', 'monitoring.googleapis.com', (request) => listTimeSeries(state, request))
   add('POST', '/bigquery/v2/projects/:project/queries', 'bigquery.jobs.create', 'bigquery.googleapis.com', (request) => runQuery(state, request))
+  add('GET', '/bigquery/v2/projects/:project/queries/:job', 'bigquery.jobs.get', 'bigquery.googleapis.com', (request) => {
+    const job = state.jobs.get(request.params.job)
+    if (!job) throw apiError(404, `Not found: Job ${request.params.project}:US.${request.params.job}`)
+    return { body: { ...job, kind: 'bigquery#getQueryResultsResponse' } }
+  })
 
   const secretName = (request: FakeRequest) => `projects/${projectNumber(request.params.project)}/secrets/${request.params.secret}`
   const secretOf = (request: FakeRequest) => {
