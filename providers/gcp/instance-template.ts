@@ -41,10 +41,10 @@ export interface TemplateInput {
 }
 
 /** strato's state on a template, in its dotted form. */
-export function templateState(input: Pick<TemplateInput, 'project' | 'service' | 'version' | 'deployedBy' | 'deployedAt' | 'image'>): Record<string, string> {
+export function templateState(input: Pick<TemplateInput, 'project' | 'target' | 'service' | 'version' | 'deployedBy' | 'deployedAt' | 'image'>): Record<string, string> {
   return {
     [LABEL.project]: input.project, [LABEL.service]: input.service, [LABEL.version]: input.version, [LABEL.role]: 'template',
-    [LABEL.deployedBy]: input.deployedBy, [LABEL.deployedAt]: input.deployedAt, 'strato.image': input.image,
+    [LABEL.deployedBy]: input.deployedBy, [LABEL.deployedAt]: input.deployedAt, 'strato.image': input.image, 'strato.target': input.target,
   }
 }
 

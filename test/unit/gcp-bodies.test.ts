@@ -32,10 +32,10 @@ describe('gcp instance template', () => {
 
   it('labels what fits and keeps the whole state in the description', () => {
     const body = templateBody(base)
-    expect(body.properties!.labels).toEqual({ 'strato-project': 'shop', 'strato-service': 'users', 'strato-version': '3f9c2a1b4d5e', 'strato-role': 'template' })
+    expect(body.properties!.labels).toEqual({ 'strato-project': 'shop', 'strato-service': 'users', 'strato-version': '3f9c2a1b4d5e', 'strato-role': 'template', 'strato-target': 'gcp' })
     expect(readStateDescription(body.description)).toEqual({
       'strato.project': 'shop', 'strato.service': 'users', 'strato.version': '3f9c2a1b4d5e', 'strato.role': 'template',
-      'strato.deployed-by': 'ops@example.com', 'strato.deployed-at': '2026-11-29T10:00:00.000Z', 'strato.image': 'nginx:1.27',
+      'strato.deployed-by': 'ops@example.com', 'strato.deployed-at': '2026-11-29T10:00:00.000Z', 'strato.image': 'nginx:1.27', 'strato.target': 'gcp',
     })
   })
 
