@@ -12,7 +12,7 @@ import { serviceVersion } from '../../src/planning/version.js'
 import { createGroup, deleteGroup, describeGroup, groupCounts, setGroupSize, setGroupTemplate, terminateInstances } from './auto-scaling-group.js'
 import { deleteStepAlarms } from './autoscaling-policies.js'
 import type { AwsClients } from './clients.js'
-import { imageFor } from './image.js'
+import { imageFor } from '../container-image.js'
 import { checkInstanceType, DEFAULT_INSTANCE_TYPE, defaultImageId, type InstanceTypeInfo } from './instance-types.js'
 import { readInventory, type AwsInventory } from './inventory.js'
 import { deleteInstanceProfile, ensureInstanceProfile } from './instance-role.js'
@@ -104,7 +104,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
   const type = instanceTypeOf(target)
   const network = state.network ?? (state.network = await resolveNetwork(clients, target, targetName))
   const imageId = target.ami ?? await defaultImageId(clients, state.types.get(type)!.architecture, targetName)
-  const image = await imageFor({ project, service, spec, version, registry: target.registry, targetName, projectDir: context.projectDir }, progress, context.signal)
+  const image = await imageFor({ project, service, spec, version, registry: target.registry, targetName, projectDir: context.projectDir, registryExample: 'an ECR repository host' }, progress, context.signal)
   if (spec.secrets?.length) await ensureSecrets(clients, project, service, spec.secrets, context.env)
   const instanceProfileArn = spec.secrets?.length || isEcrImage(image) ? await ensureInstanceProfile(clients, project, target.region) : undefined
 

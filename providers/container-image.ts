@@ -1,13 +1,14 @@
 /**
  * Cloud targets run image references. A build: service is built locally and
- * pushed to the target's registry first, tagged with its version.
+ * pushed to the target's registry first, tagged with its version. Shared by
+ * the cloud providers (aws, gcp); it knows no provider.
  */
 import path from 'node:path'
 import { execa } from 'execa'
-import { usageError, UserError } from '../../src/errors.js'
-import type { Service } from '../../src/manifest/schema.js'
-import type { Progress } from '../../src/model.js'
-import { buildContextOf } from '../../src/planning/version.js'
+import { usageError, UserError } from '../src/errors.js'
+import type { Service } from '../src/manifest/schema.js'
+import type { Progress } from '../src/model.js'
+import { buildContextOf } from '../src/planning/version.js'
 
 export function imageReference(registry: string, project: string, service: string, version: string): string {
   return `${registry.replace(/\/+$/, '')}/${project}-${service}:${version}`
@@ -25,14 +26,18 @@ export function dockerBuildArgs(projectDir: string, spec: Service, reference: st
 
 /** The image a service runs on the target: its image:, or its build pushed to the target's registry. */
 export async function imageFor(
-  input: { project: string; service: string; spec: Service; version: string; registry?: string; targetName: string; projectDir: string },
+  input: {
+    project: string; service: string; spec: Service; version: string; registry?: string; targetName: string; projectDir: string
+    /** what a registry host of this cloud looks like, for the fix when none is set */
+    registryExample: string
+  },
   progress: Progress,
   signal?: AbortSignal,
 ): Promise<string> {
   if (input.spec.image) return input.spec.image
   if (!input.registry) {
     throw usageError(`Service ${input.service} is built from source, and target "${input.targetName}" has no registry to push it to.`,
-      `Set targets.${input.targetName}.registry (e.g. an ECR repository host), or give services.${input.service}.image.`)
+      `Set targets.${input.targetName}.registry (e.g. ${input.registryExample}), or give services.${input.service}.image.`)
   }
   const reference = imageReference(input.registry, input.project, input.service, input.version)
   progress.step(`${input.service}: building ${reference}`)
