@@ -16,7 +16,7 @@ import { imageFor } from '../container-image.js'
 import { PAGED, type GcpApi } from './api.js'
 import { compileAutoscaler, DEFAULT_BACKEND } from './autoscaling-compile.js'
 import { backendServiceBody, regionalBackendServiceBody, regionalForwardingRuleBody } from './balancer-bodies.js'
-import { ensureBackendService, ensureFirewall, ensureForwardingRule, ensureHealthCheck, ensureTemplate, type Scope } from './compute-resources.js'
+import { ensureBackendService, ensureFirewall, ensureForwardingRule, ensureHealthCheck, ensureTemplate, remove, type Scope } from './compute-resources.js'
 import { firewallBody, groupBody, healthCheckBody } from './group-bodies.js'
 import { readGroup, readMembers } from './group-state.js'
 import { ensureSecrets, ensureServiceAccount, grantRegistryRead, registryRepository } from './instance-identity.js'
@@ -143,7 +143,7 @@ async function deployService(context: DeploymentContext, action: Action, progres
   await ensureFirewall(api, firewallBody({ ...identity, network: settings.network, port: spec.port!, passthrough: scope === 'regional' }))
   const template = templateBody({
     ...identity, gcpProject: settings.gcpProject, spec, version, image, machineType: settings.machineType, network: settings.network,
-    publicIp: settings.publicIp, serviceAccountEmail: account, deployedBy: context.deployedBy, deployedAt: context.deployedAt,
+    publicIp: settings.publicIp, serviceAccountEmail: account, deployedBy: context.deployedBy, deployedAt: context.deployedAt, replicas: desired,
   })
   await ensureTemplate(api, template)
   const templateName = String(template.name)
@@ -160,7 +160,13 @@ async function deployService(context: DeploymentContext, action: Action, progres
     const current = readGroup(existing[0])
     const from = current.templates.at(-1)
     if (from !== templateName) {
-      await rollOut(ops, { service, fromTemplate: from, toTemplate: templateName, targetSize: desired, timeoutMs: context.timing.healthTimeoutMs, pollMs: context.timing.pollMs }, progress)
+      try {
+        await rollOut(ops, { service, fromTemplate: from, toTemplate: templateName, targetSize: desired, timeoutMs: context.timing.healthTimeoutMs, pollMs: context.timing.pollMs }, progress)
+      } catch (error) {
+        // a version that never served leaves no release behind (the template may still be in use if the group has not settled)
+        if (error instanceof UserError) await remove.template(api, templateName).catch(() => false)
+        throw error
+      }
     } else if (current.targetSize !== desired) {
       await resize(context, service, desired, progress)
     }

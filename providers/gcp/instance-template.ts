@@ -36,15 +36,18 @@ export interface TemplateInput {
   publicIp: boolean
   /** the instances' own service account, when they need one */
   serviceAccountEmail?: string
+  /** the instances wanted when this version was deployed, for the release history */
+  replicas: number
   deployedBy: string
   deployedAt: string
 }
 
 /** strato's state on a template, in its dotted form. */
-export function templateState(input: Pick<TemplateInput, 'project' | 'target' | 'service' | 'version' | 'deployedBy' | 'deployedAt' | 'image'>): Record<string, string> {
+export function templateState(input: Pick<TemplateInput, 'project' | 'target' | 'service' | 'version' | 'deployedBy' | 'deployedAt' | 'image' | 'replicas'>): Record<string, string> {
   return {
     [LABEL.project]: input.project, [LABEL.service]: input.service, [LABEL.version]: input.version, [LABEL.role]: 'template',
     [LABEL.deployedBy]: input.deployedBy, [LABEL.deployedAt]: input.deployedAt, 'strato.image': input.image, 'strato.target': input.target,
+    'strato.replicas': String(input.replicas),
   }
 }
 

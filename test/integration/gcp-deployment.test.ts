@@ -10,7 +10,9 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { GcpApi } from '../../providers/gcp/api.js'
 import { applicationDefaultCredentials } from '../../providers/gcp/auth.js'
+import { applyAutoscaler } from '../../providers/gcp/autoscaler.js'
 import { applyActions, type DeploymentContext } from '../../providers/gcp/deployment.js'
+import { releasesFrom, rollbackTo } from '../../providers/gcp/releases.js'
 import { readInventory, toResources } from '../../providers/gcp/inventory.js'
 import { destroyTarget } from '../../providers/gcp/service-removal.js'
 import { settingsOf } from '../../providers/gcp/target-settings.js'
@@ -85,9 +87,11 @@ describe('gcp deployment against the fake', () => {
   })
 
   it('rolls a new version out, and rolls a never-healthy one back while the old keeps serving', async () => {
+    context.deployedAt = '2026-11-29T11:00:00.000Z'
     await applyActions(context, [action('update', 'users', 2, 'v2aaaaaaaaaa')], silentProgress)
     expect((await inventory()).filter((resource) => resource.kind === 'instance' && resource.service === 'users').map((resource) => resource.version)).toEqual(['v2aaaaaaaaaa', 'v2aaaaaaaaaa'])
 
+    context.deployedAt = '2026-11-29T12:00:00.000Z'
     await fake.faults({ kind: 'unhealthy', template: '-v3aaaaaaaaaa$' })
     const failure = await applyActions(context, [action('update', 'users', 2, 'v3aaaaaaaaaa')], silentProgress).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(UserError)
@@ -95,6 +99,31 @@ describe('gcp deployment against the fake', () => {
     expect((failure as UserError).message).toMatch(/^The rollout of users failed its health check \(0 of 2 new instance\(s\) healthy, 2 failing the health check.*rolled back to strato-shop-users-v2aaaaaaaaaa/)
     const after = (await inventory()).filter((resource) => resource.kind === 'instance' && resource.service === 'users')
     expect(after.map((resource) => [resource.version, resource.health])).toEqual([['v2aaaaaaaaaa', 'healthy'], ['v2aaaaaaaaaa', 'healthy']])
+    // the version that never served is not left in the release history
+    expect((await fake.state())['projects/acme-deploy/global/instanceTemplates']).not.toContain('strato-shop-users-v3aaaaaaaaaa')
+  })
+
+  it('keeps the release history in the templates and rolls back to an earlier one, health-gated', async () => {
+    const history = releasesFrom((await readInventory(context.api, 'shop', 'gcp')).templates)
+    expect(history.map((release) => [release.number, release.at, Object.fromEntries(Object.entries(release.services).map(([service, entry]) => [service, entry.version]))])).toEqual([
+      [1, '2026-11-29T10:00:00.000Z', { orders: 'v1bbbbbbbbbb', users: 'v1aaaaaaaaaa' }],
+      [2, '2026-11-29T11:00:00.000Z', { orders: 'v1bbbbbbbbbb', users: 'v2aaaaaaaaaa' }],
+    ])
+    const back = await rollbackTo(context, undefined, silentProgress)
+    expect(back.release).toBe(1)
+    expect((await inventory()).filter((resource) => resource.kind === 'instance' && resource.service === 'users').map((resource) => resource.version)).toEqual(['v1aaaaaaaaaa', 'v1aaaaaaaaaa'])
+    await rollbackTo(context, '2', silentProgress)
+    expect((await inventory()).filter((resource) => resource.kind === 'instance' && resource.service === 'users').map((resource) => resource.version)).toEqual(['v2aaaaaaaaaa', 'v2aaaaaaaaaa'])
+  })
+
+  it('applies the autoscaler; applying again changes nothing', async () => {
+    const first = await applyAutoscaler(context, 'users', { min: 1, max: 4, target: { cpu: 60 }, cooldown: '90s' })
+    expect(first).toEqual({ created: ['autoscaler strato-shop-users'], updated: [], deleted: [], unchanged: ['backend capacity strato-shop-users (UTILIZATION)'] })
+    const again = await applyAutoscaler(context, 'users', { min: 1, max: 4, target: { cpu: 60 }, cooldown: '90s' })
+    expect(again).toEqual({ created: [], updated: [], deleted: [], unchanged: ['autoscaler strato-shop-users', 'backend capacity strato-shop-users (UTILIZATION)'] })
+    const changed = await applyAutoscaler(context, 'users', { min: 1, max: 4, target: { requests: 40 } })
+    expect(changed).toEqual({ created: [], updated: ['autoscaler strato-shop-users', 'backend capacity strato-shop-users (RATE)'], deleted: [], unchanged: [] })
+    await applyAutoscaler(context, 'users', { min: 1, max: 4, target: { cpu: 60 } })
   })
 
   it('scales within the bounds and deletes a service, keeping the balancer for the other', async () => {

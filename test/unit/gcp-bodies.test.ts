@@ -10,7 +10,7 @@ const identity = { project: 'shop', service: 'users', target: 'gcp' }
 describe('gcp instance template', () => {
   const base = {
     ...identity, gcpProject: 'acme-prod', spec: { port: 8080, env: { LOG_LEVEL: 'info' } }, version: '3f9c2a1b4d5e', image: 'nginx:1.27',
-    machineType: 'e2-small', network: 'global/networks/default', publicIp: false, deployedBy: 'ops@example.com', deployedAt: '2026-11-29T10:00:00.000Z',
+    machineType: 'e2-small', network: 'global/networks/default', publicIp: false, deployedBy: 'ops@example.com', deployedAt: '2026-11-29T10:00:00.000Z', replicas: 2,
   }
 
   it('is Shielded, private, OS Login only, with no service account when none is needed', () => {
@@ -32,10 +32,10 @@ describe('gcp instance template', () => {
 
   it('labels what fits and keeps the whole state in the description', () => {
     const body = templateBody(base)
-    expect(body.properties!.labels).toEqual({ 'strato-project': 'shop', 'strato-service': 'users', 'strato-version': '3f9c2a1b4d5e', 'strato-role': 'template', 'strato-target': 'gcp' })
+    expect(body.properties!.labels).toEqual({ 'strato-project': 'shop', 'strato-service': 'users', 'strato-version': '3f9c2a1b4d5e', 'strato-role': 'template', 'strato-target': 'gcp', 'strato-replicas': '2' })
     expect(readStateDescription(body.description)).toEqual({
       'strato.project': 'shop', 'strato.service': 'users', 'strato.version': '3f9c2a1b4d5e', 'strato.role': 'template',
-      'strato.deployed-by': 'ops@example.com', 'strato.deployed-at': '2026-11-29T10:00:00.000Z', 'strato.image': 'nginx:1.27', 'strato.target': 'gcp',
+      'strato.deployed-by': 'ops@example.com', 'strato.deployed-at': '2026-11-29T10:00:00.000Z', 'strato.image': 'nginx:1.27', 'strato.target': 'gcp', 'strato.replicas': '2',
     })
   })
 
