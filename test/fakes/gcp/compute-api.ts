@@ -482,6 +482,22 @@ function addGroupRoutes(add: Add, base: Omit<ApiContext, 'project' | 'region'>):
     const next = start + size < all.length ? String(start + size) : undefined
     return { body: { ...(all.length ? { managedInstances: all.slice(start, start + size) } : {}), ...(next ? { nextPageToken: next } : {}) } }
   })
+  // every regional group has its instance group, which lists and counts its members
+  const instanceGroupOf = (context: ApiContext, group: Resource): Record<string, unknown> => {
+    const template = store.resolve(String(group.instanceTemplate ?? (group.versions as { instanceTemplate: string }[] | undefined)?.[0]?.instanceTemplate ?? ''), context.project)
+    const nic = ((template?.properties as { networkInterfaces?: { network?: string }[] } | undefined)?.networkInterfaces ?? [])[0]
+    return {
+      kind: 'compute#instanceGroup', id: group.id, name: group.name, creationTimestamp: group.creationTimestamp, fingerprint: group.fingerprint,
+      ...(group.namedPorts ? { namedPorts: group.namedPorts } : {}),
+      network: link(relativeOf(String(nic?.network ?? 'global/networks/default'), context.project)),
+      region: link(scope(context)), selfLink: String(group.instanceGroup),
+      size: stateOf(group).instances.filter((instance) => instance.deletingAt === undefined).length,
+    }
+  }
+  add('GET', '/regions/:region/instanceGroups', 'compute.instanceGroups.list', (request, context) =>
+    listAnswer('compute#regionInstanceGroupList', `${scope(context)}/instanceGroups`, [...store.collection(path(context)).values()].map((group) => instanceGroupOf(context, group)), request.query))
+  add('GET', '/regions/:region/instanceGroups/:name', 'compute.instanceGroups.get', (request, context) =>
+    ({ body: instanceGroupOf(context, store.get(path(context), request.params.name)) }))
   add('DELETE', '/regions/:region/instanceGroupManagers/:name', 'compute.instanceGroupManagers.delete', (request, context) => {
     const group = store.get(path(context), request.params.name)
     assertGroupUnused(context, group)

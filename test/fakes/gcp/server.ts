@@ -24,7 +24,7 @@ export type FaultRule =
   | { kind: 'unhealthy'; template: string }
   | { kind: 'credentials' }
 
-export interface LoggedRequest { method: string; path: string; query: Record<string, string>; status: number; body?: unknown }
+export interface LoggedRequest { method: string; path: string; query: Record<string, string>; status: number; body?: unknown; /** when it arrived, ms since the epoch */ at: number }
 
 export interface GcpFakeOptions {
   host?: string
@@ -182,6 +182,7 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
 
   const server = createServer((request, response) => {
     void (async () => {
+      const at = Date.now()
       const url = new URL(request.url ?? '/', 'http://fake')
       const query: Record<string, string> = Object.fromEntries(url.searchParams)
       let status = 200
@@ -224,7 +225,7 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
           body = { error: { code: 500, message: `fake bug: ${(error as Error).stack}` } }
         }
       }
-      state.log.push({ method: request.method ?? 'GET', path: url.pathname, query, status, ...(fakeRequest?.body && Object.keys(fakeRequest.body).length ? { body: fakeRequest.body } : {}) })
+      state.log.push({ method: request.method ?? 'GET', path: url.pathname, query, status, at, ...(fakeRequest?.body && Object.keys(fakeRequest.body).length ? { body: fakeRequest.body } : {}) })
       send(response, status, body)
     })()
   })
