@@ -113,6 +113,7 @@ export const ALSO_NEEDED = [
   'compute.instanceTemplates.useReadOnly', 'compute.healthChecks.useReadOnly', 'compute.regionHealthChecks.useReadOnly',
   'compute.instanceGroups.use', 'compute.backendServices.use', 'compute.regionBackendServices.use', 'compute.urlMaps.use',
   'compute.targetHttpProxies.use', 'compute.networks.updatePolicy', 'compute.subnetworks.use', 'iam.serviceAccounts.actAs',
+  'compute.globalForwardingRules.setLabels', 'compute.forwardingRules.setLabels',
   'bigquery.tables.getData',
 ] as const
 
