@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { execa } from 'execa'
+import { median, ms, timed } from '../timing.mjs'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const { values } = parseArgs({ options: { groups: { type: 'string', default: '200' }, 'per-group': { type: 'string', default: '10' }, runs: { type: 'string', default: '3' } } })
@@ -37,8 +38,6 @@ const { serviceResourceName, templateName } = await import(path.join(root, 'dist
 const { groupBody } = await import(path.join(root, 'dist/providers/gcp/group-bodies.js'))
 const { templateBody } = await import(path.join(root, 'dist/providers/gcp/instance-template.js'))
 
-const median = (list) => { const sorted = [...list].sort((a, b) => a - b); return sorted[Math.floor(sorted.length / 2)] }
-const ms = (value) => `${Math.round(value)} ms`
 
 async function startFake() {
   const child = execa(process.execPath, [path.join(root, 'scripts/fake.mjs'), 'gcp', '--fast'], { reject: false, cleanup: true, stderr: 'ignore', buffer: false })
@@ -92,14 +91,6 @@ function writeManifest(endpoint, services) {
   lines.push('targets:', `  gcp: { provider: gcp, project: ${GCP_PROJECT}, zone: ${ZONE}, machineType: e2-small, endpoint: "${endpoint}" }`)
   writeFileSync(path.join(dir, 'strato.yaml'), `${lines.join('\n')}\n`)
   return dir
-}
-
-async function timed(file, args, options) {
-  const started = performance.now()
-  const result = await execa(file, args, { ...options, reject: false })
-  const elapsed = performance.now() - started
-  if (result.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} failed (${result.exitCode}): ${String(result.stderr).slice(-800)}`)
-  return { elapsed, stdout: result.stdout }
 }
 
 const gcloud = process.env.GCLOUD ?? (existsSync('/usr/bin/gcloud') ? '/usr/bin/gcloud' : 'gcloud')

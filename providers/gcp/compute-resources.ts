@@ -48,40 +48,40 @@ async function gone(api: GcpApi, name: CallName, run: (requestId: string) => Pro
 
 export type Ensured = 'created' | 'updated' | 'unchanged'
 
-export async function ensureHealthCheck(api: GcpApi, body: HealthCheck, scope: Scope): Promise<Ensured> {
-  const { project, region } = api
-  const healthCheck = String(body.name)
-  if (scope === 'regional') {
-    const found = await api.find('regionHealthChecks.get', () => api.compute.regionHealthChecks.get({ project, region, healthCheck }))
-    if (!found) {
-      await api.mutate('regionHealthChecks.insert', (requestId) => api.compute.regionHealthChecks.insert({ project, region, requestId, healthCheckResource: body }))
-      return 'created'
-    }
-    if (!differs(body, found[0])) return 'unchanged'
-    await api.mutate('regionHealthChecks.update', (requestId) => api.compute.regionHealthChecks.update({ project, region, healthCheck, requestId, healthCheckResource: body }))
-    return 'updated'
-  }
-  const found = await api.find('healthChecks.get', () => api.compute.healthChecks.get({ project, healthCheck }))
+/** Creates the resource when `find` finds nothing, changes it when the fields strato sets differ. */
+async function ensure<T extends object>(wanted: object, steps: { find(): Promise<[T, ...unknown[]] | undefined>; insert(): Promise<unknown>; change(found: T): Promise<unknown> }): Promise<Ensured> {
+  const found = await steps.find()
   if (!found) {
-    await api.mutate('healthChecks.insert', (requestId) => api.compute.healthChecks.insert({ project, requestId, healthCheckResource: body }))
+    await steps.insert()
     return 'created'
   }
-  if (!differs(body, found[0])) return 'unchanged'
-  await api.mutate('healthChecks.update', (requestId) => api.compute.healthChecks.update({ project, healthCheck, requestId, healthCheckResource: body }))
+  if (!differs(wanted, found[0])) return 'unchanged'
+  await steps.change(found[0])
   return 'updated'
 }
 
-export async function ensureFirewall(api: GcpApi, body: Firewall): Promise<Ensured> {
+export function ensureHealthCheck(api: GcpApi, body: HealthCheck, scope: Scope): Promise<Ensured> {
+  const { project, region } = api
+  const healthCheck = String(body.name)
+  return ensure(body, scope === 'regional' ? {
+    find: () => api.find('regionHealthChecks.get', () => api.compute.regionHealthChecks.get({ project, region, healthCheck })),
+    insert: () => api.mutate('regionHealthChecks.insert', (requestId) => api.compute.regionHealthChecks.insert({ project, region, requestId, healthCheckResource: body })),
+    change: () => api.mutate('regionHealthChecks.update', (requestId) => api.compute.regionHealthChecks.update({ project, region, healthCheck, requestId, healthCheckResource: body })),
+  } : {
+    find: () => api.find('healthChecks.get', () => api.compute.healthChecks.get({ project, healthCheck })),
+    insert: () => api.mutate('healthChecks.insert', (requestId) => api.compute.healthChecks.insert({ project, requestId, healthCheckResource: body })),
+    change: () => api.mutate('healthChecks.update', (requestId) => api.compute.healthChecks.update({ project, healthCheck, requestId, healthCheckResource: body })),
+  })
+}
+
+export function ensureFirewall(api: GcpApi, body: Firewall): Promise<Ensured> {
   const { project } = api
   const firewall = String(body.name)
-  const found = await api.find('firewalls.get', () => api.compute.firewalls.get({ project, firewall }))
-  if (!found) {
-    await api.mutate('firewalls.insert', (requestId) => api.compute.firewalls.insert({ project, requestId, firewallResource: body }))
-    return 'created'
-  }
-  if (!differs(body, found[0])) return 'unchanged'
-  await api.mutate('firewalls.patch', (requestId) => api.compute.firewalls.patch({ project, firewall, requestId, firewallResource: body }))
-  return 'updated'
+  return ensure(body, {
+    find: () => api.find('firewalls.get', () => api.compute.firewalls.get({ project, firewall })),
+    insert: () => api.mutate('firewalls.insert', (requestId) => api.compute.firewalls.insert({ project, requestId, firewallResource: body })),
+    change: () => api.mutate('firewalls.patch', (requestId) => api.compute.firewalls.patch({ project, firewall, requestId, firewallResource: body })),
+  })
 }
 
 /** Templates never change: one is created for a version that has none. */
@@ -93,44 +93,33 @@ export async function ensureTemplate(api: GcpApi, body: Template): Promise<Ensur
   return 'created'
 }
 
-export async function ensureBackendService(api: GcpApi, body: BackendService, scope: Scope): Promise<Ensured> {
+export function ensureBackendService(api: GcpApi, body: BackendService, scope: Scope): Promise<Ensured> {
   const { project, region } = api
   const backendService = String(body.name)
-  if (scope === 'regional') {
-    const found = await api.find('regionBackendServices.get', () => api.compute.regionBackendServices.get({ project, region, backendService }))
-    if (!found) {
-      await api.mutate('regionBackendServices.insert', (requestId) => api.compute.regionBackendServices.insert({ project, region, requestId, backendServiceResource: body }))
-      return 'created'
-    }
-    if (!differs(body, found[0])) return 'unchanged'
-    await api.mutate('regionBackendServices.patch', (requestId) => api.compute.regionBackendServices.patch({
-      project, region, backendService, requestId, backendServiceResource: { ...body, fingerprint: found[0].fingerprint },
-    }))
-    return 'updated'
-  }
-  const found = await api.find('backendServices.get', () => api.compute.backendServices.get({ project, backendService }))
-  if (!found) {
-    await api.mutate('backendServices.insert', (requestId) => api.compute.backendServices.insert({ project, requestId, backendServiceResource: body }))
-    return 'created'
-  }
-  if (!differs(body, found[0])) return 'unchanged'
-  await api.mutate('backendServices.patch', (requestId) => api.compute.backendServices.patch({
-    project, backendService, requestId, backendServiceResource: { ...body, fingerprint: found[0].fingerprint },
-  }))
-  return 'updated'
+  // a change sends the fingerprint read with it, so a concurrent change is refused rather than lost
+  return ensure(body, scope === 'regional' ? {
+    find: () => api.find('regionBackendServices.get', () => api.compute.regionBackendServices.get({ project, region, backendService })),
+    insert: () => api.mutate('regionBackendServices.insert', (requestId) => api.compute.regionBackendServices.insert({ project, region, requestId, backendServiceResource: body })),
+    change: (found) => api.mutate('regionBackendServices.patch', (requestId) => api.compute.regionBackendServices.patch({
+      project, region, backendService, requestId, backendServiceResource: { ...body, fingerprint: found.fingerprint },
+    })),
+  } : {
+    find: () => api.find('backendServices.get', () => api.compute.backendServices.get({ project, backendService })),
+    insert: () => api.mutate('backendServices.insert', (requestId) => api.compute.backendServices.insert({ project, requestId, backendServiceResource: body })),
+    change: (found) => api.mutate('backendServices.patch', (requestId) => api.compute.backendServices.patch({
+      project, backendService, requestId, backendServiceResource: { ...body, fingerprint: found.fingerprint },
+    })),
+  })
 }
 
-export async function ensureUrlMap(api: GcpApi, body: UrlMap): Promise<Ensured> {
+export function ensureUrlMap(api: GcpApi, body: UrlMap): Promise<Ensured> {
   const { project } = api
   const urlMap = String(body.name)
-  const found = await api.find('urlMaps.get', () => api.compute.urlMaps.get({ project, urlMap }))
-  if (!found) {
-    await api.mutate('urlMaps.insert', (requestId) => api.compute.urlMaps.insert({ project, requestId, urlMapResource: body }))
-    return 'created'
-  }
-  if (!differs(body, found[0])) return 'unchanged'
-  await api.mutate('urlMaps.update', (requestId) => api.compute.urlMaps.update({ project, urlMap, requestId, urlMapResource: { ...body, fingerprint: found[0].fingerprint } }))
-  return 'updated'
+  return ensure(body, {
+    find: () => api.find('urlMaps.get', () => api.compute.urlMaps.get({ project, urlMap })),
+    insert: () => api.mutate('urlMaps.insert', (requestId) => api.compute.urlMaps.insert({ project, requestId, urlMapResource: body })),
+    change: (found) => api.mutate('urlMaps.update', (requestId) => api.compute.urlMaps.update({ project, urlMap, requestId, urlMapResource: { ...body, fingerprint: found.fingerprint } })),
+  })
 }
 
 export async function ensureProxy(api: GcpApi, body: Proxy): Promise<Ensured> {
