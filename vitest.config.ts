@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config'
 
-// Two projects: unit tests are pure and run in seconds; integration tests
-// drive real engines (dockerd, moto, the built CLI) and take minutes.
+// Three projects: unit tests are pure and run in seconds; integration tests
+// drive real engines (dockerd, moto, the built CLI) and take minutes; the
+// contract suite runs every built provider through the same behaviours. The
+// engine projects run after one another (groupOrder), one file at a time.
 export default defineConfig({
   test: {
     projects: [
@@ -23,6 +25,18 @@ export default defineConfig({
           // One file at a time: the files share one Docker engine, and Swarm init/leave or a
           // second daemon in one file can disturb the engine's DNS for containers of another.
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'contract',
+          include: ['test/contract/**/*.test.ts'],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -50,12 +50,17 @@ export abstract class StratoCommand extends Command {
     return stderrProgress()
   }
 
-  /** Finds, reads and validates the manifest; every manifest-reading command starts here. */
+  /**
+   * Finds, reads and validates the manifest, including what each target's
+   * provider can do (its descriptor): every manifest-reading command starts
+   * here, so an impossible manifest stops before anything runs (exit 2).
+   */
   protected loadManifest(flag: string | undefined): LoadedManifest {
     // Loaded on first use: yaml and zod cost ~50 ms, which commands without a manifest should not pay.
     const { loadManifestFile, resolveManifestPath } = lazyRequire('../src/manifest/load.js') as typeof import('../src/manifest/load.js')
+    const { descriptorOf } = lazyRequire('../providers/descriptors.js') as typeof import('../providers/descriptors.js')
     const file = resolveManifestPath(flag, process.cwd())
-    return loadManifestFile(file)
+    return loadManifestFile(file, undefined, descriptorOf)
   }
 
   /** Data for a person on stdout; silent under --json (the returned value is printed instead). */

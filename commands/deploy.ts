@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 import { StratoCommand, manifestFlag, targetFlag, yesFlag } from '../cli/base.js'
-import { imageMapFlag, openTargets, planOpenTargets } from '../cli/targets.js'
+import { healthTimeoutFlag, imageMapFlag, openTargets, planOpenTargets, providerSettings } from '../cli/targets.js'
 import type { Action, ApplyResult } from '../src/model.js'
 import { renderTable } from '../src/output/table.js'
 import { planRows } from '../src/planning/project-plan.js'
@@ -25,7 +25,7 @@ export default class Deploy extends StratoCommand {
     yes: yesFlag,
     'image-map': imageMapFlag,
     'force-unlock': Flags.boolean({ summary: 'Break a deploy lock left by a deploy that died.' }),
-    'health-timeout': Flags.integer({ summary: 'Seconds a new replica has to become healthy.', default: 60, min: 1 }),
+    'health-timeout': healthTimeoutFlag,
     surge: Flags.integer({ summary: 'New replicas started together in each rollout step (each step swaps as many old ones out).', default: 1, min: 1 }),
   }
 
@@ -33,7 +33,7 @@ export default class Deploy extends StratoCommand {
     const { flags } = await this.parse(Deploy)
     const loaded = this.loadManifest(flags.manifest)
     const progress = this.progress()
-    const targets = await openTargets(loaded, flags.target, progress, { imageMap: flags['image-map'], forceUnlock: flags['force-unlock'], healthTimeoutSeconds: flags['health-timeout'], surge: flags.surge })
+    const targets = await openTargets(loaded, flags.target, progress, providerSettings(flags), 'deploy')
     try {
       const plan = await planOpenTargets(targets)
       const results: Record<string, ApplyResult> = {}

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core'
 import { StratoCommand, manifestFlag, targetFlag, yesFlag } from '../cli/base.js'
 import { confirmDestructive } from '../cli/prompt.js'
-import { openTargets } from '../cli/targets.js'
-import { notSupported, UserError } from '../src/errors.js'
-import type { Resource } from '../src/model.js'
+import { openTargets, providerSettings } from '../cli/targets.js'
+import { UserError } from '../src/errors.js'
+import type { DestroyResult } from '../providers/provider.js'
 
 export default class Destroy extends StratoCommand {
   static override summary = 'Remove everything labelled with the project, and prove it.'
@@ -20,15 +20,14 @@ export default class Destroy extends StratoCommand {
     volumes: Flags.boolean({ summary: 'Also remove the project\'s named volumes (their data is lost).' }),
   }
 
-  async run(): Promise<{ project: string; targets: Record<string, { removed: Record<string, number>; remaining: Resource[] }> }> {
+  async run(): Promise<{ project: string; targets: Record<string, DestroyResult> }> {
     const { flags } = await this.parse(Destroy)
     const loaded = this.loadManifest(flags.manifest)
     await confirmDestructive(`Destroy everything of "${loaded.manifest.name}"${flags.volumes ? ' including its volumes' : ''}`, flags.yes)
-    const targets = await openTargets(loaded, flags.target, this.progress())
-    const results: Record<string, { removed: Record<string, number>; remaining: Resource[] }> = {}
+    const targets = await openTargets(loaded, flags.target, this.progress(), providerSettings(), 'destroy')
+    const results: Record<string, DestroyResult> = {}
     try {
       for (const { name, provider } of targets.open) {
-        if (!provider.destroy) throw notSupported(`destroy on ${provider.kind} targets`)
         results[name] = await provider.destroy({ volumes: flags.volumes })
         const removed = Object.entries(results[name].removed).map(([kind, count]) => `${count} ${kind}`).join(', ')
         this.out(`${name}: removed ${removed}; ${results[name].remaining.length} left`)

@@ -3,10 +3,11 @@ import { Flags } from '@oclif/core'
 import { UserError } from '../src/errors.js'
 import { runDoctor, type DoctorCheck } from '../src/doctor.js'
 import { effectiveTargets } from '../src/manifest/defaults.js'
-import { findManifest, loadManifestFile } from '../src/manifest/load.js'
+import { findManifest } from '../src/manifest/load.js'
 import { renderTable } from '../src/output/table.js'
 import { systemProbes } from '../cli/doctor-probes.js'
 import { StratoCommand, manifestFlag } from '../cli/base.js'
+import { descriptorOf } from '../providers/descriptors.js'
 
 export default class Doctor extends StratoCommand {
   static override summary = 'Check what is installed, reachable and authorised, per target.'
@@ -25,7 +26,7 @@ export default class Doctor extends StratoCommand {
     const { flags } = await this.parse(Doctor)
     const file = flags.manifest ?? findManifest(process.cwd())
     const manifest = file && (flags.manifest || existsSync(file)) ? this.loadManifest(file).manifest : undefined
-    const checks = await runDoctor(effectiveTargets(manifest), await systemProbes())
+    const checks = await runDoctor(effectiveTargets(manifest), await systemProbes(), descriptorOf)
 
     const style = this.style
     const mark = { ok: style.green('ok'), warn: style.yellow('warn'), fail: style.red('fail') }

@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 import { StratoCommand, manifestFlag, targetFlag } from '../cli/base.js'
-import { openTargets } from '../cli/targets.js'
-import { notSupported } from '../src/errors.js'
+import { openTargets, providerSettings } from '../cli/targets.js'
 import { checkService } from '../src/planning/scale.js'
 
 export default class Logs extends StratoCommand {
@@ -26,11 +25,10 @@ export default class Logs extends StratoCommand {
     const { args, flags } = await this.parse(Logs)
     const loaded = this.loadManifest(flags.manifest)
     checkService(loaded.manifest, args.service)
-    const targets = await openTargets(loaded, flags.target, this.progress())
+    const targets = await openTargets(loaded, flags.target, this.progress(), providerSettings(), 'logs')
     const lines: string[] = []
     try {
       for (const { name, provider } of targets.open) {
-        if (!provider.logs) throw notSupported(`logs on ${provider.kind} targets`)
         await provider.logs(args.service, { tail: flags.tail, follow: flags.follow }, (line) => {
           lines.push(line)
           this.out(targets.open.length > 1 ? `${name} ${line}` : line)

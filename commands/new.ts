@@ -8,6 +8,7 @@ import { DATABASES, RUNTIMES, SHOP_SERVICES, projectNameProblem, resolveShopOpti
 import { renderShop } from '../src/scaffold/shop.js'
 import { readTemplateTree, templatesRoot } from '../src/scaffold/template-tree.js'
 import { checkTargetDir, writeTree } from '../src/scaffold/write-tree.js'
+import { descriptorOf } from '../providers/descriptors.js'
 
 interface NewResult {
   dir: string
@@ -56,7 +57,7 @@ export default class New extends StratoCommand {
     const shown = path.relative(process.cwd(), dir) || '.'
     checkTargetDir(dir, shown, flags.force)
 
-    const files = writeTree(dir, renderShop(options, readTemplateTree(templatesRoot())))
+    const files = writeTree(dir, renderShop(options, readTemplateTree(templatesRoot()), descriptorOf))
     const progress = this.progress()
     progress.done(`Scaffolded ${options.name} in ${shown}: ${files.length} files (${options.runtime}, ${options.db}, ${options.services.join(', ')})`)
     if (!this.jsonEnabled()) {

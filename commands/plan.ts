@@ -1,5 +1,5 @@
 import { StratoCommand, manifestFlag, targetFlag } from '../cli/base.js'
-import { imageMapFlag, openTargets, planOpenTargets } from '../cli/targets.js'
+import { imageMapFlag, openTargets, planOpenTargets, providerSettings } from '../cli/targets.js'
 import type { Plan } from '../src/model.js'
 import { renderTable } from '../src/output/table.js'
 import { isNoop } from '../src/planning/plan.js'
@@ -13,7 +13,7 @@ export default class PlanCommand extends StratoCommand {
   async run(): Promise<Plan> {
     const { flags } = await this.parse(PlanCommand)
     const loaded = this.loadManifest(flags.manifest)
-    const targets = await openTargets(loaded, flags.target, this.progress(), { imageMap: flags['image-map'] })
+    const targets = await openTargets(loaded, flags.target, this.progress(), providerSettings(flags))
     try {
       const { project, actions } = await planOpenTargets(targets)
       this.out(renderTable(['TARGET', 'SERVICE', 'ACTION', 'REPLICAS', 'VERSION', 'WHY'], planRows(actions), { header: this.style.bold }))

@@ -1,6 +1,5 @@
 import { StratoCommand, manifestFlag, targetFlag } from '../cli/base.js'
-import { openTargets } from '../cli/targets.js'
-import { notSupported } from '../src/errors.js'
+import { openTargets, providerSettings } from '../cli/targets.js'
 import { renderTable } from '../src/output/table.js'
 import type { ReleaseRecord } from '../providers/provider.js'
 
@@ -16,11 +15,10 @@ export default class Releases extends StratoCommand {
   async run(): Promise<{ project: string; targets: Record<string, ReleaseRecord[]> }> {
     const { flags } = await this.parse(Releases)
     const loaded = this.loadManifest(flags.manifest)
-    const targets = await openTargets(loaded, flags.target, this.progress())
+    const targets = await openTargets(loaded, flags.target, this.progress(), providerSettings(), 'releases')
     const out: Record<string, ReleaseRecord[]> = {}
     try {
       for (const { name, provider } of targets.open) {
-        if (!provider.releases) throw notSupported(`release history on ${provider.kind} targets`)
         out[name] = await provider.releases()
         const rows = out[name].flatMap((release) => Object.entries(release.services).map(([service, entry], index) => [
           index === 0 ? name : '', index === 0 ? String(release.number) : '', index === 0 ? release.at : '', index === 0 ? release.by : '', index === 0 ? release.kind : '',

@@ -1,8 +1,7 @@
 import { Flags } from '@oclif/core'
 import { StratoCommand, manifestFlag, targetFlag, yesFlag } from '../cli/base.js'
 import { confirmDestructive } from '../cli/prompt.js'
-import { imageMapFlag, openTargets } from '../cli/targets.js'
-import { notSupported } from '../src/errors.js'
+import { healthTimeoutFlag, imageMapFlag, openTargets, providerSettings } from '../cli/targets.js'
 import type { ApplyResult } from '../src/model.js'
 
 export default class Rollback extends StratoCommand {
@@ -20,7 +19,7 @@ export default class Rollback extends StratoCommand {
     'image-map': imageMapFlag,
     to: Flags.string({ summary: 'Release number or version to return to (default: the previous release).', helpValue: 'RELEASE' }),
     'force-unlock': Flags.boolean({ summary: 'Break a deploy lock left by a deploy that died.' }),
-    'health-timeout': Flags.integer({ summary: 'Seconds a replica has to become healthy.', default: 60, min: 1 }),
+    'health-timeout': healthTimeoutFlag,
   }
 
   async run(): Promise<{ project: string; targets: Record<string, ApplyResult & { release?: number }> }> {
@@ -28,11 +27,10 @@ export default class Rollback extends StratoCommand {
     const loaded = this.loadManifest(flags.manifest)
     await confirmDestructive(`Roll "${loaded.manifest.name}" back to ${flags.to ? `release ${flags.to}` : 'the previous release'}`, flags.yes)
     const progress = this.progress()
-    const targets = await openTargets(loaded, flags.target, progress, { imageMap: flags['image-map'], forceUnlock: flags['force-unlock'], healthTimeoutSeconds: flags['health-timeout'] })
+    const targets = await openTargets(loaded, flags.target, progress, providerSettings(flags), 'rollback')
     const out: Record<string, ApplyResult & { release?: number }> = {}
     try {
       for (const { name, provider } of targets.open) {
-        if (!provider.rollback) throw notSupported(`rollback on ${provider.kind} targets`)
         out[name] = await provider.rollback(flags.to)
         this.out(`${name}: rolled back; now release ${out[name].release ?? '?'}`)
         for (const [service, url] of Object.entries(out[name].endpoints)) this.out(`${name} ${service}: ${url}`)

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core'
 import { StratoCommand, manifestFlag, targetFlag } from '../cli/base.js'
-import { imageMapFlag, openTargets } from '../cli/targets.js'
+import { imageMapFlag, openTargets, providerSettings } from '../cli/targets.js'
 import { splitReplicas } from '../src/planning/desired.js'
 import { checkService, parseReplicaCount } from '../src/planning/scale.js'
 
@@ -25,7 +25,7 @@ export default class Scale extends StratoCommand {
     checkService(loaded.manifest, args.service)
     const total = parseReplicaCount(args.replicas)
     const progress = this.progress()
-    const targets = await openTargets(loaded, flags.target, progress, { imageMap: flags['image-map'] })
+    const targets = await openTargets(loaded, flags.target, progress, providerSettings(flags), 'scale')
     try {
       const split = flags.target ? { [flags.target]: total } : splitReplicas(loaded.manifest, targets.targets, args.service, total)
       for (const { name, provider } of targets.open) {

@@ -2,7 +2,6 @@ import { Flags } from '@oclif/core'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { StratoCommand, manifestFlag, targetFlag } from '../cli/base.js'
 import { inventories, openTargets } from '../cli/targets.js'
-import { balancerEndpoints } from '../src/lb/ports.js'
 import { renderTable } from '../src/output/table.js'
 import { desiredState } from '../src/planning/desired.js'
 import { serviceVersions } from '../src/planning/project-plan.js'
@@ -33,7 +32,7 @@ export default class Status extends StratoCommand {
     try {
       for (;;) {
         const resources = Object.values(await inventories(targets.open, manifest.name)).flat()
-        const rows = statusRows(desired, resources, balancerEndpoints(manifest, resources))
+        const rows = statusRows(desired, resources)
         if (flags.watch && !this.jsonEnabled()) process.stdout.write('\u001B[2J\u001B[H')
         this.out(renderTable(
           ['TARGET', 'SERVICE', 'HOST', 'DESIRED', 'RUNNING', 'HEALTHY', 'VERSION', 'RESTARTS', 'ENDPOINT'],

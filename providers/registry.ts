@@ -1,39 +1,40 @@
 /**
- * Maps a provider kind to a lazy import of its module. Cloud SDKs cost from
+ * Maps a provider kind to lazy imports of its modules. Cloud SDKs cost from
  * 70 ms to a second to load, so a provider (and its SDK) is imported only
- * when a target of that kind is used.
+ * when a target of that kind is used; its autoscaling compiler (pure, no SDK)
+ * loads on its own for dry runs.
  */
+import type { CompileAutoscaling } from '../src/autoscaling/compile.js'
+import { notSupportedError } from '../src/capabilities.js'
 import type { ProviderKind } from '../src/manifest/schema.js'
-import { notSupported, usageError } from '../src/errors.js'
+import { descriptorOf } from './descriptors.js'
 import type { Provider, ProviderContext, ProviderFactory } from './provider.js'
 
-type Loader = () => Promise<{ createProvider: ProviderFactory }>
+interface ProviderModules {
+  provider(): Promise<{ createProvider: ProviderFactory }>
+  compiler(): Promise<{ compileAutoscaling: CompileAutoscaling }>
+}
 
-/** One entry per kind: a lazy import of providers/<kind>/index.js, or undefined while not built. */
-const loaders: Record<ProviderKind, Loader | undefined> = {
-  docker: () => import('./docker/index.js'),
-  aws: () => import('./aws/index.js'),
-  azure: undefined,
-  gcp: undefined,
+/** One entry per built kind; a kind without one answers "not supported yet" with its descriptor's `meanwhile`. */
+const modules: Partial<Record<ProviderKind, ProviderModules>> = {
+  docker: { provider: () => import('./docker/index.js'), compiler: () => import('./docker/autoscaling-compile.js') },
+  aws: { provider: () => import('./aws/index.js'), compiler: () => import('./aws/autoscaling-compile.js') },
+}
+
+function modulesOf(kind: ProviderKind, targetName: string, what: string): ProviderModules {
+  const entry = modules[kind]
+  const descriptor = descriptorOf(kind)
+  if (!entry || !descriptor.built) throw notSupportedError(descriptor, what, targetName)
+  return entry
 }
 
 /** The provider for one target of the manifest. */
 export async function providerFor(context: ProviderContext): Promise<Provider> {
-  const kind = context.target.provider
-  const loader = loaders[kind]
-  if (!loader) {
-    throw notSupported(`The ${kind} provider (target "${context.targetName}")`, `Deploy, scale and status work on docker and aws targets so far; this ${kind} target already validates and is priced by \`strato cost\`. Use --target to act on another target.`)
-  }
-  const module = await loader()
+  const module = await modulesOf(context.target.provider, context.targetName, 'The provider').provider()
   return module.createProvider(context)
 }
 
-/** The targets a command should act on: all of them, or the one named by --target. */
-export function selectTargets(targets: Record<string, unknown> | undefined, only: string | undefined): string[] {
-  const names = Object.keys(targets ?? {})
-  if (only === undefined) return names
-  if (!names.includes(only)) {
-    throw usageError(`Unknown target "${only}".`, names.length ? `Use one of: ${names.join(', ')}.` : 'Add a targets section to strato.yaml.')
-  }
-  return [only]
+/** The autoscaling compiler of a kind: pure, no SDK, so a dry run needs no credentials. */
+export async function compilerFor(kind: ProviderKind, targetName: string): Promise<CompileAutoscaling> {
+  return (await modulesOf(kind, targetName, 'Autoscaling').compiler()).compileAutoscaling
 }

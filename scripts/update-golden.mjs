@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Regenerates test/golden/new-*/ from the templates, test/golden/autoscaling/*/ from the
-// autoscaling compilers and the gcp README's permission list: the one way those files change.
+// Regenerates the golden files, the one way they change: test/golden/new-*/ from the
+// templates, test/golden/autoscaling/*/*/native.json from the autoscaling compilers, and the
+// gcp provider README's permission list from the provider's own table.
 // Review the diff (git diff test/golden) before committing it.
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const vitest = path.join(root, 'node_modules', '.bin', 'vitest')
-execFileSync(vitest, ['run', '--project', 'unit', 'test/unit/scaffold-golden.test.ts', 'test/unit/gcp-autoscaling-compile.test.ts', 'test/unit/gcp-readme.test.ts'], {
+execFileSync(vitest, ['run', '--project', 'unit', 'test/unit/scaffold-golden.test.ts', 'test/unit/autoscaling-golden.test.ts', 'test/unit/gcp-readme.test.ts'], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, STRATO_UPDATE_GOLDEN: '1' },

@@ -14,11 +14,40 @@ export const LABEL = {
   deployedAt: 'strato.deployed-at',
 } as const
 
+/**
+ * What a resource is, in the core's words. Providers map their own types onto
+ * these (an EC2 instance in a group is an `instance`, an ALB a `balancer`), so
+ * the core never compares provider type names.
+ */
+export type ResourceKind =
+  /** replicas: one running copy of a service */
+  | 'container' | 'task' | 'instance' | 'pod' | 'vm'
+  /** what fronts, groups or describes the replicas */
+  | 'balancer' | 'target-group' | 'group' | 'template' | 'security-group' | 'network' | 'volume' | 'image' | 'secret'
+  | 'health-check' | 'autoscaler'
+  /** strato's own bookkeeping on a target */
+  | 'lock' | 'release'
+  /** a host of the target that did not answer */
+  | 'host'
+
+/** The kinds that count as one running copy of a service: planning, the controller and costs count these. */
+export const REPLICA_KINDS: ReadonlySet<ResourceKind> = new Set<ResourceKind>(['container', 'task', 'instance', 'pod', 'vm'])
+
+/** True when a resource is a replica of a service (running or not). */
+export function isReplica(resource: Pick<Resource, 'kind' | 'service'>): resource is Pick<Resource, 'kind'> & { service: string } {
+  return resource.service !== undefined && REPLICA_KINDS.has(resource.kind)
+}
+
+/** The replicas of one service that are running now. */
+export function runningReplicas<R extends Resource>(resources: R[], service: string): R[] {
+  return resources.filter((resource) => isReplica(resource) && resource.service === service && resource.state === 'running')
+}
+
 /** Something that exists on a target, read back from its labels or tags. */
 export interface Resource {
   /** provider id: container id, ARN, resource id */
   id: string
-  kind: string
+  kind: ResourceKind
   /** the target name in the manifest */
   target: string
   service?: string
@@ -28,6 +57,7 @@ export interface Resource {
   state: 'running' | 'pending' | 'stopped' | 'failed' | 'unknown'
   health?: 'healthy' | 'unhealthy' | 'starting' | 'none'
   labels: Record<string, string>
+  /** where the service this resource belongs to answers (a balancer address), when the provider knows it */
   endpoint?: string
   createdAt?: string
   details?: Record<string, unknown>
@@ -35,20 +65,26 @@ export interface Resource {
 
 export type ActionKind = 'create' | 'update' | 'scale' | 'delete' | 'noop'
 
-/** One change the planner wants on one target. */
-export interface Action {
-  kind: ActionKind
+interface ActionFields {
   target: string
   service: string
-  /** the replica count before and after (scale, create, delete) */
+  /** the replica count before and after */
   from?: number
   to?: number
-  /** the version before and after (update) */
+  /** the version running before */
   fromVersion?: string
-  toVersion?: string
   /** human reasons, e.g. "image changed", "replicas 2 -> 3" */
   reasons: string[]
 }
+
+/**
+ * One change the planner wants on one target. Every action but a delete
+ * carries the version that should run (`toVersion`, computed once by the
+ * planner from the build context): providers deploy it, never hash again.
+ */
+export type Action =
+  | (ActionFields & { kind: 'create' | 'update' | 'scale' | 'noop'; to: number; toVersion: string })
+  | (ActionFields & { kind: 'delete'; to?: 0; toVersion?: undefined })
 
 export interface Plan {
   project: string

@@ -31,6 +31,7 @@ const load = (file) => import(pathToFileURL(path.join(root, 'dist/src/scaffold',
 const { renderShop } = await load('shop.js')
 const { resolveShopOptions } = await load('options.js')
 const { readTemplateTree, templatesRoot } = await load('template-tree.js')
+const { descriptorOf } = await import(pathToFileURL(path.join(root, 'dist/providers/descriptors.js')).href)
 
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -52,7 +53,7 @@ let bytes = 0
 for (let round = 0; round < runs; round++) {
   for (const raw of combos) {
     started = performance.now()
-    const tree = renderShop(resolveShopOptions(raw), templates)
+    const tree = renderShop(resolveShopOptions(raw), templates, descriptorOf)
     renderTimes.push(performance.now() - started)
     if (round === 0) {
       files += Object.keys(tree).length

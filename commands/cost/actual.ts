@@ -1,7 +1,6 @@
 import path from 'node:path'
 import { Flags } from '@oclif/core'
 import { manifestFlag, numberFlag, StratoCommand, targetFlag } from '../../cli/base.js'
-import { selectTargets } from '../../providers/registry.js'
 import { actualReport, focusSpend, type SpendLine } from '../../src/costs/actual.js'
 import { targetSpend } from '../../src/costs/actual-sources.js'
 import { actualJson, renderActualCsv, renderActualMarkdown, renderActualTable, type SourceNote } from '../../src/costs/actual-report.js'
@@ -9,7 +8,7 @@ import { budgetGateError, budgetJson, checkActualBudget, monthToDate } from '../
 import { COST_COLUMNS, type CostColumn } from '../../src/costs/focus.js'
 import { readFocusFile } from '../../src/costs/focus-file.js'
 import { COST_FORMATS } from '../../src/costs/output-format.js'
-import { effectiveTargets } from '../../src/manifest/defaults.js'
+import { effectiveTargets, selectTargets } from '../../src/manifest/defaults.js'
 import { findManifest, type LoadedManifest } from '../../src/manifest/load.js'
 import { UserError } from '../../src/errors.js'
 
@@ -76,8 +75,9 @@ With a budget (budgets.monthly or --budget), exits with code 3 when the project'
   private async targetSpend(loaded: LoadedManifest, only: string | undefined) {
     const progress = this.progress()
     const { openTarget } = await import('../../cli/targets.js')
+    const { descriptorOf } = await import('../../providers/descriptors.js')
     const open = (name: string) => openTarget(loaded, name, progress)
-    return targetSpend(loaded.manifest, selectTargets(effectiveTargets(loaded.manifest), only), monthToDate(new Date()), open, progress)
+    return targetSpend(loaded.manifest, selectTargets(effectiveTargets(loaded.manifest), only), monthToDate(new Date()), open, progress, descriptorOf)
   }
 
   /** With --focus the manifest is optional: it only names the project and its budget. */

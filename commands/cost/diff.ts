@@ -9,6 +9,7 @@ import { estimateManifest } from '../../src/costs/estimate.js'
 import { COST_FORMATS } from '../../src/costs/output-format.js'
 import { usageError } from '../../src/errors.js'
 import { loadManifestFile, parseManifest, type LoadedManifest } from '../../src/manifest/load.js'
+import { descriptorOf } from '../../providers/descriptors.js'
 
 export default class CostDiff extends StratoCommand {
   static override summary = 'What a change does to the monthly bill, per service and target.'
@@ -31,8 +32,8 @@ export default class CostDiff extends StratoCommand {
     const head = this.loadManifest(flags.manifest)
     const base = await this.loadBase(flags.base, head)
     const catalog = loadCatalog(flags.prices, process.env)
-    const headEstimate = estimateManifest(head.manifest, catalog)
-    const baseEstimate = estimateManifest(base.manifest, catalog)
+    const headEstimate = estimateManifest(head.manifest, catalog, descriptorOf)
+    const baseEstimate = estimateManifest(base.manifest, catalog, descriptorOf)
     const progress = this.progress()
     for (const warning of new Set([...baseEstimate.warnings, ...headEstimate.warnings])) progress.warn(warning)
     const diff = diffEstimates(baseEstimate, headEstimate)

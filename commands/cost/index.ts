@@ -5,6 +5,7 @@ import { loadCatalog } from '../../src/costs/catalog-file.js'
 import { estimateManifest, SCENARIOS, type Scenario } from '../../src/costs/estimate.js'
 import { checkEstimateBudget, estimateJson, renderEstimateCsv, renderEstimateMarkdown, renderEstimateTable } from '../../src/costs/estimate-report.js'
 import { COST_FORMATS } from '../../src/costs/output-format.js'
+import { descriptorOf } from '../../providers/descriptors.js'
 
 export default class Cost extends StratoCommand {
   static override summary = 'Estimate what the manifest costs per month, per service and target.'
@@ -30,7 +31,7 @@ With a budget (budgets.monthly in strato.yaml or --budget), exits with code 3 wh
   async run() {
     const { flags } = await this.parse(Cost)
     const { manifest } = this.loadManifest(flags.manifest)
-    const estimate = estimateManifest(manifest, loadCatalog(flags.prices, process.env))
+    const estimate = estimateManifest(manifest, loadCatalog(flags.prices, process.env), descriptorOf)
     const progress = this.progress()
     for (const warning of estimate.warnings) progress.warn(warning)
 

@@ -9,7 +9,7 @@ import {
   UpdateAutoScalingGroupCommand, paginateDescribeAutoScalingGroups, type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling'
 import { UserError } from '../../src/errors.js'
-import { LABEL } from '../../src/model.js'
+import { TAG } from './label-codec.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 import { groupName, stratoTags } from './naming.js'
@@ -17,7 +17,7 @@ import { groupName, stratoTags } from './naming.js'
 export async function listGroups(clients: AwsClients, project: string): Promise<AutoScalingGroup[]> {
   const groups: AutoScalingGroup[] = []
   const paginator = paginateDescribeAutoScalingGroups({ client: clients.autoScaling, pageSize: 100 }, {
-    Filters: [{ Name: `tag:${LABEL.project}`, Values: [project] }],
+    Filters: [{ Name: `tag:${TAG.project}`, Values: [project] }],
   })
   for await (const page of paginator) groups.push(...(page.AutoScalingGroups ?? []))
   return groups
@@ -46,7 +46,7 @@ export interface GroupSpec {
 
 function groupTags(spec: Pick<GroupSpec, 'project' | 'service' | 'version'>, name: string) {
   return stratoTags(spec.project, spec.service, 'group', spec.version).map((tag) => ({
-    ...tag, ResourceId: name, ResourceType: 'auto-scaling-group', PropagateAtLaunch: tag.Key !== LABEL.role,
+    ...tag, ResourceId: name, ResourceType: 'auto-scaling-group', PropagateAtLaunch: tag.Key !== TAG.role,
   }))
 }
 

@@ -4,7 +4,8 @@
  * must be activated as cost allocation tags in the billing console.
  */
 import { GetCostAndUsageCommand, type GetCostAndUsageCommandInput, type ResultByTime } from '@aws-sdk/client-cost-explorer'
-import { LABEL, type CostLine, type Period } from '../../src/model.js'
+import { type CostLine, type Period } from '../../src/model.js'
+import { TAG } from './label-codec.js'
 import type { AwsClients } from './clients.js'
 
 export function costRequest(project: string, period: Period, nextPageToken?: string): GetCostAndUsageCommandInput {
@@ -12,8 +13,8 @@ export function costRequest(project: string, period: Period, nextPageToken?: str
     TimePeriod: { Start: period.start.slice(0, 10), End: period.end.slice(0, 10) },
     Granularity: period.granularity === 'daily' ? 'DAILY' : 'MONTHLY',
     Metrics: ['UnblendedCost'],
-    Filter: { Tags: { Key: LABEL.project, Values: [project], MatchOptions: ['EQUALS'] } },
-    GroupBy: [{ Type: 'TAG', Key: LABEL.service }],
+    Filter: { Tags: { Key: TAG.project, Values: [project], MatchOptions: ['EQUALS'] } },
+    GroupBy: [{ Type: 'TAG', Key: TAG.service }],
     NextPageToken: nextPageToken,
   }
 }

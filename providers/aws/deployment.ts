@@ -7,13 +7,14 @@
 import { usageError, UserError } from '../../src/errors.js'
 import type { AwsTargetConfig, Manifest, Service } from '../../src/manifest/schema.js'
 import { durationSeconds } from '../../src/manifest/units.js'
-import { LABEL, type Action, type Progress } from '../../src/model.js'
-import { serviceVersion } from '../../src/planning/version.js'
+import { type Action, type Progress } from '../../src/model.js'
+import { TAG } from './label-codec.js'
 import { createGroup, deleteGroup, describeGroup, groupCounts, setGroupSize, setGroupTemplate, terminateInstances } from './auto-scaling-group.js'
 import { deleteStepAlarms } from './autoscaling-policies.js'
 import type { AwsClients } from './clients.js'
 import { imageFor } from '../container-image.js'
-import { checkInstanceType, DEFAULT_INSTANCE_TYPE, defaultImageId, type InstanceTypeInfo } from './instance-types.js'
+import { DEFAULT_INSTANCE_TYPE } from './descriptor.js'
+import { checkInstanceType, defaultImageId, type InstanceTypeInfo } from './instance-types.js'
 import { readInventory, type AwsInventory } from './inventory.js'
 import { deleteInstanceProfile, ensureInstanceProfile } from './instance-role.js'
 import { deleteLaunchTemplate, isEcrImage, putLaunchTemplate } from './launch-template.js'
@@ -100,7 +101,8 @@ export async function applyService(context: DeploymentContext, action: Action, s
     return endpointOf(state.inventory, service)
   }
 
-  const version = action.toVersion ?? serviceVersion(context.projectDir, service, spec)
+  // the planner computed the version once, from the build context; deploy exactly that
+  const version = action.toVersion
   const type = instanceTypeOf(target)
   const network = state.network ?? (state.network = await resolveNetwork(clients, target, targetName))
   const imageId = target.ami ?? await defaultImageId(clients, state.types.get(type)!.architecture, targetName)
@@ -121,7 +123,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
   }
   progress.step(`${service}: launch template version ${version} (${type})`)
   const template = await putLaunchTemplate(clients, { project, service, image, spec, version, instanceType: type, imageId, appSecurityGroupId: appGroup, instanceProfileArn, publicIp }, state.inventory.launchTemplates)
-  const existing = state.inventory.groups.find((group) => tagMap(group.Tags)[LABEL.service] === service)
+  const existing = state.inventory.groups.find((group) => tagMap(group.Tags)[TAG.service] === service)
 
   if (!existing) {
     progress.step(`${service}: Auto Scaling group with ${desired} instance(s) over ${network.subnets.length} subnets`)
@@ -130,7 +132,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
     await waitForHealthy(context, name, desired, progress, targetGroupArn)
   } else {
     const from = { id: existing.LaunchTemplate?.LaunchTemplateId ?? '', version: existing.LaunchTemplate?.Version ?? '$Latest' }
-    const fromVersion = tagMap(existing.Tags)[LABEL.version] ?? ''
+    const fromVersion = tagMap(existing.Tags)[TAG.version] ?? ''
     const current = existing.DesiredCapacity ?? 0
     if (from.id !== template.id) {
       await rollOut({
@@ -152,7 +154,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
     if (desired !== current) await waitForHealthy(context, name, desired, progress, targetGroupArn)
     // the templates of versions no longer running
     for (const old of state.inventory.launchTemplates) {
-      if (tagMap(old.Tags)[LABEL.service] === service && old.LaunchTemplateId !== template.id) await deleteLaunchTemplate(clients, old.LaunchTemplateId!)
+      if (tagMap(old.Tags)[TAG.service] === service && old.LaunchTemplateId !== template.id) await deleteLaunchTemplate(clients, old.LaunchTemplateId!)
     }
   }
   progress.done(`${service}: version ${version} on ${desired} instance(s) behind http://${balancer.dnsName}`)
@@ -160,7 +162,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
 }
 
 function endpointOf(inventory: AwsInventory, service: string): string | undefined {
-  const lb = inventory.loadBalancers.find((candidate) => candidate.tags[LABEL.service] === service)
+  const lb = inventory.loadBalancers.find((candidate) => candidate.tags[TAG.service] === service)
   return lb?.item.DNSName ? `http://${lb.item.DNSName}` : undefined
 }
 
@@ -190,7 +192,7 @@ export async function waitForHealthy(context: DeploymentContext, name: string, c
 /** A service's resources, newest dependants first: alarms, group, template, balancer, target group, security groups. */
 export async function deleteService(context: DeploymentContext, service: string, inventory: AwsInventory, progress: Progress): Promise<void> {
   const { clients } = context
-  const mine = <T>(items: T[], tags: (item: T) => Record<string, string>) => items.filter((item) => tags(item)[LABEL.service] === service)
+  const mine = <T>(items: T[], tags: (item: T) => Record<string, string>) => items.filter((item) => tags(item)[TAG.service] === service)
   progress.step(`${service}: deleting alarms and Auto Scaling group`)
   for (const group of mine(inventory.groups, (g) => tagMap(g.Tags))) {
     await deleteStepAlarms(clients, group.AutoScalingGroupName!)
@@ -202,7 +204,7 @@ export async function deleteService(context: DeploymentContext, service: string,
   for (const group of mine(inventory.targetGroups, (g) => g.tags)) await deleteTargetGroup(clients, group.item.TargetGroupArn!, context.timing.sleep)
   // the instances' group refers to the balancer's group, so it goes first
   const securityGroups = mine(inventory.securityGroups, (g) => tagMap(g.Tags))
-    .sort((a, b) => Number(tagMap(a.Tags)[LABEL.role] === 'lb-security-group') - Number(tagMap(b.Tags)[LABEL.role] === 'lb-security-group'))
+    .sort((a, b) => Number(tagMap(a.Tags)[TAG.role] === 'lb-security-group') - Number(tagMap(b.Tags)[TAG.role] === 'lb-security-group'))
   for (const group of securityGroups) await deleteSecurityGroup(clients, group.GroupId!, context.timing.sleep)
   progress.done(`${service}: deleted`)
 }
@@ -238,7 +240,7 @@ export async function proveDeleted(context: DeploymentContext, services: string[
   const after = await readInventory(context.clients, context.manifest.name, { ec2Instances: true })
   const left: string[] = []
   const check = (kind: string, id: string | undefined, tags: Record<string, string>) => {
-    if (services.includes(tags[LABEL.service] ?? '')) left.push(`${kind} ${id}`)
+    if (services.includes(tags[TAG.service] ?? '')) left.push(`${kind} ${id}`)
   }
   for (const group of after.groups) check('Auto Scaling group', group.AutoScalingGroupName, tagMap(group.Tags))
   for (const instance of (after.instances ?? []).filter((i) => i.State?.Name !== 'shutting-down')) check('instance', instance.InstanceId, tagMap(instance.Tags))

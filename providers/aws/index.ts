@@ -4,34 +4,36 @@
  * strato.project / strato.service / strato.version tags, never from a file.
  * Loaded lazily by providers/registry.ts, so the SDK loads only for aws targets.
  */
+import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
+import { unknownLocation, verbNotSupported } from '../../src/capabilities.js'
 import { UserError, usageError } from '../../src/errors.js'
 import type { Autoscale, AwsTargetConfig } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
-import type { Provider, ProviderContext, ProviderFactory, ProviderSettings } from '../provider.js'
+import type { DestroyResult, Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
 import { describeGroup, setGroupSize } from './auto-scaling-group.js'
-import { applyPolicies, arnLabel, desiredPolicies, type AutoscaleChanges } from './autoscaling-policies.js'
+import { compileAwsAutoscaling, needsRequestLabel, REQUEST_LABEL } from './autoscaling-compile.js'
+import { applyPolicies, arnLabel } from './autoscaling-policies.js'
 import { createClients, type AwsClients } from './clients.js'
 import { actualCosts } from './cost-explorer.js'
 import { applyActions, deleteProjectWide, deleteService, waitForHealthy, type DeploymentContext, type Timing } from './deployment.js'
+import { awsDescriptor } from './descriptor.js'
 import { collectFacts } from './facts.js'
 import { readInventory, toResources } from './inventory.js'
+import { awsTagCodec } from './label-codec.js'
 import { listLoadBalancers, listTargetGroups } from './load-balancer.js'
 import { cpuSamples } from './metrics.js'
 import { groupName } from './naming.js'
-import { assertKnownRegion } from './regions.js'
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /**
- * Wait settings. A new EC2 instance installs Docker and pulls the image before
- * it can pass a health check, so the shared --health-timeout (seconds, sized
- * for containers) is raised to at least 10 minutes; STRATO_AWS_HEALTH_TIMEOUT
- * sets it exactly.
+ * Wait settings from the command line. A new EC2 instance installs Docker and
+ * pulls the image before it can pass a health check, so without
+ * --health-timeout it gets the descriptor's 10 minutes.
  */
-export function timingFrom(env: NodeJS.ProcessEnv, settings: ProviderSettings = {}): Timing {
-  const seconds = env.STRATO_AWS_HEALTH_TIMEOUT ? Number(env.STRATO_AWS_HEALTH_TIMEOUT) : Math.max(settings.healthTimeoutSeconds ?? 0, 600)
-  const poll = Number(env.STRATO_AWS_POLL_MS ?? 10_000)
-  return { healthTimeoutMs: seconds * 1000, pollMs: poll, sleep, now: () => Date.now() }
+export function timingFrom(settings: ProviderSettings = {}): Timing {
+  const seconds = settings.healthTimeoutSeconds ?? awsDescriptor.rollout.healthTimeoutSeconds
+  return { healthTimeoutMs: seconds * 1000, pollMs: settings.pollIntervalMs ?? 10_000, sleep, now: () => Date.now() }
 }
 
 export class AwsProvider implements Provider {
@@ -40,12 +42,13 @@ export class AwsProvider implements Provider {
   readonly clients: AwsClients
   private readonly deployment: DeploymentContext
 
-  constructor(readonly context: ProviderContext, timing = timingFrom(context.env, context.settings)) {
+  constructor(readonly context: ProviderContext, timing = timingFrom(context.settings)) {
     if (context.target.provider !== 'aws') throw new Error(`aws provider given a ${context.target.provider} target`)
     this.target = context.target
-    assertKnownRegion(this.target.region, context.targetName)
-    const maxAttempts = context.env.STRATO_AWS_MAX_ATTEMPTS ? Number(context.env.STRATO_AWS_MAX_ATTEMPTS) : undefined
-    this.clients = createClients({ target: this.target, targetName: context.targetName, maxAttempts })
+    // validate refuses it first; a provider built without validation still never calls a region that does not exist
+    const unknown = unknownLocation(awsDescriptor, this.target)
+    if (unknown) throw usageError(`targets.${context.targetName}.region: ${unknown}`, `Set targets.${context.targetName}.region to one of: ${awsDescriptor.locations!.known.join(', ')}.`)
+    this.clients = createClients({ target: this.target, targetName: context.targetName, maxAttempts: context.settings?.maxAttempts })
     this.deployment = {
       clients: this.clients, manifest: context.manifest, target: this.target, targetName: context.targetName,
       projectDir: context.projectDir, env: context.env, signal: context.signal, timing,
@@ -61,7 +64,7 @@ export class AwsProvider implements Provider {
   }
 
   /** Deletes every service the project has on this target, then reads the tags back: nothing may remain. */
-  async destroy(): Promise<{ removed: Record<string, number>; remaining: Resource[] }> {
+  async destroy(): Promise<DestroyResult> {
     const project = this.context.manifest.name
     const before = await this.inventory(project)
     const services = [...new Set(before.map((resource) => resource.service).filter((service): service is string => Boolean(service)))].sort()
@@ -91,31 +94,23 @@ export class AwsProvider implements Provider {
     await waitForHealthy(this.deployment, name, replicas, this.context.progress)
   }
 
-  async applyAutoscaling(service: string, policy: Autoscale): Promise<void> {
-    await this.reconcileAutoscaling(service, policy)
-  }
-
-  /** applyAutoscaling, returning what changed (an aws extra: tests and progress use it). */
-  async reconcileAutoscaling(service: string, policy: Autoscale): Promise<AutoscaleChanges> {
+  /** Compiles the policy (autoscaling-compile.ts) with the live balancer's label, applies it, and says what changed. */
+  async applyAutoscaling(service: string, policy: Autoscale): Promise<AutoscalingChanges> {
     this.serviceSpec(service)
     const project = this.context.manifest.name
     const name = groupName(project, service)
     const group = await describeGroup(this.clients, name)
     if (!group) throw new UserError(`Service ${service} is not deployed on target "${this.context.targetName}", so it has no group to scale.`, { code: 'conflict', fix: 'Run strato deploy first, then strato autoscale apply.' })
-    const needsBalancer = policy.target?.requests !== undefined || (policy.steps ?? []).some((step) => step.metric === 'requests')
-    let loadBalancerLabel: string | undefined
-    let targetGroupLabel: string | undefined
-    if (needsBalancer) {
+    const resolved: Record<string, string> = {}
+    if (needsRequestLabel({ policy })) {
       const [balancers, targetGroups] = await Promise.all([listLoadBalancers(this.clients, project), listTargetGroups(this.clients, project)])
-      const lb = balancers.find((candidate) => candidate.tags['strato.service'] === service)
-      const tg = targetGroups.find((candidate) => candidate.tags['strato.service'] === service)
-      if (lb && tg) {
-        loadBalancerLabel = arnLabel(lb.item.LoadBalancerArn!, 'loadbalancer/')
-        targetGroupLabel = arnLabel(tg.item.TargetGroupArn!, 'targetgroup/')
-      }
+      const ofService = (tags: Record<string, string>) => awsTagCodec.decode(tags)?.service === service
+      const lb = balancers.find((candidate) => ofService(candidate.tags))
+      const tg = targetGroups.find((candidate) => ofService(candidate.tags))
+      if (!lb || !tg) throw new UserError(`Request-based scaling for ${service} needs its load balancer, which is not on target "${this.context.targetName}".`, { code: 'conflict', fix: 'Deploy the service first (strato deploy), then apply its autoscaling.' })
+      resolved[REQUEST_LABEL] = `${arnLabel(lb.item.LoadBalancerArn!, 'loadbalancer/')}/${arnLabel(tg.item.TargetGroupArn!, 'targetgroup/')}`
     }
-    const context = { project, service, groupName: name, loadBalancerLabel, targetGroupLabel }
-    const changes = await applyPolicies(this.clients, desiredPolicies(policy, context), context, {
+    const changes = await applyPolicies(this.clients, compileAwsAutoscaling({ project, service, policy, resolved }), {
       min: group.MinSize ?? 0, max: group.MaxSize ?? 0, desired: group.DesiredCapacity ?? 0, cooldown: group.DefaultCooldown,
     })
     for (const list of ['created', 'updated', 'deleted'] as const) {
@@ -135,6 +130,18 @@ export class AwsProvider implements Provider {
 
   async facts(): Promise<Fact[]> {
     return collectFacts(this.clients, this.context.manifest.name, this.context.targetName)
+  }
+
+  async releases(): Promise<ReleaseRecord[]> {
+    throw verbNotSupported(awsDescriptor, 'releases', this.context.targetName)
+  }
+
+  async rollback(): Promise<ApplyResult & { release?: number }> {
+    throw verbNotSupported(awsDescriptor, 'rollback', this.context.targetName)
+  }
+
+  async logs(): Promise<void> {
+    throw verbNotSupported(awsDescriptor, 'logs', this.context.targetName)
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@ import {
   DeleteRoleCommand, DeleteRolePolicyCommand, GetInstanceProfileCommand, PutRolePolicyCommand, RemoveRoleFromInstanceProfileCommand,
 } from '@aws-sdk/client-iam'
 import { createHash } from 'node:crypto'
-import { LABEL } from '../../src/model.js'
+import { stateTags } from './naming.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 
@@ -44,7 +44,7 @@ export async function ensureInstanceProfile(clients: AwsClients, project: string
   } catch (error) {
     if (!isAwsError(error, 'NoSuchEntityException', 'NoSuchEntity')) throw error
   }
-  const tags = [{ Key: LABEL.project, Value: project }, { Key: LABEL.role, Value: 'instance-role' }]
+  const tags = stateTags({ project, role: 'instance-role' })
   try {
     await clients.iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST, Description: `strato ${project} instances`, Tags: tags }))
   } catch (error) {

@@ -9,8 +9,6 @@ import { didYouMean } from '../../src/suggest.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 
-export const DEFAULT_INSTANCE_TYPE = 't3.small'
-
 export interface InstanceTypeInfo { name: string; architecture: 'x86_64' | 'arm64' }
 
 export async function checkInstanceType(clients: AwsClients, instanceType: string, where: string): Promise<InstanceTypeInfo> {

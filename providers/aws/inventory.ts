@@ -14,7 +14,8 @@
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling'
 import type { Instance, LaunchTemplate, SecurityGroup } from '@aws-sdk/client-ec2'
 import type { LoadBalancer, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { LABEL, type Resource } from '../../src/model.js'
+import { type Resource } from '../../src/model.js'
+import { awsTagCodec, TAG } from './label-codec.js'
 import { groupCounts, listGroups } from './auto-scaling-group.js'
 import type { AwsClients } from './clients.js'
 import { listInstances } from './instances.js'
@@ -22,6 +23,9 @@ import { listLaunchTemplates } from './launch-template.js'
 import { listLoadBalancers, listTargetGroups, type Tagged } from './load-balancer.js'
 import { tagMap } from './naming.js'
 import { listSecurityGroups } from './security-group.js'
+
+/** strato's state on a resource, read through the codec. */
+const stateOf = (tags: Record<string, string>) => awsTagCodec.decode(tags)
 
 export interface AwsInventory {
   groups: AutoScalingGroup[]
@@ -75,25 +79,26 @@ export function toResources(inventory: AwsInventory, target: string, region: str
   const resources: Resource[] = []
   const endpoints = new Map<string, string>()
   for (const lb of inventory.loadBalancers) {
-    const service = lb.tags[LABEL.service]
+    const service = stateOf(lb.tags)?.service
     if (service && lb.item.DNSName) endpoints.set(service, `http://${lb.item.DNSName}`)
   }
 
   for (const group of inventory.groups) {
     const labels = tagMap(group.Tags)
+    const state = stateOf(labels)
     const counts = groupCounts(group)
     const desired = group.DesiredCapacity ?? 0
     resources.push({
       id: group.AutoScalingGroupARN ?? group.AutoScalingGroupName!,
-      kind: 'aws.autoScalingGroup',
+      kind: 'group',
       target,
-      service: labels[LABEL.service],
-      version: labels[LABEL.version],
+      service: state?.service,
+      version: state?.version,
       location: region,
       state: desired === 0 ? 'stopped' : counts.inService >= desired ? 'running' : 'pending',
       health: groupHealth(group),
       labels,
-      endpoint: labels[LABEL.service] ? endpoints.get(labels[LABEL.service]) : undefined,
+      endpoint: state?.service ? endpoints.get(state.service) : undefined,
       createdAt: group.CreatedTime?.toISOString(),
       details: {
         name: group.AutoScalingGroupName, min: group.MinSize, max: group.MaxSize, desired,
@@ -105,7 +110,7 @@ export function toResources(inventory: AwsInventory, target: string, region: str
   const members = new Set<string>()
   for (const group of inventory.groups) {
     const labels = tagMap(group.Tags)
-    const { [LABEL.role]: _role, ...propagated } = labels
+    const { [TAG.role]: _role, ...propagated } = labels
     for (const member of group.Instances ?? []) {
       members.add(member.InstanceId!)
       const state = memberState(member.LifecycleState)
@@ -113,8 +118,8 @@ export function toResources(inventory: AwsInventory, target: string, region: str
         id: member.InstanceId!,
         kind: 'instance',
         target,
-        service: labels[LABEL.service],
-        version: memberVersion(group.AutoScalingGroupName!, member.LaunchTemplate?.LaunchTemplateName, labels[LABEL.version]),
+        service: stateOf(labels)?.service,
+        version: memberVersion(group.AutoScalingGroupName!, member.LaunchTemplate?.LaunchTemplateName, stateOf(labels)?.version),
         // the region, not the zone: status shows one row per service and region
         location: region,
         state,
@@ -132,8 +137,8 @@ export function toResources(inventory: AwsInventory, target: string, region: str
       id: instance.InstanceId!,
       kind: 'instance',
       target,
-      service: labels[LABEL.service],
-      version: labels[LABEL.version],
+      service: stateOf(labels)?.service,
+      version: stateOf(labels)?.version,
       location: region,
       state: INSTANCE_STATE[instance.State?.Name ?? ''] ?? 'unknown',
       health: 'none',
@@ -145,7 +150,7 @@ export function toResources(inventory: AwsInventory, target: string, region: str
   for (const lb of inventory.loadBalancers) {
     const code = lb.item.State?.Code
     resources.push({
-      id: lb.item.LoadBalancerArn!, kind: 'aws.loadBalancer', target, service: lb.tags[LABEL.service], location: region,
+      id: lb.item.LoadBalancerArn!, kind: 'balancer', target, service: stateOf(lb.tags)?.service, location: region,
       state: code === 'active' ? 'running' : code === 'provisioning' ? 'pending' : code === 'failed' ? 'failed' : 'unknown',
       labels: lb.tags, endpoint: lb.item.DNSName ? `http://${lb.item.DNSName}` : undefined,
       details: { name: lb.item.LoadBalancerName, scheme: lb.item.Scheme },
@@ -153,18 +158,18 @@ export function toResources(inventory: AwsInventory, target: string, region: str
   }
   for (const group of inventory.targetGroups) {
     resources.push({
-      id: group.item.TargetGroupArn!, kind: 'aws.targetGroup', target, service: group.tags[LABEL.service], location: region,
+      id: group.item.TargetGroupArn!, kind: 'target-group', target, service: stateOf(group.tags)?.service, location: region,
       state: 'running', labels: group.tags, details: { name: group.item.TargetGroupName, port: group.item.Port, healthPath: group.item.HealthCheckPath },
     })
   }
   for (const group of inventory.securityGroups) {
     const labels = tagMap(group.Tags)
-    resources.push({ id: group.GroupId!, kind: 'aws.securityGroup', target, service: labels[LABEL.service], location: region, state: 'running', labels, details: { name: group.GroupName, vpcId: group.VpcId } })
+    resources.push({ id: group.GroupId!, kind: 'security-group', target, service: stateOf(labels)?.service, location: region, state: 'running', labels, details: { name: group.GroupName, vpcId: group.VpcId } })
   }
   for (const template of inventory.launchTemplates) {
     const labels = tagMap(template.Tags)
     resources.push({
-      id: template.LaunchTemplateId!, kind: 'aws.launchTemplate', target, service: labels[LABEL.service], location: region, state: 'running', labels,
+      id: template.LaunchTemplateId!, kind: 'template', target, service: stateOf(labels)?.service, location: region, state: 'running', labels,
       details: { name: template.LaunchTemplateName, latestVersion: template.LatestVersionNumber },
     })
   }

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-ec2'
 import type { Service } from '../../src/manifest/schema.js'
 import { shellQuote, shellWord } from '../../src/shell-quote.js'
-import { LABEL } from '../../src/model.js'
+import { TAG } from './label-codec.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 import { groupName, projectFilter, secretParameterName, stratoTags } from './naming.js'
@@ -57,7 +57,7 @@ export function renderUserData(input: UserDataInput): string {
   }
   const run = ['docker', 'run', '--detach', '--restart', 'unless-stopped', '--name', service, '--env-file', envFile]
   if (port !== undefined) run.push('--publish', `${port}:${port}`)
-  run.push('--label', `${LABEL.project}=${project}`, '--label', `${LABEL.service}=${service}`, image, ...(spec.command ?? []))
+  run.push('--label', `${TAG.project}=${project}`, '--label', `${TAG.service}=${service}`, image, ...(spec.command ?? []))
   lines.push(run.map(shellWord).join(' '))
   return `${lines.join('\n')}\n`
 }

@@ -10,7 +10,7 @@ import {
   DescribeTagsCommand, DescribeTargetHealthCommand, ModifyTargetGroupCommand, paginateDescribeLoadBalancers,
   paginateDescribeTargetGroups, type LoadBalancer, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { LABEL } from '../../src/model.js'
+import { TAG } from './label-codec.js'
 import { chunk, mapBounded } from './bounded.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
@@ -36,21 +36,21 @@ export async function listLoadBalancers(clients: AwsClients, project: string): P
   const all: LoadBalancer[] = []
   for await (const page of paginateDescribeLoadBalancers({ client: clients.elb }, { PageSize: 400 })) all.push(...(page.LoadBalancers ?? []))
   const tags = await tagsByArn(clients, all.map((lb) => lb.LoadBalancerArn!))
-  return all.map((item) => ({ item, tags: tags.get(item.LoadBalancerArn!) ?? {} })).filter((lb) => lb.tags[LABEL.project] === project)
+  return all.map((item) => ({ item, tags: tags.get(item.LoadBalancerArn!) ?? {} })).filter((lb) => lb.tags[TAG.project] === project)
 }
 
 export async function listTargetGroups(clients: AwsClients, project: string): Promise<Tagged<TargetGroup>[]> {
   const all: TargetGroup[] = []
   for await (const page of paginateDescribeTargetGroups({ client: clients.elb }, { PageSize: 400 })) all.push(...(page.TargetGroups ?? []))
   const tags = await tagsByArn(clients, all.map((group) => group.TargetGroupArn!))
-  return all.map((item) => ({ item, tags: tags.get(item.TargetGroupArn!) ?? {} })).filter((group) => group.tags[LABEL.project] === project)
+  return all.map((item) => ({ item, tags: tags.get(item.TargetGroupArn!) ?? {} })).filter((group) => group.tags[TAG.project] === project)
 }
 
 export interface TargetGroupSpec { project: string; service: string; port: number; healthPath: string; vpcId: string }
 
 /** Finds the service's target group by tags or creates it; keeps the health path in line with the manifest. */
 export async function ensureTargetGroup(clients: AwsClients, spec: TargetGroupSpec, existing: Tagged<TargetGroup>[]): Promise<string> {
-  const found = existing.find((group) => group.tags[LABEL.service] === spec.service)
+  const found = existing.find((group) => group.tags[TAG.service] === spec.service)
   if (found) {
     if (found.item.HealthCheckPath !== spec.healthPath) {
       await clients.elb.send(new ModifyTargetGroupCommand({ TargetGroupArn: found.item.TargetGroupArn, HealthCheckPath: spec.healthPath }))
@@ -78,7 +78,7 @@ export interface LoadBalancerSpec { project: string; service: string; subnets: s
 
 /** Finds or creates the balancer and its HTTP listener; returns its ARN and DNS name. */
 export async function ensureLoadBalancer(clients: AwsClients, spec: LoadBalancerSpec, existing: Tagged<LoadBalancer>[]): Promise<{ arn: string; dnsName: string }> {
-  let balancer = existing.find((lb) => lb.tags[LABEL.service] === spec.service)?.item
+  let balancer = existing.find((lb) => lb.tags[TAG.service] === spec.service)?.item
   if (!balancer) {
     const created = await clients.elb.send(new CreateLoadBalancerCommand({
       Name: shortName(spec.project, spec.service),

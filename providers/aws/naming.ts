@@ -3,7 +3,8 @@
  * idempotent; state is always read back from tags, never from names alone.
  */
 import { createHash } from 'node:crypto'
-import { LABEL } from '../../src/model.js'
+import type { LabelState } from '../../src/labels.js'
+import { awsTagCodec, TAG } from './label-codec.js'
 
 export type Role = 'group' | 'launch-template' | 'load-balancer' | 'target-group' | 'lb-security-group' | 'app-security-group' | 'secret'
 
@@ -35,14 +36,18 @@ export function secretParameterName(project: string, secret: string): string {
   return `/strato/${project}/${secret}`
 }
 
+/**
+ * strato's state as tags, through the codec. Everything strato writes on AWS
+ * fits (names are DNS labels, versions hex), so an overflow is a bug here.
+ */
+export function stateTags(state: LabelState): Tag[] {
+  const { labels, overflow } = awsTagCodec.encode(state)
+  if (Object.keys(overflow).length > 0) throw new Error(`strato's state does not fit in AWS tags: ${Object.keys(overflow).join(', ')}`)
+  return Object.entries(labels).map(([Key, Value]) => ({ Key, Value }))
+}
+
 export function stratoTags(project: string, service: string, role: Role, version?: string): Tag[] {
-  const tags: Tag[] = [
-    { Key: LABEL.project, Value: project },
-    { Key: LABEL.service, Value: service },
-    { Key: LABEL.role, Value: role },
-  ]
-  if (version) tags.push({ Key: LABEL.version, Value: version })
-  return tags
+  return stateTags({ project, service, role, version })
 }
 
 export function tagMap(tags: { Key?: string; Value?: string }[] | undefined): Record<string, string> {
@@ -53,5 +58,5 @@ export function tagMap(tags: { Key?: string; Value?: string }[] | undefined): Re
 
 /** The EC2 describe filter that selects a project's resources by tag. */
 export function projectFilter(project: string) {
-  return { Name: `tag:${LABEL.project}`, Values: [project] }
+  return { Name: `tag:${TAG.project}`, Values: [project] }
 }

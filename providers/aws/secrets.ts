@@ -7,11 +7,11 @@
  */
 import { DeleteParameterCommand, DescribeParametersCommand, GetParametersCommand, PutParameterCommand } from '@aws-sdk/client-ssm'
 import { usageError } from '../../src/errors.js'
-import { LABEL } from '../../src/model.js'
+import { TAG } from './label-codec.js'
 import { chunk } from './bounded.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
-import { secretParameterName } from './naming.js'
+import { secretParameterName, stateTags } from './naming.js'
 
 export async function ensureSecrets(clients: AwsClients, project: string, service: string, names: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
   const existing = new Set<string>()
@@ -31,7 +31,7 @@ export async function ensureSecrets(clients: AwsClients, project: string, servic
     await clients.ssm.send(new PutParameterCommand({
       Name: parameter, Type: 'SecureString', Value: value,
       Description: `strato secret ${name} of project ${project}`,
-      Tags: [{ Key: LABEL.project, Value: project }, { Key: LABEL.role, Value: 'secret' }],
+      Tags: stateTags({ project, role: 'secret' }),
     }))
     created.push(parameter)
   }
@@ -43,7 +43,7 @@ export async function deleteCreatedSecrets(clients: AwsClients, project: string)
   let token: string | undefined
   do {
     const answer = await clients.ssm.send(new DescribeParametersCommand({
-      ParameterFilters: [{ Key: `tag:${LABEL.project}`, Values: [project] }], NextToken: token,
+      ParameterFilters: [{ Key: `tag:${TAG.project}`, Values: [project] }], NextToken: token,
     }))
     for (const parameter of answer.Parameters ?? []) {
       try {

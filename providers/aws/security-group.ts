@@ -10,7 +10,7 @@ import {
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 import { projectFilter, securityGroupName, stratoTags, tagMap, type Role } from './naming.js'
-import { LABEL } from '../../src/model.js'
+import { TAG } from './label-codec.js'
 
 export const LISTENER_PORT = 80
 
@@ -38,7 +38,7 @@ export async function ensureSecurityGroup(
   const role: Role = input.side === 'lb' ? 'lb-security-group' : 'app-security-group'
   const found = input.existing.find((group) => {
     const tags = tagMap(group.Tags)
-    return tags[LABEL.service] === input.service && tags[LABEL.role] === role && group.VpcId === input.vpcId
+    return tags[TAG.service] === input.service && tags[TAG.role] === role && group.VpcId === input.vpcId
   })
   let groupId = found?.GroupId
   if (!groupId) {

@@ -7,10 +7,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../../src/errors.js'
 import { renderNginxConfig, type BalancedService } from '../../src/lb/nginx.js'
-import { LABEL } from '../../src/model.js'
 import { DockerCommandError, type DockerHost } from './engine.js'
 import type { ContainerInspect } from './inventory.js'
-import { labelArgs, names, projectLabels, ROLE } from './naming.js'
+import { LABEL_KEY, labelArgs, labelState, names, projectLabels, ROLE } from './naming.js'
+import { publicAddress } from './endpoints.js'
 import { balancerRunArgs } from './replica-spec.js'
 
 export interface BalancerSettings {
@@ -27,7 +27,7 @@ const CONFIG_PATH = '/etc/nginx/conf.d/strato.conf'
 
 export async function ensureNetwork(host: DockerHost, project: string): Promise<void> {
   const name = names.network(project)
-  const existing = await host.tryRun(['network', 'inspect', '--format', `{{index .Labels "${LABEL.project}"}}`, name])
+  const existing = await host.tryRun(['network', 'inspect', '--format', `{{index .Labels "${LABEL_KEY.project}"}}`, name])
   if (existing.ok) {
     if (existing.stdout.trim() !== project) {
       throw new UserError(`A network named ${name} exists on ${host.label} but was not created by strato for "${project}".`, {
@@ -45,7 +45,7 @@ export async function ensureNetwork(host: DockerHost, project: string): Promise<
 export async function ensureVolumes(host: DockerHost, project: string, volumes: string[]): Promise<void> {
   for (const volume of volumes) {
     const name = names.volume(project, volume.split(':')[0])
-    const existing = await host.tryRun(['volume', 'inspect', '--format', `{{index .Labels "${LABEL.project}"}}`, name])
+    const existing = await host.tryRun(['volume', 'inspect', '--format', `{{index .Labels "${LABEL_KEY.project}"}}`, name])
     if (existing.ok) continue
     await host.run(['volume', 'create', ...labelArgs(projectLabels(project, ROLE.volume)), name])
   }
@@ -64,8 +64,7 @@ export class Balancer {
   endpoint(service: string): string | undefined {
     const entry = this.settings.services.find((candidate) => candidate.name === service)
     if (!entry) return undefined
-    const address = ['0.0.0.0', ''].includes(this.settings.publish) ? hostnameOf(this.host.address) : this.settings.publish
-    return `http://${address}:${entry.listen}`
+    return `http://${publicAddress(this.host.address, this.settings.publish)}:${entry.listen}`
   }
 
   render(): string {
@@ -84,14 +83,14 @@ export class Balancer {
     const found = await this.host.tryRun(['inspect', '--type', 'container', name])
     if (found.ok) {
       const [container] = JSON.parse(found.stdout) as ContainerInspect[]
-      const labels = container.Config.Labels ?? {}
-      if (labels[LABEL.project] !== this.settings.project) {
+      const state = labelState(container.Config.Labels)
+      if (state?.project !== this.settings.project) {
         throw new UserError(`A container named ${name} exists on ${this.host.label} but does not carry strato's labels for "${this.settings.project}".`, {
           code: 'conflict',
           fix: `Rename or remove that container yourself (docker rm -f ${name}) if it is not needed; strato never touches containers without its labels.`,
         })
       }
-      if (labels['strato.ports'] === ports.join(',') && labels['strato.publish'] === this.settings.publish && container.State.Running) {
+      if (state.extra?.ports === ports.join(',') && state.extra?.publish === this.settings.publish && container.State.Running) {
         await this.reload()
         return
       }
@@ -162,9 +161,4 @@ export class Balancer {
     // nginx -s reload returns once the master has the signal; it starts new workers and retires the
     // old ones within ~100 ms. Callers that stop a replica wait out a drain period longer than that.
   }
-}
-
-function hostnameOf(address: string): string {
-  const match = /^(?:ssh|tcp):\/\/(?:[^@/]*@)?([^:/]+)/.exec(address)
-  return match ? match[1] : '127.0.0.1'
 }

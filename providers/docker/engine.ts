@@ -10,8 +10,9 @@
  * would have to re-implement. The cost, a process per call, is a few ms next
  * to builds and health waits.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { execa, type ResultPromise } from 'execa'
-import { UserError } from '../../src/errors.js'
+import { classifyDockerError, isTransientDockerError } from './errors.js'
 
 export interface TlsFiles {
   ca: string
@@ -26,22 +27,20 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv
 }
 
-/** Failures of the docker client, sorted into the exit-code families. */
-export function classifyDockerError(host: string, stderr: string): UserError | undefined {
-  if (/permission denied/i.test(stderr) && /(docker\.sock|daemon|dial unix)/i.test(stderr)) {
-    return new UserError(`Permission denied talking to the Docker daemon at ${host}.`, {
-      code: 'denied',
-      fix: 'Run strato as a user in the docker group (sudo usermod -aG docker $USER, then log in again), or as root.',
-    })
-  }
-  if (/(Cannot connect to the Docker daemon|error during connect|connection refused|no such host|i\/o timeout|ssh: |Could not resolve hostname|No route to host|dial unix .*: connect: no such file|context deadline exceeded|Connection closed by)/i.test(stderr)) {
-    return new UserError(`The Docker daemon at ${host} cannot be reached.`, {
-      code: 'unreachable',
-      fix: `Check that dockerd runs on that host and that ${host.startsWith('ssh://') ? 'ssh to it works without a password prompt' : 'the address is right'} (docker --host ${host} info).`,
-      details: [stderr.trim().split('\n').slice(-1)[0] ?? ''],
-    })
-  }
-  return undefined
+/** How a read that failed on the connection is tried again: attempts in all, the first delay doubling each time. */
+export interface RetryPolicy {
+  attempts: number
+  delayMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, delayMs: 250 }
+
+/** Subcommands that only read: safe to run again after a dropped connection. Changes are never retried (they may have happened). */
+const READS = new Set(['version', 'info', 'ps', 'inspect', 'stats', 'logs'])
+const LISTS = new Set(['ls', 'inspect'])
+
+export function isRead(args: string[]): boolean {
+  return READS.has(args[0]) && !args.includes('--follow') || (['image', 'network', 'volume', 'service', 'container', 'node'].includes(args[0]) && LISTS.has(args[1]))
 }
 
 export class DockerCommandError extends Error {
@@ -56,6 +55,7 @@ export class DockerHost {
     readonly address: string,
     private readonly tls: TlsFiles | undefined,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly retry: RetryPolicy = DEFAULT_RETRY,
   ) {}
 
   /** The global flags that point the docker client at this host. */
@@ -77,19 +77,29 @@ export class DockerHost {
     return { ...rest, DOCKER_CLI_HINTS: 'false' }
   }
 
-  /** Runs docker and returns stdout; failures become UserErrors when the user can fix them. */
+  /**
+   * Runs docker and returns stdout; failures become UserErrors when the user
+   * can fix them. A read that fails on the connection (a reset, a dropped
+   * ssh session) is tried again with backoff before it counts.
+   */
   async run(args: string[], options: RunOptions = {}): Promise<string> {
-    const result = await execa('docker', [...this.globalArgs(), ...args], {
-      input: options.input,
-      timeout: options.timeoutMs ?? 600_000,
-      env: this.environment(options.env),
-      extendEnv: false,
-      reject: false,
-      stripFinalNewline: true,
-    })
-    if (result.exitCode === 0) return result.stdout
-    const stderr = result.timedOut ? `timed out after ${options.timeoutMs} ms` : result.stderr
-    throw classifyDockerError(this.address, stderr) ?? new DockerCommandError(args, stderr, result.exitCode)
+    for (let attempt = 1; ; attempt++) {
+      const result = await execa('docker', [...this.globalArgs(), ...args], {
+        input: options.input,
+        timeout: options.timeoutMs ?? 600_000,
+        env: this.environment(options.env),
+        extendEnv: false,
+        reject: false,
+        stripFinalNewline: true,
+      })
+      if (result.exitCode === 0) return result.stdout
+      const stderr = result.timedOut ? `timed out after ${options.timeoutMs} ms` : result.stderr
+      if (attempt < this.retry.attempts && isRead(args) && isTransientDockerError(stderr)) {
+        await sleep(this.retry.delayMs * 2 ** (attempt - 1))
+        continue
+      }
+      throw classifyDockerError(this.address, stderr) ?? new DockerCommandError(args, stderr, result.exitCode)
+    }
   }
 
   /** Like run, but a failure is returned rather than thrown. */

@@ -9,11 +9,11 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../../src/errors.js'
 import type { Service } from '../../src/manifest/schema.js'
-import { LABEL, type Progress } from '../../src/model.js'
+import type { Progress } from '../../src/model.js'
 import type { Balancer } from './balancer.js'
 import type { DockerHost } from './engine.js'
 import { addressOf, inspectContainers } from './inventory.js'
-import { ROLE } from './naming.js'
+import { labelState, ROLE } from './naming.js'
 import { lastLogLines, removeReplica, startReplica, waitHealthy, type Replica } from './replicas.js'
 
 export interface ServiceGoal {
@@ -49,11 +49,11 @@ export class HostDeployment {
   async load(): Promise<void> {
     this.replicas.clear()
     for (const container of await inspectContainers(this.host, this.options.project)) {
-      const labels = container.Config.Labels ?? {}
-      if (labels[LABEL.role] !== ROLE.replica) continue
-      const service = labels[LABEL.service]
+      const state = labelState(container.Config.Labels)
+      if (state?.role !== ROLE.replica || !state.service) continue
+      const service = state.service
       const list = this.replicas.get(service) ?? []
-      list.push({ id: container.Id, name: container.Name.replace(/^\//, ''), address: addressOf(container, this.options.project), version: labels[LABEL.version], image: labels['strato.image'] ?? container.Config.Image, running: container.State.Running })
+      list.push({ id: container.Id, name: container.Name.replace(/^\//, ''), address: addressOf(container, this.options.project), version: state.version ?? '', image: state.extra?.image ?? container.Config.Image, running: container.State.Running })
       this.replicas.set(service, list)
     }
   }

@@ -1,9 +1,9 @@
 /**
  * The image map: public image references rewritten to local or mirrored ones,
- * for air-gapped sites that cannot pull from a public registry. Given as
- * STRATO_IMAGE_MAP (inline "from=to,from=to", or the path of a YAML/JSON
- * mapping file) or `--image-map FILE`. A key without a tag ("node") maps every
- * tag of that repository.
+ * for air-gapped sites that cannot pull from a public registry. It reaches the
+ * provider as a setting (--image-map or STRATO_IMAGE_MAP, read by the cli
+ * layer): inline "from=to,from=to", or the path of a YAML/JSON mapping file.
+ * A key without a tag ("node") maps every tag of that repository.
  */
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
@@ -29,11 +29,11 @@ export function parseImageMap(text: string, origin: string): ImageMap {
   return data as ImageMap
 }
 
-/** Reads the map given by --image-map, else STRATO_IMAGE_MAP: the path of a mapping file, or an inline "from=to,..." list. */
-export function imageMapFrom(setting: string | undefined, env: NodeJS.ProcessEnv): ImageMap {
-  const value = (setting ?? env.STRATO_IMAGE_MAP)?.trim()
+/** Reads the image map setting: the path of a mapping file, or an inline "from=to,..." list. */
+export function imageMapFrom(setting: string | undefined): ImageMap {
+  const value = setting?.trim()
   if (!value) return {}
-  if (value.includes('=')) return parseImageMap(value, setting ? '--image-map' : 'STRATO_IMAGE_MAP')
+  if (value.includes('=')) return parseImageMap(value, '--image-map')
   let text: string
   try {
     text = readFileSync(value, 'utf8')

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../../src/errors.js'
 import type { Service } from '../../src/manifest/schema.js'
-import { LABEL } from '../../src/model.js'
 import { buildContextOf } from '../../src/planning/version.js'
 import { DockerCommandError, type DockerHost } from './engine.js'
 import { mapImage, mappedBuildArgs, type ImageMap } from './image-map.js'
@@ -43,7 +42,7 @@ export async function ensureServiceImage(host: DockerHost, request: ImageRequest
     })
   }
   const args = ['build', '--quiet', '--tag', tag, '--file', dockerfile]
-  args.push(...labelArgs(projectLabels(request.project, ROLE.image, { [LABEL.service]: request.service, [LABEL.version]: request.version })))
+  args.push(...labelArgs(projectLabels(request.project, ROLE.image, { service: request.service, version: request.version })))
   const buildArgs = { ...mappedBuildArgs(dockerfileText, request.imageMap), ...build.args }
   for (const [key, value] of Object.entries(buildArgs)) args.push('--build-arg', `${key}=${value}`)
   args.push(context)

@@ -4,18 +4,20 @@
  * everything it creates carries strato's labels and is read back from them.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { notSupported, usageError, UserError } from '../../src/errors.js'
+import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
+import { notSupportedError, refuse } from '../../src/capabilities.js'
+import { usageError, UserError } from '../../src/errors.js'
 import { DEFAULT_DOCKER_HOST } from '../../src/manifest/defaults.js'
-import type { Autoscale } from '../../src/manifest/schema.js'
-import { LABEL, type Action, type CostLine, type Fact, type Progress, type Resource, type Sample } from '../../src/model.js'
-import { serviceVersion } from '../../src/planning/version.js'
-import type { Provider, ProviderContext, ReleaseRecord } from '../provider.js'
+import { runningReplicas, type Action, type CostLine, type Fact, type Progress, type Resource, type Sample } from '../../src/model.js'
+import type { DestroyResult, Provider, ProviderContext, ReleaseRecord } from '../provider.js'
+import { dockerDescriptor } from './descriptor.js'
 import { destroyOnHost } from './destroy.js'
+import { withEndpoints } from './endpoints.js'
 import type { DockerHost } from './engine.js'
 import { containerFact, daemonFact } from './facts.js'
 import { hostInventory, inspectContainers } from './inventory.js'
 import { serviceStats } from './metrics.js'
-import { ROLE } from './naming.js'
+import { labelState, ROLE } from './naming.js'
 import { listReleases } from './releases.js'
 import { openSession, reachableHosts, rollOut, type RolloutResult, type ServiceRollout, type TargetSession } from './rollout.js'
 
@@ -41,20 +43,17 @@ export class DockerProvider implements Provider {
     for (const host of this.session.hosts.filter((candidate) => !hosts.includes(candidate))) {
       resources.push({ id: host.address, kind: 'host', target: this.context.targetName, location: host.address, state: 'failed', labels: {} })
     }
-    return resources
-  }
-
-  private version(service: string): string {
-    return serviceVersion(this.context.projectDir, service, this.context.manifest.services[service])
+    return withEndpoints(this.context.manifest, resources)
   }
 
   async apply(actions: Action[], progress: Progress): Promise<RolloutResult> {
     const mine = actions.filter((action) => action.target === this.context.targetName)
     const changes = mine.filter((action) => action.kind !== 'noop')
     if (changes.length === 0) return { applied: [], endpoints: {}, warnings: [], skippedHosts: [] }
-    const plans: ServiceRollout[] = mine
-      .filter((action) => action.kind !== 'delete' && this.context.manifest.services[action.service])
-      .map((action) => ({ service: action.service, version: action.toVersion ?? this.version(action.service), replicas: action.to ?? 0 }))
+    // each action carries the version the planner computed from the build context: deploy exactly that
+    const plans: ServiceRollout[] = mine.flatMap((action) => (action.kind !== 'delete' && this.context.manifest.services[action.service]
+      ? [{ service: action.service, version: action.toVersion, replicas: action.to }]
+      : []))
     const deletes = mine.filter((action) => action.kind === 'delete').map((action) => action.service)
     const result = await rollOut({ ...this.session, context: { ...this.context, progress } }, plans, deletes, { ...this.options, kind: 'deploy', record: true })
     return { ...result, applied: changes }
@@ -62,12 +61,12 @@ export class DockerProvider implements Provider {
 
   /** The version and image a service runs now, from its replicas' labels. */
   private async running(service: string): Promise<{ version: string; image: string }> {
-    const resources = await this.inventory(this.session.project)
-    const replica = resources.find((resource) => resource.kind === 'container' && resource.service === service && resource.state === 'running')
-    if (!replica) {
+    const [replica] = runningReplicas(await this.inventory(this.session.project), service)
+    const state = replica && labelState(replica.labels)
+    if (!state?.version) {
       throw new UserError(`Service "${service}" has no running replica on target "${this.context.targetName}".`, { code: 'conflict', fix: 'Deploy it first: strato deploy.' })
     }
-    return { version: replica.version!, image: replica.labels['strato.image'] }
+    return { version: state.version, image: state.extra?.image ?? '' }
   }
 
   async scale(service: string, replicas: number): Promise<void> {
@@ -76,8 +75,8 @@ export class DockerProvider implements Provider {
     await rollOut(this.session, [{ service, version, image, replicas }], [], { ...this.options, command: 'scale', kind: 'scale', record: false })
   }
 
-  async applyAutoscaling(_service: string, _policy: Autoscale): Promise<void> {
-    throw notSupported('Native autoscaling on docker targets', 'Docker targets scale with strato\'s own controller: run `strato autoscale run` (or --once from cron).')
+  async applyAutoscaling(): Promise<AutoscalingChanges> {
+    throw notSupportedError(dockerDescriptor, 'Native autoscaling', this.context.targetName, NO_NATIVE_AUTOSCALING)
   }
 
   async metrics(service: string, _windowSeconds: number): Promise<Sample[]> {
@@ -85,14 +84,14 @@ export class DockerProvider implements Provider {
     const ids = new Map<DockerHost, string[]>()
     for (const host of hosts) {
       const containers = await inspectContainers(host, this.session.project)
-      ids.set(host, containers.filter((container) => container.State.Running && container.Config.Labels?.[LABEL.service] === service && container.Config.Labels?.[LABEL.role] === ROLE.replica).map((container) => container.Id))
+      ids.set(host, containers.filter((container) => container.State.Running && isReplicaOf(container.Config.Labels, service)).map((container) => container.Id))
     }
     return serviceStats(hosts, ids, this.context.manifest.services[service], new Date().toISOString())
   }
 
   async costs(): Promise<CostLine[]> {
-    // On-prem spend is not reported by the engine: strato cost models it from targets.*.cost.
-    throw notSupported('Actual spend from a docker target', 'Docker hosts report no spend; `strato cost` estimates it from targets.<name>.cost in strato.yaml.')
+    // The engine reports no spend: the descriptor says it comes from the on-prem model (targets.*.cost).
+    throw notSupportedError(dockerDescriptor, 'Spend reported by the provider', this.context.targetName, NO_REPORTED_SPEND)
   }
 
   async facts(): Promise<Fact[]> {
@@ -101,7 +100,8 @@ export class DockerProvider implements Provider {
     for (const host of hosts) {
       facts.push(await daemonFact(host, this.context.targetName, this.session.target.tls !== undefined))
       for (const container of await inspectContainers(host, this.session.project)) {
-        if (container.Config.Labels?.[LABEL.role] === ROLE.replica || container.Config.Labels?.[LABEL.role] === ROLE.balancer) facts.push(containerFact(container, this.context.targetName))
+        const role = labelState(container.Config.Labels)?.role
+        if (role === ROLE.replica || role === ROLE.balancer) facts.push(containerFact(container, this.context.targetName))
       }
     }
     return facts
@@ -129,8 +129,7 @@ export class DockerProvider implements Provider {
     const followers: Promise<unknown>[] = []
     for (const host of hosts) {
       for (const container of await inspectContainers(host, this.session.project)) {
-        const labels = container.Config.Labels ?? {}
-        if (labels[LABEL.service] !== service || labels[LABEL.role] !== ROLE.replica) continue
+        if (!isReplicaOf(container.Config.Labels, service)) continue
         const name = container.Name.replace(/^\//, '')
         if (!options.follow) {
           for (const line of (await host.combinedOutput(['logs', '--tail', String(options.tail), container.Id])).split('\n').filter(Boolean)) write(`${name} | ${line}`)
@@ -151,7 +150,7 @@ export class DockerProvider implements Provider {
     await Promise.all(followers)
   }
 
-  async destroy(options: { volumes: boolean }): Promise<{ removed: Record<string, number>; remaining: Resource[] }> {
+  async destroy(options: { volumes: boolean }): Promise<DestroyResult> {
     const hosts = await reachableHosts(this.session, this.progress)
     const removed: Record<string, number> = { containers: 0, networks: 0, images: 0, volumes: 0 }
     for (const host of hosts) {
@@ -169,6 +168,18 @@ export class DockerProvider implements Provider {
     }
     return { removed, remaining }
   }
+
+  async close(): Promise<void> {
+    // every docker call is its own short-lived process: nothing stays open
+  }
+}
+
+const NO_NATIVE_AUTOSCALING = refuse('docker targets have no native autoscaler; strato\'s controller drives them', 'Run `strato autoscale run` (or `--once` from cron).')
+const NO_REPORTED_SPEND = refuse('the engine reports no spend', '`strato cost actual` models it from targets.<name>.cost; `strato cost` estimates it.')
+
+function isReplicaOf(labels: Record<string, string> | null | undefined, service: string): boolean {
+  const state = labelState(labels)
+  return state?.role === ROLE.replica && state.service === service
 }
 
 /** The release to return to: a number ("3" or "r3"), a version, or the one before the newest. */

@@ -1,7 +1,7 @@
 /** Reading back what a project has on a host, from strato's labels only. */
-import { LABEL, type Resource } from '../../src/model.js'
+import type { Resource, ResourceKind } from '../../src/model.js'
 import type { DockerHost } from './engine.js'
-import { names, projectFilter, ROLE } from './naming.js'
+import { LABEL_KEY, labelState, names, projectFilter, ROLE } from './naming.js'
 
 /** The parts of `docker inspect` strato reads. */
 export interface ContainerInspect {
@@ -67,7 +67,7 @@ function healthOf(container: ContainerInspect): Resource['health'] {
   return 'none'
 }
 
-const KIND_BY_ROLE: Record<string, string> = {
+const KIND_BY_ROLE: Record<string, ResourceKind> = {
   [ROLE.replica]: 'container',
   [ROLE.balancer]: 'balancer',
   [ROLE.lock]: 'lock',
@@ -76,12 +76,14 @@ const KIND_BY_ROLE: Record<string, string> = {
 
 export function containerResource(container: ContainerInspect, target: string, host: DockerHost): Resource {
   const labels = container.Config.Labels ?? {}
+  const state = labelState(labels)
   return {
     id: container.Id,
-    kind: KIND_BY_ROLE[labels[LABEL.role]] ?? 'container',
+    // swarm's task containers carry the replica role too
+    kind: KIND_BY_ROLE[state?.role ?? ''] ?? 'container',
     target,
-    service: labels[LABEL.service],
-    version: labels[LABEL.version],
+    service: state?.service,
+    version: state?.version,
     location: host.address,
     state: stateOf(container),
     health: healthOf(container),
@@ -96,7 +98,7 @@ async function listLabelled(host: DockerHost, kind: 'network' | 'image' | 'volum
     ? ['image', 'ls', '--quiet', '--no-trunc', ...projectFilter(project)]
     : [kind, 'ls', '--quiet', ...projectFilter(project)]
   const ids = [...new Set((await host.run(args)).split('\n').filter(Boolean))]
-  return ids.map((id) => ({ id, kind, target, location: host.address, state: 'running', labels: { [LABEL.project]: project } }) as Resource)
+  return ids.map((id): Resource => ({ id, kind, target, location: host.address, state: 'running', labels: { [LABEL_KEY.project]: project } }))
 }
 
 /** Everything labelled with the project on one host. */

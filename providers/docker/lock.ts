@@ -5,10 +5,9 @@
  * taking the lock is atomic.
  */
 import { UserError } from '../../src/errors.js'
-import { LABEL } from '../../src/model.js'
 import { DockerCommandError, type DockerHost } from './engine.js'
 import type { ContainerInspect } from './inventory.js'
-import { labelArgs, names, projectLabels, ROLE } from './naming.js'
+import { labelArgs, labelState, names, projectLabels, ROLE } from './naming.js'
 
 export interface LockHolder {
   by: string
@@ -18,22 +17,22 @@ export interface LockHolder {
 
 export async function acquireLock(host: DockerHost, project: string, image: string, holder: LockHolder, force: boolean): Promise<() => Promise<void>> {
   const name = names.lock(project)
-  const labels = projectLabels(project, ROLE.lock, { [LABEL.deployedBy]: holder.by, [LABEL.deployedAt]: holder.at, 'strato.command': holder.command })
+  const labels = projectLabels(project, ROLE.lock, { deployedBy: holder.by, deployedAt: holder.at, extra: { command: holder.command } })
   const create = () => host.run(['create', '--name', name, ...labelArgs(labels), image, 'true'])
   try {
     await create()
   } catch (error) {
     if (!(error instanceof DockerCommandError) || !/already in use|Conflict/i.test(error.stderr)) throw error
     const [existing] = JSON.parse(await host.run(['inspect', '--type', 'container', name])) as ContainerInspect[]
-    const existingLabels = existing.Config.Labels ?? {}
-    if (existingLabels[LABEL.project] !== project || existingLabels[LABEL.role] !== ROLE.lock) {
+    const held = labelState(existing.Config.Labels)
+    if (held?.project !== project || held.role !== ROLE.lock) {
       throw new UserError(`A container named ${name} exists on ${host.label} without strato's lock labels.`, {
         code: 'conflict',
         fix: `strato never touches containers it did not label: rename or remove it yourself (docker rm ${name}).`,
       })
     }
     if (!force) {
-      throw new UserError(`Another deploy of "${project}" holds the lock on ${host.label}: ${existingLabels['strato.command'] ?? 'deploy'} by ${existingLabels[LABEL.deployedBy]} since ${existingLabels[LABEL.deployedAt]}.`, {
+      throw new UserError(`Another deploy of "${project}" holds the lock on ${host.label}: ${held.extra?.command ?? 'deploy'} by ${held.deployedBy} since ${held.deployedAt}.`, {
         code: 'conflict',
         fix: 'Wait for it to finish; if it died, run again with --force-unlock.',
       })

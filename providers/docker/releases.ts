@@ -3,10 +3,9 @@
  * rollback leaves a created-but-never-started container whose labels record
  * when, by whom and which version and image of every service went out.
  */
-import { LABEL } from '../../src/model.js'
 import type { DockerHost } from './engine.js'
 import { inspectContainers } from './inventory.js'
-import { labelArgs, names, projectLabels, ROLE } from './naming.js'
+import { labelArgs, labelState, names, projectLabels, ROLE } from './naming.js'
 
 export interface Release {
   number: number
@@ -23,15 +22,15 @@ export const KEPT_RELEASES = 20
 export async function listReleases(host: DockerHost, project: string): Promise<Release[]> {
   const releases: Release[] = []
   for (const container of await inspectContainers(host, project)) {
-    const labels = container.Config.Labels ?? {}
-    if (labels[LABEL.role] !== ROLE.release) continue
+    const state = labelState(container.Config.Labels)
+    if (state?.role !== ROLE.release) continue
     try {
       releases.push({
-        number: Number(labels['strato.release.number']),
-        at: labels[LABEL.deployedAt],
-        by: labels[LABEL.deployedBy],
-        kind: labels['strato.release.kind'] ?? 'deploy',
-        services: JSON.parse(labels['strato.release.services'] ?? '{}'),
+        number: Number(state.extra?.['release.number']),
+        at: state.deployedAt ?? '',
+        by: state.deployedBy ?? '',
+        kind: state.extra?.['release.kind'] ?? 'deploy',
+        services: JSON.parse(state.extra?.['release.services'] ?? '{}'),
       })
     } catch {
       // A record with broken labels is skipped rather than failing the whole history.
@@ -42,11 +41,9 @@ export async function listReleases(host: DockerHost, project: string): Promise<R
 
 export async function recordRelease(host: DockerHost, project: string, image: string, release: Omit<Release, 'number'>, number: number): Promise<void> {
   const labels = projectLabels(project, ROLE.release, {
-    [LABEL.deployedAt]: release.at,
-    [LABEL.deployedBy]: release.by,
-    'strato.release.number': String(number),
-    'strato.release.kind': release.kind,
-    'strato.release.services': JSON.stringify(release.services),
+    deployedAt: release.at,
+    deployedBy: release.by,
+    extra: { 'release.number': String(number), 'release.kind': release.kind, 'release.services': JSON.stringify(release.services) },
   })
   await host.run(['create', '--name', names.release(project, number), ...labelArgs(labels), image, 'true'])
   const existing = await listReleases(host, project)

@@ -4,7 +4,6 @@
  */
 import { sizeBytes } from '../../src/manifest/units.js'
 import type { Service } from '../../src/manifest/schema.js'
-import { LABEL } from '../../src/model.js'
 import { labelArgs, names, projectLabels, ROLE } from './naming.js'
 
 export interface ReplicaSpec {
@@ -50,11 +49,11 @@ export function tcpHealthCommand(port: number): string {
 
 export function replicaLabels(spec: ReplicaSpec): Record<string, string> {
   return projectLabels(spec.project, ROLE.replica, {
-    [LABEL.service]: spec.service,
-    [LABEL.version]: spec.version,
-    [LABEL.deployedBy]: spec.deployedBy,
-    [LABEL.deployedAt]: spec.deployedAt,
-    'strato.image': spec.image,
+    service: spec.service,
+    version: spec.version,
+    deployedBy: spec.deployedBy,
+    deployedAt: spec.deployedAt,
+    extra: { image: spec.image },
   })
 }
 
@@ -111,7 +110,7 @@ export function balancerRunArgs(spec: BalancerSpec): string[] {
     'exec nginx -g "daemon off;"',
   ].join('; ')
   const args = ['run', '--detach', '--name', names.balancer(spec.project), '--network', names.network(spec.project)]
-  args.push(...labelArgs(projectLabels(spec.project, ROLE.balancer, { 'strato.ports': spec.ports.join(','), 'strato.publish': spec.publish })))
+  args.push(...labelArgs(projectLabels(spec.project, ROLE.balancer, { extra: { ports: spec.ports.join(','), publish: spec.publish } })))
   args.push('--restart', 'unless-stopped')
   for (const port of spec.ports) args.push('--publish', `${spec.publish}:${port}:${port}`)
   args.push('--env', `STRATO_NGINX_CONF=${Buffer.from(spec.config).toString('base64')}`)

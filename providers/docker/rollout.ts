@@ -6,12 +6,13 @@
 import os from 'node:os'
 import { UserError } from '../../src/errors.js'
 import type { DockerTargetConfig, Manifest } from '../../src/manifest/schema.js'
-import { balancerPorts } from '../../src/lb/ports.js'
 import type { ApplyResult, Progress } from '../../src/model.js'
 import { spreadReplicas } from '../../src/planning/spread.js'
 import type { ProviderContext, ProviderSettings } from '../provider.js'
 import { Balancer, ensureNetwork, ensureVolumes } from './balancer.js'
-import { DockerHost } from './engine.js'
+import { dockerDescriptor } from './descriptor.js'
+import { balancerPorts, DEFAULT_PUBLISH } from './endpoints.js'
+import { DEFAULT_RETRY, DockerHost, type RetryPolicy } from './engine.js'
 import { HostDeployment } from './host-deployment.js'
 import { ensureOverlayNetwork, SwarmDeployment } from './swarm.js'
 import { imageMapFrom, mapImage, type ImageMap } from './image-map.js'
@@ -21,7 +22,6 @@ import { listReleases, recordRelease, type Release } from './releases.js'
 
 /** The balancer's public image; an image map may point it at a local mirror. */
 export const BALANCER_IMAGE = 'nginx:1.27-bookworm'
-export const DEFAULT_PUBLISH = '127.0.0.1'
 
 export interface TargetSession {
   context: ProviderContext
@@ -40,9 +40,14 @@ export function openSession(context: ProviderContext, defaultHost: string): Targ
     manifest: context.manifest,
     project: context.manifest.name,
     target,
-    hosts: addresses.map((address) => new DockerHost(address, target.tls, context.env)),
-    imageMap: imageMapFrom(context.settings?.imageMap, context.env),
+    hosts: addresses.map((address) => new DockerHost(address, target.tls, context.env, retryOf(context.settings))),
+    imageMap: imageMapFrom(context.settings?.imageMap),
   }
+}
+
+/** Retries of reads from the settings: --max-attempts tries in all, polling interval as the first delay. */
+function retryOf(settings: ProviderSettings = {}): RetryPolicy {
+  return { attempts: settings.maxAttempts ?? DEFAULT_RETRY.attempts, delayMs: settings.pollIntervalMs ?? DEFAULT_RETRY.delayMs }
 }
 
 /** The hosts that answer. A host that is down is reported and skipped; none answering is an error. */
@@ -131,7 +136,7 @@ function surgeOf(settings: ProviderSettings = {}): number {
 }
 
 function healthTimeoutMs(settings: ProviderSettings = {}): number {
-  const seconds = settings.healthTimeoutSeconds ?? 60
+  const seconds = settings.healthTimeoutSeconds ?? dockerDescriptor.rollout.healthTimeoutSeconds
   return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 60_000
 }
 

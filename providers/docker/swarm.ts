@@ -8,11 +8,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../../src/errors.js'
 import { sizeBytes } from '../../src/manifest/units.js'
-import { LABEL, type Progress } from '../../src/model.js'
+import type { Progress } from '../../src/model.js'
 import type { Balancer } from './balancer.js'
 import type { DockerHost } from './engine.js'
 import type { ServiceGoal } from './host-deployment.js'
-import { labelArgs, names, projectLabels, ROLE } from './naming.js'
+import { LABEL_KEY, labelArgs, labelState, names, projectLabels, projectFilter, ROLE } from './naming.js'
 import { healthCommand, replicaLabels, tcpHealthCommand, type ReplicaSpec } from './replica-spec.js'
 
 export function swarmServiceName(project: string, service: string): string {
@@ -85,12 +85,12 @@ export class SwarmDeployment {
         fix: 'Run `docker swarm init` on it (or point hosts at a manager), or use mode: standalone.',
       })
     }
-    const ids = (await this.host.run(['service', 'ls', '--quiet', '--filter', `label=${LABEL.project}=${this.options.project}`])).split('\n').filter(Boolean)
+    const ids = (await this.host.run(['service', 'ls', '--quiet', ...projectFilter(this.options.project)])).split('\n').filter(Boolean)
     this.services.clear()
     if (ids.length === 0) return
     for (const service of JSON.parse(await this.host.run(['service', 'inspect', ...ids])) as ServiceInspect[]) {
-      const labels = service.Spec.Labels ?? {}
-      this.services.set(labels[LABEL.service], { version: labels[LABEL.version], replicas: service.Spec.Mode?.Replicated?.Replicas ?? 0 })
+      const state = labelState(service.Spec.Labels)
+      if (state?.service) this.services.set(state.service, { version: state.version ?? '', replicas: service.Spec.Mode?.Replicated?.Replicas ?? 0 })
     }
   }
 
@@ -130,7 +130,7 @@ export class SwarmDeployment {
     for (;;) {
       // nginx resolves the service name when it loads its config: reload whenever Swarm
       // swapped a task, so it never keeps sending to an address that is gone.
-      const tasks = (await this.host.run(['ps', '--quiet', '--filter', `label=${LABEL.project}=${this.options.project}`, '--filter', `label=${LABEL.service}=${goal.service}`])).split('\n').filter(Boolean).sort().join(',')
+      const tasks = (await this.host.run(['ps', '--quiet', '--filter', `label=${LABEL_KEY.project}=${this.options.project}`, '--filter', `label=${LABEL_KEY.service}=${goal.service}`])).split('\n').filter(Boolean).sort().join(',')
       if (tasks !== seen && this.services.has(goal.service)) {
         seen = tasks
         await this.balancer.reload()
@@ -145,7 +145,7 @@ export class SwarmDeployment {
           details: [service.UpdateStatus?.Message ?? '', ...logs.map((line) => `  ${line}`)],
         })
       }
-      const healthy = (await this.host.run(['ps', '--quiet', '--filter', `label=${LABEL.project}=${this.options.project}`, '--filter', `label=${LABEL.service}=${goal.service}`, '--filter', `label=${LABEL.version}=${goal.version}`, '--filter', goal.config.port ? 'health=healthy' : 'status=running'])).split('\n').filter(Boolean).length
+      const healthy = (await this.host.run(['ps', '--quiet', '--filter', `label=${LABEL_KEY.project}=${this.options.project}`, '--filter', `label=${LABEL_KEY.service}=${goal.service}`, '--filter', `label=${LABEL_KEY.version}=${goal.version}`, '--filter', goal.config.port ? 'health=healthy' : 'status=running'])).split('\n').filter(Boolean).length
       if (state === 'completed' && healthy >= goal.count) return
       if (Date.now() > deadline) {
         throw new UserError(`Service "${goal.service}" did not converge in the swarm within ${Math.round((deadline - Date.now() + this.options.healthTimeoutMs * Math.max(1, goal.count)) / 1000)}s (${healthy}/${goal.count} healthy, update ${state}).`, {

@@ -8,7 +8,7 @@
  * strato creates is listed too (destroy proves nothing is left).
  */
 import type { protos } from '@google-cloud/compute'
-import { LABEL, type Resource } from '../../src/model.js'
+import { LABEL, type Resource, type ResourceKind } from '../../src/model.js'
 import { PAGED, type GcpApi } from './api.js'
 import { lastSegment, readGroup, readMembers } from './group-state.js'
 import { decodeLabels, readStateDescription } from './labels.js'
@@ -25,7 +25,7 @@ export interface GcpInventory {
   templates: Template[]
   forwardingRules: ForwardingRule[]
   /** with `all`: the resources that carry their state only in their descriptions */
-  others?: { kind: string; item: Described }[]
+  others?: { kind: ResourceKind; type: string; item: Described }[]
 }
 
 /** Calls in flight at once when a listing fans out per group. */
@@ -74,17 +74,17 @@ export async function readInventory(api: GcpApi, project: string, target: string
   }
 }
 
-async function readOthers(api: GcpApi, filter: string): Promise<{ kind: string; item: Described }[]> {
+async function readOthers(api: GcpApi, filter: string): Promise<NonNullable<GcpInventory['others']>> {
   const { project, region } = api
   const listings = await Promise.all([
-    api.all('regionAutoscalers.list', () => api.compute.autoscalers.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'gcp.autoscaler', item }))),
-    api.all('backendServices.list', () => api.compute.backendServices.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'gcp.backendService', item }))),
-    api.all('regionBackendServices.list', () => api.compute.regionBackendServices.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'gcp.regionBackendService', item }))),
-    api.all('healthChecks.list', () => api.compute.healthChecks.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'gcp.healthCheck', item }))),
-    api.all('regionHealthChecks.list', () => api.compute.regionHealthChecks.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'gcp.regionHealthCheck', item }))),
-    api.all('firewalls.list', () => api.compute.firewalls.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'gcp.firewall', item }))),
-    api.all('urlMaps.list', () => api.compute.urlMaps.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'gcp.urlMap', item }))),
-    api.all('targetHttpProxies.list', () => api.compute.targetHttpProxies.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'gcp.targetHttpProxy', item }))),
+    api.all('regionAutoscalers.list', () => api.compute.autoscalers.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'autoscaler' as const, type: 'autoscaler', item }))),
+    api.all('backendServices.list', () => api.compute.backendServices.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'balancer' as const, type: 'backendService', item }))),
+    api.all('regionBackendServices.list', () => api.compute.regionBackendServices.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'balancer' as const, type: 'regionBackendService', item }))),
+    api.all('healthChecks.list', () => api.compute.healthChecks.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'health-check' as const, type: 'healthCheck', item }))),
+    api.all('regionHealthChecks.list', () => api.compute.regionHealthChecks.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'health-check' as const, type: 'regionHealthCheck', item }))),
+    api.all('firewalls.list', () => api.compute.firewalls.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'security-group' as const, type: 'firewall', item }))),
+    api.all('urlMaps.list', () => api.compute.urlMaps.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'balancer' as const, type: 'urlMap', item }))),
+    api.all('targetHttpProxies.list', () => api.compute.targetHttpProxies.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'balancer' as const, type: 'targetHttpProxy', item }))),
   ])
   return listings.flat()
 }
@@ -120,13 +120,13 @@ export function toResources(inventory: GcpInventory, target: string, region: str
     const memberStates = readMembers(members)
     const healthy = memberStates.filter((member) => member.health === 'healthy' || member.health === 'none').length
     resources.push({
-      id: String(group.selfLink ?? group.name), kind: 'gcp.instanceGroup', target, service,
+      id: String(group.selfLink ?? group.name), kind: 'group', target, service,
       version: current ? versions.get(current)?.[LABEL.version] : undefined,
       location: region,
       state: state.targetSize === 0 ? 'stopped' : state.stable && state.versionReached ? 'running' : 'pending',
       health: memberStates.length === 0 ? 'none' : memberStates.some((member) => member.health === 'unhealthy') ? 'unhealthy' : healthy === memberStates.length ? 'healthy' : 'starting',
       labels, endpoint: service ? endpoints.get(service) : undefined, createdAt: group.creationTimestamp ?? undefined,
-      details: { name: group.name, targetSize: state.targetSize, templates: state.templates, stable: state.stable, versionReached: state.versionReached, autoscaler: state.autoscaler },
+      details: { type: 'instanceGroupManager', name: group.name, targetSize: state.targetSize, templates: state.templates, stable: state.stable, versionReached: state.versionReached, autoscaler: state.autoscaler },
     })
     for (const member of memberStates) {
       resources.push({
@@ -141,22 +141,22 @@ export function toResources(inventory: GcpInventory, target: string, region: str
   for (const template of inventory.templates) {
     const state = versions.get(String(template.name)) ?? {}
     resources.push({
-      id: String(template.selfLink ?? template.name), kind: 'gcp.instanceTemplate', target, service: state[LABEL.service], version: state[LABEL.version],
+      id: String(template.selfLink ?? template.name), kind: 'template', target, service: state[LABEL.service], version: state[LABEL.version],
       location: 'global', state: 'running', labels: state, createdAt: template.creationTimestamp ?? undefined,
-      details: { name: template.name, machineType: template.properties?.machineType, image: state['strato.image'] },
+      details: { type: 'instanceTemplate', name: template.name, machineType: template.properties?.machineType, image: state['strato.image'] },
     })
   }
   for (const rule of inventory.forwardingRules) {
     const state = readStateDescription(rule.description) ?? decodeLabels(rule.labels, {})
     resources.push({
-      id: String(rule.selfLink ?? rule.name), kind: 'gcp.forwardingRule', target, service: state[LABEL.service] || undefined,
+      id: String(rule.selfLink ?? rule.name), kind: 'balancer', target, service: state[LABEL.service] || undefined,
       location: rule.region ? lastSegment(rule.region) : 'global', state: 'running', labels: state,
-      endpoint: rule.IPAddress ? `http://${rule.IPAddress}` : undefined, details: { name: rule.name, ip: rule.IPAddress, scheme: rule.loadBalancingScheme },
+      endpoint: rule.IPAddress ? `http://${rule.IPAddress}` : undefined, details: { type: 'forwardingRule', name: rule.name, ip: rule.IPAddress, scheme: rule.loadBalancingScheme },
     })
   }
-  for (const { kind, item } of inventory.others ?? []) {
+  for (const { kind, type, item } of inventory.others ?? []) {
     const state = readStateDescription(item.description) ?? {}
-    resources.push({ id: String(item.selfLink ?? item.name), kind, target, service: state[LABEL.service] || undefined, location: region, state: 'running', labels: state, details: { name: item.name } })
+    resources.push({ id: String(item.selfLink ?? item.name), kind, target, service: state[LABEL.service] || undefined, location: region, state: 'running', labels: state, details: { name: item.name, type } })
   }
   return resources
 }

@@ -69,8 +69,8 @@ export async function destroyTarget(context: RemovalContext, progress: Progress)
   await removeSharedBalancer(context)
   if (!projectShared(context)) {
     progress.step(`${targetName}: secrets strato created and the instances' service account`)
-    removed['gcp.secret'] = await deleteCreatedSecrets(api, manifest.name)
-    if (await deleteServiceAccount(api, manifest.name)) removed['gcp.serviceAccount'] = 1
+    removed.secret = await deleteCreatedSecrets(api, manifest.name)
+    if (await deleteServiceAccount(api, manifest.name)) removed['service-account'] = 1
   }
   return { removed, remaining: await remaining(context) }
 }

@@ -3,8 +3,7 @@
  * evaluate the policy, scale, log the decision with its reason; then wait.
  * Engines, clock and sleep are passed in, so tests drive it without either.
  */
-import type { Autoscale } from '../manifest/schema.js'
-import { evaluatePolicy, type ControllerState, type Decision, type Observation } from './policy.js'
+import { evaluatePolicy, type ControllerPolicy, type ControllerState, type Decision, type Observation } from './policy.js'
 
 export interface ControllerPort {
   observe(service: string): Promise<Observation>
@@ -15,7 +14,8 @@ export interface ControllerPort {
 }
 
 export interface ControllerOptions {
-  policies: Record<string, Autoscale>
+  /** per service, the normalised policy (the docker compiler's output) */
+  policies: Record<string, ControllerPolicy>
   port: ControllerPort
   now(): number
   sleep(ms: number): Promise<void>
@@ -46,4 +46,24 @@ export async function runController(options: ControllerOptions): Promise<Decisio
     await options.sleep(options.intervalMs)
   }
   return decisions
+}
+
+/**
+ * Several controllers at once (one per target), stopped together: by the
+ * caller's signal, or by the first one that fails, whose error is then
+ * thrown once every controller has stopped.
+ */
+export async function runControllers(byTarget: Record<string, Omit<ControllerOptions, 'signal'>>, abort: AbortController): Promise<Record<string, Decision[]>> {
+  const names = Object.keys(byTarget)
+  const outcomes = await Promise.allSettled(names.map(async (name) => {
+    try {
+      return await runController({ ...byTarget[name], signal: abort.signal })
+    } catch (error) {
+      abort.abort()
+      throw error
+    }
+  }))
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected')
+  if (failed) throw failed.reason
+  return Object.fromEntries(names.map((name, index) => [name, (outcomes[index] as PromiseFulfilledResult<Decision[]>).value]))
 }

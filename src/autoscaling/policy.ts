@@ -1,11 +1,45 @@
 /**
- * The scaling policy model, free of any engine: given a service's autoscale
- * settings, its current replicas, what was observed and what was decided
- * before, return the replicas it should have and why. The docker controller
- * runs it; cloud providers and the simulator reuse it.
+ * The scaling policy model, free of any engine: given a service's controller
+ * policy (the autoscale block, normalised), its current replicas, what was
+ * observed and what was decided before, return the replicas it should have
+ * and why. strato's controller runs it for targets whose descriptor says the
+ * controller drives them; the simulator reuses it.
  */
 import type { Autoscale } from '../manifest/schema.js'
 import { durationSeconds } from '../manifest/units.js'
+
+/** The autoscale block as the controller runs it: durations in seconds, defaults filled in. (A type, so it is plain JSON data.) */
+export type ControllerPolicy = {
+  min: number
+  max: number
+  target: { cpu?: number; memory?: number; requests?: number }
+  steps: { metric: 'cpu' | 'memory' | 'requests'; above?: number; below?: number; change: number }[]
+  cooldownSeconds: number
+  stabilizationSeconds: number
+  scaleInLimit?: { replicas: number; windowSeconds: number }
+  /** within this fraction of a target, target tracking holds */
+  tolerance: number
+}
+
+export function controllerPolicy(policy: Autoscale): ControllerPolicy {
+  return {
+    min: policy.min,
+    max: policy.max,
+    target: { ...policy.target },
+    steps: (policy.steps ?? []).map((step) => ({ ...step })),
+    cooldownSeconds: durationSeconds(policy.cooldown ?? 0),
+    stabilizationSeconds: durationSeconds(policy.stabilization ?? 0),
+    ...(policy.scaleInLimit ? { scaleInLimit: { replicas: policy.scaleInLimit.replicas, windowSeconds: durationSeconds(policy.scaleInLimit.window) } } : {}),
+    tolerance: TOLERANCE,
+  }
+}
+
+/** 300 -> "5m", 90 -> "90s": durations in reasons read as the manifest wrote them. */
+export function formatSeconds(seconds: number): string {
+  if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`
+  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`
+  return `${seconds}s`
+}
 
 export interface Observation {
   /** average CPU, percent of each replica's reservation */
@@ -27,6 +61,8 @@ export interface ControllerState {
   lastScaleAt?: number
   /** recent recommendations, for the stabilisation window */
   recommendations: Recommendation[]
+  /** recent scale-ins (epoch ms, replicas removed), for the scale-in limit */
+  scaleIns?: { at: number; replicas: number }[]
 }
 
 export interface Decision {
@@ -48,7 +84,7 @@ function perReplica(metric: keyof Observation, observed: Observation, current: n
   return metric === 'requests' ? value / Math.max(current, 1) : value
 }
 
-function proposals(policy: Autoscale, current: number, observed: Observation): { replicas: number; why: string }[] {
+function proposals(policy: ControllerPolicy, current: number, observed: Observation): { replicas: number; why: string }[] {
   const out: { replicas: number; why: string }[] = []
   for (const metric of ['cpu', 'memory', 'requests'] as const) {
     const target = policy.target?.[metric]
@@ -56,10 +92,10 @@ function proposals(policy: Autoscale, current: number, observed: Observation): {
     if (target === undefined || value === undefined) continue
     const ratio = value / target
     const unit = metric === 'requests' ? ' req/s per replica' : '%'
-    if (Math.abs(ratio - 1) <= TOLERANCE) out.push({ replicas: current, why: `${metric} ${round(value)}${unit} is within ${TOLERANCE * 100}% of target ${target}${unit}` })
+    if (Math.abs(ratio - 1) <= policy.tolerance) out.push({ replicas: current, why: `${metric} ${round(value)}${unit} is within ${policy.tolerance * 100}% of target ${target}${unit}` })
     else out.push({ replicas: Math.ceil(Math.max(current, 1) * ratio), why: `${metric} ${round(value)}${unit} vs target ${target}${unit}` })
   }
-  for (const step of policy.steps ?? []) {
+  for (const step of policy.steps) {
     const value = perReplica(step.metric, observed, current)
     if (value === undefined) continue
     if (step.above !== undefined && value > step.above) out.push({ replicas: current + step.change, why: `step: ${step.metric} ${round(value)} > ${step.above}, change ${signed(step.change)}` })
@@ -76,14 +112,14 @@ function signed(value: number): string {
   return value > 0 ? `+${value}` : String(value)
 }
 
-function clamp(value: number, policy: Autoscale): number {
+function clamp(value: number, policy: ControllerPolicy): number {
   return Math.min(policy.max, Math.max(policy.min, value))
 }
 
 /** One evaluation. Returns the decision and the state to keep for the next one. */
-export function evaluatePolicy(service: string, policy: Autoscale, current: number, observed: Observation, state: ControllerState, now: number): { decision: Decision; state: ControllerState } {
-  const windowMs = durationSeconds(policy.stabilization ?? 0) * 1000
-  const cooldownMs = durationSeconds(policy.cooldown ?? 0) * 1000
+export function evaluatePolicy(service: string, policy: ControllerPolicy, current: number, observed: Observation, state: ControllerState, now: number): { decision: Decision; state: ControllerState } {
+  const windowMs = policy.stabilizationSeconds * 1000
+  const cooldownMs = policy.cooldownSeconds * 1000
   const found = proposals(policy, current, observed)
   const reasons: string[] = []
   let recommendation: number
@@ -104,7 +140,7 @@ export function evaluatePolicy(service: string, policy: Autoscale, current: numb
     const highest = Math.max(...recommendations.map((entry) => entry.replicas))
     if (highest > desired) {
       desired = Math.min(highest, current)
-      reasons.push(`stabilisation window ${policy.stabilization} holds ${desired}`)
+      reasons.push(`stabilisation window ${formatSeconds(policy.stabilizationSeconds)} holds ${desired}`)
     }
   }
   const outOfBounds = current < policy.min || current > policy.max
@@ -112,9 +148,20 @@ export function evaluatePolicy(service: string, policy: Autoscale, current: numb
     reasons.push(`cooldown: ${Math.ceil((cooldownMs - (now - state.lastScaleAt)) / 1000)}s left`)
     desired = current
   }
+  const limit = policy.scaleInLimit
+  const scaleIns = (state.scaleIns ?? []).filter((entry) => limit && now - entry.at < limit.windowSeconds * 1000)
+  if (limit && desired < current && current <= policy.max) {
+    // At most limit.replicas removed within any window: a sharp drop is taken in slices.
+    const allowed = Math.max(0, limit.replicas - scaleIns.reduce((sum, entry) => sum + entry.replicas, 0))
+    if (current - desired > allowed) {
+      desired = current - allowed
+      reasons.push(`scale-in limit: at most ${limit.replicas} per ${formatSeconds(limit.windowSeconds)}, ${allowed} left now`)
+    }
+  }
   const action = desired > current ? 'scale-out' : desired < current ? 'scale-in' : 'hold'
+  if (action === 'scale-in') scaleIns.push({ at: now, replicas: current - desired })
   return {
     decision: { service, current, desired, action, reason: reasons.join('; '), recommendation },
-    state: { lastScaleAt: action === 'hold' ? state.lastScaleAt : now, recommendations },
+    state: { lastScaleAt: action === 'hold' ? state.lastScaleAt : now, recommendations, ...(limit ? { scaleIns } : {}) },
   }
 }

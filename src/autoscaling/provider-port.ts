@@ -2,7 +2,7 @@
  * Adapts anything shaped like a provider (inventory, metrics, scale) to the
  * controller's port. Structural, so src/ still imports no provider.
  */
-import type { Resource, Sample } from '../model.js'
+import { runningReplicas, type Resource, type Sample } from '../model.js'
 import type { ControllerPort } from './controller.js'
 import type { Observation } from './policy.js'
 
@@ -18,18 +18,14 @@ export function observationFrom(samples: Sample[]): Observation {
   return observation
 }
 
-function replicasOf(resources: Resource[], service: string): Resource[] {
-  return resources.filter((resource) => resource.kind === 'container' && resource.service === service && resource.state === 'running')
-}
-
 export function controllerPort(target: ScalableTarget, project: string, windowSeconds: number): ControllerPort {
   return {
     observe: async (service) => observationFrom(await target.metrics(service, windowSeconds)),
-    replicas: async (service) => replicasOf(await target.inventory(project), service).length,
+    replicas: async (service) => runningReplicas(await target.inventory(project), service).length,
     scale: (service, replicas) => target.scale(service, replicas),
     // Without a long-running controller (--once from cron), the newest replica's start stands in for the last scale-out.
     lastChange: async (service) => {
-      const times = replicasOf(await target.inventory(project), service).map((resource) => Date.parse(resource.createdAt ?? '')).filter(Number.isFinite)
+      const times = runningReplicas(await target.inventory(project), service).map((resource) => Date.parse(resource.createdAt ?? '')).filter(Number.isFinite)
       return times.length ? Math.max(...times) : undefined
     },
   }

@@ -4,7 +4,7 @@
  * capacity)), so a policy can be tuned before it runs anywhere.
  */
 import type { Autoscale } from '../manifest/schema.js'
-import { evaluatePolicy, type ControllerState } from './policy.js'
+import { controllerPolicy, evaluatePolicy, type ControllerState } from './policy.js'
 
 export interface TracePoint {
   /** seconds from the start */
@@ -39,11 +39,12 @@ export function parseTrace(text: string): TracePoint[] {
 export function simulate(service: string, policy: Autoscale, trace: TracePoint[], perReplicaRps: number, startReplicas = policy.min): SimulatedStep[] {
   let replicas = Math.max(startReplicas, policy.min)
   let state: ControllerState = { recommendations: [] }
+  const normalised = controllerPolicy(policy)
   const steps: SimulatedStep[] = []
   for (const point of trace) {
     const capacity = replicas * perReplicaRps
     const cpu = capacity === 0 ? 100 : Math.min(100, (point.rps / capacity) * 100)
-    const result = evaluatePolicy(service, policy, replicas, { cpu, requests: point.rps }, state, point.at * 1000)
+    const result = evaluatePolicy(service, normalised, replicas, { cpu, requests: point.rps }, state, point.at * 1000)
     steps.push({ at: point.at, rps: point.rps, replicas, cpu: Math.round(cpu * 10) / 10, overflow: Math.max(0, point.rps - capacity), action: result.decision.action, reason: result.decision.reason })
     state = result.state
     replicas = result.decision.desired

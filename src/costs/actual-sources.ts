@@ -1,27 +1,29 @@
 /**
- * Spend from the targets themselves: each provider's costs() (Cost Explorer,
- * Cost Management, billing export), and for docker targets, which report no
- * spend, the on-prem model over the containers that are running. Providers
- * are opened by the caller (src/ imports no provider), so this stays testable
- * with fakes.
+ * Spend from the targets themselves, from where each target's descriptor
+ * says it comes: the provider's billing API (costs(): Cost Explorer, Cost
+ * Management, billing export), the on-prem model over the replicas that are
+ * running (hosts that report no spend), or FOCUS exports only (said in a
+ * note; `--focus` reads them). Providers are opened by the caller (src/
+ * imports no provider), so this stays testable with fakes.
  */
+import type { DescriptorLookup, ProviderDescriptor } from '../capabilities.js'
 import { UserError } from '../errors.js'
 import { effectiveTargets } from '../manifest/defaults.js'
 import type { Manifest } from '../manifest/schema.js'
 import { sizeBytes } from '../manifest/units.js'
-import type { CostLine, Period, Progress, Resource, Sample } from '../model.js'
+import { isReplica, type CostLine, type Period, type Progress, type Resource, type Sample } from '../model.js'
 import { providerSpend, type SpendLine } from './actual.js'
 import type { SourceNote } from './actual-report.js'
 import { IDLE_SERVICE } from './estimate.js'
-import { hostPool, onPremDailySpend } from './onprem.js'
+import { hostFields, hostPool, onPremDailySpend } from './onprem.js'
 
 /** The part of a provider this needs. */
 export interface SpendSource {
   costs(period: Period): Promise<CostLine[]>
   inventory(project: string): Promise<Resource[]>
-  /** docker: CPU in percent of one CPU (without a reservation), memory in percent of the host's */
-  metrics?(service: string, windowSeconds: number): Promise<Sample[]>
-  close?(): Promise<void>
+  /** for the on-prem model: CPU in percent of one CPU (without a reservation), memory in percent of the host's */
+  metrics(service: string, windowSeconds: number): Promise<Sample[]>
+  close(): Promise<void>
 }
 
 export interface TargetSpend {
@@ -46,20 +48,26 @@ export async function targetSpend(
   period: Period,
   open: (targetName: string) => Promise<SpendSource>,
   progress: Progress,
+  descriptors: DescriptorLookup,
 ): Promise<TargetSpend> {
   const targets = effectiveTargets(manifest)
   const result: TargetSpend = { lines: [], notes: [], failures: [] }
   for (const name of targetNames) {
-    const target = targets[name]
+    const descriptor = descriptors(targets[name].provider)
+    if (descriptor.spend.source === 'focus') {
+      const detail = `not included: ${descriptor.title} spend comes from ${descriptor.spend.how}`
+      progress.warn(`target ${name}: ${detail}`)
+      result.notes.push({ source: `target ${name}`, detail })
+      continue
+    }
     let source: SpendSource | undefined
     try {
       source = await open(name)
-      try {
+      if (descriptor.spend.source === 'provider') {
         result.lines.push(...providerSpend(await source.costs(period), manifest.name))
-        result.notes.push({ source: `target ${name}`, detail: `${target.provider} reported spend, ${period.start} to ${period.end}` })
-      } catch (error) {
-        if (!(target.provider === 'docker' && error instanceof UserError && error.options.code === 'notSupported')) throw error
-        result.lines.push(...await modelledDockerSpend(manifest, name, period, source, result.notes, progress))
+        result.notes.push({ source: `target ${name}`, detail: `${descriptor.spend.how}, ${period.start} to ${period.end}` })
+      } else {
+        result.lines.push(...await modelledSpend(manifest, name, descriptor, period, source, result.notes, progress))
       }
     } catch (error) {
       if (!(error instanceof UserError)) throw error
@@ -73,10 +81,8 @@ export async function targetSpend(
   return result
 }
 
-async function modelledDockerSpend(manifest: Manifest, name: string, period: Period, source: SpendSource, notes: SourceNote[], progress: Progress): Promise<SpendLine[]> {
-  const target = effectiveTargets(manifest)[name]
-  if (target.provider !== 'docker') return []
-  const pool = hostPool(name, target)
+async function modelledSpend(manifest: Manifest, name: string, descriptor: ProviderDescriptor, period: Period, source: SpendSource, notes: SourceNote[], progress: Progress): Promise<SpendLine[]> {
+  const pool = hostPool(name, hostFields(effectiveTargets(manifest)[name]))
   if ('unknown' in pool) {
     progress.warn(`target ${name}: ${pool.unknown}; its spend is not included`)
     notes.push({ source: `target ${name}`, detail: `not included: ${pool.unknown}` })
@@ -84,7 +90,7 @@ async function modelledDockerSpend(manifest: Manifest, name: string, period: Per
   }
   const running: Record<string, number> = {}
   for (const resource of await source.inventory(manifest.name)) {
-    if (resource.kind === 'container' && resource.state === 'running' && resource.service) running[resource.service] = (running[resource.service] ?? 0) + 1
+    if (isReplica(resource) && resource.state === 'running') running[resource.service] = (running[resource.service] ?? 0) + 1
   }
   const reservations: Record<string, { cpu: number; memory: number }> = {}
   const measured: string[] = []
@@ -106,15 +112,14 @@ async function modelledDockerSpend(manifest: Manifest, name: string, period: Per
   const currency = manifest.budgets?.currency ?? 'USD'
   const days = periodDays(period)
   const byUse = measured.length ? `; by current use for ${measured.join(', ')}` : ''
-  notes.push({ source: `target ${name}`, detail: `on-prem model: hosts' cost over ${days.length} day(s), shared by the reservations of the ${Object.values(running).reduce((a, b) => a + b, 0)} running container(s)${byUse}` })
+  notes.push({ source: `target ${name}`, detail: `on-prem model: hosts' cost over ${days.length} day(s), shared by the reservations of the ${Object.values(running).reduce((a, b) => a + b, 0)} running replica(s)${byUse}` })
   return onPremDailySpend(pool, reservations, running, days, IDLE_SERVICE).map((day) => ({
-    source: 'on-prem model', provider: 'docker', project: manifest.name, service: day.service, date: day.date, currency, nanos: day.nanos,
+    source: 'on-prem model', provider: descriptor.kind, project: manifest.name, service: day.service, date: day.date, currency, nanos: day.nanos,
   }))
 }
 
-/** A service's current use per container, as CPUs and bytes, from the engine's stats. */
+/** A service's current use per replica, as CPUs and bytes, from the provider's metrics. */
 async function measuredUse(source: SpendSource, service: string, hostMemory: number): Promise<{ cpu: number; memory: number } | undefined> {
-  if (!source.metrics) return undefined
   let samples: Sample[]
   try {
     samples = await source.metrics(service, 60)

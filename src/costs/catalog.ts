@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { usageError } from '../errors.js'
-import type { ProviderKind, Target } from '../manifest/schema.js'
+import type { ProviderKind } from '../manifest/schema.js'
 import shipped from './catalog/prices.json' with { type: 'json' }
 
 const price = z.number().nonnegative()
@@ -37,7 +37,8 @@ export const CatalogSchema = z.object({
 export type PriceCatalog = z.infer<typeof CatalogSchema>
 export type ProviderPriceList = z.infer<typeof ProviderPrices>
 export type RegionPriceList = z.infer<typeof RegionPrices>
-export type CloudKind = Exclude<ProviderKind, 'docker'>
+/** The kinds the catalog has prices for (the catalog file's own keys). */
+export type CloudKind = keyof PriceCatalog['providers']
 
 /** The snapshot shipped with this version of strato. */
 export const SHIPPED_CATALOG: PriceCatalog = CatalogSchema.parse(shipped)
@@ -55,33 +56,11 @@ export function parseCatalog(data: unknown, origin: string): PriceCatalog {
   return parsed.data
 }
 
-/** Where and what one cloud target runs: the catalog keys to price it by. */
-export interface CloudPlacement {
-  provider: CloudKind
-  region: string
-  /** instance type, VM size or machine type */
-  size: string
-  /** true when the target names no size and the default was assumed */
-  assumed: boolean
+/** The catalog's prices for a kind, when it has any. */
+export function providerPrices(catalog: PriceCatalog, kind: ProviderKind): ProviderPriceList | undefined {
+  return (catalog.providers as Partial<Record<ProviderKind, ProviderPriceList>>)[kind]
 }
 
-/** The sizes strato assumes when a target names none. */
-export const DEFAULT_SIZES: Record<CloudKind, string> = { aws: 't3.small', azure: 'Standard_B2s', gcp: 'e2-small' }
-
-export function cloudPlacement(target: Target): CloudPlacement | undefined {
-  switch (target.provider) {
-    case 'aws':
-      return { provider: 'aws', region: target.region, size: target.instanceType ?? DEFAULT_SIZES.aws, assumed: !target.instanceType }
-    case 'azure':
-      return { provider: 'azure', region: target.location, size: target.vmSize ?? DEFAULT_SIZES.azure, assumed: !target.vmSize }
-    case 'gcp':
-      // Prices are per region; a zone is its region plus a letter.
-      return { provider: 'gcp', region: target.zone.replace(/-[a-z]$/, ''), size: target.machineType ?? DEFAULT_SIZES.gcp, assumed: !target.machineType }
-    default:
-      return undefined
-  }
-}
-
-export function regionPrices(catalog: PriceCatalog, provider: CloudKind, region: string): RegionPriceList | undefined {
-  return catalog.providers[provider]?.regions[region]
+export function regionPrices(catalog: PriceCatalog, kind: ProviderKind, region: string): RegionPriceList | undefined {
+  return providerPrices(catalog, kind)?.regions[region]
 }

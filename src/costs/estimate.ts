@@ -3,14 +3,15 @@
  * replicas × hours × hourly price, per service and target, with placement
  * honoured and autoscaled services priced at min, expected and max.
  */
+import { pricedPlacement, type DescriptorLookup } from '../capabilities.js'
 import { notSupported } from '../errors.js'
 import { desiredReplicas, effectiveTargets } from '../manifest/defaults.js'
 import type { Manifest, ProviderKind, Service } from '../manifest/schema.js'
 import { sizeBytes } from '../manifest/units.js'
 import { placeReplicas } from '../placement.js'
-import { cloudPlacement, regionPrices, type PriceCatalog } from './catalog.js'
+import { providerPrices, regionPrices, type PriceCatalog } from './catalog.js'
 import { nanosText, toNanos } from './money.js'
-import { chargeShare, containerShare, hostPool, type HostPool } from './onprem.js'
+import { chargeShare, containerShare, hostFields, hostPool, type HostPool } from './onprem.js'
 
 export const SCENARIOS = ['min', 'expected', 'max'] as const
 export type Scenario = (typeof SCENARIOS)[number]
@@ -69,7 +70,8 @@ export function replicaRange(service: Service): PerScenario<number> {
 const each = <T>(make: (scenario: Scenario) => T): PerScenario<T> =>
   ({ min: make('min'), expected: make('expected'), max: make('max') })
 
-export function estimateManifest(manifest: Manifest, catalog: PriceCatalog): Estimate {
+/** Prices each target as its descriptor says: from the catalog (region and size fields), or by its hosts' declared cost. */
+export function estimateManifest(manifest: Manifest, catalog: PriceCatalog, descriptors: DescriptorLookup): Estimate {
   const targets = effectiveTargets(manifest)
   const currency = manifest.budgets?.currency ?? catalog.currency
   const warnings: string[] = []
@@ -96,37 +98,39 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog): Est
   for (const [service, byTarget] of counts) {
     for (const [targetName, quantity] of byTarget) {
       const target = targets[targetName]
-      if (target.provider === 'docker') {
-        const pool = pools.get(targetName) ?? hostPool(targetName, target)
+      const descriptor = descriptors(target.provider)
+      const kind = descriptor.kind
+      const where = pricedPlacement(descriptor, target)
+      if (!where) {
+        const pool = pools.get(targetName) ?? hostPool(targetName, hostFields(target))
         pools.set(targetName, pool)
-        lines.push(hostShareLine(service, targetName, manifest.services[service], pool, quantity, warnOnce))
+        lines.push(hostShareLine(service, targetName, kind, manifest.services[service], pool, quantity, warnOnce))
         continue
       }
-      const where = cloudPlacement(target)!
       if (currency !== catalog.currency) {
-        throw notSupported(`Pricing ${where.provider} in ${currency} (the catalog is in ${catalog.currency})`, `Set budgets.currency to ${catalog.currency}, or leave it out.`)
+        throw notSupported(`Pricing ${kind} in ${currency} (the catalog is in ${catalog.currency})`, `Set budgets.currency to ${catalog.currency}, or leave it out.`)
       }
-      if (where.assumed) warnOnce(`target "${targetName}" names no ${where.provider === 'aws' ? 'instanceType' : where.provider === 'azure' ? 'vmSize' : 'machineType'}; priced as ${where.size}`)
-      const prices = regionPrices(catalog, where.provider, where.region)
+      if (where.assumed) warnOnce(`target "${targetName}" names no ${where.sizeField}; priced as ${where.size}`)
+      const prices = regionPrices(catalog, kind, where.region)
       const hourly = prices?.instances[where.size]
-      if (!prices) warnOnce(`region ${where.region} (${where.provider}, target "${targetName}") is not in the price catalog; its items are priced as unknown`)
-      else if (hourly === undefined) warnOnce(`instance type ${where.size} (${where.provider} ${where.region}, target "${targetName}") is not in the price catalog; priced as unknown`)
+      if (!prices) warnOnce(`region ${where.region} (${kind}, target "${targetName}") is not in the price catalog; its items are priced as unknown`)
+      else if (hourly === undefined) warnOnce(`instance type ${where.size} (${kind} ${where.region}, target "${targetName}") is not in the price catalog; priced as unknown`)
       const perMonth = (price: number | undefined, factor: bigint) => price === undefined ? undefined : each((s) => toNanos(price) * factor * BigInt(quantity[s]))
-      lines.push({ service, target: targetName, provider: where.provider, item: 'compute', sku: where.size, quantity, unit: 'hour', unitPrice: decimal(hourly), monthly: perMonth(hourly, hours) })
-      const list = catalog.providers[where.provider]
+      lines.push({ service, target: targetName, provider: kind, item: 'compute', sku: where.size, quantity, unit: 'hour', unitPrice: decimal(hourly), monthly: perMonth(hourly, hours) })
+      const list = providerPrices(catalog, kind)
       const diskPrice = prices?.diskMonthly
-      lines.push({ service, target: targetName, provider: where.provider, item: 'disk', sku: list?.rootDisk ?? 'root disk', quantity, unit: 'month', unitPrice: decimal(diskPrice), monthly: perMonth(diskPrice, 1n) })
+      lines.push({ service, target: targetName, provider: kind, item: 'disk', sku: list?.rootDisk ?? 'root disk', quantity, unit: 'month', unitPrice: decimal(diskPrice), monthly: perMonth(diskPrice, 1n) })
       if (manifest.services[service].port !== undefined) {
         const balancers = each((s) => (quantity[s] > 0 ? 1 : 0))
         const lbPrice = prices?.loadBalancerHourly
-        lines.push({ service, target: targetName, provider: where.provider, item: 'load-balancer', sku: list?.loadBalancer ?? 'load balancer', quantity: balancers, unit: 'hour', unitPrice: decimal(lbPrice), monthly: lbPrice === undefined ? undefined : each((s) => toNanos(lbPrice) * hours * BigInt(balancers[s])) })
+        lines.push({ service, target: targetName, provider: kind, item: 'load-balancer', sku: list?.loadBalancer ?? 'load balancer', quantity: balancers, unit: 'hour', unitPrice: decimal(lbPrice), monthly: lbPrice === undefined ? undefined : each((s) => toNanos(lbPrice) * hours * BigInt(balancers[s])) })
       }
     }
   }
 
   for (const [targetName, pool] of pools) {
     if ('unknown' in pool) continue
-    lines.push(idleLine(targetName, pool, lines.filter((line) => line.target === targetName), warnOnce))
+    lines.push(idleLine(targetName, targets[targetName].provider, pool, lines.filter((line) => line.target === targetName), warnOnce))
   }
 
   const known = lines.filter((line) => line.monthly !== undefined)
@@ -143,8 +147,8 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog): Est
   }
 }
 
-function hostShareLine(service: string, target: string, config: Service, pool: HostPool | { unknown: string }, quantity: PerScenario<number>, warn: (text: string) => void): EstimateLine {
-  const line: EstimateLine = { service, target, provider: 'docker', item: 'host-share', sku: 'share of hosts', quantity, unit: 'month' }
+function hostShareLine(service: string, target: string, provider: ProviderKind, config: Service, pool: HostPool | { unknown: string }, quantity: PerScenario<number>, warn: (text: string) => void): EstimateLine {
+  const line: EstimateLine = { service, target, provider, item: 'host-share', sku: 'share of hosts', quantity, unit: 'month' }
   if ('unknown' in pool) {
     warn(`${pool.unknown}; its services are priced as unknown`)
     return line
@@ -163,9 +167,9 @@ function hostShareLine(service: string, target: string, config: Service, pool: H
 }
 
 /** What the hosts cost beyond the services' shares; the project pays for the hosts either way. */
-function idleLine(target: string, pool: HostPool, onTarget: EstimateLine[], warn: (text: string) => void): EstimateLine {
+function idleLine(target: string, provider: ProviderKind, pool: HostPool, onTarget: EstimateLine[], warn: (text: string) => void): EstimateLine {
   const quantity = { min: pool.hosts, expected: pool.hosts, max: pool.hosts }
-  const line: EstimateLine = { service: IDLE_SERVICE, target, provider: 'docker', item: 'idle-capacity', sku: `${pool.hosts} host${pool.hosts === 1 ? '' : 's'}, unreserved`, quantity, unit: 'month' }
+  const line: EstimateLine = { service: IDLE_SERVICE, target, provider, item: 'idle-capacity', sku: `${pool.hosts} host${pool.hosts === 1 ? '' : 's'}, unreserved`, quantity, unit: 'month' }
   if (onTarget.some((other) => other.monthly === undefined)) return line
   line.monthly = each((s) => {
     const used = onTarget.reduce((sum, other) => sum + other.monthly![s], 0n)

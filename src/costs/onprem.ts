@@ -25,7 +25,16 @@ export interface HostPool {
  * The target's hosts as a pool to share, or why they cannot be priced.
  * Throws a usage error for a contradictory cost block (purchase without months).
  */
-export function hostPool(targetName: string, target: DockerTargetConfig): HostPool | { unknown: string } {
+/** The fields of a host-priced target the pool is built from (docker's hosts and cost). */
+export type HostPoolTarget = Pick<DockerTargetConfig, 'hosts' | 'cost'>
+
+/** A target's host fields, whatever its kind: the descriptor decides whether it is priced by hosts. */
+export function hostFields(target: object): HostPoolTarget {
+  const fields = target as Partial<HostPoolTarget>
+  return { hosts: fields.hosts, cost: fields.cost }
+}
+
+export function hostPool(targetName: string, target: HostPoolTarget): HostPool | { unknown: string } {
   const cost = target.cost
   const at = `targets.${targetName}.cost`
   if (!cost) return { unknown: `target "${targetName}" declares no host cost; add ${at} with monthly (or purchase and months), cpus and memory` }

@@ -7,10 +7,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
 import type { z } from 'zod'
+import { capabilityIssues, locationSuggestion, type DescriptorLookup } from '../capabilities.js'
 import { usageError, UserError } from '../errors.js'
 import { closest, didYouMean } from '../suggest.js'
 import { crossFieldIssues, type RawIssue } from './rules.js'
-import { ManifestSchema, type Manifest } from './schema.js'
+import { ManifestSchema, PROVIDER_KINDS, type Manifest, type ProviderKind } from './schema.js'
 
 export const MANIFEST_NAMES = ['strato.yaml', 'strato.yml'] as const
 
@@ -67,19 +68,23 @@ export function resolveManifestPath(flag: string | undefined, cwd: string): stri
   return found
 }
 
-export function loadManifestFile(file: string, displayName = path.relative(process.cwd(), file) || file): LoadedManifest {
+/**
+ * Reads and validates a manifest file. With `descriptors`, it is also checked
+ * against what each target's provider can do (commands always pass them).
+ */
+export function loadManifestFile(file: string, displayName = path.relative(process.cwd(), file) || file, descriptors?: DescriptorLookup): LoadedManifest {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
     throw usageError(`Cannot read ${displayName}: ${(error as Error).message}.`, 'Check that the file exists and is readable.')
   }
-  return parseManifest(text, displayName, file)
+  return parseManifest(text, displayName, file, descriptors)
 }
 
 /** Parses and validates manifest text; throws a usage error listing every problem. */
-export function parseManifest(text: string, displayName: string, file = path.resolve(displayName)): LoadedManifest {
-  const result = checkManifest(text, displayName)
+export function parseManifest(text: string, displayName: string, file = path.resolve(displayName), descriptors?: DescriptorLookup): LoadedManifest {
+  const result = checkManifest(text, displayName, descriptors)
   if (result.problems.length > 0) throw manifestError(displayName, result.problems)
   const { doc, lineCounter } = result
   return {
@@ -106,8 +111,12 @@ export function formatProblem(problem: ManifestProblem): string {
   return `${problem.file}:${problem.line}:${problem.col} ${where}${problem.message}`
 }
 
-/** Every problem in a manifest text, sorted by position; never throws for bad input. */
-export function checkManifest(text: string, displayName: string): {
+/**
+ * Every problem in a manifest text, sorted by position; never throws for bad
+ * input. With `descriptors`, what a target's provider cannot do is a problem
+ * too (an unknown region, step rules on a target without them).
+ */
+export function checkManifest(text: string, displayName: string, descriptors?: DescriptorLookup): {
   problems: ManifestProblem[]
   manifest?: Manifest
   doc: Document
@@ -130,8 +139,9 @@ export function checkManifest(text: string, displayName: string): {
   }
 
   const parsed = ManifestSchema.safeParse(data)
-  const raw: RawIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, data))
+  const raw: RawIssue[] = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, data, descriptors))
   raw.push(...crossFieldIssues(data))
+  if (parsed.success && descriptors) raw.push(...capabilityIssues(parsed.data, descriptors))
 
   const seen = new Set<string>()
   for (const issue of raw) {
@@ -154,7 +164,7 @@ function yamlMessage(message: string): string {
 type Issue = z.core.$ZodIssue
 
 /** Turns one zod issue into strato's wording: what was expected, what was found, a suggestion. */
-function describeIssue(issue: Issue, data: unknown): RawIssue[] {
+function describeIssue(issue: Issue, data: unknown, descriptors?: DescriptorLookup): RawIssue[] {
   const at = issue.path as (string | number)[]
   const actual = valueAt(data, at)
   switch (issue.code) {
@@ -187,7 +197,7 @@ function describeIssue(issue: Issue, data: unknown): RawIssue[] {
       const branches = issue.errors.filter((branch) => branch.length > 0)
       const best = branches.sort((a, b) => a.length - b.length)[0]
       if (best && best.every((inner) => inner.code !== 'invalid_type' || inner.path.length > 0)) {
-        return best.flatMap((inner) => describeIssue({ ...inner, path: [...at, ...inner.path] } as Issue, data))
+        return best.flatMap((inner) => describeIssue({ ...inner, path: [...at, ...inner.path] } as Issue, data, descriptors))
       }
       return [{ path: at, message: `has the wrong shape: got ${describeValue(actual)}` }]
     }
@@ -200,7 +210,7 @@ function describeIssue(issue: Issue, data: unknown): RawIssue[] {
     case 'too_big':
       return [{ path: at, message: `must be ${issue.inclusive ? '<=' : '<'} ${Number(issue.maximum)}, got ${describeValue(actual)}` }]
     case 'invalid_format': {
-      const hint = typeof actual === 'string' ? suggestionFor(at, actual) : ''
+      const hint = typeof actual === 'string' ? suggestionFor(data, at, actual, descriptors) : ''
       return [{ path: at, message: `${issue.message}, got ${describeValue(actual)}${hint}` }]
     }
     case 'not_multiple_of':
@@ -231,16 +241,12 @@ function describeValue(value: unknown): string {
   return String(value)
 }
 
-const AWS_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3',
-  'eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'ap-south-1', 'ap-northeast-1', 'ap-northeast-2',
-  'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'sa-east-1', 'me-central-1', 'af-south-1',
-]
-
-function suggestionFor(at: (string | number)[], value: string): string {
-  const key = at.at(-1)
-  if (key === 'region') return didYouMean(value, AWS_REGIONS)
-  return ''
+/** A "did you mean" for a target's location, from its provider's one list of locations. */
+function suggestionFor(data: unknown, at: (string | number)[], value: string, descriptors?: DescriptorLookup): string {
+  if (!descriptors || at.length !== 3 || at[0] !== 'targets') return ''
+  const kind = (valueAt(data, at.slice(0, 2)) as { provider?: unknown } | undefined)?.provider
+  if (typeof kind !== 'string' || !PROVIDER_KINDS.includes(kind as ProviderKind)) return ''
+  return locationSuggestion(descriptors(kind as ProviderKind), String(at[2]), value)
 }
 
 function valueAt(data: unknown, at: (string | number)[]): unknown {

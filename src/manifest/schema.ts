@@ -52,6 +52,10 @@ export const AutoscaleSchema = z.strictObject({
   schedule: z.array(ScheduleRule).optional(),
   cooldown: duration.optional(),
   stabilization: duration.optional().describe('window over which scale-in decisions must agree (anti-flapping)'),
+  scaleInLimit: z.strictObject({
+    replicas: z.number().int().positive(),
+    window: duration,
+  }).optional().describe('remove at most this many replicas within any window of this length'),
 })
 
 const BuildSchema = z.union([

@@ -4,11 +4,8 @@
  * that make them equal. Provider-neutral: any provider whose inventory labels
  * its replicas with service and version plugs in.
  */
-import type { Action, Resource } from '../model.js'
+import { isReplica, type Action, type Resource } from '../model.js'
 import type { DesiredService } from './desired.js'
-
-/** Resource kinds that count as a running copy of a service. */
-export const REPLICA_KINDS = new Set(['container', 'task', 'instance'])
 
 export interface ActualService {
   replicas: number
@@ -18,7 +15,7 @@ export interface ActualService {
 export function actualByService(resources: Resource[]): Map<string, ActualService> {
   const byService = new Map<string, ActualService>()
   for (const resource of resources) {
-    if (!resource.service || !REPLICA_KINDS.has(resource.kind)) continue
+    if (!isReplica(resource)) continue
     if (resource.state !== 'running' && resource.state !== 'pending') continue
     const entry = byService.get(resource.service) ?? { replicas: 0, versions: [] }
     entry.replicas += 1
@@ -38,7 +35,7 @@ export function planTarget(target: string, desired: DesiredService[], actual: Re
     const want = keepsCount ? { ...wanted, replicas: have.replicas } : wanted
     current.delete(want.service)
     if (!have || have.replicas === 0) {
-      if (want.replicas === 0) actions.push({ kind: 'noop', target, service: want.service, from: 0, to: 0, reasons: ['0 replicas wanted'] })
+      if (want.replicas === 0) actions.push({ kind: 'noop', target, service: want.service, from: 0, to: 0, toVersion: want.version, reasons: ['0 replicas wanted'] })
       else actions.push({ kind: 'create', target, service: want.service, from: 0, to: want.replicas, toVersion: want.version, reasons: [`new service, ${want.replicas} replica${want.replicas === 1 ? '' : 's'}`] })
       continue
     }

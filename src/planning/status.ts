@@ -1,7 +1,6 @@
 /** Status rows per service and host, from the desired state and a target's inventory. Pure. */
-import type { Resource } from '../model.js'
+import { isReplica, type Resource } from '../model.js'
 import type { DesiredService } from './desired.js'
-import { REPLICA_KINDS } from './plan.js'
 
 export interface StatusRow {
   target: string
@@ -15,18 +14,19 @@ export interface StatusRow {
   restarts: number
 }
 
-export function statusRows(desired: DesiredService[], resources: Resource[], endpoints: Record<string, Record<string, string>>): StatusRow[] {
+/** One row per service and host; endpoints come from the resources (Resource.endpoint), as each provider reports them. */
+export function statusRows(desired: DesiredService[], resources: Resource[]): StatusRow[] {
   const rows: StatusRow[] = []
   const targets = [...new Set(desired.map((entry) => entry.target))]
   for (const target of targets) {
     const here = resources.filter((resource) => resource.target === target)
     const hosts = [...new Set(here.filter((resource) => resource.location).map((resource) => resource.location!))]
     const downHosts = new Set(here.filter((resource) => resource.kind === 'host').map((resource) => resource.location!))
-    const services = [...new Set([...desired.filter((entry) => entry.target === target).map((entry) => entry.service), ...here.filter((resource) => resource.service && REPLICA_KINDS.has(resource.kind)).map((resource) => resource.service!)])]
+    const services = [...new Set([...desired.filter((entry) => entry.target === target).map((entry) => entry.service), ...here.filter(isReplica).map((resource) => resource.service!)])]
     for (const service of services) {
       const want = desired.find((entry) => entry.target === target && entry.service === service)?.replicas ?? 0
       for (const host of hosts.length ? hosts : ['-']) {
-        const replicas = here.filter((resource) => resource.service === service && REPLICA_KINDS.has(resource.kind) && (resource.location ?? '-') === host)
+        const replicas = here.filter((resource) => isReplica(resource) && resource.service === service && (resource.location ?? '-') === host)
         rows.push({
           target,
           service,
@@ -35,8 +35,8 @@ export function statusRows(desired: DesiredService[], resources: Resource[], end
           running: replicas.filter((resource) => resource.state === 'running').length,
           healthy: replicas.filter((resource) => resource.state === 'running' && (resource.health === 'healthy' || resource.health === 'none')).length,
           versions: [...new Set(replicas.map((resource) => resource.version).filter((version): version is string => Boolean(version)))],
-          // clouds report the endpoint on their resources (a load balancer's address); docker's come from its balancers
-          endpoint: endpoints[host]?.[service] ?? here.find((resource) => resource.service === service && resource.endpoint)?.endpoint,
+          // where the service answers on this host or region, as the provider reported it
+          endpoint: here.find((resource) => resource.service === service && resource.endpoint && (resource.location ?? '-') === host)?.endpoint,
           restarts: replicas.reduce((sum, resource) => sum + Number(resource.details?.restarts ?? 0), 0),
         })
       }

@@ -3,6 +3,7 @@
  * into a complete, checked set of choices for the shop template.
  */
 import { usageError } from '../errors.js'
+import { DEFAULT_TARGET } from '../manifest/defaults.js'
 import { DNS_LABEL, DNS_LABEL_RULE, LB_ALGORITHMS, PROVIDER_KINDS, type ProviderKind } from '../manifest/schema.js'
 
 export const RUNTIMES = ['node', 'python'] as const
@@ -52,7 +53,8 @@ export const DEFAULT_SHOP_OPTIONS = {
   runtime: 'node',
   db: 'postgres',
   lb: 'round-robin',
-  targets: ['docker'],
+  // the kind of the target a manifest without targets deploys to
+  targets: [DEFAULT_TARGET.provider],
 } as const satisfies Partial<ShopOptions>
 
 /** A project name check that states the rule, for prompts (returns the message) and flags (throws). */

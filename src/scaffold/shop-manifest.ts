@@ -1,31 +1,13 @@
 /** The strato.yaml of a scaffolded shop: services, database, targets, budgets and checks. */
 import { stringify } from 'yaml'
-import type { Manifest, ProviderKind, Service, Target } from '../manifest/schema.js'
+import type { DescriptorLookup } from '../capabilities.js'
+import type { Manifest, Service, Target } from '../manifest/schema.js'
 import type { ShopOptions } from './options.js'
 import { HASH_HEADER, HOSTS, REDIS, SERVICE_PORT, SERVICE_WEIGHTS, databaseSpec, serviceEnv } from './stack.js'
 
 export const SCHEMA_COMMENT = '# yaml-language-server: $schema=./.strato/schema.json'
 
-/** The name each provider's target gets in targets:, and its defaults. */
-export function defaultTarget(kind: ProviderKind, project: string): { name: string; target: Target } {
-  switch (kind) {
-    case 'docker':
-      return { name: 'local', target: { provider: 'docker', hosts: ['unix:///var/run/docker.sock'], mode: 'standalone' } }
-    case 'aws':
-      return { name: 'aws', target: { provider: 'aws', region: 'eu-west-1', instanceType: 't3.small' } }
-    case 'azure':
-      return { name: 'azure', target: { provider: 'azure', location: 'westeurope', vmSize: 'Standard_B2s' } }
-    case 'gcp':
-      return { name: 'gcp', target: { provider: 'gcp', project: gcpProjectId(project), zone: 'europe-west1-b', machineType: 'e2-small' } }
-  }
-}
-
-/** GCP project ids are 6-30 characters: keep the name's start and add -prod. */
-export function gcpProjectId(project: string): string {
-  return `${project.slice(0, 25).replace(/-+$/, '')}-prod`
-}
-
-export function shopManifest(options: ShopOptions): Manifest {
+export function shopManifest(options: ShopOptions, descriptors: DescriptorLookup): Manifest {
   const db = databaseSpec(options)
   const services: Record<string, Service> = {}
   for (const name of options.services) {
@@ -81,7 +63,8 @@ export function shopManifest(options: ShopOptions): Manifest {
 
   const targets: Record<string, Target> = {}
   for (const kind of options.targets) {
-    const { name, target } = defaultTarget(kind, options.name)
+    // each kind's descriptor says what its starter target looks like
+    const { name, target } = descriptors(kind).starter(options.name)
     targets[name] = target
   }
   const targetNames = Object.keys(targets)
@@ -103,8 +86,8 @@ export function shopManifest(options: ShopOptions): Manifest {
   }
 }
 
-export function renderShopManifest(options: ShopOptions): string {
+export function renderShopManifest(options: ShopOptions, descriptors: DescriptorLookup): string {
   // YAML 1.1 quoting, so a value such as "yes" stays a string for every YAML reader.
-  const body = stringify(shopManifest(options), { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })
+  const body = stringify(shopManifest(options, descriptors), { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })
   return `${SCHEMA_COMMENT}\n# The ${options.name} project: what runs, where, how it scales, what it may cost. See README.md.\n${body}`
 }

@@ -3,7 +3,9 @@
  * the template files to the files to write (path -> content). The command
  * does the writing.
  */
+import type { DescriptorLookup } from '../capabilities.js'
 import { manifestJsonSchema } from '../manifest/json-schema.js'
+import { PROVIDER_KINDS } from '../manifest/schema.js'
 import { renderShopCompose } from './compose.js'
 import { renderNginxConfig } from './nginx.js'
 import type { ShopOptions, ShopService } from './options.js'
@@ -14,7 +16,8 @@ import type { TemplateTree } from './template-tree.js'
 
 export type FileMap = Record<string, string>
 
-export function renderShop(options: ShopOptions, templates: TemplateTree): FileMap {
+/** `descriptors` give each chosen target kind's starter target (its name and settings in strato.yaml). */
+export function renderShop(options: ShopOptions, templates: TemplateTree, descriptors: DescriptorLookup): FileMap {
   const files: FileMap = {}
   const flags = shopFlags(options)
   const values = shopValues(options)
@@ -27,7 +30,7 @@ export function renderShop(options: ShopOptions, templates: TemplateTree): FileM
     addTemplates(files, templates, `shop/${options.runtime}/${service}/`, `services/${service}/`, serviceValues, serviceFlags)
   }
 
-  files['strato.yaml'] = renderShopManifest(options)
+  files['strato.yaml'] = renderShopManifest(options, descriptors)
   files['compose.yaml'] = renderShopCompose(options)
   files['lb/nginx.conf'] = renderNginxConfig({
     algorithm: options.lb,
@@ -53,10 +56,8 @@ function shopFlags(options: ShopOptions): TemplateFlags {
     replica: options.readReplica,
     usesCache: false,
     consistentHash: options.lb === 'consistent-hash',
-    docker: options.targets.includes('docker'),
-    aws: options.targets.includes('aws'),
-    azure: options.targets.includes('azure'),
-    gcp: options.targets.includes('gcp'),
+    // one flag per provider kind, for the templates' per-target sections
+    ...Object.fromEntries(PROVIDER_KINDS.map((kind) => [kind, options.targets.includes(kind)])),
   }
   for (const service of ['users', 'orders', 'payments'] satisfies ShopService[]) flags[service] = options.services.includes(service)
   return flags

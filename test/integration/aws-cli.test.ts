@@ -19,7 +19,7 @@ async function strato(args: string[]) {
     cwd: dir, reject: false,
     env: {
       NO_COLOR: '1', CI: '1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PROFILE: '', STRATO_AWS_POLL_MS: '50', STRATO_AWS_MAX_ATTEMPTS: '2',
+      AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PROFILE: '', STRATO_POLL_MS: '50', STRATO_MAX_ATTEMPTS: '2',
     },
   })
   return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode, json: () => JSON.parse(result.stdout) }
@@ -87,7 +87,7 @@ describe('strato CLI on an aws target', () => {
     const down = mkdtempSync(path.join(tmpdir(), 'strato-aws-down-'))
     writeFileSync(path.join(down, 'strato.yaml'), 'name: shop\nservices:\n  users: { image: "registry.example/users:1.0.0", port: 8080 }\ntargets:\n  aws: { provider: aws, region: eu-west-1, endpoint: "http://127.0.0.1:9" }\n')
     const result = await execa(process.execPath, [bin, 'status', '--target', 'aws', '--json'], {
-      cwd: down, reject: false, env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', STRATO_AWS_MAX_ATTEMPTS: '1', CI: '1' },
+      cwd: down, reject: false, env: { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', STRATO_MAX_ATTEMPTS: '1', CI: '1' },
     })
     expect(result.exitCode).toBe(4)
     expect(JSON.parse(result.stdout).error.message).toContain('Could not reach AWS at http://127.0.0.1:9')

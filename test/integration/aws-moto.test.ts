@@ -45,7 +45,7 @@ function manifestFor(endpoint: string, usersImage = 'registry.example/users:1.4.
 function providerFor(manifest: Manifest, env: NodeJS.ProcessEnv = {}, healthTimeoutMs = 5000) {
   return new AwsProvider({
     manifest, targetName: 'aws', target: manifest.targets!.aws, projectDir: process.cwd(),
-    env: { STRATO_AWS_MAX_ATTEMPTS: '2', ...env }, progress: silentProgress,
+    env, progress: silentProgress, settings: { maxAttempts: 2 },
   }, { healthTimeoutMs, pollMs: 50, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))), now: () => Date.now() })
 }
 
@@ -152,7 +152,7 @@ describe('aws provider against moto: the full cycle', () => {
     const replicas = resources.filter((r) => r.kind === 'instance' && r.service === 'users' && r.state === 'running')
     expect(replicas).toHaveLength(2)
     expect(replicas.every((r) => r.version === first[0].toVersion)).toBe(true)
-    expect(resources.find((r) => r.kind === 'aws.autoScalingGroup' && r.service === 'users')?.endpoint).toMatch(/^http:\/\/shop-users/)
+    expect(resources.find((r) => r.kind === 'group' && r.service === 'users')?.endpoint).toMatch(/^http:\/\/shop-users/)
 
     // scale within bounds, then outside them
     await provider.scale('users', 3)
@@ -164,7 +164,7 @@ describe('aws provider against moto: the full cycle', () => {
     expect((outside as UserError).message).toContain('2..4')
 
     // autoscale apply, then again: idempotent
-    const applied = await provider.reconcileAutoscaling('users', manifest.services.users.autoscale!)
+    const applied = await provider.applyAutoscaling('users', manifest.services.users.autoscale!)
     expect(applied.created.sort()).toEqual(['strato-schedule-1', 'strato-shop-users-step-1', 'strato-shop-users-step-2', 'strato-step-1', 'strato-step-2', 'strato-target-cpu', 'strato-target-requests'].sort())
     const policies = (await c.asg.send(new DescribePoliciesCommand({ AutoScalingGroupName: 'strato-shop-users' }))).ScalingPolicies!
     const cpu = policies.find((p) => p.PolicyName === 'strato-target-cpu')!
@@ -182,16 +182,16 @@ describe('aws provider against moto: the full cycle', () => {
     const schedules = (await c.asg.send(new DescribeScheduledActionsCommand({ AutoScalingGroupName: 'strato-shop-users' }))).ScheduledUpdateGroupActions!
     expect(schedules.map((s) => [s.ScheduledActionName, s.Recurrence, s.MinSize, s.MaxSize])).toEqual([['strato-schedule-1', '0 8 * * 1-5', 2, 4]])
 
-    const again = await provider.reconcileAutoscaling('users', manifest.services.users.autoscale!)
+    const again = await provider.applyAutoscaling('users', manifest.services.users.autoscale!)
     expect({ created: again.created, updated: again.updated, deleted: again.deleted }).toEqual({ created: [], updated: [], deleted: [] })
     expect(again.unchanged).toHaveLength(7)
 
     // dropping the step rules deletes their policies and alarms
     const fewer = { ...manifest.services.users.autoscale!, steps: undefined }
-    const removed = await provider.reconcileAutoscaling('users', fewer)
+    const removed = await provider.applyAutoscaling('users', fewer)
     expect(removed.deleted.sort()).toEqual(['strato-shop-users-step-1', 'strato-shop-users-step-2', 'strato-step-1', 'strato-step-2'].sort())
     expect((await c.cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'strato-shop-users-step-' }))).MetricAlarms).toEqual([])
-    await provider.reconcileAutoscaling('users', manifest.services.users.autoscale!)
+    await provider.applyAutoscaling('users', manifest.services.users.autoscale!)
 
     // redeploy: nothing to create or update, and moto holds the same instances
     const before = (await runningInstances('users')).map((i) => i.InstanceId).sort()
@@ -265,7 +265,7 @@ describe('aws provider against moto: the full cycle', () => {
     // destroy: everything the project created goes, in dependency order, and the tags prove it
     const destroyed = await pruner.destroy()
     expect(destroyed.remaining).toEqual([])
-    expect(destroyed.removed).toMatchObject({ 'aws.autoScalingGroup': 1, instance: 3, 'aws.loadBalancer': 1, 'aws.targetGroup': 1, 'aws.securityGroup': 2, 'aws.launchTemplate': 1 })
+    expect(destroyed.removed).toMatchObject({ group: 1, instance: 3, balancer: 1, 'target-group': 1, 'security-group': 2, template: 1 })
     expect(await groups()).toEqual([])
     expect(await runningInstances('users')).toEqual([])
     expect((await c.elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([])
@@ -350,7 +350,7 @@ describe('aws provider against moto: bad input fails before anything is created'
     await moto.reset()
     const manifest = manifestFor(moto.endpoint)
     const provider = providerFor(manifest, { DB_PASSWORD: 'x' })
-    const error = await provider.apply([{ kind: 'create', target: 'aws', service: 'users', from: 0, to: 9, reasons: [] }], silentProgress).catch((e: unknown) => e)
+    const error = await provider.apply([{ kind: 'create', target: 'aws', service: 'users', from: 0, to: 9, toVersion: 'v9', reasons: [] }], silentProgress).catch((e: unknown) => e)
     expect((error as UserError).exitCode).toBe(2)
     expect((error as UserError).message).toContain('9 replicas is outside autoscale min..max (2..4)')
     await nothingCreated()

@@ -55,7 +55,7 @@ function manifest(registryHost: string | undefined): Manifest {
 }
 
 function providerFor(m: Manifest) {
-  return new AwsProvider({ manifest: m, targetName: 'aws', target: m.targets!.aws, projectDir: workDir, env: { STRATO_AWS_MAX_ATTEMPTS: '2' }, progress: silentProgress },
+  return new AwsProvider({ manifest: m, targetName: 'aws', target: m.targets!.aws, projectDir: workDir, env: {}, progress: silentProgress, settings: { maxAttempts: 2 } },
     { healthTimeoutMs: 5000, pollMs: 50, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 50))), now: () => Date.now() })
 }
 

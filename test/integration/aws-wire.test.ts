@@ -48,7 +48,7 @@ function manifest(endpoint: string): Manifest {
 
 function provider(endpoint = `http://127.0.0.1:${port}`, maxAttempts = 4) {
   const m = manifest(endpoint)
-  return new AwsProvider({ manifest: m, targetName: 'aws', target: m.targets!.aws, projectDir: process.cwd(), env: { STRATO_AWS_MAX_ATTEMPTS: String(maxAttempts) }, progress: silentProgress })
+  return new AwsProvider({ manifest: m, targetName: 'aws', target: m.targets!.aws, projectDir: process.cwd(), env: {}, progress: silentProgress, settings: { maxAttempts } })
 }
 
 beforeAll(async () => {

@@ -83,12 +83,12 @@ describe('strato cost (built CLI)', () => {
     expect(stderr).toContain('6 malformed line(s)')
   })
 
-  it('warns about providers that are not built and carries on', async () => {
+  it('says where a target\'s spend comes from when its provider does not report it, and carries on', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'strato-actual-'))
     writeFileSync(path.join(dir, 'strato.yaml'), 'name: shop\nservices:\n  web: { image: "local/node:24" }\ntargets:\n  gcp: { provider: gcp, project: acme-prod, zone: europe-west1-b }\n')
     const { stderr, exitCode } = await strato(['cost', 'actual'], dir)
     expect(exitCode).toBe(0)
-    expect(stderr).toContain('target gcp: The gcp provider (target "gcp") is not supported yet.')
+    expect(stderr).toContain('target gcp: not included: GCP spend comes from FOCUS exports of the billing account (strato cost actual --focus)')
   })
 
   it('refreshes prices from a price source into a file that estimates then use', async () => {

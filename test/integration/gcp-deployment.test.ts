@@ -36,7 +36,7 @@ function manifest(image: string): Manifest {
   } as Manifest
 }
 
-const action = (kind: Action['kind'], service: string, to: number, toVersion: string): Action => ({ kind, target: 'gcp', service, to, toVersion, reasons: [] })
+const action = (kind: Action['kind'], service: string, to: number, toVersion: string): Action => (kind === 'delete' ? { kind, target: 'gcp', service, reasons: [] } : { kind, target: 'gcp', service, to, toVersion, reasons: [] })
 
 async function inventory() {
   return toResources(await readInventory(context.api, 'shop', 'gcp'), 'gcp', 'europe-west1')
@@ -140,8 +140,8 @@ describe('gcp deployment against the fake', () => {
   it('destroys everything and proves nothing is left', async () => {
     const result = await destroyTarget(context, silentProgress)
     expect(result.remaining).toEqual([])
-    expect(result.removed['gcp.instanceGroup']).toBe(1)
-    expect(result.removed['gcp.secret']).toBe(1)
+    expect(result.removed.group).toBe(1)
+    expect(result.removed.secret).toBe(1)
     expect(await fake.state()).toEqual({})
   })
 })

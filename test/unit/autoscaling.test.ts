@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { runController } from '../../src/autoscaling/controller.js'
-import { evaluatePolicy, type ControllerState } from '../../src/autoscaling/policy.js'
+import { runController, runControllers } from '../../src/autoscaling/controller.js'
+import { controllerPolicy, evaluatePolicy as evaluate, type ControllerState } from '../../src/autoscaling/policy.js'
 import { observationFrom } from '../../src/autoscaling/provider-port.js'
 import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/service-unit.js'
 import { parseTrace, simulate } from '../../src/autoscaling/simulate.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 
 const fresh: ControllerState = { recommendations: [] }
+/** The controller runs the normalised policy, as the docker compiler writes it. */
+const evaluatePolicy = (service: string, policy: Autoscale, ...rest: [number, Parameters<typeof evaluate>[3], ControllerState, number]) => evaluate(service, controllerPolicy(policy), ...rest)
 const cpu60: Autoscale = { min: 1, max: 6, target: { cpu: 60 } }
 
 describe('target tracking', () => {
@@ -66,6 +68,21 @@ describe('cooldown and stabilisation', () => {
   })
 })
 
+describe('scale-in limit', () => {
+  it('removes at most the limit within the window, taking a sharp drop in slices', () => {
+    const policy: Autoscale = { min: 1, max: 10, target: { cpu: 50 }, scaleInLimit: { replicas: 2, window: '2m' } }
+    const first = evaluatePolicy('web', policy, 8, { cpu: 5 }, fresh, 0)
+    expect(first.decision).toMatchObject({ current: 8, desired: 6, action: 'scale-in' })
+    expect(first.decision.reason).toContain('scale-in limit: at most 2 per 2m, 2 left now')
+    const soon = evaluatePolicy('web', policy, 6, { cpu: 5 }, first.state, 60_000)
+    expect(soon.decision).toMatchObject({ desired: 6, action: 'hold' })
+    const later = evaluatePolicy('web', policy, 6, { cpu: 5 }, soon.state, 121_000)
+    expect(later.decision).toMatchObject({ desired: 4, action: 'scale-in' })
+    // scaling out is never limited
+    expect(evaluatePolicy('web', policy, 4, { cpu: 100 }, later.state, 122_000).decision.desired).toBe(8)
+  })
+})
+
 describe('the controller loop', () => {
   it('observes, decides, scales and logs each round', async () => {
     let replicas = 1
@@ -73,7 +90,7 @@ describe('the controller loop', () => {
     const logged: string[] = []
     let clock = 0
     const decisions = await runController({
-      policies: { web: { min: 1, max: 4, target: { cpu: 50 } } },
+      policies: { web: controllerPolicy({ min: 1, max: 4, target: { cpu: 50 } }) },
       port: { observe: async () => ({ cpu: load.shift() }), replicas: async () => replicas, scale: async (_service, count) => { replicas = count } },
       now: () => clock,
       sleep: async (ms) => { clock += ms },
@@ -84,6 +101,41 @@ describe('the controller loop', () => {
     expect(logged).toEqual(['1->2', '2->4', '4->1'])
     expect(decisions).toHaveLength(3)
     expect(replicas).toBe(1)
+  })
+
+  it('drives several targets at once until one signal stops them all', async () => {
+    const abort = new AbortController()
+    const rounds: Record<string, number> = { onprem: 0, edge: 0 }
+    const options = (name: string) => ({
+      policies: { web: controllerPolicy({ min: 1, max: 4, target: { cpu: 50 } }) },
+      port: { observe: async () => ({ cpu: 50 }), replicas: async () => 1, scale: async () => {} },
+      now: () => 0,
+      // each round of either target yields to the other; the edge stops everything after its third
+      sleep: async () => {
+        rounds[name] += 1
+        if (name === 'edge' && rounds.edge === 3) abort.abort()
+        await new Promise((resolve) => setImmediate(resolve))
+      },
+      log: () => {},
+      intervalMs: 15_000,
+    })
+    const decisions = await runControllers({ onprem: options('onprem'), edge: options('edge') }, abort)
+    expect(rounds.onprem).toBeGreaterThanOrEqual(2)
+    expect(decisions.onprem.length).toBeGreaterThanOrEqual(2)
+    expect(decisions.edge).toHaveLength(3)
+  })
+
+  it('stops the other targets when one fails, and reports the failure', async () => {
+    const abort = new AbortController()
+    let healthyRounds = 0
+    const base = { policies: { web: controllerPolicy(cpu60) }, now: () => 0, log: () => {}, intervalMs: 1 }
+    const failing = runControllers({
+      ok: { ...base, port: { observe: async () => ({}), replicas: async () => 1, scale: async () => {} }, sleep: async () => { healthyRounds++; await new Promise((resolve) => setImmediate(resolve)) } },
+      down: { ...base, port: { observe: async () => { throw new Error('host down') }, replicas: async () => 1, scale: async () => {} }, sleep: async () => {} },
+    }, abort)
+    await expect(failing).rejects.toThrow('host down')
+    expect(abort.signal.aborted).toBe(true)
+    expect(healthyRounds).toBeLessThan(3)
   })
 
   it('turns samples into an observation', () => {

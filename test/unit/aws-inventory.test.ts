@@ -12,7 +12,7 @@ describe('aws inventory from tags', () => {
   const resources = toResources({ groups, loadBalancers: [], targetGroups: [], securityGroups: [], launchTemplates: [] }, 'aws', 'eu-west-1')
 
   it('reports the group with its counts, version and state', () => {
-    const group = resources.find((r) => r.kind === 'aws.autoScalingGroup')!
+    const group = resources.find((r) => r.kind === 'group')!
     expect(group).toMatchObject({
       service: 'users', version: '905d131c891d', state: 'pending', health: 'starting', location: 'eu-west-1',
       details: { name: 'strato-shop-users', min: 1, max: 4, desired: 2, inService: 1, healthy: 1, launchTemplate: { id: 'lt-0abc', version: '1' } },

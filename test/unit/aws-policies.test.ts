@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
-import { arnLabel, desiredPolicies } from '../../providers/aws/autoscaling-policies.js'
+import type { Autoscale } from '../../src/manifest/schema.js'
+import { compileAwsAutoscaling } from '../../providers/aws/autoscaling-compile.js'
+import { arnLabel } from '../../providers/aws/autoscaling-policies.js'
 
-const context = {
-  project: 'shop', service: 'users', groupName: 'strato-shop-users',
-  loadBalancerLabel: 'app/shop-users/50dc6c495c0c9188', targetGroupLabel: 'targetgroup/shop-users/73e2d6bc24d8a067',
-}
+const resolved = { requestLabel: 'app/shop-users/50dc6c495c0c9188/targetgroup/shop-users/73e2d6bc24d8a067' }
+const desiredPolicies = (policy: Autoscale, live: Record<string, string> | undefined = resolved) => compileAwsAutoscaling({ project: 'shop', service: 'users', policy, resolved: live })
 
 describe('aws autoscaling translation', () => {
   it('maps target, steps and schedules to native policies', () => {
@@ -14,8 +14,8 @@ describe('aws autoscaling translation', () => {
       steps: [{ metric: 'cpu', above: 80, change: 3 }, { metric: 'requests', below: 5, change: -1 }],
       schedule: [{ cron: '0 8 * * 1-5', min: 4, max: 10, desired: 6, timezone: 'Europe/Paris' }],
       cooldown: '2m', stabilization: '5m',
-    }, context)
-    expect(wanted.group).toEqual({ MinSize: 2, MaxSize: 10, DefaultCooldown: 120 })
+    })
+    expect(wanted.group).toEqual({ AutoScalingGroupName: 'strato-shop-users', MinSize: 2, MaxSize: 10, DefaultCooldown: 120 })
     expect(wanted.targetTracking).toEqual([
       {
         AutoScalingGroupName: 'strato-shop-users', PolicyName: 'strato-target-cpu', PolicyType: 'TargetTrackingScaling', EstimatedInstanceWarmup: 120,
@@ -51,9 +51,9 @@ describe('aws autoscaling translation', () => {
   })
 
   it('says memory scaling is not supported on aws instead of faking it', () => {
-    const attempt = () => desiredPolicies({ min: 1, max: 3, target: { memory: 70 } }, context)
+    const attempt = () => desiredPolicies({ min: 1, max: 3, target: { memory: 70 } })
     expect(attempt).toThrow(UserError)
-    expect(attempt).toThrow(/target\.memory on aws/)
+    expect(attempt).toThrow(/autoscale on memory for aws/)
     try {
       attempt()
     } catch (error) {
@@ -61,8 +61,10 @@ describe('aws autoscaling translation', () => {
     }
   })
 
-  it('needs the balancer for request-based scaling', () => {
-    expect(() => desiredPolicies({ min: 1, max: 3, target: { requests: 10 } }, { ...context, loadBalancerLabel: undefined })).toThrow(/Deploy the service first|without its load balancer/)
+  it('names the balancer it needs for request-based scaling when it is not resolved yet (a dry run)', () => {
+    const dry = desiredPolicies({ min: 1, max: 3, target: { requests: 10 }, steps: [{ metric: 'requests', above: 20, change: 1 }] }, {})
+    expect(dry.targetTracking[0].TargetTrackingConfiguration.PredefinedMetricSpecification.ResourceLabel).toBe('<app/.../targetgroup/... label of the users load balancer, resolved when applied>')
+    expect(dry.steps[0].alarm.Dimensions).toEqual([{ Name: 'TargetGroup', Value: '<targetgroup/... of the users load balancer, resolved when applied>' }])
   })
 
   it('cuts the resource labels out of ARNs', () => {

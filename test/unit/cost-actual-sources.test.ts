@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { actualJson } from '../../src/costs/actual-report.js'
 import { actualReport } from '../../src/costs/actual.js'
 import { periodDays, targetSpend, type SpendSource } from '../../src/costs/actual-sources.js'
+import type { DescriptorLookup } from '../../src/capabilities.js'
 import { notSupported, UserError } from '../../src/errors.js'
+import { DESCRIPTORS } from '../../providers/descriptors.js'
 import { ManifestSchema } from '../../src/manifest/schema.js'
 import type { Progress, Resource } from '../../src/model.js'
 
@@ -23,9 +25,12 @@ const manifest = ManifestSchema.parse({
 const period = { start: '2026-11-01', end: '2026-11-03', granularity: 'daily' as const }
 const container = (service: string, state: Resource['state'] = 'running'): Resource => ({ id: `${service}-${state}`, kind: 'container', target: 'onprem', service, state, labels: {} })
 
+const quiet = { metrics: async () => [], close: async () => {} }
 const sources: Record<string, () => SpendSource> = {
   onprem: () => ({
-    costs: async () => { throw notSupported('Actual spend from a docker target') },
+    ...quiet,
+    // the descriptor says docker spend comes from the model: costs() is never asked
+    costs: async () => { throw new Error('costs() called for a target whose spend comes from the model') },
     inventory: async () => [container('users'), { ...container('users'), id: 'u2' }, container('users', 'stopped'), container('orders'), { id: 'lb', kind: 'balancer', target: 'onprem', service: 'users', state: 'running', labels: {} }],
     // orders reserves nothing: it is charged by use, 40% of one CPU and 25% of the host's 8 GiB
     metrics: async (service) => service === 'orders'
@@ -33,24 +38,29 @@ const sources: Record<string, () => SpendSource> = {
       : [],
   }),
   aws: () => ({
+    ...quiet,
     costs: async () => [{ provider: 'aws', target: 'aws', service: 'users', date: '2026-11-01', amount: 1.25, currency: 'USD', source: 'Cost Explorer' }],
     inventory: async () => [],
   }),
   azure: () => ({
+    ...quiet,
     costs: async () => { throw new UserError('Azure refused the credentials.', { code: 'denied' }) },
     inventory: async () => [],
   }),
 }
 
+// Azure as if its provider were built and reported spend, to see a provider's refusal fail the run.
+const descriptors: DescriptorLookup = (kind) => (kind === 'azure' ? { ...DESCRIPTORS.azure, spend: { source: 'provider', how: 'Cost Management' } } : DESCRIPTORS[kind])
+
 describe('spend from targets', () => {
-  it('combines provider spend, the on-prem model for docker, and says what was left out', async () => {
+  it('takes spend from where each descriptor says: the provider, the on-prem model, or FOCUS only', async () => {
     const warnings: string[] = []
     const progress: Progress = { step() {}, done() {}, warn: (message) => warnings.push(message) }
     const open = async (name: string) => {
-      if (!sources[name]) throw notSupported(`The gcp provider (target "${name}")`)
+      if (!sources[name]) throw notSupported(`The provider of target "${name}"`)
       return sources[name]()
     }
-    const result = await targetSpend(manifest, ['onprem', 'aws', 'gcp', 'azure'], period, open, progress)
+    const result = await targetSpend(manifest, ['onprem', 'aws', 'gcp', 'azure'], period, open, progress, descriptors)
 
     // onprem: 300 / 30 = 10.00 a day; users reserve max(1/4, 1Gi/8Gi) = 25% each, two running = 5.00 a day;
     // orders uses max(0.4/4, 2Gi/8Gi) = 25% = 2.50 a day; idle 2.50 a day.
@@ -61,11 +71,11 @@ describe('spend from targets', () => {
       ['users', 'aws', 1.25],
       ['users', 'docker', 10],
     ])
-    expect(result.notes[0].detail).toBe('on-prem model: hosts\' cost over 2 day(s), shared by the reservations of the 3 running container(s); by current use for orders')
+    expect(result.notes[0].detail).toBe('on-prem model: hosts\' cost over 2 day(s), shared by the reservations of the 3 running replica(s); by current use for orders')
     expect(json.totals).toEqual([{ currency: 'USD', amount: 21.25, tagged: 21.25, untagged: 0 }])
     expect(result.failures.map((failure) => [failure.target, failure.error.exitCode])).toEqual([['azure', 5]])
     expect(warnings).toEqual([
-      'target gcp: The gcp provider (target "gcp") is not supported yet.',
+      'target gcp: not included: GCP spend comes from FOCUS exports of the billing account (strato cost actual --focus)',
       'target azure: Azure refused the credentials.',
     ])
   })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { descriptorOf } from '../../providers/descriptors.js'
 import { budgetCents, budgetGateError, checkBudget, extrapolateMonth, monthToDate } from '../../src/costs/budget.js'
 import { checkEstimateBudget } from '../../src/costs/estimate-report.js'
 import { SHIPPED_CATALOG } from '../../src/costs/catalog.js'
@@ -7,7 +8,7 @@ import { exitCodeFor, ExitCode } from '../../src/errors.js'
 import { loadManifestFile } from '../../src/manifest/load.js'
 
 // hybrid fixture, priced by hand in cost-estimate.test.ts's terms: expected 264.55 USD, max 387.04 USD
-const hybrid = estimateManifest(loadManifestFile('test/fixtures/cost/hybrid/strato.yaml').manifest, SHIPPED_CATALOG)
+const hybrid = estimateManifest(loadManifestFile('test/fixtures/cost/hybrid/strato.yaml').manifest, SHIPPED_CATALOG, descriptorOf)
 
 describe('budget gate', () => {
   it('passes when the expected estimate is within the budget', () => {

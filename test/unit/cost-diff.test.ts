@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { descriptorOf } from '../../providers/descriptors.js'
 import { SHIPPED_CATALOG } from '../../src/costs/catalog.js'
 import { diffEstimates, diffJson, renderDiffMarkdown } from '../../src/costs/diff.js'
 import { estimateManifest } from '../../src/costs/estimate.js'
 import { loadManifestFile } from '../../src/manifest/load.js'
 
-const estimate = (name: string) => estimateManifest(loadManifestFile(`test/fixtures/cost/diff/${name}.yaml`).manifest, SHIPPED_CATALOG)
+const estimate = (name: string) => estimateManifest(loadManifestFile(`test/fixtures/cost/diff/${name}.yaml`).manifest, SHIPPED_CATALOG, descriptorOf)
 
 describe('cost diff', () => {
   // Shipped prices, us-east-1: t3.small 0.0208/h -> 15.184 a month, gp3 disk 0.64, ALB 0.0225/h -> 16.425.

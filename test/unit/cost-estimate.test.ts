@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { descriptorOf } from '../../providers/descriptors.js'
 import { SHIPPED_CATALOG, type PriceCatalog } from '../../src/costs/catalog.js'
 import { estimateManifest, replicaRange } from '../../src/costs/estimate.js'
 import { estimateJson, estimateView, renderEstimateCsv, renderEstimateMarkdown, renderEstimateTable } from '../../src/costs/estimate-report.js'
@@ -63,7 +64,7 @@ describe('estimateManifest', () => {
       name: 'shop',
       services: { api: { image, port: 8080, replicas: 3 }, worker: { image, replicas: 2 } },
       targets: { aws: { provider: 'aws', region: 'eu-west-1', instanceType: 'm5.large' } },
-    }), catalog)
+    }), catalog, descriptorOf)
     const view = estimateView(estimate)
     // api: 3 × 730 × 0.10 = 219.00; disks 3 × 0.80 = 2.40; ALB 730 × 0.025 = 18.25
     // worker: 2 × 730 × 0.10 = 146.00; disks 2 × 0.80 = 1.60
@@ -85,7 +86,7 @@ describe('estimateManifest', () => {
         gcp: { provider: 'gcp', project: 'acme-prod', zone: 'europe-west1-b', machineType: 'e2-small' },
       },
       placement: [{ target: 'aws', max: 2 }, { target: 'gcp' }],
-    }), catalog)
+    }), catalog, descriptorOf)
     const view = estimateView(estimate)
     const compute = view.rows.filter((row) => row.item === 'compute')
     expect(compute.map((row) => [row.target, row.quantity])).toEqual([
@@ -108,7 +109,7 @@ describe('estimateManifest', () => {
         'mem-heavy': { image, replicas: 1, resources: { cpu: 0.5, memory: '16Gi' } },
       },
       targets: { rack: { provider: 'docker', hosts: ['ssh://ops@a', 'ssh://ops@b'], cost: { purchase: 3600, months: 36, power: 20, cpus: 8, memory: '32Gi' } } },
-    }), catalog)
+    }), catalog, descriptorOf)
     // per host 3600 / 36 + 20 = 120; two hosts: 240 for 16 CPUs and 64 GiB
     // cpu-heavy: max(2/16, 1/64) = 12.5% each -> 2 × 30 = 60; mem-heavy: max(0.5/16, 16/64) = 25% -> 60; idle 120
     const view = estimateView(estimate)
@@ -123,7 +124,7 @@ describe('estimateManifest', () => {
       name: 'shop',
       services: { web: { image, replicas: 2 } },
       targets: { aws: { provider: 'aws', region: 'eu-west-1', instanceType: 'x9.huge' } },
-    }), catalog)
+    }), catalog, descriptorOf)
     expect(estimate.warnings).toEqual(['instance type x9.huge (aws eu-west-1, target "aws") is not in the price catalog; priced as unknown'])
     expect(estimate.complete).toBe(false)
     const json = estimateJson(estimate)
@@ -145,7 +146,7 @@ describe('estimateManifest', () => {
         gcp: { provider: 'gcp', project: 'acme-prod', zone: 'europe-west1-b', machineType: 'z9-mega' },
       },
       placement: [{ target: 'aws', max: 2 }, { target: 'gcp' }],
-    }), catalog)
+    }), catalog, descriptorOf)
     const json = estimateJson(estimate)
     expect(json.atLeast).toEqual({ min: false, expected: false, max: true })
     expect(json.lines.find((line) => line.sku === 'z9-mega')?.monthly).toEqual({ min: 0, expected: 0, max: null })
@@ -155,7 +156,7 @@ describe('estimateManifest', () => {
   })
 
   it('treats a docker target without a declared cost as unknown, never as free', () => {
-    const estimate = estimateManifest(manifest({ name: 'a', services: { web: { image } } }), catalog)
+    const estimate = estimateManifest(manifest({ name: 'a', services: { web: { image } } }), catalog, descriptorOf)
     expect(estimate.complete).toBe(false)
     expect(estimate.lines).toHaveLength(1)
     expect(estimate.warnings[0]).toContain('target "local" declares no host cost')
@@ -166,7 +167,7 @@ describe('estimateManifest', () => {
     const services = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`s${i}`, { image, resources: { cpu: 1 } }]))
     const estimate = estimateManifest(manifest({
       name: 'a', services, targets: { box: { provider: 'docker', cost: { monthly: 100, cpus: 9, memory: '9Gi' } } },
-    }), catalog)
+    }), catalog, descriptorOf)
     const view = estimateView(estimate)
     // each 100 / 9 = 11.111... -> 11.11; idle 2/9 × 100 = 22.222... takes the missing cent (largest remainder)
     const cents = view.rows.map((row) => row.cents.expected!)
@@ -178,7 +179,7 @@ describe('estimateManifest', () => {
   it('prices with the shipped snapshot and names its source and date', () => {
     const estimate = estimateManifest(manifest({
       name: 'a', services: { web: { image, replicas: 1 } }, targets: { aws: { provider: 'aws', region: 'us-east-1', instanceType: 't3.small' } },
-    }), SHIPPED_CATALOG)
+    }), SHIPPED_CATALOG, descriptorOf)
     // 730 × 0.0208 = 15.184 -> 15.18, plus the 0.64 disk
     expect(estimateJson(estimate).total?.expected).toBe(15.82)
     expect(renderEstimateTable(estimate)).toContain(`(${SHIPPED_CATALOG.date})`)

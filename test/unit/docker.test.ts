@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
-import { classifyDockerError, DockerHost } from '../../providers/docker/engine.js'
+import { DockerHost, isRead } from '../../providers/docker/engine.js'
+import { classifyDockerError, isTransientDockerError } from '../../providers/docker/errors.js'
 import { imageMapFrom, mapImage, mappedBuildArgs, parseImageMap } from '../../providers/docker/image-map.js'
 import { pickRelease } from '../../providers/docker/index.js'
 import { balancerRunArgs, healthCommand, replicaRunArgs } from '../../providers/docker/replica-spec.js'
@@ -48,9 +49,9 @@ describe('image map', () => {
     expect(parseImageMap('postgres:16.4-bookworm=local/postgres:15,node=local/node:24', 'inline')).toEqual({ 'postgres:16.4-bookworm': 'local/postgres:15', node: 'local/node:24' })
     expect(parseImageMap('nginx:1.27-bookworm: local/nginx:1\n', 'f.yaml')).toEqual({ 'nginx:1.27-bookworm': 'local/nginx:1' })
     expect(() => parseImageMap('- a\n- b', 'f.yaml')).toThrow(UserError)
-    expect(imageMapFrom(undefined, { STRATO_IMAGE_MAP: 'a=b' })).toEqual({ a: 'b' })
-    expect(imageMapFrom('c=d', { STRATO_IMAGE_MAP: 'a=b' })).toEqual({ c: 'd' })
-    expect(() => imageMapFrom(undefined, { STRATO_IMAGE_MAP: '/nonexistent/map.yaml' })).toThrow('cannot be read')
+    expect(imageMapFrom(undefined)).toEqual({})
+    expect(imageMapFrom('c=d')).toEqual({ c: 'd' })
+    expect(() => imageMapFrom('/nonexistent/map.yaml')).toThrow('cannot be read')
   })
 
   it('maps exact references first, then whole repositories', () => {
@@ -73,6 +74,21 @@ describe('engine errors and hosts', () => {
     expect(classifyDockerError('unix:///tmp/x.sock', 'Cannot connect to the Docker daemon at unix:///tmp/x.sock. Is the docker daemon running?')?.exitCode).toBe(4)
     expect(classifyDockerError('ssh://ops@db1', 'error during connect: ssh: Could not resolve hostname db1')?.exitCode).toBe(4)
     expect(classifyDockerError('unix:///x', 'No such image: foo')).toBeUndefined()
+    // an authorization plugin or a TLS daemon saying no is about the credentials: exit 5
+    expect(classifyDockerError('tcp://db1:2376', 'Error response from daemon: authorization denied by plugin opa-docker-authz: request rejected')?.options.code).toBe('denied')
+    expect(classifyDockerError('tcp://db1:2376', 'error during connect: Get "https://db1:2376/v1.41/info": remote error: tls: bad certificate')?.options.code).toBe('denied')
+  })
+
+  it('retries only reads, and only when the connection failed', () => {
+    expect(isTransientDockerError('error during connect: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.41/containers/json": EOF')).toBe(true)
+    expect(isTransientDockerError('read unix @->/var/run/docker.sock: read: connection reset by peer')).toBe(true)
+    expect(isTransientDockerError('Cannot connect to the Docker daemon at unix:///tmp/x.sock. Is the docker daemon running?')).toBe(false)
+    expect(isTransientDockerError('Error response from daemon: No such container: x')).toBe(false)
+    expect(isRead(['ps', '--all'])).toBe(true)
+    expect(isRead(['network', 'inspect', 'x'])).toBe(true)
+    expect(isRead(['logs', '--follow', 'x'])).toBe(false)
+    expect(isRead(['run', '--detach', 'x'])).toBe(false)
+    expect(isRead(['network', 'create', 'x'])).toBe(false)
   })
 
   it('points the client at the host with TLS flags for tcp', () => {

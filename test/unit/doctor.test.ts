@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import { checkNode, runDoctor, type DoctorProbes } from '../../src/doctor.js'
+import { checkNode, runDoctor, type DoctorProbes, type ProgramRun } from '../../src/doctor.js'
 import type { Target } from '../../src/manifest/schema.js'
+import { descriptorOf } from '../../providers/descriptors.js'
 
-function probes(overrides: Partial<DoctorProbes> = {}): DoctorProbes {
+const ran = (stdout: string, overrides: Partial<ProgramRun> = {}): ProgramRun => ({ exitCode: 0, stdout, stderr: '', timedOut: false, missing: false, ...overrides })
+const failed = (stderr: string): ProgramRun => ran('', { exitCode: 1, stderr })
+
+/** Probes where `docker` answers as `engine(host)` says; the CLI itself is there unless told otherwise. */
+function probes(engine: (host: string) => ProgramRun = () => ran('27.0'), overrides: Partial<DoctorProbes> = {}): DoctorProbes & { calls: string[][] } {
+  const calls: string[][] = []
   return {
+    calls,
     nodeVersion: 'v24.21.0',
-    dockerCliVersion: async () => '28.2.2',
-    docker: async () => ({ ok: true, serverVersion: '20.10.24' }),
+    async exec(file, args) {
+      calls.push([file, ...args])
+      if (args[0] === '--version') return ran('Docker version 28.2.2, build e6534b4')
+      return engine(args[1])
+    },
     env: {},
     homeFileExists: () => false,
     fileExists: () => false,
@@ -22,31 +32,33 @@ describe('doctor', () => {
     expect(checkNode('v22.0.0').status).toBe('ok')
   })
 
-  it('probes every host of every docker target', async () => {
-    const seen: string[] = []
-    const checks = await runDoctor(docker, probes({ docker: async (host) => { seen.push(host); return { ok: true, serverVersion: '27.0' } } }))
-    expect(seen).toEqual(['unix:///var/run/docker.sock', 'ssh://ops@db1'])
+  it('probes every host of every docker target, and the docker CLI once for all of them', async () => {
+    const twoTargets: Record<string, Target> = { ...docker, edge: { provider: 'docker', hosts: ['tcp://edge:2376'] } }
+    const machine = probes()
+    const checks = await runDoctor(twoTargets, machine, descriptorOf)
+    expect(machine.calls.filter((call) => call[1] === '-H').map((call) => call[2])).toEqual(['unix:///var/run/docker.sock', 'ssh://ops@db1', 'tcp://edge:2376'])
     expect(checks.map((check) => [check.name, check.status])).toEqual([
       ['node', 'ok'],
       ['docker CLI', 'ok'],
       ['docker engine unix:///var/run/docker.sock', 'ok'],
       ['docker engine ssh://ops@db1', 'ok'],
+      ['docker engine tcp://edge:2376', 'ok'],
     ])
   })
 
   it('gives a fix that fits the kind of failure and host', async () => {
-    const checks = await runDoctor(docker, probes({
-      docker: async (host) => (host.startsWith('ssh') ? { ok: false, reason: 'unreachable', message: 'ssh: connect refused' } : { ok: false, reason: 'denied' }),
-    }))
+    const checks = await runDoctor(docker, probes((host) => (host.startsWith('ssh')
+      ? failed('error during connect: ssh: connect to host db1 port 22: Connection refused')
+      : failed('permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock'))), descriptorOf)
     expect(checks[2]).toMatchObject({ status: 'fail', detail: 'permission denied on the Docker socket', fix: expect.stringContaining('docker group') })
     expect(checks[3]).toMatchObject({ status: 'fail', fix: expect.stringContaining('ssh') })
   })
 
   it('does not probe engines when the docker CLI is missing', async () => {
-    let probed = false
-    const checks = await runDoctor(docker, probes({ dockerCliVersion: async () => undefined, docker: async () => { probed = true; return { ok: true } } }))
-    expect(probed).toBe(false)
+    const machine = probes(() => ran('27.0'), { exec: async () => ran('', { exitCode: 127, missing: true }) })
+    const checks = await runDoctor(docker, machine, descriptorOf)
     expect(checks.at(-1)).toMatchObject({ name: 'docker CLI', status: 'fail', fix: expect.stringContaining('apt-get install docker.io') })
+    expect(checks).toHaveLength(2)
   })
 
   it('finds cloud credentials in the environment and home folder, and says what to do when none are there', async () => {
@@ -55,18 +67,19 @@ describe('doctor', () => {
       azure: { provider: 'azure', location: 'westeurope' },
       gcp: { provider: 'gcp', project: 'acme-prod', zone: 'europe-west1-b' },
     }
-    const none = await runDoctor(clouds, probes())
+    const none = await runDoctor(clouds, probes(), descriptorOf)
     expect(none.slice(1).map((check) => [check.name, check.status])).toEqual([
       ['aws credentials', 'fail'], ['azure credentials', 'fail'], ['gcp credentials', 'fail'],
     ])
     expect(none[1].fix).toContain('aws configure')
 
-    const found = await runDoctor(clouds, probes({
-      env: { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example', GOOGLE_APPLICATION_CREDENTIALS: '/keys/sa.json' },
+    const keyId = ['AKIA', 'EXAMPLE'].join('')
+    const found = await runDoctor(clouds, probes(undefined, {
+      env: { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: 'example', GOOGLE_APPLICATION_CREDENTIALS: '/keys/sa.json' },
       homeFileExists: (file) => file === '.azure/azureProfile.json',
       fileExists: (file) => file === '/keys/sa.json',
-    }))
+    }), descriptorOf)
     expect(found.slice(1).map((check) => check.status)).toEqual(['ok', 'ok', 'ok'])
-    expect(JSON.stringify(found)).not.toContain('AKIAEXAMPLE')
+    expect(JSON.stringify(found)).not.toContain(keyId)
   })
 })

@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Manifest } from '../../src/manifest/schema.js'
 import { renderNginxConfig, renderNginxUpstream, type BalancedService } from '../../src/lb/nginx.js'
-import { balancerEndpoints, balancerPorts } from '../../src/lb/ports.js'
 
 const upstreams = [{ address: 'a', port: 8080 }, { address: 'b', port: 8080, weight: 3 }]
 const service = (algorithm: BalancedService['algorithm'], extra: Partial<BalancedService> = {}): BalancedService => ({ name: 'users-api', listen: 8081, algorithm, upstreams, ...extra })
@@ -30,23 +28,5 @@ describe('nginx rendering', () => {
     expect(config).toContain('listen 8081;')
     expect(config).not.toContain('upstream strato_empty')
     expect(config).toContain('return 503')
-  })
-})
-
-describe('balancer ports', () => {
-  const manifest: Manifest = {
-    name: 'shop',
-    services: { users: { image: 'u', port: 3000, health: '/h' }, db: { image: 'p', port: 5432 }, orders: { image: 'o', port: 3000, health: '/h' } },
-    loadBalancer: { algorithm: 'round-robin', port: 9000 },
-  }
-
-  it('fronts HTTP services only, on deterministic ports', () => {
-    expect(balancerPorts(manifest)).toEqual({ users: 9000, orders: 9001 })
-    expect(balancerPorts({ ...manifest, loadBalancer: undefined })).toEqual({ users: 8080, orders: 8081 })
-  })
-
-  it('reads endpoints back from running balancers', () => {
-    const resources = [{ kind: 'balancer', location: 'ssh://ops@db1', state: 'running', labels: { 'strato.publish': '0.0.0.0', 'strato.ports': '9000,9001' } }]
-    expect(balancerEndpoints(manifest, resources)).toEqual({ 'ssh://ops@db1': { users: 'http://db1:9000', orders: 'http://db1:9001' } })
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { descriptorOf } from '../../providers/descriptors.js'
 import { checkManifest, formatProblem, parseManifest } from '../../src/manifest/load.js'
 import { UserError } from '../../src/errors.js'
 
@@ -30,7 +31,7 @@ checks: { failOn: high, skip: [{ id: DKR-004, reason: "base image is rebuilt nig
 `
 
 function problems(text: string): string[] {
-  return checkManifest(text, 'strato.yaml').problems.map(formatProblem)
+  return checkManifest(text, 'strato.yaml', descriptorOf).problems.map(formatProblem)
 }
 
 /** The valid manifest with one line replaced. */

@@ -125,8 +125,8 @@ describe('scale input', () => {
 
 describe('status rows', () => {
   it('counts running and healthy replicas per host', () => {
-    const resources = [replica('users', 'v2'), { ...replica('users', 'v2'), health: 'starting' as const }, replica('users', 'v2', 'running', 'ssh://b')]
-    const rows = statusRows(desiredState(manifest, { local }, { users: 'v2', db: 'd1', orders: 'o1' }), resources, { 'unix:///a': { users: 'http://127.0.0.1:8080' } })
+    const resources = [{ ...replica('users', 'v2'), endpoint: 'http://127.0.0.1:8080' }, { ...replica('users', 'v2'), health: 'starting' as const }, replica('users', 'v2', 'running', 'ssh://b')]
+    const rows = statusRows(desiredState(manifest, { local }, { users: 'v2', db: 'd1', orders: 'o1' }), resources)
     expect(rows.filter((row) => row.service === 'users')).toEqual([
       { target: 'local', service: 'users', host: 'unix:///a', desired: 2, running: 2, healthy: 1, versions: ['v2'], endpoint: 'http://127.0.0.1:8080', restarts: 0 },
       { target: 'local', service: 'users', host: 'ssh://b', desired: 2, running: 1, healthy: 1, versions: ['v2'], endpoint: undefined, restarts: 0 },

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { resolveShopOptions, type RawShopOptions } from '../../src/scaffold/options.js'
 import { renderShop, type FileMap } from '../../src/scaffold/shop.js'
 import { readTemplateTree, templatesRoot } from '../../src/scaffold/template-tree.js'
+import { descriptorOf } from '../../providers/descriptors.js'
 
 export const GOLDEN_SCENARIOS: Record<string, RawShopOptions> = {
   'new-node-postgres': { name: 'shop' },
@@ -37,7 +38,7 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 function generate(raw: RawShopOptions): FileMap {
-  const files = renderShop(resolveShopOptions(raw), templates)
+  const files = renderShop(resolveShopOptions(raw), templates, descriptorOf)
   return Object.fromEntries(Object.entries(files).filter(([file]) => !SKIPPED.has(file)))
 }
 

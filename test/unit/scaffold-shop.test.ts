@@ -4,11 +4,13 @@ import { manifestJsonSchema } from '../../src/manifest/json-schema.js'
 import { checkManifest } from '../../src/manifest/load.js'
 import { resolveShopOptions, type RawShopOptions } from '../../src/scaffold/options.js'
 import { renderShop } from '../../src/scaffold/shop.js'
-import { SCHEMA_COMMENT, gcpProjectId } from '../../src/scaffold/shop-manifest.js'
+import { SCHEMA_COMMENT } from '../../src/scaffold/shop-manifest.js'
+import { descriptorOf } from '../../providers/descriptors.js'
+import { gcpProjectId } from '../../providers/gcp/descriptor.js'
 import { readTemplateTree, templatesRoot } from '../../src/scaffold/template-tree.js'
 
 const templates = readTemplateTree(templatesRoot())
-const render = (raw: RawShopOptions) => renderShop(resolveShopOptions({ name: 'shop', ...raw }), templates)
+const render = (raw: RawShopOptions) => renderShop(resolveShopOptions({ name: 'shop', ...raw }), templates, descriptorOf)
 
 /** Every runtime x db x cache x replica x algorithm, with target sets and service subsets spread across them. */
 function combinations(): RawShopOptions[] {
@@ -36,7 +38,7 @@ describe('the generated strato.yaml', () => {
     const files = render(raw)
     const text = files['strato.yaml']
     expect(text.split('\n')[0]).toBe(SCHEMA_COMMENT)
-    const { problems, manifest } = checkManifest(text, 'strato.yaml')
+    const { problems, manifest } = checkManifest(text, 'strato.yaml', descriptorOf)
     expect(problems).toEqual([])
     expect(Object.keys(manifest!.targets!)).toHaveLength(raw.targets!.length)
     expect(manifest!.loadBalancer!.algorithm).toBe(raw.lb)

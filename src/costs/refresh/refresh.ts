@@ -4,19 +4,50 @@
  * return are kept from the current catalog, and the report says which.
  */
 import type { Progress } from '../../model.js'
-import type { CloudKind, PriceCatalog, RegionPriceList } from '../catalog.js'
+import type { CloudKind, PriceCatalog, ProviderPriceList, RegionPriceList } from '../catalog.js'
 import { AWS_PRICE_LIST, fetchAwsRegion } from './aws-prices.js'
 import { AZURE_RETAIL_PRICES, fetchAzureRegion } from './azure-prices.js'
 import type { Fetch, RegionRefresh } from './fetch-json.js'
 import { fetchComputeSkus, gcpRegionPrices, GCP_BILLING_CATALOG } from './gcp-prices.js'
 
-export const CLOUD_KINDS: CloudKind[] = ['aws', 'azure', 'gcp']
-export const DEFAULT_ENDPOINTS: Record<CloudKind, string> = { aws: AWS_PRICE_LIST, azure: AZURE_RETAIL_PRICES, gcp: GCP_BILLING_CATALOG }
-const SOURCES: Record<CloudKind, string> = {
-  aws: 'AWS Price List API (bulk offer files v1.0)',
-  azure: 'Azure Retail Prices API (2023-01-01-preview)',
-  gcp: 'Cloud Billing Catalog API (v1)',
+/** One public price source: its name, default endpoint, and how it prices a region of the catalog. */
+interface PriceSource {
+  name: string
+  endpoint: string
+  /** why it cannot be queried with these options (an API key it needs), if so */
+  missing?(options: RefreshOptions): { reason: string; warning: string } | undefined
+  /** prepares what the regions share (one catalog download), then prices one region at a time */
+  open(request: { fetch: Fetch; endpoint: string; options: RefreshOptions; list: ProviderPriceList; sizes: string[] }): Promise<(region: string) => Promise<RegionRefresh>>
 }
+
+/** The catalog's price sources, by the catalog's own keys. */
+const PRICE_SOURCES: Record<CloudKind, PriceSource> = {
+  aws: {
+    name: 'AWS Price List API (bulk offer files v1.0)',
+    endpoint: AWS_PRICE_LIST,
+    open: async ({ fetch, endpoint, options, list }) => (region) => fetchAwsRegion(fetch, endpoint, region, rootDiskGiB(list.rootDisk, 8), options.signal),
+  },
+  azure: {
+    name: 'Azure Retail Prices API (2023-01-01-preview)',
+    endpoint: AZURE_RETAIL_PRICES,
+    open: async ({ fetch, endpoint, options, sizes }) => (region) => fetchAzureRegion(fetch, endpoint, region, sizes, options.signal),
+  },
+  gcp: {
+    name: 'Cloud Billing Catalog API (v1)',
+    endpoint: GCP_BILLING_CATALOG,
+    missing: (options) => (options.gcpApiKey ? undefined : {
+      reason: 'the Cloud Billing Catalog API needs an API key: set STRATO_GCP_API_KEY',
+      warning: 'gcp: skipped, no API key (set STRATO_GCP_API_KEY); its prices are kept',
+    }),
+    open: async ({ fetch, endpoint, options, list }) => {
+      const skus = await fetchComputeSkus(fetch, endpoint, options.gcpApiKey!, options.signal)
+      return async (region) => gcpRegionPrices(skus, region, list.machineShapes ?? {}, rootDiskGiB(list.rootDisk, 10))
+    },
+  },
+}
+
+export const CLOUD_KINDS = Object.keys(PRICE_SOURCES) as CloudKind[]
+export const DEFAULT_ENDPOINTS = Object.fromEntries(CLOUD_KINDS.map((kind) => [kind, PRICE_SOURCES[kind].endpoint])) as Record<CloudKind, string>
 
 export interface RefreshOptions {
   base: PriceCatalog
@@ -68,9 +99,11 @@ export async function refreshPrices(options: RefreshOptions): Promise<RefreshRes
       skipped.push({ provider, reason: 'the current catalog has no entry for it to extend' })
       continue
     }
-    if (provider === 'gcp' && !options.gcpApiKey) {
-      skipped.push({ provider, reason: 'the Cloud Billing Catalog API needs an API key: set STRATO_GCP_API_KEY' })
-      progress.warn('gcp: skipped, no API key (set STRATO_GCP_API_KEY); its prices are kept')
+    const source = PRICE_SOURCES[provider]
+    const missing = source.missing?.(options)
+    if (missing) {
+      skipped.push({ provider, reason: missing.reason })
+      progress.warn(missing.warning)
       continue
     }
     // --region names regions of any provider: each provider takes the ones its catalog knows.
@@ -78,13 +111,10 @@ export async function refreshPrices(options: RefreshOptions): Promise<RefreshRes
     if (wanted.length === 0) continue
     const sizes = [...new Set(Object.values(list.regions).flatMap((region) => Object.keys(region.instances)))].sort()
     const endpoint = options.endpoints[provider].replace(/\/+$/, '')
-    const skus = provider === 'gcp' ? await fetchComputeSkus(options.fetch, endpoint, options.gcpApiKey!, options.signal) : undefined
+    const priceRegion = await source.open({ fetch: options.fetch, endpoint, options, list, sizes })
     for (const region of wanted) {
-      progress.step(`${provider} ${region}: fetching prices from the ${SOURCES[provider]}`)
-      let fresh: RegionRefresh
-      if (provider === 'aws') fresh = await fetchAwsRegion(options.fetch, endpoint, region, rootDiskGiB(list.rootDisk, 8), options.signal)
-      else if (provider === 'azure') fresh = await fetchAzureRegion(options.fetch, endpoint, region, sizes, options.signal)
-      else fresh = gcpRegionPrices(skus!, region, list.machineShapes ?? {}, rootDiskGiB(list.rootDisk, 10))
+      progress.step(`${provider} ${region}: fetching prices from the ${source.name}`)
+      const fresh = await priceRegion(region)
       const before: RegionPriceList = list.regions[region] ?? { instances: {} }
       const kept = Object.keys(before.instances).filter((size) => fresh.instances[size] === undefined).sort()
       list.regions[region] = {
@@ -107,7 +137,7 @@ export async function refreshPrices(options: RefreshOptions): Promise<RefreshRes
     ? `; other prices kept from: ${base.source} (${base.date})` : ''
   catalog.date = options.today
   catalog.source = refreshed.length > 0
-    ? `${refreshed.map((provider) => SOURCES[provider]).join(', ')}, fetched by strato cost refresh-prices${keptFrom}`
+    ? `${refreshed.map((provider) => PRICE_SOURCES[provider].name).join(', ')}, fetched by strato cost refresh-prices${keptFrom}`
     : base.source
   if (refreshed.length === 0) catalog.date = base.date
   return { catalog, regions, skipped }
