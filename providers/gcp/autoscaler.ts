@@ -13,7 +13,7 @@ import { backendServiceBody } from './balancer-bodies.js'
 import { differs, ensureBackendService } from './compute-resources.js'
 import { scopeOf, type DeploymentContext } from './deployment.js'
 import { serviceState } from './group-bodies.js'
-import { stateDescription } from './labels.js'
+import { stateDescription } from './resource-state.js'
 import { serviceResourceName } from './naming.js'
 import { links } from './target-settings.js'
 

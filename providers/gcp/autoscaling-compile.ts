@@ -13,11 +13,16 @@
  * - cooldown -> coolDownPeriodSec (the instances' initialization period)
  * - stabilization -> scaleInControl: over that window the size never drops
  *   below the peak recommendation (maxScaledInReplicas 0)
- * - steps and target.memory have no Compute Engine form: refused, naming the path.
+ * - scaleInLimit -> scaleInControl: at most that many instances below the
+ *   peak within its window (with stabilization too, over the longer window)
+ * - steps and target.memory have no Compute Engine form: refused, naming the
+ *   path (validate refuses them first, through the descriptor).
  */
+import type { CompileAutoscaling } from '../../src/autoscaling/compile.js'
 import { usageError } from '../../src/errors.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 import { durationSeconds } from '../../src/manifest/units.js'
+import { serviceResourceName } from './naming.js'
 
 /** The share of the backend's rate capacity the autoscaler aims for with a requests target. */
 export const REQUESTS_UTILIZATION = 0.8
@@ -139,9 +144,26 @@ export function compileAutoscaler(policy: Autoscale, path: string): CompiledAuto
     autoscalingPolicy.loadBalancingUtilization = { utilizationTarget: REQUESTS_UTILIZATION }
     backend = { balancingMode: 'RATE', maxRatePerInstance: Math.round((requests / REQUESTS_UTILIZATION) * 100) / 100 }
   }
-  if (policy.stabilization !== undefined) {
-    autoscalingPolicy.scaleInControl = { maxScaledInReplicas: { fixed: 0 }, timeWindowSec: Math.round(durationSeconds(policy.stabilization)) }
+  const stabilization = policy.stabilization !== undefined ? Math.round(durationSeconds(policy.stabilization)) : undefined
+  if (policy.scaleInLimit) {
+    const window = Math.round(durationSeconds(policy.scaleInLimit.window))
+    autoscalingPolicy.scaleInControl = { maxScaledInReplicas: { fixed: policy.scaleInLimit.replicas }, timeWindowSec: Math.max(window, stabilization ?? 0) }
+  } else if (stabilization !== undefined) {
+    autoscalingPolicy.scaleInControl = { maxScaledInReplicas: { fixed: 0 }, timeWindowSec: stabilization }
   }
   if (schedules) autoscalingPolicy.scalingSchedules = schedules
   return { autoscalingPolicy, backend }
+}
+
+/**
+ * The contract's compiler: what `autoscale apply` writes for one service on
+ * a gcp target (and `--dry-run` prints): the group's autoscaler and the
+ * capacity mode its backend service gets.
+ */
+export const compileAutoscaling: CompileAutoscaling = (request) => {
+  const compiled = compileAutoscaler(request.policy, `services.${request.service}.autoscale`)
+  return {
+    autoscaler: { name: serviceResourceName(request.project, request.service), autoscalingPolicy: compiled.autoscalingPolicy },
+    backendCapacity: compiled.backend,
+  }
 }

@@ -15,7 +15,7 @@ import type { LoadBalancerSchema } from '../../src/manifest/schema.js'
 import type { z } from 'zod'
 import type { BackendCapacity } from './autoscaling-compile.js'
 import { NAMED_PORT, projectState, serviceState, type ServiceIdentity } from './group-bodies.js'
-import { encodeLabels, stateDescription } from './labels.js'
+import { labelsOf, stateDescription } from './resource-state.js'
 import { balancerName, serviceResourceName } from './naming.js'
 
 type BackendService = protos.google.cloud.compute.v1.IBackendService
@@ -98,7 +98,7 @@ export function globalForwardingRuleBody(project: string, target: string, proxyL
   return {
     name: balancerName(project, target),
     description: stateDescription(state),
-    labels: encodeLabels(state).labels,
+    labels: labelsOf(state),
     target: proxyLink,
     IPProtocol: 'TCP',
     portRange: String(HTTP_PORT),
@@ -126,7 +126,7 @@ export function regionalForwardingRuleBody(input: ServiceIdentity & { port: numb
   return {
     name: serviceResourceName(input.project, input.service),
     description: stateDescription(state),
-    labels: encodeLabels(state).labels,
+    labels: labelsOf(state),
     backendService: input.backendServiceLink,
     IPProtocol: 'TCP',
     ports: [String(input.port)],

@@ -10,7 +10,7 @@
  */
 import type { protos } from '@google-cloud/compute'
 import { LABEL } from '../../src/model.js'
-import { stateDescription } from './labels.js'
+import { stateDescription } from './resource-state.js'
 import { networkTag, serviceResourceName } from './naming.js'
 
 type Group = protos.google.cloud.compute.v1.IInstanceGroupManager

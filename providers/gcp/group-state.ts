@@ -8,7 +8,7 @@
  */
 import type { protos } from '@google-cloud/compute'
 import type { Resource } from '../../src/model.js'
-import { readStateDescription } from './labels.js'
+import { readStateDescription } from './resource-state.js'
 
 type Group = protos.google.cloud.compute.v1.IInstanceGroupManager
 type ManagedInstance = protos.google.cloud.compute.v1.IManagedInstance

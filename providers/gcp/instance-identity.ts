@@ -12,7 +12,7 @@ import { usageError } from '../../src/errors.js'
 import { LABEL } from '../../src/model.js'
 import type { GcpApi } from './api.js'
 import { isGcpError } from './errors.js'
-import { encodeLabels, readStateDescription, stateDescription } from './labels.js'
+import { labelsOf, readStateDescription, stateDescription } from './resource-state.js'
 import { secretId, serviceAccountEmail, serviceAccountId } from './naming.js'
 
 export const SECRET_ACCESSOR = 'roles/secretmanager.secretAccessor'
@@ -96,7 +96,7 @@ export async function ensureSecrets(api: GcpApi, project: string, service: strin
       }
       await api.rest('secrets.create', {
         method: 'POST', path: base, params: { secretId: id },
-        data: { replication: { automatic: {} }, labels: encodeLabels({ [LABEL.project]: project, [LABEL.role]: 'secret' }).labels },
+        data: { replication: { automatic: {} }, labels: labelsOf({ [LABEL.project]: project, [LABEL.role]: 'secret' }) },
       })
       await api.rest('secrets.addVersion', { method: 'POST', path: `${base}/${id}:addVersion`, data: { payload: { data: Buffer.from(value).toString('base64') } } })
       created.push(id)

@@ -12,7 +12,7 @@ import type { protos } from '@google-cloud/compute'
 import type { Service } from '../../src/manifest/schema.js'
 import { LABEL } from '../../src/model.js'
 import { CLOUD_PLATFORM_SCOPE } from './auth.js'
-import { encodeLabels, stateDescription } from './labels.js'
+import { labelsOf, stateDescription } from './resource-state.js'
 import { networkTag, templateName } from './naming.js'
 import { renderStartupScript } from './startup-script.js'
 
@@ -54,7 +54,7 @@ export function templateState(input: Pick<TemplateInput, 'project' | 'target' | 
 /** The template body; pure, so its security settings are asserted exactly in unit tests. */
 export function templateBody(input: TemplateInput): InstanceTemplate {
   const state = templateState(input)
-  const { labels } = encodeLabels(state)
+  const labels = labelsOf(state)
   const script = renderStartupScript({ project: input.project, gcpProject: input.gcpProject, service: input.service, image: input.image, spec: input.spec })
   return {
     name: templateName(input.project, input.service, input.version),

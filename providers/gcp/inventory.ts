@@ -11,7 +11,7 @@ import type { protos } from '@google-cloud/compute'
 import { LABEL, type Resource, type ResourceKind } from '../../src/model.js'
 import { PAGED, type GcpApi } from './api.js'
 import { lastSegment, readGroup, readMembers } from './group-state.js'
-import { decodeLabels, readStateDescription } from './labels.js'
+import { readStateDescription, stateOfLabels } from './resource-state.js'
 import { projectNameFilter } from './naming.js'
 
 type Group = protos.google.cloud.compute.v1.IInstanceGroupManager
@@ -65,7 +65,7 @@ export async function readInventory(api: GcpApi, project: string, target: string
   const members = await mapBounded(owned, CONCURRENCY, (group) =>
     api.all('regionInstanceGroupManagers.listManagedInstances', () =>
       api.compute.groups.listManagedInstancesAsync({ project: gcpProject, region, instanceGroupManager: String(group.name) }, PAGED)))
-  const ours = (labels: Record<string, string> | null | undefined) => decodeLabels(labels, {})[LABEL.project] === project
+  const ours = (labels: Record<string, string> | null | undefined) => stateOfLabels(labels)[LABEL.project] === project
   return {
     groups: owned.map((group, index) => ({ group, members: members[index] })),
     templates: templates.filter((template) => ours(template.properties?.labels) && ownedBy(template, project, target)),
@@ -91,7 +91,7 @@ async function readOthers(api: GcpApi, filter: string): Promise<NonNullable<GcpI
 
 /** Each template's version and state, by template name. */
 export function templateVersions(templates: Template[]): Map<string, Record<string, string>> {
-  return new Map(templates.map((template) => [String(template.name), readStateDescription(template.description) ?? decodeLabels(template.properties?.labels, {})]))
+  return new Map(templates.map((template) => [String(template.name), readStateDescription(template.description) ?? stateOfLabels(template.properties?.labels)]))
 }
 
 /** The address each service answers on: the shared HTTP balancer's /<service>/, or its own network balancer's port. */
@@ -147,7 +147,7 @@ export function toResources(inventory: GcpInventory, target: string, region: str
     })
   }
   for (const rule of inventory.forwardingRules) {
-    const state = readStateDescription(rule.description) ?? decodeLabels(rule.labels, {})
+    const state = readStateDescription(rule.description) ?? stateOfLabels(rule.labels)
     resources.push({
       id: String(rule.selfLink ?? rule.name), kind: 'balancer', target, service: state[LABEL.service] || undefined,
       location: rule.region ? lastSegment(rule.region) : 'global', state: 'running', labels: state,

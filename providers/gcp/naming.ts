@@ -64,8 +64,3 @@ export function secretId(project: string, secret: string): string {
 export function projectNameFilter(project: string): string {
   return `name eq strato-${project}-.*`
 }
-
-/** The region of a zone: europe-west1-b -> europe-west1. */
-export function regionOf(zone: string): string {
-  return zone.replace(/-[a-z]$/, '')
-}

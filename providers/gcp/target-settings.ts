@@ -3,7 +3,7 @@
  * defaults filled in, and the links the provider writes into bodies. The
  * rest of the provider reads these, never the raw target.
  */
-import { regionOf } from './naming.js'
+import { zoneRegion } from './descriptor.js'
 import { DEFAULT_MACHINE_TYPE } from './instance-template.js'
 import type { BillingTable } from './billing-export.js'
 
@@ -40,7 +40,7 @@ export interface GcpTargetFields {
 export function settingsOf(target: GcpTargetFields): GcpTargetSettings {
   return {
     gcpProject: target.project,
-    region: regionOf(target.zone),
+    region: zoneRegion(target.zone),
     zones: target.zones?.length ? target.zones : [target.zone],
     network: `projects/${target.project}/global/networks/${target.network ?? 'default'}`,
     publicIp: target.publicIp === true,

@@ -100,7 +100,7 @@ describe('commands ask the descriptor before acting', () => {
   })
 
   it('refuses every verb of a provider that is not built, saying what works meanwhile', () => {
-    for (const verb of VERBS) expect(() => requireVerb(descriptorOf('gcp'), verb, 'gcp')).toThrow(/GCP target "gcp" \(it is not built yet\)/)
+    for (const verb of VERBS) expect(() => requireVerb(descriptorOf('azure'), verb, 'azure')).toThrow(/Azure target "azure" \(it is not built yet\)/)
     expect(notSupportedError(descriptorOf('azure'), 'The provider', 'azure').fix).toContain('strato cost actual --focus')
   })
 })

@@ -1,36 +1,12 @@
 /**
- * The GCP autoscaler compiler: golden scenarios under
- * test/golden/autoscaling/gcp/<scenario>/ (strato.yaml -> autoscaler.json,
- * one compiled policy per service), rewritten only by
- * `node scripts/update-golden.mjs`; and the specs it refuses, by path.
+ * The GCP autoscaler compiler's refusals and schedule arithmetic; its output
+ * is golden-tested with every provider's (test/unit/autoscaling-golden.test.ts,
+ * test/golden/autoscaling/gcp/).
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { UserError } from '../../src/errors.js'
-import { loadManifestFile } from '../../src/manifest/load.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
-import { compileAutoscaler, secondsUntil } from '../../providers/gcp/autoscaling-compile.js'
-
-const ROOT = path.resolve(import.meta.dirname, '../golden/autoscaling/gcp')
-const updating = process.env.STRATO_UPDATE_GOLDEN === '1'
-
-describe('gcp autoscaler golden scenarios', () => {
-  const scenarios = readdirSync(ROOT).sort()
-  it('has scenarios', () => expect(scenarios.length).toBeGreaterThanOrEqual(3))
-  for (const scenario of scenarios) {
-    it(scenario, () => {
-      const { manifest } = loadManifestFile(path.join(ROOT, scenario, 'strato.yaml'))
-      const compiled = Object.fromEntries(Object.entries(manifest.services)
-        .filter(([, spec]) => spec.autoscale)
-        .map(([name, spec]) => [name, compileAutoscaler(spec.autoscale!, `services.${name}.autoscale`)]))
-      const file = path.join(ROOT, scenario, 'autoscaler.json')
-      if (updating) writeFileSync(file, `${JSON.stringify(compiled, null, 2)}\n`)
-      expect(existsSync(file), `${file} is missing: run node scripts/update-golden.mjs`).toBe(true)
-      expect(compiled).toEqual(JSON.parse(readFileSync(file, 'utf8')))
-    })
-  }
-})
+import { compileAutoscaler, compileAutoscaling, secondsUntil } from '../../providers/gcp/autoscaling-compile.js'
 
 function refusal(policy: Autoscale): UserError {
   try {
@@ -70,5 +46,15 @@ describe('gcp autoscaler refusals', () => {
   it('re-compiling gives the same policy (apply can compare it)', () => {
     const policy: Autoscale = { min: 2, max: 6, target: { cpu: 55 }, cooldown: '1m', stabilization: '5m' }
     expect(compileAutoscaler(policy, 'p')).toEqual(compileAutoscaler(structuredClone(policy), 'p'))
+  })
+  it('limits scale-in, over the longer window when stabilization asks too', () => {
+    expect(compileAutoscaler({ min: 1, max: 9, target: { cpu: 50 }, scaleInLimit: { replicas: 2, window: '10m' } }, 'p').autoscalingPolicy.scaleInControl)
+      .toEqual({ maxScaledInReplicas: { fixed: 2 }, timeWindowSec: 600 })
+    expect(compileAutoscaler({ min: 1, max: 9, target: { cpu: 50 }, scaleInLimit: { replicas: 2, window: '5m' }, stabilization: '15m' }, 'p').autoscalingPolicy.scaleInControl)
+      .toEqual({ maxScaledInReplicas: { fixed: 2 }, timeWindowSec: 900 })
+  })
+
+  it('names the autoscaler after the group it scales', () => {
+    expect(compileAutoscaling({ project: 'shop', service: 'users', policy: { min: 1, max: 2, target: { cpu: 50 } } })).toMatchObject({ autoscaler: { name: 'strato-shop-users' } })
   })
 })

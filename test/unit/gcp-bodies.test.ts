@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { backendServiceBody, globalForwardingRuleBody, localityPolicy, proxyBody, regionalBackendServiceBody, regionalForwardingRuleBody, urlMapBody } from '../../providers/gcp/balancer-bodies.js'
 import { firewallBody, groupBody, healthCheckBody } from '../../providers/gcp/group-bodies.js'
 import { templateBody } from '../../providers/gcp/instance-template.js'
-import { readStateDescription } from '../../providers/gcp/labels.js'
+import { readStateDescription } from '../../providers/gcp/resource-state.js'
 
 const identity = { project: 'shop', service: 'users', target: 'gcp' }
 

@@ -1,7 +1,14 @@
-/** The GCP label codec on real values: what becomes a label, what overflows, and that everything comes back. */
+/**
+ * strato's state on GCP resources, on real values: what the codec puts in
+ * labels (and what it leaves out), and the whole state kept in descriptions.
+ */
 import { describe, expect, it } from 'vitest'
-import { decodeLabels, encodeLabels, LABEL_KEY, LABEL_VALUE, MAX_LABELS, readStateDescription, stateDescription } from '../../providers/gcp/labels.js'
+import { gcpLabelCodec } from '../../providers/gcp/label-codec.js'
+import { labelsOf, readStateDescription, stateDescription, stateOfLabels } from '../../providers/gcp/resource-state.js'
 import { LABEL } from '../../src/model.js'
+
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/
 
 const realState = {
   [LABEL.project]: 'shop',
@@ -10,63 +17,45 @@ const realState = {
   [LABEL.role]: 'template',
   [LABEL.deployedBy]: 'ops.lead@example.com',
   [LABEL.deployedAt]: '2026-11-29T23:53:53.325Z',
+  'strato.image': 'europe-west1-docker.pkg.dev/acme-prod/shop/payments:1.4.2',
+  'strato.target': 'gcp',
+  'strato.replicas': '2',
 }
 
-describe('gcp label codec', () => {
-  it('keeps what GCE accepts as labels and overflows the rest, exactly', () => {
-    const { labels, overflow } = encodeLabels(realState)
-    expect(labels).toEqual({ 'strato-project': 'shop', 'strato-service': 'payments', 'strato-version': '3f9c2a1b4d5e', 'strato-role': 'template' })
-    expect(overflow).toEqual({ [LABEL.deployedBy]: 'ops.lead@example.com', [LABEL.deployedAt]: '2026-11-29T23:53:53.325Z' })
+describe('gcp resource state', () => {
+  it('labels what GCE accepts and leaves out the rest', () => {
+    const labels = labelsOf(realState)
+    expect(labels).toEqual({
+      'strato-project': 'shop', 'strato-service': 'payments', 'strato-version': '3f9c2a1b4d5e', 'strato-role': 'template', 'strato-target': 'gcp', 'strato-replicas': '2',
+    })
     for (const [key, value] of Object.entries(labels)) {
       expect(key).toMatch(LABEL_KEY)
       expect(value).toMatch(LABEL_VALUE)
     }
-  })
-
-  it('overflows versions with dots, upper case, long values and keys GCE refuses', () => {
-    const { labels, overflow } = encodeLabels({
-      [LABEL.version]: '1.4.2', owner: 'Platform Team', 'cost-center': 'cc-1042', 'Team.Name': 'payments',
-      note: 'x'.repeat(64), empty: '',
+    expect(gcpLabelCodec.encode({ project: 'shop', version: '1.4.2', deployedBy: 'ops.lead@example.com' }).overflow).toEqual({
+      'strato.version': '1.4.2', 'strato.deployed-by': 'ops.lead@example.com',
     })
-    expect(labels).toEqual({ 'cost-center': 'cc-1042', empty: '' })
-    expect(overflow).toEqual({ [LABEL.version]: '1.4.2', owner: 'Platform Team', 'Team.Name': 'payments', note: 'x'.repeat(64) })
+    expect(stateOfLabels(labels)).toEqual({
+      'strato.project': 'shop', 'strato.service': 'payments', 'strato.version': '3f9c2a1b4d5e', 'strato.role': 'template', 'strato.target': 'gcp', 'strato.replicas': '2',
+    })
+    expect(stateOfLabels({ env: 'prod', 'goog-managed-by': 'x' })).toEqual({})
   })
 
-  it('never lets a user key pass for one of strato\'s', () => {
-    const { labels, overflow } = encodeLabels({ 'strato-project': 'other', [LABEL.project]: 'shop' })
-    expect(labels).toEqual({ 'strato-project': 'shop' })
-    expect(overflow).toEqual({ 'strato-project': 'other' })
-    expect(decodeLabels(labels, overflow)).toEqual({ [LABEL.project]: 'shop', 'strato-project': 'other' })
-  })
-
-  it('round-trips every value, fitting or not', () => {
-    const values = ['shop', '3f9c2a1b4d5e', '1.4.2', 'v2.0.0-rc.1', 'a@b.c', '2026-11-29T23:53:53Z', 'UPPER', 'with space', '', '_x-', 'ü', 'x'.repeat(63), 'x'.repeat(64)]
-    for (const value of values) {
-      for (const key of [LABEL.version, 'team', 'Team', 'a.b', 'k'.repeat(63), 'k'.repeat(64)]) {
-        const state = { [LABEL.project]: 'shop', [key]: value }
-        const { labels, overflow } = encodeLabels(state)
-        expect(decodeLabels(labels, overflow), `${key}=${value}`).toEqual(state)
-      }
-    }
-  })
-
-  it('keeps strato\'s keys as labels when there are more than 64', () => {
-    const state: Record<string, string> = { [LABEL.project]: 'shop', [LABEL.service]: 'users' }
-    for (let i = 0; i < 70; i++) state[`user-${String(i).padStart(2, '0')}`] = 'v'
-    const { labels, overflow } = encodeLabels(state)
-    expect(Object.keys(labels)).toHaveLength(MAX_LABELS)
-    expect(labels['strato-project']).toBe('shop')
-    expect(labels['strato-service']).toBe('users')
-    expect(Object.keys(overflow)).toHaveLength(72 - MAX_LABELS)
-    expect(decodeLabels(labels, overflow)).toEqual(state)
-  })
-
-  it('carries state in a description and reads back only its own', () => {
+  it('keeps the whole state in a description and reads back only its own', () => {
     const description = stateDescription(realState)
     expect(description.startsWith('strato {"strato.deployed-at":')).toBe(true)
+    expect(description.length).toBeLessThanOrEqual(2048)
     expect(readStateDescription(description)).toEqual(realState)
     expect(readStateDescription('Managed by hand')).toBeUndefined()
     expect(readStateDescription('strato {not json')).toBeUndefined()
     expect(readStateDescription(undefined)).toBeUndefined()
+  })
+
+  it('round-trips labels and description together for every value, fitting or not', () => {
+    for (const value of ['shop', '3f9c2a1b4d5e', '1.4.2', 'v2.0.0-rc.1', 'a@b.c', 'UPPER', 'with space', '_x-', 'ü', 'x'.repeat(63), 'x'.repeat(64)]) {
+      const state = { [LABEL.project]: 'shop', [LABEL.version]: value, 'strato.note': value }
+      const labels = labelsOf(state)
+      expect({ ...stateOfLabels(labels), ...readStateDescription(stateDescription(state)) }, value).toEqual(state)
+    }
   })
 })

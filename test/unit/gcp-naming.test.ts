@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { balancerName, fitName, NAME_LIMIT, regionOf, secretId, serviceAccountId, serviceResourceName, templateName } from '../../providers/gcp/naming.js'
+import { balancerName, fitName, NAME_LIMIT, secretId, serviceAccountId, serviceResourceName, templateName } from '../../providers/gcp/naming.js'
 
 const GCE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/
 
@@ -10,7 +10,6 @@ describe('gcp naming', () => {
     expect(balancerName('shop', 'gcp')).toBe('strato-shop-gcp-http')
     expect(secretId('shop', 'DB_PASSWORD')).toBe('strato-shop-DB_PASSWORD')
     expect(serviceAccountId('shop')).toBe('strato-shop')
-    expect(regionOf('europe-west1-b')).toBe('europe-west1')
   })
 
   it('stays within Compute Engine limits and keeps long names apart', () => {
