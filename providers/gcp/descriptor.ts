@@ -34,7 +34,7 @@ export const gcpDescriptor: ProviderDescriptor = {
     logs: refuse('gcp instances send no logs to strato yet', 'read them in Cloud Logging (gcloud logging read, or the instances\' serial console)'),
   },
   rollout: {
-    how: 'an instance template per version; the regional group surges new instances beside the old ones, which go only when the new are stable and healthy; otherwise the group returns to the previous template',
+    how: 'an instance template per version; the regional group surges new instances beside the old ones, which go only once the new are stable and healthy',
     healthGatedRollback: true,
     healthTimeoutSeconds: 600,
   },
