@@ -389,8 +389,7 @@ export function addComputeRoutes(router: Router, base: Omit<ApiContext, 'project
 
   add('POST', '/global/backendServices/:name/getHealth', 'compute.backendServices.get', (request, context) => {
     store.get(`projects/${context.project}/global/backendServices`, request.params.name)
-    const group = store.resolve(String(request.body.group), context.project)
-    const manager = group && findGroupByInstanceGroup(store, context.project, group.selfLink)
+    const manager = findGroupByInstanceGroup(store, context.project, String(request.body.group))
     if (!manager) throw invalid(`Invalid value for field 'resource.group': '${String(request.body.group)}'.`)
     const region = lastSegment(String(manager.region))
     const healthStatus = managedInstances(context, manager, region).map((managed) => ({

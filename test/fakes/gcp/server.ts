@@ -21,7 +21,7 @@ export type FaultRule =
   | { kind: 'status'; status: number; method?: string; path?: string; times?: number }
   | { kind: 'deny'; permission: string; times?: number }
   | { kind: 'operation'; operationType?: string; target?: string; code?: string; message?: string; times?: number }
-  | { kind: 'unhealthy'; template: string }
+  | { kind: 'unhealthy'; template?: string; metadata?: string }
   | { kind: 'credentials' }
 
 export interface LoggedRequest { method: string; path: string; query: Record<string, string>; status: number; body?: unknown; /** when it arrived, ms since the epoch */ at: number }
@@ -37,6 +37,8 @@ export interface GcpFake {
   port: number
   /** the fake's own service-account key (registered), for the CLI's credential chain */
   keyFile(): Record<string, string>
+  /** the calls so far, read in this process (the /__fake/requests route gives the same over http) */
+  requests(): readonly LoggedRequest[]
   close(): Promise<void>
 }
 
@@ -96,7 +98,13 @@ class FakeState {
           (!candidate.operationType || candidate.operationType === type) && (!candidate.target || new RegExp(candidate.target).test(target)))
         return rule ? { code: rule.code ?? 'QUOTA_EXCEEDED', message: rule.message ?? `Quota 'CPUS' exceeded. Limit: 8.0 in region.` } : undefined
       },
-      unhealthyTemplate: (template) => this.faults.some((rule) => rule.kind === 'unhealthy' && new RegExp(rule.template).test(template.split('/').pop() ?? template)),
+      unhealthyTemplate: (template) => {
+        const name = template.split('/').pop() ?? template
+        const metadata = JSON.stringify((this.compute.find(template.slice(0, template.lastIndexOf('/')), name)?.properties as { metadata?: unknown } | undefined)?.metadata ?? {})
+        return this.faults.some((rule) => rule.kind === 'unhealthy'
+          && (rule.template === undefined || new RegExp(rule.template).test(name))
+          && (rule.metadata === undefined || metadata.includes(rule.metadata)))
+      },
     }
   }
 }
@@ -239,6 +247,7 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
     endpoint,
     port,
     keyFile: () => keyFile(state, endpoint),
+    requests: () => state.log,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections()
       server.close(() => resolve())
