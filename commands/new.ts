@@ -4,7 +4,7 @@ import { StratoCommand } from '../cli/base.js'
 import { askChoice, askText, canPrompt } from '../cli/prompt.js'
 import { LB_ALGORITHMS, PROVIDER_KINDS } from '../src/manifest/schema.js'
 import { nextSteps } from '../src/scaffold/next-steps.js'
-import { DATABASES, RUNTIMES, SHOP_SERVICES, projectNameProblem, resolveShopOptions, type ShopOptions } from '../src/scaffold/options.js'
+import { CI_SYSTEMS, DATABASES, RUNTIMES, SHOP_SERVICES, projectNameProblem, resolveShopOptions, type ShopOptions } from '../src/scaffold/options.js'
 import { renderShop } from '../src/scaffold/shop.js'
 import { readTemplateTree, templatesRoot } from '../src/scaffold/template-tree.js'
 import { checkTargetDir, writeTree } from '../src/scaffold/write-tree.js'
@@ -23,6 +23,7 @@ export default class New extends StratoCommand {
     '<%= config.bin %> new shop',
     '<%= config.bin %> new shop --runtime python --db mysql --cache --read-replica --lb consistent-hash --target aws --target gcp',
     '<%= config.bin %> new shop --services users,orders --dir ./work/shop --json',
+    '<%= config.bin %> new shop --target docker --target aws --ci gitlab',
   ]
 
   static override args = { name: Args.string({ description: 'Project name, a DNS label (e.g. shop); also the folder name unless --dir is given.' }) }
@@ -35,6 +36,7 @@ export default class New extends StratoCommand {
     lb: Flags.string({ summary: 'Load-balancing algorithm (default round-robin).', options: [...LB_ALGORITHMS] }),
     services: Flags.string({ summary: `Services to include, comma-separated (default ${SHOP_SERVICES.join(',')}).`, helpValue: 'LIST' }),
     target: Flags.string({ summary: 'Where to deploy; repeat for hybrid (default docker).', options: [...PROVIDER_KINDS], multiple: true }),
+    ci: Flags.string({ summary: 'CI pipeline to write: tests, image builds, strato gate on pull requests, strato deploy on the default branch (default github).', options: [...CI_SYSTEMS] }),
     dir: Flags.string({ summary: 'Folder to create (default ./NAME).', helpValue: 'PATH' }),
     force: Flags.boolean({ summary: 'Write into a folder that is not empty.' }),
   }
@@ -52,12 +54,13 @@ export default class New extends StratoCommand {
       lb: flags.lb,
       services: flags.services,
       targets: flags.target,
+      ci: flags.ci,
     })
     const dir = path.resolve(flags.dir ?? options.name)
     const shown = path.relative(process.cwd(), dir) || '.'
     checkTargetDir(dir, shown, flags.force)
 
-    const files = writeTree(dir, renderShop(options, readTemplateTree(templatesRoot()), descriptorOf))
+    const files = writeTree(dir, renderShop(options, readTemplateTree(templatesRoot()), descriptorOf, { version: this.config.version }))
     const progress = this.progress()
     progress.done(`Scaffolded ${options.name} in ${shown}: ${files.length} files (${options.runtime}, ${options.db}, ${options.services.join(', ')})`)
     if (!this.jsonEnabled()) {

@@ -53,7 +53,7 @@ let bytes = 0
 for (let round = 0; round < runs; round++) {
   for (const raw of combos) {
     started = performance.now()
-    const tree = renderShop(resolveShopOptions(raw), templates, descriptorOf)
+    const tree = renderShop(resolveShopOptions(raw), templates, descriptorOf, { version: '0.0.0' })
     renderTimes.push(performance.now() - started)
     if (round === 0) {
       files += Object.keys(tree).length

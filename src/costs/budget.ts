@@ -4,7 +4,8 @@
  */
 import { UserError } from '../errors.js'
 import type { Period } from '../model.js'
-import { monthSpend, type SpendLine } from './actual.js'
+import { monthSpend } from './actual.js'
+import type { MonthSpend } from './focus.js'
 import { centsText, formatMoney, toNanos, nanosToCents } from './money.js'
 
 export interface BudgetCheck {
@@ -70,19 +71,20 @@ export function budgetJson(check: BudgetCheck) {
 }
 
 /**
- * Compares a project's spend in the latest month of the data with the budget:
- * extrapolated to month end when that month is the current one (by `now`).
+ * Compares a project's spend in the latest month of the data (in the report's
+ * first metric, named in the summary) with the budget: extrapolated to month
+ * end when that month is the current one (by `now`).
  */
-export function checkActualBudget(lines: SpendLine[], project: string | undefined, monthly: number, currency: string, now: Date): BudgetCheck {
-  const spent = monthSpend(lines, project, currency)
+export function checkActualBudget(months: MonthSpend[], project: string | undefined, monthly: number, currency: string, now: Date, metric = 'BilledCost'): BudgetCheck {
+  const spent = monthSpend(months, project, currency)
   const budget = budgetCents(monthly)
   const current = now.toISOString().slice(0, 7)
-  if (!spent) return checkBudget('actual', 0n, budget, currency, false, `actual spend in ${currency}${project ? ` of project ${project}` : ''}`)
+  if (!spent) return checkBudget('actual', 0n, budget, currency, false, `actual spend (${metric}) in ${currency}${project ? ` of project ${project}` : ''}`)
   if (spent.month !== current) {
-    return checkBudget('actual', nanosToCents(spent.nanos), budget, currency, false, `actual spend in ${spent.month}`)
+    return checkBudget('actual', nanosToCents(spent.nanos), budget, currency, false, `actual spend (${metric}) in ${spent.month}`)
   }
   const { projected, elapsedDays, daysInMonth } = extrapolateMonth(spent.nanos, now)
-  const label = `month-to-date actual of ${formatMoney(nanosToCents(spent.nanos), currency)} over ${elapsedDays.toFixed(1)} of ${daysInMonth} days, extrapolated to month end,`
+  const label = `month-to-date actual (${metric}) of ${formatMoney(nanosToCents(spent.nanos), currency)} over ${elapsedDays.toFixed(1)} of ${daysInMonth} days, extrapolated to month end,`
   return checkBudget('actual', nanosToCents(projected), budget, currency, false, label)
 }
 

@@ -71,9 +71,9 @@ export function diffEstimates(base: Estimate, head: Estimate): CostDiff {
 
 const signed = (cents: bigint) => (cents > 0n ? `+${centsText(cents)}` : centsText(cents))
 const amount = (cents: PerScenario<bigint> | undefined) => (cents ? centsText(cents.expected) : '—')
-const delta = (row: DiffRow) => (row.head?.expected ?? 0n) - (row.base?.expected ?? 0n)
+export const delta = (row: DiffRow) => (row.head?.expected ?? 0n) - (row.base?.expected ?? 0n)
 
-function percent(base: bigint, change: bigint): string {
+export function percent(base: bigint, change: bigint): string {
   if (base === 0n) return change === 0n ? '0%' : 'new'
   const tenths = Number((change * 1000n) / base) / 10
   return `${tenths > 0 ? '+' : ''}${tenths.toFixed(1)}%`

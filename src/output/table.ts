@@ -14,7 +14,8 @@ export interface TableOptions {
 }
 
 export function renderTable(headers: string[], rows: string[][], options: TableOptions = {}): string {
-  const widths = headers.map((header, column) => Math.max(visibleWidth(header), ...rows.map((row) => visibleWidth(row[column] ?? ''))))
+  // A loop, not Math.max(...rows): a report may have more rows than a call takes arguments.
+  const widths = headers.map((header, column) => rows.reduce((widest, row) => Math.max(widest, visibleWidth(row[column] ?? '')), visibleWidth(header)))
   const pad = (cell: string, column: number) => {
     const gap = ' '.repeat(widths[column] - visibleWidth(cell))
     return options.alignRight?.includes(column) ? gap + cell : cell + gap

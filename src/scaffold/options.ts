@@ -10,11 +10,14 @@ export const RUNTIMES = ['node', 'python'] as const
 export const DATABASES = ['postgres', 'mysql'] as const
 /** In dependency order: each service may only need the ones before it. */
 export const SHOP_SERVICES = ['users', 'orders', 'payments'] as const
+/** The CI system the starter repo's pipeline is written for. */
+export const CI_SYSTEMS = ['github', 'gitlab', 'none'] as const
 
 export type Runtime = (typeof RUNTIMES)[number]
 export type Database = (typeof DATABASES)[number]
 export type ShopService = (typeof SHOP_SERVICES)[number]
 export type LbAlgorithm = (typeof LB_ALGORITHMS)[number]
+export type CiSystem = (typeof CI_SYSTEMS)[number]
 
 /**
  * Why a service needs another: orders checks the buyer against the users the
@@ -35,6 +38,7 @@ export interface ShopOptions {
   lb: LbAlgorithm
   services: ShopService[]
   targets: ProviderKind[]
+  ci: CiSystem
 }
 
 export interface RawShopOptions {
@@ -47,6 +51,7 @@ export interface RawShopOptions {
   /** comma-separated, as given to --services */
   services?: string
   targets?: string[]
+  ci?: string
 }
 
 export const DEFAULT_SHOP_OPTIONS = {
@@ -55,6 +60,7 @@ export const DEFAULT_SHOP_OPTIONS = {
   lb: 'round-robin',
   // the kind of the target a manifest without targets deploys to
   targets: [DEFAULT_TARGET.provider],
+  ci: 'github',
 } as const satisfies Partial<ShopOptions>
 
 /** A project name check that states the rule, for prompts (returns the message) and flags (throws). */
@@ -94,6 +100,7 @@ export function resolveShopOptions(raw: RawShopOptions): ShopOptions {
     lb: oneOf('lb', raw.lb ?? DEFAULT_SHOP_OPTIONS.lb, LB_ALGORITHMS),
     services: resolveServices(raw.services),
     targets: [...new Set(targets)],
+    ci: oneOf('ci', raw.ci ?? DEFAULT_SHOP_OPTIONS.ci, CI_SYSTEMS),
   }
 }
 

@@ -16,11 +16,16 @@ import type { TemplateTree } from './template-tree.js'
 
 export type FileMap = Record<string, string>
 
+/** What the starter repo needs to know about the strato that writes it: its CI installs that version. */
+export interface ScaffoldingTool {
+  version: string
+}
+
 /** `descriptors` give each chosen target kind's starter target (its name and settings in strato.yaml). */
-export function renderShop(options: ShopOptions, templates: TemplateTree, descriptors: DescriptorLookup): FileMap {
+export function renderShop(options: ShopOptions, templates: TemplateTree, descriptors: DescriptorLookup, tool: ScaffoldingTool): FileMap {
   const files: FileMap = {}
-  const flags = shopFlags(options)
-  const values = shopValues(options)
+  const flags = shopFlags(options, descriptors)
+  const values = { ...shopValues(options, descriptors), stratoVersion: tool.version }
 
   addTemplates(files, templates, 'shop/repo/', '', values, flags)
   for (const service of options.services) {
@@ -46,7 +51,7 @@ export function renderShop(options: ShopOptions, templates: TemplateTree, descri
   return Object.fromEntries(Object.entries(files).sort(([a], [b]) => a.localeCompare(b)))
 }
 
-function shopFlags(options: ShopOptions): TemplateFlags {
+function shopFlags(options: ShopOptions, descriptors: DescriptorLookup): TemplateFlags {
   const flags: TemplateFlags = {
     node: options.runtime === 'node',
     python: options.runtime === 'python',
@@ -58,12 +63,17 @@ function shopFlags(options: ShopOptions): TemplateFlags {
     consistentHash: options.lb === 'consistent-hash',
     // one flag per provider kind, for the templates' per-target sections
     ...Object.fromEntries(PROVIDER_KINDS.map((kind) => [kind, options.targets.includes(kind)])),
+    ci: options.ci !== 'none',
+    github: options.ci === 'github',
+    gitlab: options.ci === 'gitlab',
+    // the public clouds (priced from their catalogs): CI logs in to them with OIDC
+    cloud: options.targets.some((kind) => descriptors(kind).pricing.model === 'catalog'),
   }
   for (const service of ['users', 'orders', 'payments'] satisfies ShopService[]) flags[service] = options.services.includes(service)
   return flags
 }
 
-function shopValues(options: ShopOptions): TemplateValues {
+function shopValues(options: ShopOptions, descriptors: DescriptorLookup): TemplateValues {
   const db = databaseSpec(options)
   return {
     project: options.name,
@@ -83,6 +93,8 @@ function shopValues(options: ShopOptions): TemplateValues {
     services: options.services.join(', '),
     servicesJson: JSON.stringify(options.services),
     targets: options.targets.join(', '),
+    targetNames: options.targets.map((kind) => descriptors(kind).starter(options.name).name).join(' '),
+    awsRegion: awsRegion(options.name, descriptors),
     hashHeader: HASH_HEADER,
     replicaHost: HOSTS.replica,
     usersCacheNote: options.cache ? ', with single-user lookups cached in Redis' : '',
@@ -91,6 +103,12 @@ function shopValues(options: ShopOptions): TemplateValues {
     rootSecretNote: db.rootPassword ? ` (and its root password as \`${db.rootPassword.variable}\`)` : '',
     replicationSecretNote: options.readReplica ? ', and both database roles read REPLICATION_PASSWORD' : '',
   }
+}
+
+/** The region the starter's AWS target names, for the CI's AWS login step. */
+function awsRegion(project: string, descriptors: DescriptorLookup): string {
+  const { target } = descriptors('aws').starter(project)
+  return target.provider === 'aws' ? target.region : ''
 }
 
 function addTemplates(files: FileMap, templates: TemplateTree, from: string, to: string, values: TemplateValues, flags: TemplateFlags): void {

@@ -29,6 +29,7 @@ describe('starter repos pass strato check', () => {
     ['node + postgres', ['--runtime', 'node', '--db', 'postgres']],
     ['python + mysql, cache and read replica', ['--runtime', 'python', '--db', 'mysql', '--cache', '--read-replica']],
     ['node on docker and aws', ['--runtime', 'node', '--db', 'postgres', '--target', 'docker', '--target', 'aws']],
+    ['python on the three clouds with GitLab CI', ['--runtime', 'python', '--target', 'aws', '--target', 'azure', '--target', 'gcp', '--ci', 'gitlab']],
   ])('%s: no finding at medium or above', async (_name, flags) => {
     const dir = await scaffold(flags)
     const { stdout, exitCode } = await strato(['check', '--fail-on', 'medium', '--json'], dir)

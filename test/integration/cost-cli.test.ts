@@ -1,11 +1,13 @@
 // strato cost as a CI step runs it: the built CLI, its exit codes and outputs.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
+import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { expectedCents, SAMPLE, sampleCsv, writeSampleCsv, writeSampleParquet } from '../helpers/focus-sample.js'
 
 const bin = path.resolve('bin/run.js')
 const fixtures = path.resolve('test/fixtures/cost')
@@ -38,7 +40,7 @@ describe('strato cost (built CLI)', () => {
     // aws.csv has 2.87 USD in November 2026; a past month is compared whole.
     const over = await strato(['cost', 'actual', '--focus', path.join(fixtures, 'focus/aws.csv'), '--budget', '2', '--json'], tmpdir())
     expect(over.exitCode).toBe(3)
-    expect(JSON.parse(over.stdout).error.result.totals[0].amount).toBe(2.87)
+    expect(JSON.parse(over.stdout).error.result.totals[0].amounts.BilledCost).toBe(2.87)
     const under = await strato(['cost', 'actual', '--focus', path.join(fixtures, 'focus/aws.csv'), '--budget', '100'], tmpdir())
     expect(under.exitCode).toBe(0)
   })
@@ -75,12 +77,60 @@ describe('strato cost (built CLI)', () => {
     expect(JSON.parse(stdout).delta.expected).toBe(25.46)
   })
 
-  it('reports malformed export lines with their line numbers and still sums the rest', async () => {
-    const { stdout, stderr, exitCode } = await strato(['cost', 'actual', '--focus', path.join(fixtures, 'focus/malformed.csv')], tmpdir())
-    expect(exitCode).toBe(0)
-    expect(stdout).toContain('6 malformed lines in')
-    expect(stdout).toContain('line 10: a quoted field is never closed')
-    expect(stderr).toContain('6 malformed line(s)')
+  it('stops on export rows that cannot be read, with the line and column, unless told to skip them', async () => {
+    const file = path.join(fixtures, 'focus/malformed.csv')
+    const stopped = await strato(['cost', 'actual', '--focus', file], tmpdir())
+    expect(stopped.exitCode).toBe(2)
+    expect(stopped.stderr).toContain(`Error: 5 rows of ${file} cannot be read; the first is line 3, column 1 (BilledCost): BilledCost "abc" is not a number.`)
+    expect(stopped.stderr).toContain('line 10: a quoted field is never closed')
+    const skipped = await strato(['cost', 'actual', '--focus', file, '--skip-bad-rows', '--metric', 'billed'], tmpdir())
+    expect(skipped.exitCode).toBe(0)
+    expect(skipped.stdout).toMatch(/TOTAL\s+11\.00\s+USD/)
+    expect(skipped.stderr).toContain(`Skipped 5 bad rows of ${file} (--skip-bad-rows): they held 3.00 USD of BilledCost on 1 row`)
+    expect(skipped.stdout).toContain('  line 4: has 5 fields, the header has 6')
+  })
+
+  it('reads CSV and Parquet exports to the same figures, grouped by any FOCUS column or tag', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'strato-focus-'))
+    const csv = writeSampleCsv(path.join(dir, 'sample.csv'))
+    const parquet = writeSampleParquet(path.join(dir, 'sample.parquet'))
+    const args = ['--by', 'ServiceName,tag:team', '--metric', 'billed,effective', '--json']
+    const fromCsv = await strato(['cost', 'actual', '--focus', csv, ...args], dir)
+    const fromParquet = await strato(['cost', 'actual', '--focus', parquet, ...args], dir)
+    expect(fromCsv.exitCode).toBe(0)
+    expect(fromParquet.exitCode).toBe(0)
+    const json = JSON.parse(fromCsv.stdout)
+    expect(JSON.parse(fromParquet.stdout).rows).toEqual(json.rows)
+    const golden = expectedCents(SAMPLE, (row) => `${row.service}|${row.team ?? '-'}|${row.currency}`, (row) => row.billed)
+    expect(Object.fromEntries(json.rows.map((row: { group: Record<string, string | null>; currency: string; amounts: { BilledCost: number } }) => [`${row.group.ServiceName}|${row.group['tag:team'] ?? '-'}|${row.currency}`, row.amounts.BilledCost]))).toEqual(golden)
+    const table = await strato(['cost', 'actual', '--focus', csv, '--by', 'provider', '--metric', 'effective'], dir)
+    expect(table.stdout).toMatch(/PROVIDER\s+PERIOD\s+EffectiveCost\s+CURRENCY/)
+    expect(table.stdout).toContain('Figures: EffectiveCost (amortised: commitments spread over the usage they cover).')
+  })
+
+  it('exits 2 naming the file on every kind of bad input, never with a bug', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'strato-bad-'))
+    const csv = writeSampleCsv(path.join(dir, 'sample.csv'))
+    const gz = gzipSync(sampleCsv())
+    writeFileSync(path.join(dir, 'cut.csv.gz'), gz.subarray(0, gz.length - 30))
+    writeFileSync(path.join(dir, 'fake.csv.gz'), 'not gzip')
+    writeFileSync(path.join(dir, 'huge.csv'), sampleCsv().replace('0.547200,', '1e400,'))
+    writeFileSync(path.join(dir, 'date.csv'), sampleCsv().replace('2026-11-01T13:00:00Z', '2024-13-45'))
+    mkdirSync(path.join(dir, 'exports'))
+    const cases: [string[], string][] = [
+      [['--focus', path.join(dir, 'cut.csv.gz')], 'cut.csv.gz is not a complete gzip file'],
+      [['--focus', path.join(dir, 'fake.csv.gz')], 'fake.csv.gz is named .gz but is not gzip-compressed'],
+      [['--focus', path.join(dir, 'huge.csv')], 'huge.csv cannot be read: line 2, column 1 (BilledCost): BilledCost "1e400" is out of range'],
+      [['--focus', path.join(dir, 'date.csv')], 'date.csv cannot be read: line 3, column 7 (ChargePeriodStart): ChargePeriodStart "2024-13-45" is not a date-time'],
+      [['--focus', path.join(dir, 'exports')], 'exports is a directory'],
+      [['--focus', csv, '--focus', csv], 'sample.csv is given twice'],
+      [['--focus', csv, '--by', 'RegoinId'], 'Did you mean RegionId?'],
+    ]
+    for (const [args, message] of cases) {
+      const { exitCode, stderr } = await strato(['cost', 'actual', ...args], dir)
+      expect({ exitCode, bug: stderr.includes('Bug') }, args.join(' ')).toEqual({ exitCode: 2, bug: false })
+      expect(stderr).toContain(message)
+    }
   })
 
   it('says where a target\'s spend comes from when its provider does not report it, and carries on', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { actualJson } from '../../src/costs/actual-report.js'
-import { actualReport } from '../../src/costs/actual.js'
+import { actualReport, providerGroups, spendPeriod } from '../../src/costs/actual.js'
+import { parseQuery } from '../../src/costs/focus-query.js'
 import { periodDays, targetSpend, type SpendSource } from '../../src/costs/actual-sources.js'
 import type { DescriptorLookup } from '../../src/capabilities.js'
 import { notSupported, UserError } from '../../src/errors.js'
@@ -69,20 +70,32 @@ describe('spend from targets', () => {
 
     // onprem: 300 / 30 = 10.00 a day; users reserve max(1/4, 1Gi/8Gi) = 25% each, two running = 5.00 a day;
     // orders uses max(0.4/4, 2Gi/8Gi) = 25% = 2.50 a day; idle 2.50 a day.
-    const json = actualJson(actualReport(result.lines, 'service'), result.notes)
-    expect(json.rows.map((row) => [row.service, row.provider, row.amount])).toEqual([
+    const { by } = parseQuery({ by: ['service', 'provider'] })
+    const json = actualJson(actualReport(providerGroups(result.lines, by), by, ['BilledCost']), result.notes)
+    expect(json.rows.map((row) => [row.group.service, row.group.provider, row.amounts.BilledCost])).toEqual([
       ['(idle capacity)', 'docker', 5],
       ['orders', 'docker', 5],
       ['users', 'aws', 1.25],
       ['users', 'docker', 10],
     ])
     expect(result.notes[0].detail).toBe('on-prem model: hosts\' cost over 2 day(s), shared by the reservations of the 3 running replica(s); by current use for orders')
-    expect(json.totals).toEqual([{ currency: 'USD', amount: 21.25, tagged: 21.25, untagged: 0 }])
+    expect(json.totals).toMatchObject([{ currency: 'USD', amounts: { BilledCost: 21.25 }, tagged: { BilledCost: 21.25 }, untagged: { BilledCost: 0 } }])
     expect(result.failures.map((failure) => [failure.target, failure.error.exitCode])).toEqual([['azure', 5]])
     expect(warnings).toEqual([
       'target gcp: not included: GCP spend comes from FOCUS exports of the billing account (strato cost actual --focus)',
       'target azure: Azure refused the credentials.',
     ])
+  })
+
+  it('groups provider spend only by what providers report', () => {
+    expect(() => providerGroups([], parseQuery({ by: ['ServiceName'] }).by)).toThrow(expect.objectContaining({ exitCode: 2 }))
+  })
+
+  it('asks providers for --from to --to, both days included, else the month to date', () => {
+    const monthToDate = { start: '2026-11-01', end: '2026-11-18', granularity: 'daily' as const }
+    expect(spendPeriod(undefined, undefined, monthToDate)).toBe(monthToDate)
+    expect(spendPeriod(20261030, 20261102, monthToDate)).toEqual({ start: '2026-10-30', end: '2026-11-03', granularity: 'daily' })
+    expect(spendPeriod(20261105, undefined, monthToDate)).toEqual({ start: '2026-11-05', end: '2026-11-18', granularity: 'daily' })
   })
 
   it('lists the days of a period', () => {

@@ -15,8 +15,8 @@ import { descriptorOf } from '../../providers/descriptors.js'
 
 export const GOLDEN_SCENARIOS: Record<string, RawShopOptions> = {
   'new-node-postgres': { name: 'shop' },
-  'new-python-mysql-cache-replica-hash-aws-gcp': {
-    name: 'shop', runtime: 'python', db: 'mysql', cache: true, readReplica: true, lb: 'consistent-hash', targets: ['aws', 'gcp'],
+  'new-python-mysql-cache-replica-hash-aws-gcp-gitlab': {
+    name: 'shop', runtime: 'python', db: 'mysql', cache: true, readReplica: true, lb: 'consistent-hash', targets: ['aws', 'gcp'], ci: 'gitlab',
   },
   'new-node-mysql-weighted-users-orders-azure': {
     name: 'market', db: 'mysql', lb: 'weighted', services: 'users,orders', targets: ['docker', 'azure'],
@@ -28,6 +28,8 @@ const GOLDEN_ROOT = path.resolve(import.meta.dirname, '../golden')
 const SKIPPED = new Set(['.strato/schema.json'])
 const updating = process.env.STRATO_UPDATE_GOLDEN === '1'
 const templates = readTemplateTree(templatesRoot())
+// The pinned strato in the starter repos' CI is the version that wrote them: this package's.
+const STRATO_VERSION = (JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version
 
 function listFiles(dir: string, prefix = ''): string[] {
   if (!existsSync(dir)) return []
@@ -38,7 +40,7 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 function generate(raw: RawShopOptions): FileMap {
-  const files = renderShop(resolveShopOptions(raw), templates, descriptorOf)
+  const files = renderShop(resolveShopOptions(raw), templates, descriptorOf, { version: STRATO_VERSION })
   return Object.fromEntries(Object.entries(files).filter(([file]) => !SKIPPED.has(file)))
 }
 

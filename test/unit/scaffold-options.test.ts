@@ -33,7 +33,7 @@ describe('resolveShopOptions', () => {
   it('fills the documented defaults', () => {
     expect(resolveShopOptions({ name: 'shop' })).toEqual({
       name: 'shop', runtime: 'node', db: 'postgres', cache: false, readReplica: false, lb: 'round-robin',
-      services: ['users', 'orders', 'payments'], targets: ['docker'],
+      services: ['users', 'orders', 'payments'], targets: ['docker'], ci: 'github',
     })
   })
 
