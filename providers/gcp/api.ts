@@ -49,7 +49,8 @@ export interface GcpApiOptions {
   region: string
   targetName: string
   endpoint?: string
-  authClient: AuthClient
+  /** the client, or how to get it on the first call (a verb that calls nothing then needs no credentials) */
+  authClient: AuthClient | (() => Promise<AuthClient>)
   retry?: RetryPolicy
   /** how long a compute operation may run before strato gives up waiting */
   operationTimeoutMs?: number
@@ -78,6 +79,8 @@ export class GcpApi {
   private readonly retry: RetryPolicy
   private readonly operationTimeoutMs: number
   private computeClients?: ComputeClients
+  private auth?: Promise<AuthClient>
+  private authorized?: AuthClient
 
   constructor(private readonly options: GcpApiOptions) {
     this.project = options.project
@@ -88,13 +91,23 @@ export class GcpApi {
     this.clock = options.clock ?? realClock
   }
 
+  /** The compute clients; used inside call(), which has the credentials by then. */
   get compute(): ComputeClients {
-    this.computeClients ??= createComputeClients(this.options.authClient, endpointOverride(this.options.endpoint))
+    if (!this.authorized) throw new Error('GcpApi.compute used outside call()')
+    this.computeClients ??= createComputeClients(this.authorized, endpointOverride(this.options.endpoint))
     return this.computeClients
+  }
+
+  private async credentials(): Promise<AuthClient> {
+    const { authClient } = this.options
+    this.auth ??= typeof authClient === 'function' ? authClient() : Promise.resolve(authClient)
+    this.authorized = await this.auth
+    return this.authorized
   }
 
   /** Runs one call with bounded retries; `run` gets the request id to send (the same on every retry). */
   async call<T>(name: CallName, run: (requestId: string) => Promise<T>): Promise<T> {
+    await this.credentials()
     const requestId = randomUUID()
     for (let attempt = 1; ; attempt++) {
       try {
@@ -158,7 +171,7 @@ export class GcpApi {
     const base = this.options.endpoint?.replace(/\/+$/, '') ?? `https://${API[CALLS[name].api]}`
     const params = Object.fromEntries(Object.entries(request.params ?? {}).filter(([, value]) => value !== undefined).map(([key, value]) => [key, String(value)]))
     return this.call(name, async () => {
-      const answer = await this.options.authClient.request<T>({
+      const answer = await (await this.credentials()).request<T>({
         url: `${base}${request.path}`, method: request.method ?? 'GET', params, data: request.data, retry: false, responseType: 'json',
       })
       return answer.data

@@ -13,7 +13,7 @@ import type { Autoscale, GcpTargetConfig } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
 import type { DestroyResult, Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
 import { DEFAULT_RETRY, GcpApi } from './api.js'
-import { applicationDefaultCredentials } from './auth.js'
+import { applicationDefaultCredentials, type Credentials } from './auth.js'
 import { applyAutoscaler } from './autoscaler.js'
 import { actualCosts } from './billing-export.js'
 import { applyActions, boundsOf, resize, type DeploymentContext, type Timing } from './deployment.js'
@@ -52,12 +52,12 @@ export class GcpProvider implements Provider {
   readonly settings: GcpTargetSettings
   private readonly deployment: DeploymentContext
 
-  constructor(readonly context: ProviderContext, readonly api: GcpApi, identity?: string) {
+  constructor(readonly context: ProviderContext, readonly api: GcpApi, private readonly identity: () => Promise<string | undefined> = async () => undefined) {
     const target = context.target as GcpTargetConfig
     this.settings = settingsOf(target)
     this.deployment = {
       api, manifest: context.manifest, targetName: context.targetName, settings: this.settings, projectDir: context.projectDir, env: context.env,
-      signal: context.signal, timing: timingFrom(context.settings), deployedBy: deployer(identity, context.env), deployedAt: new Date().toISOString(),
+      signal: context.signal, timing: timingFrom(context.settings), deployedBy: deployer(undefined, context.env), deployedAt: new Date().toISOString(),
     }
   }
 
@@ -67,7 +67,8 @@ export class GcpProvider implements Provider {
 
   async apply(actions: Action[], progress: Progress): Promise<ApplyResult> {
     // every template this apply creates shares the apply's time: one deploy, one release
-    return applyActions({ ...this.deployment, deployedAt: new Date().toISOString() }, actions.filter((action) => action.target === this.context.targetName), progress)
+    const deployedBy = deployer(await this.identity(), this.context.env)
+    return applyActions({ ...this.deployment, deployedBy, deployedAt: new Date().toISOString() }, actions.filter((action) => action.target === this.context.targetName), progress)
   }
 
   async scale(service: string, replicas: number): Promise<void> {
@@ -150,10 +151,12 @@ export const createProvider: ProviderFactory = async (context) => {
   const unknown = unknownLocation(gcpDescriptor, context.target)
   if (unknown) throw usageError(`targets.${context.targetName}.zone: ${unknown}`, 'Set a zone of a Google Cloud region, e.g. europe-west1-b.')
   const settings = settingsOf(context.target)
-  const credentials = await applicationDefaultCredentials(context.targetName, context.env)
+  // found on the first call, so a verb that calls nothing (spend without a billing export) needs none
+  let credentials: Promise<Credentials> | undefined
+  const found = () => (credentials ??= applicationDefaultCredentials(context.targetName, context.env))
   const api = new GcpApi({
-    project: settings.gcpProject, region: settings.region, targetName: context.targetName, endpoint: settings.endpoint, authClient: credentials.client,
+    project: settings.gcpProject, region: settings.region, targetName: context.targetName, endpoint: settings.endpoint, authClient: async () => (await found()).client,
     retry: { ...DEFAULT_RETRY, attempts: context.settings?.maxAttempts ?? DEFAULT_RETRY.attempts },
   })
-  return new GcpProvider(context, api, credentials.identity)
+  return new GcpProvider(context, api, async () => (await found()).identity)
 }

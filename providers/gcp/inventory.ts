@@ -18,7 +18,7 @@ type Group = protos.google.cloud.compute.v1.IInstanceGroupManager
 type ManagedInstance = protos.google.cloud.compute.v1.IManagedInstance
 type Template = protos.google.cloud.compute.v1.IInstanceTemplate
 type ForwardingRule = protos.google.cloud.compute.v1.IForwardingRule
-type Described = { name?: string | null; description?: string | null; selfLink?: string | null }
+type Described = { name?: string | null; description?: string | null; selfLink?: string | null; region?: string | null }
 
 export interface GcpInventory {
   groups: { group: Group; members: ManagedInstance[] }[]
@@ -106,6 +106,11 @@ export function serviceEndpoints(rules: ForwardingRule[], services: string[]): M
   return endpoints
 }
 
+/** A regional resource's location; a global one has none (status makes a row per location). */
+function scopeOf(regionUrl: string | null | undefined): { location?: string } {
+  return regionUrl ? { location: lastSegment(regionUrl) } : {}
+}
+
 /** The inventory as the core's Resources; pure, so unit tests feed it recorded answers. */
 export function toResources(inventory: GcpInventory, target: string, region: string): Resource[] {
   const versions = templateVersions(inventory.templates)
@@ -142,21 +147,21 @@ export function toResources(inventory: GcpInventory, target: string, region: str
     const state = versions.get(String(template.name)) ?? {}
     resources.push({
       id: String(template.selfLink ?? template.name), kind: 'template', target, service: state[LABEL.service], version: state[LABEL.version],
-      location: 'global', state: 'running', labels: state, createdAt: template.creationTimestamp ?? undefined,
-      details: { type: 'instanceTemplate', name: template.name, machineType: template.properties?.machineType, image: state['strato.image'] },
+      state: 'running', labels: state, createdAt: template.creationTimestamp ?? undefined,
+      details: { type: 'instanceTemplate', scope: 'global', name: template.name, machineType: template.properties?.machineType, image: state['strato.image'] },
     })
   }
   for (const rule of inventory.forwardingRules) {
     const state = readStateDescription(rule.description) ?? stateOfLabels(rule.labels)
     resources.push({
       id: String(rule.selfLink ?? rule.name), kind: 'balancer', target, service: state[LABEL.service] || undefined,
-      location: rule.region ? lastSegment(rule.region) : 'global', state: 'running', labels: state,
-      endpoint: rule.IPAddress ? `http://${rule.IPAddress}` : undefined, details: { type: 'forwardingRule', name: rule.name, ip: rule.IPAddress, scheme: rule.loadBalancingScheme },
+      ...scopeOf(rule.region), state: 'running', labels: state,
+      endpoint: rule.IPAddress ? `http://${rule.IPAddress}` : undefined, details: { type: 'forwardingRule', scope: rule.region ? 'regional' : 'global', name: rule.name, ip: rule.IPAddress, scheme: rule.loadBalancingScheme },
     })
   }
   for (const { kind, type, item } of inventory.others ?? []) {
     const state = readStateDescription(item.description) ?? {}
-    resources.push({ id: String(item.selfLink ?? item.name), kind, target, service: state[LABEL.service] || undefined, location: region, state: 'running', labels: state, details: { name: item.name, type } })
+    resources.push({ id: String(item.selfLink ?? item.name), kind, target, service: state[LABEL.service] || undefined, ...scopeOf(item.region), state: 'running', labels: state, details: { name: item.name, type, scope: item.region ? 'regional' : 'global' } })
   }
   return resources
 }

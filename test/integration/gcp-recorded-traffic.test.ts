@@ -264,8 +264,8 @@ describe('recorded Compute Engine traffic through the real client and the provid
         if (!known) continue
         replay.answer = interaction
         replay.sent.length = 0
-        const client = replayApi.compute[known.client] as unknown as Record<string, (request: object) => Promise<unknown[]>>
-        const run = () => client[known.method](known.request)
+        // the clients exist inside call(), once the API has its credentials
+        const run = () => (replayApi.compute[known.client] as unknown as Record<string, (request: object) => Promise<unknown[]>>)[known.method](known.request)
         let result: unknown
         let failure: unknown
         try {
