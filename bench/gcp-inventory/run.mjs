@@ -47,7 +47,7 @@ async function startFake() {
       text += chunk
       if (text.includes('\n')) resolve(text.split('\n')[0])
     })
-    child.once('exit', () => reject(new Error('the gcp fake exited before it printed its endpoint')))
+    child.then(() => reject(new Error('the gcp fake exited before it printed its endpoint')))
   })
   const { endpoint } = JSON.parse(line)
   return { endpoint, stop: async () => { child.kill('SIGTERM'); await child } }

@@ -23,7 +23,7 @@ import type { RegionInstanceGroupManagersClient } from '@google-cloud/compute/bu
 import type { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/region_operations_client.js'
 import type { TargetHttpProxiesClient } from '@google-cloud/compute/build/src/v1/target_http_proxies_client.js'
 import type { UrlMapsClient } from '@google-cloud/compute/build/src/v1/url_maps_client.js'
-import { requireComputeClient, type ComputeService } from './compute-protos.js'
+import { gaxFallback, requireComputeClient, type ComputeService } from './compute-protos.js'
 
 export interface ComputeClients {
   readonly instanceTemplates: InstanceTemplatesClient
@@ -104,10 +104,10 @@ export function createComputeClients(authClient: AuthClient, endpoint: EndpointO
     let client = built.get(property)
     if (!client) {
       const [file, className, service] = CLIENTS[property]
-      const module = requireComputeClient(file, service) as Record<string, new (options: object) => { close(): Promise<void> }>
+      const module = requireComputeClient(file, service) as Record<string, new (options: object, gax: unknown) => { close(): Promise<void> }>
       const config = requireHere(`@google-cloud/compute/build/src/v1/${file.replace(/\.js$/, '_config.json')}`) as { interfaces: Record<string, { methods: Record<string, unknown> }> }
       const methods = Object.keys(config.interfaces[`google.cloud.compute.v1.${service}`].methods)
-      client = new module[className](clientOptions(service, methods, authClient, endpoint))
+      client = new module[className](clientOptions(service, methods, authClient, endpoint), gaxFallback())
       built.set(property, client)
     }
     return client

@@ -7,7 +7,9 @@
  * pruned to its service, through require's cache under the big file's path.
  * The build writes the pruned trees next to this module
  * (scripts/gcp-protos.mjs); without them (tests run from source) they are
- * pruned in memory, which still skips the slow part.
+ * pruned in memory, which still skips the slow part. Each client file also
+ * requires google-gax whole (gRPC included) though it runs on its REST half:
+ * it gets that half instead, the same way.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import Module, { createRequire } from 'node:module'
@@ -118,20 +120,52 @@ function prunedFor(service: ComputeService): ProtoNode {
   return pruned[service]
 }
 
+let leanGax: { fallback: unknown; loggingUtils: unknown; decodeAnyProtosInArray: unknown } | undefined
+
+/**
+ * What a client file takes from google-gax at load time, without its index
+ * (which loads gRPC too, some 50 ms): the REST half, its logger and the error
+ * decoder. The clients run on the REST half (`fallback: true`) anyway.
+ */
+function leanGaxModule() {
+  if (!leanGax) {
+    const fromGax = createRequire(requireHere.resolve('google-gax'))
+    leanGax = {
+      fallback: requireHere('google-gax/fallback'),
+      loggingUtils: fromGax('google-logging-utils'),
+      decodeAnyProtosInArray: (fromGax('./util.js') as { decodeAnyProtosInArray: unknown }).decodeAnyProtosInArray,
+    }
+  }
+  return leanGax
+}
+
+/** Puts `exports` in require's cache under `file` until `run` returns; an entry already there stays. */
+function withCached<T>(file: string, exports: () => unknown, run: () => T): T {
+  if (requireHere.cache[file]) return run()
+  const cached = new Module(file)
+  cached.filename = file
+  cached.exports = exports()
+  cached.loaded = true
+  requireHere.cache[file] = cached
+  try {
+    return run()
+  } finally {
+    delete requireHere.cache[file]
+  }
+}
+
 /**
  * Loads one compute client file with its service's pruned protos in place of
- * protos.json; the cache entry is removed afterwards, so nothing else sees it.
+ * protos.json, and the lean google-gax in place of the whole; the cache entries
+ * are removed afterwards, so nothing else sees them.
  */
 export function requireComputeClient(file: string, service: ComputeService): unknown {
   const { protosPath } = computePackage()
-  const cached = new Module(protosPath)
-  cached.filename = protosPath
-  cached.exports = prunedFor(service)
-  cached.loaded = true
-  requireHere.cache[protosPath] = cached
-  try {
-    return requireHere(`@google-cloud/compute/build/src/v1/${file}`)
-  } finally {
-    delete requireHere.cache[protosPath]
-  }
+  return withCached(protosPath, () => prunedFor(service), () =>
+    withCached(requireHere.resolve('google-gax'), leanGaxModule, () => requireHere(`@google-cloud/compute/build/src/v1/${file}`)))
+}
+
+/** The google-gax REST half, for the clients' constructors (so they do not require the whole). */
+export function gaxFallback(): unknown {
+  return leanGaxModule().fallback
 }

@@ -5,6 +5,7 @@
  * groups move over time, and every injected fault surfaces as the provider
  * must report it.
  */
+import { createRequire } from 'node:module'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { GcpApi, PAGED, type RetryPolicy } from '../../providers/gcp/api.js'
 import { applicationDefaultCredentials } from '../../providers/gcp/auth.js'
@@ -107,6 +108,10 @@ describe('gcp fake: groups over time', () => {
     expect(settled.members.map((member) => member.health)).toEqual(['healthy', 'healthy'])
     const requests = await fake.requests()
     expect(requests[0]).toMatchObject({ method: 'POST', path: '/token', status: 200 })
+    // the clients ran on google-gax's REST half alone: its index (and gRPC with it) never loaded
+    const loaded = Object.keys(createRequire(import.meta.url).cache)
+    expect(loaded.filter((file) => file.endsWith('google-gax/build/src/fallback.js'))).toHaveLength(1)
+    expect(loaded.filter((file) => /google-gax\/build\/src\/index\.js$|@grpc\/grpc-js/.test(file))).toEqual([])
   })
 
   it('rolls a new version out with surge, and keeps the old instances when the new ones never turn healthy', async () => {
