@@ -4,7 +4,6 @@
  * the cloud providers (aws, gcp); it knows no provider.
  */
 import path from 'node:path'
-import { execa } from 'execa'
 import { usageError, UserError } from '../src/errors.js'
 import type { Service } from '../src/manifest/schema.js'
 import type { Progress } from '../src/model.js'
@@ -41,6 +40,8 @@ export async function imageFor(
   }
   const reference = imageReference(input.registry, input.project, input.service, input.version)
   progress.step(`${input.service}: building ${reference}`)
+  // loaded only to build: importing it costs every cloud command about 100 ms of start-up
+  const { execa } = await import('execa')
   try {
     await execa('docker', dockerBuildArgs(input.projectDir, input.spec, reference), { cancelSignal: signal })
     progress.step(`${input.service}: pushing ${reference}`)
