@@ -3,11 +3,11 @@
  * that are down), take the lock, build images, then converge each service on
  * each host through the balancer, and record the release on the hosts.
  */
-import os from 'node:os'
 import { UserError } from '../../src/errors.js'
 import type { DockerTargetConfig, Manifest } from '../../src/manifest/schema.js'
 import type { ApplyResult, Progress } from '../../src/model.js'
 import { spreadReplicas } from '../../src/planning/spread.js'
+import { localDeployer } from '../local-user.js'
 import type { ProviderContext, ProviderSettings } from '../provider.js'
 import { Balancer, ensureNetwork, ensureVolumes } from './balancer.js'
 import { dockerDescriptor } from './descriptor.js'
@@ -64,16 +64,6 @@ export async function reachableHosts(session: TargetSession, progress: Progress)
     throw first instanceof UserError ? first : new UserError(`No host of target "${session.context.targetName}" answers: ${first.message}`, { code: 'unreachable', fix: 'Start dockerd on the hosts or fix their addresses in strato.yaml.' })
   }
   return up
-}
-
-export function deployer(env: NodeJS.ProcessEnv): string {
-  let user = env.USER ?? env.LOGNAME
-  try {
-    user ??= os.userInfo().username
-  } catch {
-    user ??= 'unknown'
-  }
-  return `${user}@${os.hostname()}`
 }
 
 export function balancerFor(session: TargetSession, host: DockerHost): Balancer {
@@ -154,7 +144,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
     }
   }
   const at = new Date().toISOString()
-  const by = deployer(session.context.env)
+  const by = localDeployer(session.context.env)
   const unlock = await acquireLock(hosts[0], session.project, lbImage, { by, at, command: options.command }, options.forceUnlock)
   const warnings: string[] = []
   // A host that dies mid-deploy fails whatever docker call was running, with any message:

@@ -5,12 +5,13 @@
  * Google (names, descriptions and labels), never from a file. Loaded lazily
  * by providers/registry.ts, so the client libraries load only for gcp targets.
  */
-import os from 'node:os'
 import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
 import { unknownLocation, verbNotSupported } from '../../src/capabilities.js'
 import { UserError, notSupported, usageError } from '../../src/errors.js'
 import type { Autoscale, GcpTargetConfig } from '../../src/manifest/schema.js'
+import { checkService } from '../../src/planning/scale.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
+import { localDeployer } from '../local-user.js'
 import type { DestroyResult, Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
 import { DEFAULT_RETRY, GcpApi } from './api.js'
 import { applicationDefaultCredentials, type Credentials } from './auth.js'
@@ -37,14 +38,7 @@ export function timingFrom(settings: ProviderSettings = {}): Timing {
 
 /** Who deploys, for the release history: the credentials' account, else the local user at this host. */
 function deployer(identity: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (identity) return identity
-  let user = env.USER ?? env.LOGNAME
-  try {
-    user ??= os.userInfo().username
-  } catch {
-    user ??= 'unknown'
-  }
-  return `${user}@${os.hostname()}`
+  return identity ?? localDeployer(env)
 }
 
 export class GcpProvider implements Provider {
@@ -136,12 +130,8 @@ export class GcpProvider implements Provider {
   }
 
   private serviceSpec(service: string) {
-    const spec = this.context.manifest.services[service]
-    if (!spec) {
-      const names = Object.keys(this.context.manifest.services)
-      throw usageError(`Unknown service "${service}".`, `Use one of: ${names.join(', ')}.`)
-    }
-    return spec
+    checkService(this.context.manifest, service)
+    return this.context.manifest.services[service]
   }
 }
 
