@@ -13,7 +13,10 @@
  * request (process start to the first call the fake sees, SDK loading
  * included) against the 400 ms overhead goal. Needs `npm run build`.
  *
- *   node bench/gcp-inventory/run.mjs [--groups 200] [--per-group 10] [--runs 3]
+ *   node bench/gcp-inventory/run.mjs [--groups 200] [--per-group 10] [--runs 3] [--serve]
+ *
+ * --serve prints the three commands, ready to paste into farm-bench, and keeps
+ * the seeded fake up until Ctrl-C (then runs the timed rounds).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -23,7 +26,7 @@ import { execa } from 'execa'
 import { median, ms, timed } from '../timing.mjs'
 
 const root = path.resolve(import.meta.dirname, '../..')
-const { values } = parseArgs({ options: { groups: { type: 'string', default: '200' }, 'per-group': { type: 'string', default: '10' }, runs: { type: 'string', default: '3' } } })
+const { values } = parseArgs({ options: { groups: { type: 'string', default: '200' }, 'per-group': { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, serve: { type: 'boolean', default: false } } })
 const GROUPS = Number(values.groups)
 const PER_GROUP = Number(values['per-group'])
 const RUNS = Number(values.runs)
@@ -114,6 +117,15 @@ try {
   const strato = [path.join(root, 'bin/run.js'), 'status', '--target', 'gcp', '--json']
   const groupsCall = ['compute', 'instance-groups', 'managed', 'list', '--format=json']
   const instancesCall = ['compute', 'instances', 'list', '--format=json']
+
+  if (values.serve) {
+    // for timing by hand (farm-bench): the fake stays up, seeded, until Ctrl-C
+    const quote = (words) => words.map((word) => (/^[\w./:=@-]+$/.test(word) ? word : `'${word}'`)).join(' ')
+    console.log(`cd ${dir} && GOOGLE_APPLICATION_CREDENTIALS=${keyFile} METADATA_SERVER_DETECTION=none ${quote([process.execPath, ...strato])}`)
+    console.log(`CLOUDSDK_CONFIG=${cloudsdk.CLOUDSDK_CONFIG} ${quote([gcloud, ...groupsCall])}`)
+    console.log(`CLOUDSDK_CONFIG=${cloudsdk.CLOUDSDK_CONFIG} ${quote([gcloud, ...instancesCall])}`)
+    await new Promise((resolve) => process.once('SIGINT', resolve))
+  }
 
   // one unmeasured round each, checking that both see everything
   const check = JSON.parse((await timed(process.execPath, strato, { cwd: dir, env })).stdout)
