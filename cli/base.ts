@@ -4,7 +4,7 @@
  * bugs with their stack when STRATO_DEBUG is set.
  */
 import { Command, Flags } from '@oclif/core'
-import { errorToJson, exitCodeFor, usageError, UserError } from '../src/errors.js'
+import { errorToJson, exitCodeFor, usageError, UserError, type ExitCodeName } from '../src/errors.js'
 import { createRequire } from 'node:module'
 import type { LoadedManifest } from '../src/manifest/load.js'
 import { stderrProgress } from './progress.js'
@@ -35,6 +35,8 @@ export function numberFlag(name: string, raw: string): number {
 
 export abstract class StratoCommand extends Command {
   static override enableJsonFlag = true
+  /** The exit codes this command can end with, listed in its --help; every command declares its own. */
+  static exitCodes: readonly ExitCodeName[] = ['ok', 'failure', 'usage']
 
   /** colours for stdout */
   protected get style(): Style {

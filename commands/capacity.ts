@@ -3,6 +3,7 @@ import { planCapacity, type CapacityResult } from '../src/capacity.js'
 import { StratoCommand, numberFlag } from '../cli/base.js'
 
 export default class Capacity extends StratoCommand {
+  static override exitCodes = ['ok', 'usage'] as const
   static override summary = 'Replicas needed for a peak load, a utilisation target and headroom.'
   static override description = 'replicas = ceil(peak × (1 + headroom) / (per-replica × target-util)), plus one with --n-plus-one. Prints the formula with your numbers.'
   static override examples = [

@@ -12,6 +12,7 @@ export interface DeployResult {
 }
 
 export default class Deploy extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'Build, roll out health-gated and roll back on failure, per target.'
   static override examples = [
     '<%= config.bin %> deploy',

@@ -6,6 +6,7 @@ import { UserError } from '../src/errors.js'
 import type { DestroyResult } from '../providers/provider.js'
 
 export default class Destroy extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'Remove everything labelled with the project, and prove it.'
   static override description = 'Removes every container, network and image carrying the project\'s labels (volumes only with --volumes), then reads the inventory back: it must be empty. Nothing without strato\'s labels is touched.'
   static override examples = [

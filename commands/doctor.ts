@@ -10,6 +10,7 @@ import { StratoCommand, manifestFlag } from '../cli/base.js'
 import { descriptorOf } from '../providers/descriptors.js'
 
 export default class Doctor extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage'] as const
   static override summary = 'Check what is installed, reachable and authorised, per target.'
   static override description = 'Checks Node.js, the Docker engine of every docker host, and that credentials are present for every cloud target in strato.yaml (without a manifest: the local Docker engine). Exits 1 when a check fails, and says what to do.'
   static override examples = [

@@ -11,6 +11,7 @@ import { evaluateGate, gateJson } from '../src/gate/result.js'
 import { SEVERITIES } from '../src/manifest/schema.js'
 
 export default class Gate extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'gate', 'unreachable', 'denied'] as const
   static override summary = 'Judge a change for a pull request: manifest, new findings, cost against the base, and the plan.'
   static override description = `Validates strato.yaml, runs the static checks on the change and on its base, diffs the monthly cost estimate against the base, and plans every target that can be reached (--offline skips planning). The base is the merge base of HEAD and --base (default: the default branch: origin/HEAD, else main or master).
 Prints one Markdown report for a pull-request comment (the verdict first, then collapsible sections; no timestamps, so an unchanged result gives the same text), and writes SARIF, JUnit and Markdown files where asked.

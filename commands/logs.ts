@@ -4,6 +4,7 @@ import { openTargets, providerSettings } from '../cli/targets.js'
 import { checkService } from '../src/planning/scale.js'
 
 export default class Logs extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'Show a service\'s container logs.'
   static override examples = [
     '<%= config.bin %> logs orders',

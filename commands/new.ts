@@ -4,7 +4,7 @@ import { StratoCommand } from '../cli/base.js'
 import { askChoice, askText, canPrompt } from '../cli/prompt.js'
 import { LB_ALGORITHMS, PROVIDER_KINDS } from '../src/manifest/schema.js'
 import { nextSteps } from '../src/scaffold/next-steps.js'
-import { CI_SYSTEMS, DATABASES, RUNTIMES, SHOP_SERVICES, projectNameProblem, resolveShopOptions, type ShopOptions } from '../src/scaffold/options.js'
+import { CI_SYSTEMS, checkGivenShopOptions, DATABASES, RUNTIMES, SHOP_SERVICES, projectNameProblem, resolveShopOptions, type ShopOptions } from '../src/scaffold/options.js'
 import { renderShop } from '../src/scaffold/shop.js'
 import { readTemplateTree, templatesRoot } from '../src/scaffold/template-tree.js'
 import { checkTargetDir, writeTree } from '../src/scaffold/write-tree.js'
@@ -17,6 +17,7 @@ interface NewResult {
 }
 
 export default class New extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage'] as const
   static override summary = 'Scaffold the shop: users, orders and payments services, a database, strato.yaml, compose and CI.'
   static override description = 'orders needs users (every order belongs to a user) and payments needs orders (a payment is written with its order), so --services takes users, users,orders or all three. Asks for what is missing only in a terminal.'
   static override examples = [
@@ -43,6 +44,9 @@ export default class New extends StratoCommand {
 
   async run(): Promise<NewResult> {
     const { args, flags } = await this.parse(New)
+    const given = { name: args.name, runtime: flags.runtime, db: flags.db, lb: flags.lb, services: flags.services, targets: flags.target }
+    // Validate, then ask: a wrong flag must not wait behind the prompts.
+    checkGivenShopOptions(given)
     const interactive = canPrompt()
     const name = args.name ?? (interactive ? await askText('Project name', (value) => projectNameProblem(value) ?? true, 'shop') : undefined)
     const options = resolveShopOptions({

@@ -6,6 +6,7 @@ import { isNoop } from '../src/planning/plan.js'
 import { planRows } from '../src/planning/project-plan.js'
 
 export default class PlanCommand extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'notSupported'] as const
   static override summary = 'Show what deploy would change, per target and service; changes nothing.'
   static override examples = ['<%= config.bin %> plan', '<%= config.bin %> plan --target onprem --json']
   static override flags = { manifest: manifestFlag, target: targetFlag, 'image-map': imageMapFlag }

@@ -4,6 +4,7 @@ import { renderTable } from '../src/output/table.js'
 import type { ReleaseRecord } from '../providers/provider.js'
 
 export default class Releases extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'List the versions deployed, read back from the targets.'
   static override examples = [
     '<%= config.bin %> releases',

@@ -5,6 +5,7 @@ import { healthTimeoutFlag, imageMapFlag, openTargets, providerSettings } from '
 import type { ApplyResult } from '../src/model.js'
 
 export default class Rollback extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'Return to the previous or a named version through a health-gated rollout.'
   static override examples = [
     '<%= config.bin %> rollback',

@@ -5,6 +5,7 @@ import { splitReplicas } from '../src/planning/desired.js'
 import { checkService, parseReplicaCount } from '../src/planning/scale.js'
 
 export default class Scale extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'Set a service\'s replicas, across targets by placement.'
   static override description = 'Replicas are added and removed through the balancer: new ones take traffic once healthy, old ones are drained first, so no request is dropped.'
   static override examples = [

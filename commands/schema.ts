@@ -4,6 +4,7 @@ import { manifestJsonSchema } from '../src/manifest/json-schema.js'
 import { StratoCommand } from '../cli/base.js'
 
 export default class Schema extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage'] as const
   static override summary = 'Print the JSON Schema of strato.yaml, for editors and other tools.'
   static override description = 'Editors that speak the YAML language server complete and validate strato.yaml with it: starter repos reference it from their first line.'
   static override examples = [

@@ -8,6 +8,7 @@ import { serviceVersions } from '../src/planning/project-plan.js'
 import { statusRows, type StatusRow } from '../src/planning/status.js'
 
 export default class Status extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'notSupported'] as const
   static override summary = 'Services, replicas, health, versions and endpoints per target.'
   static override examples = [
     '<%= config.bin %> status',

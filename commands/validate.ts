@@ -11,6 +11,7 @@ interface ValidateResult {
 }
 
 export default class Validate extends StratoCommand {
+  static override exitCodes = ['ok', 'usage'] as const
   static override summary = 'Check strato.yaml and print every problem with its line and column.'
   static override description = 'Checks the schema, the rules that span fields, and what each target\'s provider can do (regions it knows, autoscaling it can run), naming what to use instead. Exits 0 when the manifest is valid and 2 when it is not. Every command that reads the manifest runs the same validation first.'
   static override examples = [

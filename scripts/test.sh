@@ -13,6 +13,8 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 # Compose v1 reads the starter repos' compose.yaml in the scaffold end-to-end test.
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+# openssl makes the private CA of the TLS-inspecting proxy the scaffold end-to-end test builds through.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "==> installing ${need[*]}" >&2
   $SUDO apt-get update -qq

@@ -24,6 +24,18 @@ export const ExitCode = {
 
 export type ExitCodeName = keyof typeof ExitCode
 
+/** What each exit code tells a script or a CI step, as `--help` lists them. */
+export const EXIT_CODE_MEANINGS: Record<ExitCodeName, string> = {
+  ok: 'ok',
+  failure: 'the work failed (for example a rollout that was rolled back), or a bug in strato',
+  usage: 'usage or manifest error: nothing was attempted',
+  gate: 'a policy or budget gate failed',
+  unreachable: 'a target or host could not be reached',
+  denied: 'credentials missing or refused, or permission denied',
+  conflict: 'conflict: a deploy lock is held, a port is taken, nothing to roll back to',
+  notSupported: 'not supported yet for this provider or case',
+}
+
 export class UserError extends Error {
   override readonly name = 'UserError'
   constructor(

@@ -10,8 +10,12 @@ export const DOCKERFILE_DEFECTS = {
   root: 'DKR-001', latest: 'DKR-002', addUrl: 'DKR-003', addLocal: 'DKR-004', secretEnv: 'DKR-005',
   noHealthcheck: 'DKR-006', aptCache: 'DKR-007', updateAlone: 'DKR-008', curlPipe: 'DKR-009', ssh: 'DKR-010',
   sudo: 'DKR-011', insecure: 'DKR-012', apt: 'DKR-013', relativeWorkdir: 'DKR-014', duplicateAlias: 'DKR-015',
-  maintainer: 'DKR-016', chpasswd: 'DKR-017', broken: 'CHK-001',
+  maintainer: 'DKR-016', chpasswd: 'DKR-017', unpinned: 'DKR-018', pipefail: 'DKR-019', cd: 'DKR-020', recommends: 'DKR-021',
+  shellCmd: 'DKR-022', userName: 'DKR-023', copyFromImage: 'DKR-024', onbuildCurl: 'DKR-009', escapedSecret: 'DKR-005', broken: 'CHK-001',
 }
+
+/** How often each defect is planted: most real Dockerfiles do not pin apt packages, few pipe curl into sh. */
+const RATES = { unpinned: 0.8, recommends: 0.15, pipefail: 0.3, cd: 0.18, shellCmd: 0.11, userName: 0.1, copyFromImage: 0.05, onbuildCurl: 0.02, escapedSecret: 0.03 }
 
 export const COMPOSE_DEFECTS = {
   // strato:ignore SEC-003 maps defect names to rule ids; no credentials here
@@ -45,7 +49,7 @@ function pick(random, list) {
 }
 
 function plantSome(random, defects, rate) {
-  return Object.keys(defects).filter((name) => name === 'broken' ? random() < 0.01 : random() < rate)
+  return Object.keys(defects).filter((name) => name === 'broken' ? random() < 0.01 : random() < (RATES[name] ?? rate))
 }
 
 function token(random, length) {
@@ -82,24 +86,38 @@ export function dockerfile(random) {
   if (random() < 0.4) lines.push('# application files live here')
   lines.push(planted.has('relativeWorkdir') ? 'WORKDIR app' : 'WORKDIR /app')
   const alpine = base.includes('alpine')
+  // apk has no recommended packages, and a root user makes the name of another one moot: keep the key true.
+  if (alpine) planted.delete('recommends')
+  if (planted.has('root')) planted.delete('userName')
   if (planted.has('updateAlone')) lines.push(alpine ? 'RUN apk update' : 'RUN apt-get update')
+  // Packages: pinned unless `unpinned` is planted; --no-install-recommends unless `recommends` is planted.
+  const packages = planted.has('unpinned')
+    ? (alpine ? 'curl ca-certificates' : 'curl ca-certificates')
+    : (alpine ? 'curl=8.11.1-r0 ca-certificates=20241121-r1' : 'curl=7.88.1-10+deb12u8 ca-certificates=20230311')
+  const recommends = planted.has('recommends') ? '' : ' --no-install-recommends'
   if (alpine) {
-    lines.push(planted.has('aptCache') ? 'RUN apk add curl ca-certificates' : 'RUN apk add --no-cache curl ca-certificates')
+    lines.push(planted.has('aptCache') ? `RUN apk add ${packages}` : `RUN apk add --no-cache ${packages}`)
   } else if (planted.has('aptCache')) {
-    lines.push(wrap ? 'RUN apt-get update \\\n    && apt-get install -y --no-install-recommends curl ca-certificates' : 'RUN apt-get update && apt-get install -y curl ca-certificates')
+    lines.push(wrap ? `RUN apt-get update \\\n    && apt-get install -y${recommends} ${packages}` : `RUN apt-get update && apt-get install -y${recommends} ${packages}`)
   } else {
     lines.push(wrap
-      ? 'RUN apt-get update \\\n    # curl for the health check\n    && apt-get install -y --no-install-recommends curl ca-certificates \\\n    && rm -rf /var/lib/apt/lists/*'
-      : 'RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*')
+      ? `RUN apt-get update \\\n    # curl for the health check\n    && apt-get install -y${recommends} ${packages} \\\n    && rm -rf /var/lib/apt/lists/*`
+      : `RUN apt-get update && apt-get install -y${recommends} ${packages} && rm -rf /var/lib/apt/lists/*`)
   }
+  if (planted.has('pipefail')) lines.push(pick(random, ['RUN curl -fsSL https://downloads.example.com/tool-1.4.2.tgz | tar -xz -C /opt', 'RUN wget -qO- https://downloads.example.com/agent.tar.gz | tar xz']))
+  else if (random() < 0.2) lines.push('RUN set -o pipefail && curl -fsSL https://downloads.example.com/tool-1.4.2.tgz | tar -xz -C /opt')
+  if (planted.has('cd')) lines.push('RUN cd /tmp && echo built > /tmp/stamp')
+  if (planted.has('onbuildCurl')) lines.push('ONBUILD RUN curl -fsSL https://get.example.com/hook.sh | sh')
   if (planted.has('apt')) lines.push('RUN apt update && apt install -y jq && rm -rf /var/lib/apt/lists/*')
   if (planted.has('curlPipe')) lines.push(pick(random, ['RUN curl -fsSL https://get.example.com/install.sh | sh', 'RUN wget -qO- https://get.example.com/setup | bash -']))
   if (planted.has('insecure')) lines.push(pick(random, INSECURE))
   if (planted.has('addUrl')) lines.push('ADD https://downloads.example.com/releases/agent-1.4.2.tar.gz /opt/agent/')
   if (planted.has('addLocal')) lines.push('ADD ./config /etc/app/')
   if (multiStage) lines.push('COPY --from=build /out/app /usr/local/bin/app')
+  if (planted.has('copyFromImage')) lines.push(pick(random, ['COPY --from=busybox /bin/busybox /bin/busybox', 'COPY --from=nginx:latest /etc/nginx/mime.types /etc/mime.types']))
   lines.push('COPY --chown=10001:10001 . /app')
   if (planted.has('secretEnv')) lines.push(`ENV ${pick(random, ['DB_PASSWORD', 'API_KEY', 'JWT_SECRET', 'STRIPE_TOKEN'])}=${token(random, 16)} LOG_LEVEL=info`)
+  else if (planted.has('escapedSecret')) lines.push(`ENV MOTD="it\\"s up" ${pick(random, ['DB_PASSWORD', 'API_KEY'])}=${token(random, 16)}`)
   else lines.push(`ENV LOG_LEVEL=info PORT=${runtime.port}`)
   if (planted.has('chpasswd')) lines.push(`RUN echo "app:${token(random, 10)}" | chpasswd`)
   if (planted.has('broken')) lines.push(pick(random, ['COPPY . /app', 'RUNN echo misspelt', 'EXPOSE']))
@@ -107,8 +125,8 @@ export function dockerfile(random) {
   if (planted.has('sudo')) lines.push('RUN sudo chown -R 10001 /app')
   lines.push(planted.has('ssh') ? `EXPOSE ${runtime.port} 22` : `EXPOSE ${runtime.port}`)
   if (!planted.has('noHealthcheck')) lines.push(`HEALTHCHECK --interval=30s --timeout=3s CMD curl -fsS http://localhost:${runtime.port}/healthz || exit 1`)
-  if (planted.has('root')) { if (random() < 0.5) lines.push('USER root') } else lines.push(random() < 0.5 ? 'USER 10001' : 'USER app')
-  lines.push(random() < 0.7 ? `CMD ${JSON.stringify(runtime.cmd)}` : `CMD ${runtime.cmd.join(' ')}`)
+  if (planted.has('root')) { if (random() < 0.5) lines.push('USER root') } else lines.push(planted.has('userName') ? 'USER app' : 'USER 10001')
+  lines.push(planted.has('shellCmd') ? `CMD ${runtime.cmd.join(' ')}` : `CMD ${JSON.stringify(runtime.cmd)}`)
   return { text: `${lines.join('\n')}\n`, planted: [...planted] }
 }
 

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
-// Benchmark: strato check vs Checkov on a generated corpus of Dockerfiles and
-// compose files with planted defects. Prints time, peak memory and findings
-// side by side, and the overlap with Checkov's Dockerfile checks.
+// Benchmark: strato check vs Checkov and hadolint on a generated corpus of
+// Dockerfiles and compose files with planted defects. Prints time, files per
+// second, peak memory and findings side by side, findings per tool per rule,
+// and the overlap with Checkov's and hadolint's Dockerfile checks.
 //
-//   node bench/check/run.mjs [--files 2000] [--seed 42] [--no-checkov]
+//   node bench/check/run.mjs [--files 3000] [--seed 42] [--no-checkov] [--no-hadolint]
 //
-// Needs a built strato (npm run build) and, for the comparison, Checkov in
-// .venv-bench: python3 -m venv .venv-bench && .venv-bench/bin/pip install checkov
+// Needs a built strato (npm run build) and, for the comparison, Checkov and
+// hadolint in .venv/bench: bash scripts/setup-bench.sh
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { execa } from 'execa'
 import { COMPOSE_DEFECTS, DOCKERFILE_DEFECTS, writeCorpus } from './corpus.mjs'
+import { compareWithHadolint, HADOLINT_TO_STRATO, runHadolint } from './hadolint.mjs'
 
 /** [line, count] for lines that differ only in their example, most frequent first. */
 function groupCounts(lines) {
@@ -32,14 +34,17 @@ const option = (name, fallback) => {
   const at = args.indexOf(`--${name}`)
   return at === -1 ? fallback : args[at + 1]
 }
-const fileCount = Number(option('files', '2000'))
+const fileCount = Number(option('files', '3000'))
 const seed = Number(option('seed', '42'))
-const checkovBin = path.join(root, '.venv-bench/bin/checkov')
+const venvBin = path.join(root, '.venv/bench/bin')
+const checkovBin = path.join(venvBin, 'checkov')
+const hadolintBin = path.join(venvBin, 'hadolint')
 const withCheckov = !args.includes('--no-checkov')
+const withHadolint = !args.includes('--no-hadolint')
 
 /** Which strato rule covers each Checkov Dockerfile check. */
 const CHECKOV_TO_STRATO = {
-  CKV_DOCKER_1: ['DKR-010'], CKV_DOCKER_2: ['DKR-006'], CKV_DOCKER_3: ['DKR-001'], CKV_DOCKER_4: ['DKR-003', 'DKR-004'],
+  CKV_DOCKER_1: ['DKR-010'], CKV_DOCKER_2: ['DKR-006'], CKV_DOCKER_3: ['DKR-001'], CKV_DOCKER_4: ['DKR-004', 'DKR-003'],
   CKV_DOCKER_5: ['DKR-008'], CKV_DOCKER_6: ['DKR-016'], CKV_DOCKER_7: ['DKR-002'], CKV_DOCKER_8: ['DKR-001'],
   CKV_DOCKER_9: ['DKR-013'], CKV_DOCKER_10: ['DKR-014'], CKV_DOCKER_11: ['DKR-015'], CKV2_DOCKER_1: ['DKR-011'],
   CKV2_DOCKER_17: ['DKR-017'],
@@ -137,6 +142,8 @@ rows.push(['  findings', JSON.parse(stratoDockerfiles.result.stdout).findings.le
 rows.push(['  planted defects found', `${dockerfileCaught}/${dockerfilePlanted}`, ''])
 
 let overlapLines = []
+let checkovFailed = []
+let checkovSeconds
 if (withCheckov && existsSync(checkovBin)) {
   const checkovArgs = ['--framework', 'dockerfile', '-d', dockerfileDir, '-o', 'json', '--quiet', '--skip-download', '--compact']
   // Checkov would otherwise try to download its policy metadata; this machine has no internet for it.
@@ -147,6 +154,8 @@ if (withCheckov && existsSync(checkovBin)) {
   const parsed = JSON.parse(checkov.result.stdout || '{}')
   const reports = Array.isArray(parsed) ? parsed : [parsed]
   const failed = reports.flatMap((report) => report.results?.failed_checks ?? [])
+  checkovFailed = failed
+  checkovSeconds = checkov.seconds
 
   // Overlap: each (file, Checkov check) must have a strato finding of a mapped rule on the same file.
   const pairs = new Map()
@@ -212,8 +221,46 @@ if (withCheckov && existsSync(checkovBin)) {
     ...(unmapped.size ? [`Checkov checks without a strato rule: ${[...unmapped].join(', ')}`] : []),
   ]
 } else if (withCheckov) {
-  overlapLines = ['', `Checkov not found at ${checkovBin}: python3 -m venv .venv-bench && .venv-bench/bin/pip install checkov`]
+  overlapLines = ['', `Checkov not found at ${checkovBin}: bash scripts/setup-bench.sh`]
 }
+
+// hadolint on the same Dockerfiles: time, files per second, and per rule what it and strato report.
+const dockerfilePaths = key.filter((entry) => entry.kind === 'dockerfile').map((entry) => entry.path.replace(/^dockerfiles\//, ''))
+const stratoDockerfileFindings = JSON.parse(stratoDockerfiles.result.stdout).findings.map((finding) => ({ ...finding, location: { ...finding.location, path: `dockerfiles/${finding.location.path}` } }))
+let hadolintLines = []
+let hadolintFindings = []
+let hadolintSeconds
+if (withHadolint && existsSync(hadolintBin)) {
+  const hadolint = await runHadolint(measure, hadolintBin, dockerfilePaths, dockerfileDir)
+  hadolintFindings = hadolint.findings
+  hadolintSeconds = hadolint.seconds
+  const perCode = compareWithHadolint(hadolint.findings, stratoDockerfileFindings, (file) => `dockerfiles/${file.replace(/^\.\//, '')}`)
+  hadolintLines = [
+    '',
+    `hadolint ${(await execa(hadolintBin, ['--version'])).stdout.trim()} on the same ${dockerfiles} Dockerfiles: ${hadolint.seconds.toFixed(2)} s, ${(dockerfiles / hadolint.seconds).toFixed(0)} files/s, ${hadolint.mib.toFixed(0)} MiB, ${hadolint.findings.length} findings`,
+    'hadolint rule -> strato rule   hadolint findings   strato on the same file   on the same line',
+    ...[...perCode.entries()].sort().map(([code, stats]) => `  ${code.padEnd(8)} -> ${(stats.rule ?? '(none)').padEnd(10)} ${String(stats.total).padStart(16)} ${String(stats.sameFile).padStart(25)} ${String(stats.sameLine).padStart(18)}`),
+  ]
+} else if (withHadolint) {
+  hadolintLines = ['', `hadolint not found at ${hadolintBin}: bash scripts/setup-bench.sh`]
+}
+
+// Findings per tool per strato rule, on the Dockerfiles: (file, rule) pairs, so tools that report once per file and once per line compare.
+const pairsOf = (entries) => new Set(entries.filter(([rule]) => rule).map(([rule, file]) => `${rule}\0${file}`))
+const stratoPairs = pairsOf(stratoDockerfileFindings.map((finding) => [finding.ruleId, finding.location.path]))
+const hadolintPairs = pairsOf(hadolintFindings.map((finding) => [HADOLINT_TO_STRATO[finding.code], `dockerfiles/${finding.file.replace(/^\.\//, '')}`]))
+const checkovPairs = pairsOf(checkovFailed.flatMap((check) => (CHECKOV_TO_STRATO[check.check_id] ?? []).slice(0, 1).map((rule) => [rule, `dockerfiles/${check.file_path.replace(/^\//, '')}`])))
+const dockerfileRules = [...new Set([...stratoPairs, ...hadolintPairs, ...checkovPairs].map((pair) => pair.split('\0')[0]))].sort()
+const count = (pairs, rule) => [...pairs].filter((pair) => pair.startsWith(`${rule}\0`)).length
+const perRuleLines = [
+  '',
+  `files per second on the ${dockerfiles} Dockerfiles: strato ${(dockerfiles / stratoDockerfiles.seconds).toFixed(0)} end to end (${(dockerfiles / stratoScan.seconds).toFixed(0)} scan only)`
+    + `${checkovSeconds ? `, Checkov ${(dockerfiles / checkovSeconds).toFixed(0)}` : ''}${hadolintSeconds ? `, hadolint ${(dockerfiles / hadolintSeconds).toFixed(0)}` : ''}`,
+  'files flagged per rule (strato rule, or the strato rule a Checkov check or hadolint rule maps to):',
+  `  ${'rule'.padEnd(9)} ${'strato'.padStart(7)} ${'Checkov'.padStart(8)} ${'hadolint'.padStart(9)}`,
+  ...dockerfileRules.map((rule) => `  ${rule.padEnd(9)} ${String(count(stratoPairs, rule)).padStart(7)} ${String(count(checkovPairs, rule)).padStart(8)} ${String(count(hadolintPairs, rule)).padStart(9)}`),
+]
+overlapLines.push(...hadolintLines, ...perRuleLines)
 
 console.log('')
 for (const row of rows) console.log(pad(row))

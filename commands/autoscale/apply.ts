@@ -12,6 +12,7 @@ export interface AutoscaleApplied {
 }
 
 export default class AutoscaleApply extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'notSupported'] as const
   static override summary = 'Apply the manifest\'s autoscaling policies as native policies on the targets that scale natively.'
   static override description = 'Compiles each service\'s autoscale block into the target\'s own policies (on aws: target tracking, step scaling with CloudWatch alarms, scheduled actions) and applies them. Applying again changes nothing; policies removed from strato.yaml are deleted. Targets that strato\'s controller drives scale with `strato autoscale run`. --dry-run prints the native policy each target would get, without credentials or network.'
   static override examples = [

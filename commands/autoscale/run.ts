@@ -11,6 +11,7 @@ import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/s
 import { usageError } from '../../src/errors.js'
 
 export default class AutoscaleRun extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
   static override summary = 'Run strato\'s autoscaling controller for the targets it drives (docker hosts).'
   static override description = 'Drives every selected target whose provider has no native autoscaler, all at once: reads each service\'s metrics, applies its autoscale policy (target tracking, steps, min, max, cooldown, stabilisation window, scale-in limit) and scales through the balancer. Every decision is printed with its reason. Targets that scale natively get their policies from `strato autoscale apply`.'
   static override examples = [

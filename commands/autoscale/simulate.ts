@@ -7,6 +7,7 @@ import { renderTable } from '../../src/output/table.js'
 import { checkService } from '../../src/planning/scale.js'
 
 export default class AutoscaleSimulate extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage'] as const
   static override summary = 'What-if: replay a load trace through the manifest\'s autoscaling policy.'
   static override description = 'The trace is CSV lines of "seconds,rps". Each replica serves --per-replica requests per second at 100% CPU; the policy runs at every line.'
   static override examples = [

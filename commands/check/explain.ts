@@ -6,6 +6,7 @@ import { ALL_RULES, ruleById } from '../../src/checks/rules/index.js'
 import { paintSeverity, referenceText } from '../../src/checks/report-formats.js'
 
 export default class CheckExplain extends StratoCommand {
+  static override exitCodes = ['ok', 'usage'] as const
   static override summary = 'Explain one rule: why it matters and how to fix it.'
   static override examples = ['<%= config.bin %> check explain DKR-001']
 

@@ -12,6 +12,7 @@ import { findManifest, type LoadedManifest } from '../../src/manifest/load.js'
 import { usageError, UserError } from '../../src/errors.js'
 
 export default class CostActual extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'gate', 'unreachable', 'denied', 'notSupported'] as const
   static override summary = 'What the project really cost: FOCUS export files, or the providers\' reported spend.'
   static override description = `With --focus FILE (CSV, CSV.gz or Parquet; repeatable), reads FOCUS cost exports from any cloud and sums every row exactly: BilledCost (what was invoiced) and EffectiveCost (amortised) unless --metric says otherwise, grouped by strato's project and service tags and the provider unless --by says otherwise (any FOCUS column, tag:<key>, project, service, provider, day, month). Rows whose tags cannot be read count as untagged spend, with a warning; a row whose cost, date or currency cannot be read stops the run (exit 2, with its line and column) unless --skip-bad-rows, which says what it skipped and how much that held. Days are UTC days of ChargePeriodStart.
 Without --focus, asks each target's provider for the period's spend (month to date unless --from/--to), as billed cost; a provider not built yet is shown as a warning, a target whose spend cannot be read fails the run after the rest is shown, and docker targets share their hosts' declared cost by the reservations of the running containers.

@@ -12,6 +12,7 @@ import { loadManifestFile, parseManifest, type LoadedManifest } from '../../src/
 import { descriptorOf } from '../../providers/descriptors.js'
 
 export default class CostDiff extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'gate'] as const
   static override summary = 'What a change does to the monthly bill, per service and target.'
   static override description = 'Compares the estimate of strato.yaml with the estimate of a base: another manifest file, or the same manifest at a git ref (a branch, tag or commit). Both are priced with the same catalog. --format markdown writes a pull-request comment.'
   static override examples = [

@@ -8,6 +8,7 @@ import { COST_FORMATS } from '../../src/costs/output-format.js'
 import { descriptorOf } from '../../providers/descriptors.js'
 
 export default class Cost extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'gate'] as const
   static override summary = 'Estimate what the manifest costs per month, per service and target.'
   static override description = `Prices the manifest as it would be deployed: replicas × 730 hours × the hourly price of each target's instance type, plus a root disk per replica and a load balancer per service with a port; docker targets charge each service its share of the hosts' declared cost by the CPU and memory it reserves (the larger of the two shares).
 Placement is honoured (fill targets in order up to max, overflow to the next).

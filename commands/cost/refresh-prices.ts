@@ -9,6 +9,7 @@ import { usageError } from '../../src/errors.js'
 import { renderTable } from '../../src/output/table.js'
 
 export default class CostRefreshPrices extends StratoCommand {
+  static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied'] as const
   static override summary = 'Update the price catalog from the providers\' public price sources.'
   static override description = `Fetches on-demand prices from the AWS Price List API (bulk offer files), the Azure Retail Prices API and the Google Cloud Billing Catalog API (which needs an API key in STRATO_GCP_API_KEY), for the regions and sizes of the current catalog, and writes a new dated catalog to ~/.config/strato/prices.json (or --out). strato cost uses that file from then on; delete it to return to the snapshot shipped with strato.`
   static override examples = [

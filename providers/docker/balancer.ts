@@ -11,7 +11,7 @@ import { DockerCommandError, type DockerHost } from './engine.js'
 import type { ContainerInspect } from './inventory.js'
 import { LABEL_KEY, labelArgs, labelState, names, projectLabels, ROLE } from './naming.js'
 import { publicAddress } from './endpoints.js'
-import { balancerRunArgs } from './replica-spec.js'
+import { balancerReadyArgs, balancerReloadArgs, balancerRunArgs, dockerArgv } from './argv.js'
 
 export interface BalancerSettings {
   project: string
@@ -23,11 +23,9 @@ export interface BalancerSettings {
   weights: Record<string, number>
 }
 
-const CONFIG_PATH = '/etc/nginx/conf.d/strato.conf'
-
 export async function ensureNetwork(host: DockerHost, project: string): Promise<void> {
   const name = names.network(project)
-  const existing = await host.tryRun(['network', 'inspect', '--format', `{{index .Labels "${LABEL_KEY.project}"}}`, name])
+  const existing = await host.tryRun(dockerArgv.inspectNetwork(name, `{{index .Labels "${LABEL_KEY.project}"}}`))
   if (existing.ok) {
     if (existing.stdout.trim() !== project) {
       throw new UserError(`A network named ${name} exists on ${host.label} but was not created by strato for "${project}".`, {
@@ -38,16 +36,16 @@ export async function ensureNetwork(host: DockerHost, project: string): Promise<
     return
   }
   if (existing.error instanceof UserError) throw existing.error
-  await host.run(['network', 'create', ...labelArgs(projectLabels(project, ROLE.network)), name])
+  await host.run(dockerArgv.createNetwork(project, name))
 }
 
 /** Named volumes carry the project's labels, so destroy --volumes finds them (docker run would create them unlabelled). */
 export async function ensureVolumes(host: DockerHost, project: string, volumes: string[]): Promise<void> {
   for (const volume of volumes) {
     const name = names.volume(project, volume.split(':')[0])
-    const existing = await host.tryRun(['volume', 'inspect', '--format', `{{index .Labels "${LABEL_KEY.project}"}}`, name])
+    const existing = await host.tryRun(dockerArgv.inspectVolume(name, `{{index .Labels "${LABEL_KEY.project}"}}`))
     if (existing.ok) continue
-    await host.run(['volume', 'create', ...labelArgs(projectLabels(project, ROLE.volume)), name])
+    await host.run(dockerArgv.createVolume(project, name))
   }
 }
 
@@ -80,7 +78,7 @@ export class Balancer {
     for (const [service, members] of initialMembers) this.members.set(service, members)
     const name = names.balancer(this.settings.project)
     const ports = this.settings.services.map((service) => service.listen)
-    const found = await this.host.tryRun(['inspect', '--type', 'container', name])
+    const found = await this.host.tryRun(dockerArgv.inspectContainers(name))
     if (found.ok) {
       const [container] = JSON.parse(found.stdout) as ContainerInspect[]
       const state = labelState(container.Config.Labels)
@@ -94,7 +92,7 @@ export class Balancer {
         await this.reload()
         return
       }
-      await this.host.run(['rm', '--force', container.Id])
+      await this.host.run(dockerArgv.removeContainers([container.Id]))
     } else if (found.error instanceof UserError) {
       throw found.error
     }
@@ -102,7 +100,7 @@ export class Balancer {
       await this.host.run(balancerRunArgs({ project: this.settings.project, image: this.settings.image, publish: this.settings.publish, ports, config: this.render() }))
     } catch (error) {
       if (error instanceof DockerCommandError) {
-        await this.host.tryRun(['rm', '--force', name])
+        await this.host.tryRun(dockerArgv.removeContainers([name]))
         const taken = /port is already allocated|address already in use|bind for/i.test(error.stderr)
         if (taken) {
           throw new UserError(`A port the balancer needs on ${this.host.label} is already taken (${ports.map((port) => `${this.settings.publish}:${port}`).join(', ')}).`, {
@@ -119,7 +117,7 @@ export class Balancer {
 
   private async waitReady(): Promise<void> {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const check = await this.host.tryRun(['exec', names.balancer(this.settings.project), 'test', '-f', '/run/nginx.pid'])
+      const check = await this.host.tryRun(balancerReadyArgs(names.balancer(this.settings.project)))
       if (check.ok) return
       await sleep(100)
     }
@@ -154,10 +152,8 @@ export class Balancer {
 
   private async reloadNow(): Promise<void> {
     if (!this.isNeeded) return
-    const container = names.balancer(this.settings.project)
     // One exec: write, test, reload. A config nginx rejects is put back; the old one keeps serving.
-    const script = `cp ${CONFIG_PATH} ${CONFIG_PATH}.prev; cat > ${CONFIG_PATH}; if nginx -t -q; then nginx -s reload; else mv ${CONFIG_PATH}.prev ${CONFIG_PATH}; exit 1; fi`
-    await this.host.run(['exec', '--interactive', container, 'sh', '-c', script], { input: this.render() })
+    await this.host.run(balancerReloadArgs(names.balancer(this.settings.project)), { input: this.render() })
     // nginx -s reload returns once the master has the signal; it starts new workers and retires the
     // old ones within ~100 ms. Callers that stop a replica wait out a drain period longer than that.
   }

@@ -13,6 +13,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa, type ResultPromise } from 'execa'
 import { classifyDockerError, isTransientDockerError } from './errors.js'
+import { dockerArgv } from './argv.js'
 
 export interface TlsFiles {
   ca: string
@@ -124,6 +125,6 @@ export class DockerHost {
 
   /** Server version, or the reason the host cannot be used. */
   async probe(timeoutMs = 15_000): Promise<string> {
-    return this.run(['version', '--format', '{{.Server.Version}}'], { timeoutMs })
+    return this.run(dockerArgv.serverVersion(), { timeoutMs })
   }
 }

@@ -7,9 +7,10 @@ import { buildContextOf } from '../../src/planning/version.js'
 import { DockerCommandError, type DockerHost } from './engine.js'
 import { mapImage, mappedBuildArgs, type ImageMap } from './image-map.js'
 import { labelArgs, names, projectLabels, ROLE } from './naming.js'
+import { dockerArgv } from './argv.js'
 
 export async function imageExists(host: DockerHost, ref: string): Promise<boolean> {
-  const result = await host.tryRun(['image', 'inspect', '--format', '{{.Id}}', ref])
+  const result = await host.tryRun(dockerArgv.imageId(ref))
   if (!result.ok && result.error instanceof UserError) throw result.error
   return result.ok
 }
@@ -41,11 +42,11 @@ export async function ensureServiceImage(host: DockerHost, request: ImageRequest
       fix: `Add a Dockerfile to ${build.context}, or set services.${request.service}.build.dockerfile.`,
     })
   }
-  const args = ['build', '--quiet', '--tag', tag, '--file', dockerfile]
-  args.push(...labelArgs(projectLabels(request.project, ROLE.image, { service: request.service, version: request.version })))
-  const buildArgs = { ...mappedBuildArgs(dockerfileText, request.imageMap), ...build.args }
-  for (const [key, value] of Object.entries(buildArgs)) args.push('--build-arg', `${key}=${value}`)
-  args.push(context)
+  const args = dockerArgv.build({
+    tag, dockerfile, context,
+    labels: projectLabels(request.project, ROLE.image, { service: request.service, version: request.version }),
+    buildArgs: { ...mappedBuildArgs(dockerfileText, request.imageMap), ...build.args },
+  })
   try {
     await host.run(args, { env: { DOCKER_BUILDKIT: '0' }, timeoutMs: 900_000 })
   } catch (error) {
@@ -63,7 +64,7 @@ export async function ensureServiceImage(host: DockerHost, request: ImageRequest
 
 async function ensurePulled(host: DockerHost, ref: string, service: string): Promise<string> {
   if (await imageExists(host, ref)) return ref
-  const pulled = await host.tryRun(['pull', '--quiet', ref], { timeoutMs: 600_000 })
+  const pulled = await host.tryRun(dockerArgv.pull(ref), { timeoutMs: 600_000 })
   if (pulled.ok) return ref
   if (pulled.error instanceof UserError) throw pulled.error
   throw new UserError(`The image ${ref} of service "${service}" is not on ${host.label} and cannot be pulled.`, {

@@ -20,6 +20,7 @@ import { serviceStats } from './metrics.js'
 import { labelState, ROLE } from './naming.js'
 import { listReleases } from './releases.js'
 import { openSession, reachableHosts, rollOut, type RolloutResult, type ServiceRollout, type TargetSession } from './rollout.js'
+import { dockerArgv } from './argv.js'
 
 export class DockerProvider implements Provider {
   readonly kind = 'docker' as const
@@ -132,10 +133,10 @@ export class DockerProvider implements Provider {
         if (!isReplicaOf(container.Config.Labels, service)) continue
         const name = container.Name.replace(/^\//, '')
         if (!options.follow) {
-          for (const line of (await host.combinedOutput(['logs', '--tail', String(options.tail), container.Id])).split('\n').filter(Boolean)) write(`${name} | ${line}`)
+          for (const line of (await host.combinedOutput(dockerArgv.containerLogs(container.Id, options.tail))).split('\n').filter(Boolean)) write(`${name} | ${line}`)
           continue
         }
-        const child = host.spawn(['logs', '--follow', '--tail', String(options.tail), container.Id])
+        const child = host.spawn(dockerArgv.containerLogs(container.Id, options.tail, true))
         for (const stream of [child.stdout, child.stderr]) {
           let rest = ''
           stream?.on('data', (chunk: Buffer) => {

@@ -2,6 +2,7 @@
 import type { Resource, ResourceKind } from '../../src/model.js'
 import type { DockerHost } from './engine.js'
 import { LABEL_KEY, labelState, names, projectFilter, ROLE } from './naming.js'
+import { dockerArgv } from './argv.js'
 
 /** The parts of `docker inspect` strato reads. */
 export interface ContainerInspect {
@@ -33,12 +34,12 @@ export function addressOf(container: ContainerInspect, project: string): string 
 }
 
 export async function inspectContainers(host: DockerHost, project: string): Promise<ContainerInspect[]> {
-  const ids = (await host.run(['ps', '--all', '--quiet', '--no-trunc', ...projectFilter(project)])).split('\n').filter(Boolean)
+  const ids = (await host.run(dockerArgv.listContainers(project, { all: true, fullIds: true }))).split('\n').filter(Boolean)
   if (ids.length === 0) return []
-  const result = await host.tryRun(['inspect', '--type', 'container', ...ids])
+  const result = await host.tryRun(dockerArgv.inspectContainers(...ids))
   // A container removed between ps and inspect: inspect the rest one by one.
   if (!result.ok) {
-    const each = await Promise.all(ids.map((id) => host.tryRun(['inspect', '--type', 'container', id])))
+    const each = await Promise.all(ids.map((id) => host.tryRun(dockerArgv.inspectContainers(id))))
     return each.flatMap((entry) => (entry.ok ? (JSON.parse(entry.stdout) as ContainerInspect[]) : []))
   }
   return JSON.parse(result.stdout) as ContainerInspect[]
@@ -94,9 +95,7 @@ export function containerResource(container: ContainerInspect, target: string, h
 }
 
 async function listLabelled(host: DockerHost, kind: 'network' | 'image' | 'volume', project: string, target: string): Promise<Resource[]> {
-  const args = kind === 'image'
-    ? ['image', 'ls', '--quiet', '--no-trunc', ...projectFilter(project)]
-    : [kind, 'ls', '--quiet', ...projectFilter(project)]
+  const args = dockerArgv.listLabelled(kind, project, kind === 'image')
   const ids = [...new Set((await host.run(args)).split('\n').filter(Boolean))]
   return ids.map((id): Resource => ({ id, kind, target, location: host.address, state: 'running', labels: { [LABEL_KEY.project]: project } }))
 }

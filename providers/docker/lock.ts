@@ -8,6 +8,7 @@ import { UserError } from '../../src/errors.js'
 import { DockerCommandError, type DockerHost } from './engine.js'
 import type { ContainerInspect } from './inventory.js'
 import { labelArgs, labelState, names, projectLabels, ROLE } from './naming.js'
+import { dockerArgv } from './argv.js'
 
 export interface LockHolder {
   by: string
@@ -18,12 +19,12 @@ export interface LockHolder {
 export async function acquireLock(host: DockerHost, project: string, image: string, holder: LockHolder, force: boolean): Promise<() => Promise<void>> {
   const name = names.lock(project)
   const labels = projectLabels(project, ROLE.lock, { deployedBy: holder.by, deployedAt: holder.at, extra: { command: holder.command } })
-  const create = () => host.run(['create', '--name', name, ...labelArgs(labels), image, 'true'])
+  const create = () => host.run(dockerArgv.createMarker(name, labels, image))
   try {
     await create()
   } catch (error) {
     if (!(error instanceof DockerCommandError) || !/already in use|Conflict/i.test(error.stderr)) throw error
-    const [existing] = JSON.parse(await host.run(['inspect', '--type', 'container', name])) as ContainerInspect[]
+    const [existing] = JSON.parse(await host.run(dockerArgv.inspectContainers(name))) as ContainerInspect[]
     const held = labelState(existing.Config.Labels)
     if (held?.project !== project || held.role !== ROLE.lock) {
       throw new UserError(`A container named ${name} exists on ${host.label} without strato's lock labels.`, {
@@ -37,10 +38,10 @@ export async function acquireLock(host: DockerHost, project: string, image: stri
         fix: 'Wait for it to finish; if it died, run again with --force-unlock.',
       })
     }
-    await host.run(['rm', '--force', existing.Id])
+    await host.run(dockerArgv.removeContainers([existing.Id]))
     await create()
   }
   return async () => {
-    await host.tryRun(['rm', '--force', name])
+    await host.tryRun(dockerArgv.removeContainers([name]))
   }
 }

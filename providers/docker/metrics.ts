@@ -7,6 +7,7 @@
 import type { Service } from '../../src/manifest/schema.js'
 import type { Sample } from '../../src/model.js'
 import type { DockerHost } from './engine.js'
+import { dockerArgv } from './argv.js'
 
 interface StatsLine {
   ID: string
@@ -20,7 +21,7 @@ export async function serviceStats(hosts: DockerHost[], containerIds: Map<Docker
   for (const host of hosts) {
     const ids = containerIds.get(host) ?? []
     if (ids.length === 0) continue
-    const out = await host.run(['stats', '--no-stream', '--format', '{{json .}}', ...ids])
+    const out = await host.run(dockerArgv.stats(ids))
     for (const line of out.split('\n').filter(Boolean)) {
       const stats = JSON.parse(line) as StatsLine
       cpus.push(Number.parseFloat(stats.CPUPerc) / (service.resources?.cpu ?? 1))

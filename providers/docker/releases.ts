@@ -6,6 +6,7 @@
 import type { DockerHost } from './engine.js'
 import { inspectContainers } from './inventory.js'
 import { labelArgs, labelState, names, projectLabels, ROLE } from './naming.js'
+import { dockerArgv } from './argv.js'
 
 export interface Release {
   number: number
@@ -45,9 +46,9 @@ export async function recordRelease(host: DockerHost, project: string, image: st
     deployedBy: release.by,
     extra: { 'release.number': String(number), 'release.kind': release.kind, 'release.services': JSON.stringify(release.services) },
   })
-  await host.run(['create', '--name', names.release(project, number), ...labelArgs(labels), image, 'true'])
+  await host.run(dockerArgv.createMarker(names.release(project, number), labels, image))
   const existing = await listReleases(host, project)
   for (const old of existing.slice(0, Math.max(0, existing.length - KEPT_RELEASES))) {
-    await host.tryRun(['rm', '--force', names.release(project, old.number)])
+    await host.tryRun(dockerArgv.removeContainers([names.release(project, old.number)]))
   }
 }

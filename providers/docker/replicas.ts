@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../../src/errors.js'
 import type { DockerHost } from './engine.js'
 import { addressOf, type ContainerInspect } from './inventory.js'
-import { replicaRunArgs, type ReplicaSpec } from './replica-spec.js'
+import { dockerArgv, replicaRunArgs, type ReplicaSpec } from './argv.js'
 
 export interface Replica {
   id: string
@@ -18,7 +18,7 @@ export async function startReplica(host: DockerHost, spec: ReplicaSpec, secretsE
   const args = replicaRunArgs(spec)
   const name = args[args.indexOf('--name') + 1]
   const id = (await host.run(args, { env: secretsEnv })).trim()
-  const [container] = JSON.parse(await host.run(['inspect', '--type', 'container', id])) as ContainerInspect[]
+  const [container] = JSON.parse(await host.run(dockerArgv.inspectContainers(id))) as ContainerInspect[]
   return { id, name, address: addressOf(container, spec.project), version: spec.version, image: spec.image }
 }
 
@@ -37,7 +37,7 @@ export async function waitHealthy(host: DockerHost, id: string, timeoutMs: numbe
   let runningSince: number | undefined
   let lastFailure: string | undefined
   for (;;) {
-    const [container] = JSON.parse(await host.run(['inspect', '--type', 'container', id])) as ContainerInspect[]
+    const [container] = JSON.parse(await host.run(dockerArgv.inspectContainers(id))) as ContainerInspect[]
     const { State } = container
     if (State.Status === 'exited' || State.Status === 'dead') return { healthy: false, reason: `exited with code ${State.ExitCode}` }
     if (container.RestartCount > 0 || State.Status === 'restarting') return { healthy: false, reason: 'restarted (it crashed at least once)' }
@@ -45,7 +45,7 @@ export async function waitHealthy(host: DockerHost, id: string, timeoutMs: numbe
       if (State.Health.Status === 'healthy') return { healthy: true }
       const test = container.Config.Healthcheck?.Test
       if (options.probeEarly && State.Running && test?.[0] === 'CMD-SHELL' && test[1]) {
-        const probe = await host.tryRun(['exec', id, 'sh', '-c', test[1]], { timeoutMs: 5000 })
+        const probe = await host.tryRun(dockerArgv.execShell(id, test[1]), { timeoutMs: 5000 })
         if (probe.ok) return { healthy: true }
       }
       // An unhealthy replica may still come good (slow start): keep asking until the deadline.
@@ -63,11 +63,11 @@ export async function waitHealthy(host: DockerHost, id: string, timeoutMs: numbe
 
 /** Stops gracefully (SIGTERM, then SIGKILL after the grace period) and removes. */
 export async function removeReplica(host: DockerHost, id: string, graceSeconds = 10): Promise<void> {
-  await host.tryRun(['stop', '--time', String(graceSeconds), id])
-  const removed = await host.tryRun(['rm', '--force', '--volumes', id])
+  await host.tryRun(dockerArgv.stopContainer(id, graceSeconds))
+  const removed = await host.tryRun(dockerArgv.removeContainers([id], { volumes: true }))
   if (!removed.ok && removed.error instanceof UserError) throw removed.error
 }
 
 export async function lastLogLines(host: DockerHost, id: string, lines = 20): Promise<string[]> {
-  return (await host.combinedOutput(['logs', '--tail', String(lines), id])).split('\n').filter(Boolean)
+  return (await host.combinedOutput(dockerArgv.containerLogs(id, lines))).split('\n').filter(Boolean)
 }

@@ -19,6 +19,7 @@ import { imageMapFrom, mapImage, type ImageMap } from './image-map.js'
 import { ensureServiceImage, imageExists } from './images.js'
 import { acquireLock } from './lock.js'
 import { listReleases, recordRelease, type Release } from './releases.js'
+import { dockerArgv } from './argv.js'
 
 /** The balancer's public image; an image map may point it at a local mirror. */
 export const BALANCER_IMAGE = 'nginx:1.27-bookworm'
@@ -137,7 +138,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
   const lbImage = mapImage(session.imageMap, BALANCER_IMAGE)
   for (const host of hosts) {
     if (!(await imageExists(host, lbImage))) {
-      await host.tryRun(['pull', '--quiet', lbImage])
+      await host.tryRun(dockerArgv.pull(lbImage))
       if (!(await imageExists(host, lbImage))) {
         throw new UserError(`The balancer image ${lbImage} is not on ${host.label} and cannot be pulled.`, { code: 'failure', fix: `Load it on the host, or map ${BALANCER_IMAGE} to a local nginx image with --image-map.` })
       }

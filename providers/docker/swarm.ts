@@ -7,65 +7,12 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { UserError } from '../../src/errors.js'
-import { sizeBytes } from '../../src/manifest/units.js'
 import type { Progress } from '../../src/model.js'
 import type { Balancer } from './balancer.js'
 import type { DockerHost } from './engine.js'
 import type { ServiceGoal } from './host-deployment.js'
-import { LABEL_KEY, labelArgs, labelState, names, projectLabels, projectFilter, ROLE } from './naming.js'
-import { healthCommand, replicaLabels, tcpHealthCommand, type ReplicaSpec } from './replica-spec.js'
-
-export function swarmServiceName(project: string, service: string): string {
-  return `strato-${project}-${service}`
-}
-
-function runtimeArgs(spec: SwarmSpec, update: boolean): string[] {
-  const { config } = spec
-  const args: string[] = []
-  const labels = replicaLabels(spec)
-  for (const [key, value] of Object.entries(labels)) args.push(update ? '--label-add' : '--label', `${key}=${value}`, update ? '--container-label-add' : '--container-label', `${key}=${value}`)
-  if (config.resources?.cpu) args.push('--limit-cpu', String(config.resources.cpu))
-  if (config.resources?.memory) args.push('--limit-memory', String(sizeBytes(config.resources.memory)))
-  if (config.port) {
-    args.push('--health-cmd', config.health ? healthCommand(config.port, config.health) : tcpHealthCommand(config.port), '--health-interval', '1s', '--health-timeout', '3s', '--health-retries', '3')
-  }
-  const env: Record<string, string> = {}
-  if (config.port) env.PORT = String(config.port)
-  for (const [key, value] of Object.entries(config.env ?? {})) env[key] = String(value)
-  for (const [key, value] of Object.entries(env)) args.push(update ? '--env-add' : '--env', `${key}=${value}`)
-  // Swarm has no "copy from the client's environment": secret values go in as NAME=value
-  // arguments of this one call and are never printed or logged.
-  for (const secret of config.secrets ?? []) if (spec.secrets[secret] !== undefined) args.push(update ? '--env-add' : '--env', `${secret}=${spec.secrets[secret]}`)
-  return args
-}
-
-export interface SwarmSpec extends ReplicaSpec {
-  replicas: number
-  secrets: Record<string, string | undefined>
-}
-
-export function swarmCreateArgs(spec: SwarmSpec): string[] {
-  const args = ['service', 'create', '--detach', '--name', swarmServiceName(spec.project, spec.service), '--replicas', String(spec.replicas)]
-  // DNS round robin rather than a virtual IP: the IPVS load balancing behind VIPs (like the
-  // ingress mesh) is not available on every host; nginx resolves the task addresses itself.
-  args.push('--network', names.network(spec.project), '--endpoint-mode', 'dnsrr')
-  // A service that owns volumes (a database) must not run two copies on one data folder.
-  const order = spec.config.volumes?.length ? 'stop-first' : 'start-first'
-  args.push('--update-order', order, '--update-parallelism', '1', '--update-failure-action', 'rollback', '--update-monitor', '3s')
-  args.push('--rollback-order', 'start-first', '--restart-condition', 'any', '--restart-max-attempts', '5')
-  args.push(...runtimeArgs(spec, false))
-  for (const volume of spec.config.volumes ?? []) {
-    const [name, ...target] = volume.split(':')
-    args.push('--mount', `type=volume,source=${names.volume(spec.project, name)},destination=${target.join(':')}`)
-  }
-  if (spec.config.user) args.push('--user', spec.config.user)
-  args.push(spec.image, ...(spec.config.command ?? []))
-  return args
-}
-
-export function swarmUpdateArgs(spec: SwarmSpec): string[] {
-  return ['service', 'update', '--detach', '--image', spec.image, '--replicas', String(spec.replicas), ...runtimeArgs(spec, true), swarmServiceName(spec.project, spec.service)]
-}
+import { LABEL_KEY, labelState, names } from './naming.js'
+import { dockerArgv, swarmCreateArgs, swarmServiceName, swarmUpdateArgs, type SwarmSpec } from './argv.js'
 
 interface ServiceInspect {
   Spec: { Labels?: Record<string, string>; Mode?: { Replicated?: { Replicas: number } } }
@@ -78,17 +25,17 @@ export class SwarmDeployment {
   constructor(readonly host: DockerHost, readonly balancer: Balancer, private readonly options: { project: string; progress: Progress; healthTimeoutMs: number; deployedBy: string; deployedAt: string; env: NodeJS.ProcessEnv }) {}
 
   async load(): Promise<void> {
-    const info = await this.host.run(['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'])
+    const info = await this.host.run(dockerArgv.swarmState())
     if (!info.startsWith('active true')) {
       throw new UserError(`${this.host.label} is not a Docker Swarm manager, but the target has mode: swarm.`, {
         code: 'conflict',
         fix: 'Run `docker swarm init` on it (or point hosts at a manager), or use mode: standalone.',
       })
     }
-    const ids = (await this.host.run(['service', 'ls', '--quiet', ...projectFilter(this.options.project)])).split('\n').filter(Boolean)
+    const ids = (await this.host.run(dockerArgv.listServices(this.options.project))).split('\n').filter(Boolean)
     this.services.clear()
     if (ids.length === 0) return
-    for (const service of JSON.parse(await this.host.run(['service', 'inspect', ...ids])) as ServiceInspect[]) {
+    for (const service of JSON.parse(await this.host.run(dockerArgv.inspectServices(...ids))) as ServiceInspect[]) {
       const state = labelState(service.Spec.Labels)
       if (state?.service) this.services.set(state.service, { version: state.version ?? '', replicas: service.Spec.Mode?.Replicated?.Replicas ?? 0 })
     }
@@ -130,22 +77,22 @@ export class SwarmDeployment {
     for (;;) {
       // nginx resolves the service name when it loads its config: reload whenever Swarm
       // swapped a task, so it never keeps sending to an address that is gone.
-      const tasks = (await this.host.run(['ps', '--quiet', '--filter', `label=${LABEL_KEY.project}=${this.options.project}`, '--filter', `label=${LABEL_KEY.service}=${goal.service}`])).split('\n').filter(Boolean).sort().join(',')
+      const tasks = (await this.host.run(dockerArgv.listContainers(this.options.project, { filters: [`label=${LABEL_KEY.service}=${goal.service}`] }))).split('\n').filter(Boolean).sort().join(',')
       if (tasks !== seen && this.services.has(goal.service)) {
         seen = tasks
         await this.balancer.reload()
       }
-      const [service] = JSON.parse(await this.host.run(['service', 'inspect', name])) as ServiceInspect[]
+      const [service] = JSON.parse(await this.host.run(dockerArgv.inspectServices(name))) as ServiceInspect[]
       const state = service.UpdateStatus?.State ?? 'completed'
       if (state.startsWith('rollback')) {
-        const logs = (await this.host.combinedOutput(['service', 'logs', '--tail', '20', '--no-task-ids', name])).split('\n').filter(Boolean).slice(-20)
+        const logs = (await this.host.combinedOutput(dockerArgv.serviceLogs(name, 20))).split('\n').filter(Boolean).slice(-20)
         throw new UserError(`Service "${goal.service}" version ${goal.version} did not become healthy in the swarm; Swarm rolled it back and the previous version keeps serving.`, {
           code: 'failure',
           fix: 'Fix the service (its last log lines are above), check its health path answers 2xx, then deploy again.',
           details: [service.UpdateStatus?.Message ?? '', ...logs.map((line) => `  ${line}`)],
         })
       }
-      const healthy = (await this.host.run(['ps', '--quiet', '--filter', `label=${LABEL_KEY.project}=${this.options.project}`, '--filter', `label=${LABEL_KEY.service}=${goal.service}`, '--filter', `label=${LABEL_KEY.version}=${goal.version}`, '--filter', goal.config.port ? 'health=healthy' : 'status=running'])).split('\n').filter(Boolean).length
+      const healthy = (await this.host.run(dockerArgv.listContainers(this.options.project, { filters: [`label=${LABEL_KEY.service}=${goal.service}`, `label=${LABEL_KEY.version}=${goal.version}`, goal.config.port ? 'health=healthy' : 'status=running'] }))).split('\n').filter(Boolean).length
       if (state === 'completed' && healthy >= goal.count) return
       if (Date.now() > deadline) {
         throw new UserError(`Service "${goal.service}" did not converge in the swarm within ${Math.round((deadline - Date.now() + this.options.healthTimeoutMs * Math.max(1, goal.count)) / 1000)}s (${healthy}/${goal.count} healthy, update ${state}).`, {
@@ -159,7 +106,7 @@ export class SwarmDeployment {
 
   async removeService(service: string): Promise<number> {
     await this.balancer.setMembers(service, [])
-    await this.host.tryRun(['service', 'rm', swarmServiceName(this.options.project, service)])
+    await this.host.tryRun(dockerArgv.removeServices(swarmServiceName(this.options.project, service)))
     const count = this.countOf(service)
     this.services.delete(service)
     return count
@@ -169,7 +116,7 @@ export class SwarmDeployment {
 /** The overlay network a swarm project's services and balancer share. */
 export async function ensureOverlayNetwork(host: DockerHost, project: string): Promise<void> {
   const name = names.network(project)
-  const existing = await host.tryRun(['network', 'inspect', '--format', '{{.Driver}}', name])
+  const existing = await host.tryRun(dockerArgv.inspectNetwork(name, '{{.Driver}}'))
   if (existing.ok) {
     if (existing.stdout.trim() !== 'overlay') {
       throw new UserError(`The network ${name} on ${host.label} is a ${existing.stdout.trim()} network, but mode: swarm needs an overlay network.`, {
@@ -179,5 +126,5 @@ export async function ensureOverlayNetwork(host: DockerHost, project: string): P
     }
     return
   }
-  await host.run(['network', 'create', '--driver', 'overlay', '--attachable', ...labelArgs(projectLabels(project, ROLE.network)), name])
+  await host.run(dockerArgv.createNetwork(project, name, 'overlay'))
 }

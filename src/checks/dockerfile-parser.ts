@@ -20,6 +20,8 @@ export interface Instruction {
   /** 1-based line of the keyword, and of the instruction's last line */
   line: number
   endLine: number
+  /** for ONBUILD: the instruction it registers, which runs in every image built FROM this one */
+  trigger?: Instruction
 }
 
 export interface Stage {
@@ -45,6 +47,8 @@ export interface Dockerfile {
   globalArgs: Record<string, string | undefined>
   comments: { line: number; text: string }[]
   errors: DockerfileError[]
+  /** the escape character: \\ or ` (from the escape parser directive) */
+  escape: string
 }
 
 const KEYWORDS = new Set([
@@ -53,7 +57,7 @@ const KEYWORDS = new Set([
 ])
 
 // A heredoc marker starts a word: `RUN <<EOF`, `COPY <<conf /etc/x`, `cat <<-'END'`; not `a<<b` or `<<<`.
-const HEREDOC = /(?<=^|\s)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g
+export const HEREDOC = /(?<=^|\s)<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_]*)\2/g
 
 export function parseDockerfile(text: string, buildArgs: Record<string, string> = {}): Dockerfile {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
@@ -75,7 +79,7 @@ export function parseDockerfile(text: string, buildArgs: Record<string, string> 
     let current = first
     let lastLine = index
     for (;;) {
-      const withoutTrailing = current.replace(/\s+$/, '')
+      const withoutTrailing = current.trimEnd()
       if (withoutTrailing.endsWith(escape) && lastLine + 1 < lines.length) {
         // Like the builder: the escape and the line break go, nothing is put in their place.
         joined += withoutTrailing.slice(0, -1)
@@ -94,24 +98,13 @@ export function parseDockerfile(text: string, buildArgs: Record<string, string> 
     }
     index = lastLine + 1
 
-    const match = /^\s*([A-Za-z]+)(?:\s+([\s\S]*))?$/.exec(joined)
-    if (!match) {
-      errors.push({ line: startLine, message: `cannot read "${truncate(joined.trim())}" as an instruction` })
+    const head = readHead(joined)
+    if ('error' in head) {
+      errors.push({ line: startLine, message: head.error })
       continue
     }
-    const keyword = match[1].toUpperCase()
-    if (!KEYWORDS.has(keyword)) {
-      errors.push({ line: startLine, message: `unknown instruction "${match[1]}"` })
-      continue
-    }
-    let rest = (match[2] ?? '').trim()
-    const flags: Record<string, string> = {}
-    for (;;) {
-      const flag = /^--([A-Za-z-]+)(?:=(\S*))?(?:\s+|$)/.exec(rest)
-      if (!flag) break
-      flags[flag[1]] = flag[2] ?? 'true'
-      rest = rest.slice(flag[0].length)
-    }
+    const { keyword, flags } = head
+    const rest = head.args
 
     // Heredocs: the body lines follow the instruction, up to the delimiter line.
     const heredocs: string[] = []
@@ -137,6 +130,19 @@ export function parseDockerfile(text: string, buildArgs: Record<string, string> 
     if (!rest && keyword !== 'RUN' && heredocs.length === 0) {
       errors.push({ line: startLine, message: `${keyword} needs at least one argument` })
       continue
+    }
+    if (keyword === 'ONBUILD') {
+      // The trigger is an instruction like any other: it runs in every image built FROM this one.
+      const trigger = readHead(rest)
+      if ('error' in trigger) {
+        errors.push({ line: startLine, message: `ONBUILD ${trigger.error}` })
+      } else if (trigger.keyword === 'ONBUILD' || trigger.keyword === 'FROM' || trigger.keyword === 'MAINTAINER') {
+        errors.push({ line: startLine, message: `ONBUILD cannot trigger ${trigger.keyword}` })
+      } else {
+        instruction.trigger = { keyword: trigger.keyword, args: trigger.args, flags: trigger.flags, heredocs: [], line: startLine, endLine: index }
+        const triggerJson = jsonForm(trigger.args)
+        if (triggerJson) instruction.trigger.json = triggerJson
+      }
     }
     instructions.push(instruction)
   }
@@ -173,7 +179,34 @@ export function parseDockerfile(text: string, buildArgs: Record<string, string> 
   }
   if (stages.length === 0 && errors.length === 0) errors.push({ line: 1, message: 'no FROM instruction: a Dockerfile must start from a base image' })
   errors.sort((a, b) => a.line - b.line)
-  return { instructions, stages, globalArgs, comments, errors }
+  return { instructions, stages, globalArgs, comments, errors, escape }
+}
+
+/** The keyword, --flags and arguments of one joined instruction line. */
+function readHead(joined: string): { keyword: string; flags: Record<string, string>; args: string } | { error: string } {
+  const match = /^\s*([A-Za-z]+)(?:\s+([\s\S]*))?$/.exec(joined)
+  if (!match) return { error: `cannot read "${truncate(joined.trim())}" as an instruction` }
+  const keyword = match[1].toUpperCase()
+  if (!KEYWORDS.has(keyword)) return { error: `unknown instruction "${truncate(match[1])}"` }
+  let rest = (match[2] ?? '').trim()
+  const flags: Record<string, string> = {}
+  for (;;) {
+    const flag = /^--([A-Za-z-]+)(?:=(\S*))?(?:\s+|$)/.exec(rest)
+    if (!flag) break
+    flags[flag[1]] = flag[2] ?? 'true'
+    rest = rest.slice(flag[0].length)
+  }
+  return { keyword, flags, args: rest }
+}
+
+/** Every instruction, with each ONBUILD's trigger after it: what content rules (RUN, ADD, ENV...) read. */
+export function instructionsWithTriggers(dockerfile: Dockerfile): Instruction[] {
+  const all: Instruction[] = []
+  for (const instruction of dockerfile.instructions) {
+    all.push(instruction)
+    if (instruction.trigger) all.push(instruction.trigger)
+  }
+  return all
 }
 
 /** `# escape=`` parser directive: only at the very top, before any comment or instruction. */
@@ -198,51 +231,89 @@ function jsonForm(args: string): string[] | undefined {
 }
 
 /** `ARG A=1 B` -> [[A, '1'], [B, undefined]] */
-export function argDeclarations(args: string): [string, string | undefined][] {
-  return splitWords(args).map((word) => {
+export function argDeclarations(args: string, escape = '\\'): [string, string | undefined][] {
+  return splitWords(args, escape).map((word) => {
     const eq = word.indexOf('=')
-    return eq === -1 ? [word, undefined] : [word.slice(0, eq), unquote(word.slice(eq + 1))]
+    return eq === -1 ? [unquote(word, escape), undefined] : [word.slice(0, eq), unquote(word.slice(eq + 1), escape)]
   })
 }
 
-/** `ENV A=1 B="two words"` or the old `ENV A one value` -> pairs. */
-export function envDeclarations(args: string): [string, string][] {
-  const words = splitWords(args)
+/** `ENV A=1 B="two words"` or the old `ENV A one value` -> pairs, with quotes and escapes removed as the builder does. */
+export function envDeclarations(args: string, escape = '\\'): [string, string][] {
+  const words = splitWords(args, escape)
   if (words.length > 0 && !words[0].includes('=')) {
-    const [name, ...value] = args.trim().split(/\s+/)
-    return [[name, unquote(value.join(' '))]]
+    const trimmed = args.trim()
+    const space = trimmed.search(/\s/)
+    if (space === -1) return [[trimmed, '']]
+    return [[trimmed.slice(0, space), unquote(trimmed.slice(space + 1).trim(), escape)]]
   }
   return words.map((word) => {
     const eq = word.indexOf('=')
-    return eq === -1 ? [word, ''] : [word.slice(0, eq), unquote(word.slice(eq + 1))]
+    return eq === -1 ? [word, ''] : [word.slice(0, eq), unquote(word.slice(eq + 1), escape)]
   })
 }
 
-/** Splits on whitespace outside quotes. */
-export function splitWords(text: string): string[] {
+/**
+ * Splits on whitespace outside quotes, as the builder splits ENV, ARG and LABEL: the escape
+ * character keeps the next character in the word (a quote it escapes does not open or close
+ * a string), except inside single quotes. Quotes and escapes stay in the words.
+ */
+export function splitWords(text: string, escape = '\\'): string[] {
   const words: string[] = []
-  let current = ''
+  let current: string[] = []
+  let started = false
   let quote: string | undefined
-  for (const char of text) {
+  const isSpace = (char: string) => char === ' ' || char === '\t' || char === '\n' || char === '\r' || char === '\f' || char === '\v'
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at]
     if (quote) {
-      current += char
+      if (char === escape && quote !== "'" && at + 1 < text.length) {
+        current.push(char, text[++at])
+        continue
+      }
+      current.push(char)
       if (char === quote) quote = undefined
-    } else if (char === '"' || char === "'") {
-      quote = char
-      current += char
-    } else if (/\s/.test(char)) {
-      if (current) words.push(current)
-      current = ''
+    } else if (isSpace(char)) {
+      if (started) words.push(current.join(''))
+      current = []
+      started = false
     } else {
-      current += char
+      started = true
+      if (char === escape) {
+        if (at + 1 < text.length) current.push(char, text[++at])
+        continue
+      }
+      if (char === '"' || char === "'") quote = char
+      current.push(char)
     }
   }
-  if (current) words.push(current)
+  if (started) words.push(current.join(''))
   return words
 }
 
-function unquote(value: string): string {
-  return value.replace(/^(["'])(.*)\1$/s, '$2')
+/** Removes quotes and escapes from one word: single quotes keep everything, double quotes let the escape keep " $ and itself. */
+export function unquote(word: string, escape = '\\'): string {
+  if (!/["'\\`]/.test(word)) return word
+  const out: string[] = []
+  let quote: string | undefined
+  for (let at = 0; at < word.length; at++) {
+    const char = word[at]
+    if (quote === "'") {
+      if (char === "'") quote = undefined
+      else out.push(char)
+    } else if (quote === '"') {
+      if (char === '"') quote = undefined
+      else if (char === escape && at + 1 < word.length && (word[at + 1] === '"' || word[at + 1] === '$' || word[at + 1] === escape)) out.push(word[++at])
+      else out.push(char)
+    } else if (char === '"' || char === "'") {
+      quote = char
+    } else if (char === escape) {
+      if (at + 1 < word.length) out.push(word[++at])
+    } else {
+      out.push(char)
+    }
+  }
+  return out.join('')
 }
 
 /** $NAME, ${NAME}, ${NAME:-default} and ${NAME:+alt}, as the builder expands them in FROM. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import type { Fact } from '../model.js'
 import { parseDockerfile } from './dockerfile-parser.js'
 import { ALL_RULES } from './rules/index.js'
-import { EXPIRED_SUPPRESSION, PARSE_ERROR, RULE_FAILED, SUPPRESSION_WITHOUT_REASON } from './rules/core.js'
+import { EXPIRED_SUPPRESSION, FILE_NOT_READ, PARSE_ERROR, RULE_FAILED, SUPPRESSION_WITHOUT_REASON } from './rules/core.js'
 import { parseComposeFile, parseManifestServices } from './service-spec.js'
 import { inlineIgnores, isExpired, skipMatches, type InlineIgnore, type SkipEntry } from './suppressions.js'
 import { atOrAbove, SEVERITY_ORDER, type Finding, type Hit, type Location, type Rule, type RuleContext, type Severity, type SubjectKind } from './types.js'
@@ -20,6 +20,8 @@ export interface ProjectFile {
   path: string
   text: string
   role: FileRole
+  /** set when the file was not read (too large): why, as a sentence; the engine reports it */
+  unread?: string
 }
 
 export interface CheckInput {
@@ -79,6 +81,10 @@ export function runChecks(input: CheckInput, options: CheckOptions): CheckReport
 
   const subjects: Subject[] = []
   for (const file of input.files) {
+    if (file.unread) {
+      raise(FILE_NOT_READ, `${file.path} was not checked: ${file.unread}`, { kind: 'file', path: file.path, line: 1 })
+      continue
+    }
     const lines = file.text.split(/\r?\n/)
     linesByFile.set(file.path, lines)
     const parseError = (line: number, message: string) => raise(PARSE_ERROR, `${file.path} could not be parsed: ${message.replace(/[.?!]?$/, (end) => end || '.')}`, { kind: 'file', path: file.path, line }, lines[line - 1] ?? '')
@@ -196,7 +202,7 @@ function applySuppressions(
   const summary: CheckSummary = {
     critical: count('critical'), high: count('high'), medium: count('medium'), low: count('low'),
     suppressed: suppressed.length,
-    files: input.files.length,
+    files: input.files.filter((file) => !file.unread).length,
     facts: input.facts.length,
     rules: ruleCount,
   }

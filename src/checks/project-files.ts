@@ -18,7 +18,11 @@ const SOURCE_EXTENSIONS = new Set([
   '.pem', '.key',
 ])
 const LOCK_FILES = new Set(['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'poetry.lock', 'Pipfile.lock', 'composer.lock', 'Cargo.lock', 'go.sum'])
-const MAX_BYTES = 1024 * 1024
+const MiB = 1024 * 1024
+/** Files with their own rules are read whole up to this size (rules and parser are linear in it); larger ones are reported. */
+export const MAX_STRUCTURED_BYTES = 64 * MiB
+/** Source files are only scanned for credentials; beyond this they are bundles or data, and are reported unread. */
+export const MAX_SOURCE_BYTES = MiB
 
 /** The role a file plays, from its name; undefined for files the checks do not read. */
 export function roleOf(name: string): FileRole | undefined {
@@ -31,8 +35,10 @@ export function roleOf(name: string): FileRole | undefined {
   return SOURCE_EXTENSIONS.has(path.extname(name)) ? 'source' : undefined
 }
 
-/** Walks a folder; returns files with paths relative to it (forward slashes), sorted. */
-export function collectProjectFiles(root: string): ProjectFile[] {
+/** Walks a folder; returns files with paths relative to it (forward slashes), sorted. Files too large to read come back with `unread`. */
+export function collectProjectFiles(root: string, limits: { structured?: number; source?: number } = {}): ProjectFile[] {
+  const maxStructured = limits.structured ?? MAX_STRUCTURED_BYTES
+  const maxSource = limits.source ?? MAX_SOURCE_BYTES
   const ignored = gitignoreMatcher(root)
   const files: ProjectFile[] = []
   const walk = (dir: string, relative: string) => {
@@ -57,7 +63,12 @@ export function collectProjectFiles(root: string): ProjectFile[] {
       // A .env file that git ignores is not committed: it is where secrets belong locally.
       if (role === 'env' && ignored(rel)) continue
       try {
-        if (statSync(full).size > MAX_BYTES) continue
+        const size = statSync(full).size
+        const limit = role === 'source' ? maxSource : maxStructured
+        if (size > limit) {
+          files.push({ path: rel, text: '', role, unread: `it is ${formatBytes(size)}, over the ${formatBytes(limit)} strato reads for ${ROLE_NAMES[role]}.` })
+          continue
+        }
         const text = readFileSync(full, 'utf8')
         if (role === 'source' && text.includes('\u0000')) continue
         files.push({ path: rel, text, role })
@@ -68,6 +79,12 @@ export function collectProjectFiles(root: string): ProjectFile[] {
   }
   walk(root, '')
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+const ROLE_NAMES: Record<FileRole, string> = { dockerfile: 'a Dockerfile', compose: 'a compose file', manifest: 'a manifest', env: 'an .env file', source: 'a source file' }
+
+function formatBytes(bytes: number): string {
+  return bytes >= MiB ? `${(bytes / MiB).toFixed(bytes % MiB === 0 ? 0 : 1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`
 }
 
 /** A small .gitignore reader: root .gitignore, plain and * patterns, negations, anchored and folder patterns. */

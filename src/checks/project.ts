@@ -7,6 +7,7 @@ import path from 'node:path'
 import { findManifest, loadManifestFile, MANIFEST_NAMES, resolveManifestPath, type LoadedManifest } from '../manifest/load.js'
 import { UserError } from '../errors.js'
 import type { SkipEntry } from './suppressions.js'
+import type { Severity } from './types.js'
 import { skipEntries } from './project-files.js'
 import { PARSE_ERROR } from './rules/core.js'
 
@@ -53,6 +54,15 @@ export function locateCheckProject(flags: { manifest?: string; dir?: string }, c
     project.targetAnchors[name] = { path: display, line: project.loaded.locate(['targets', name]).line }
   }
   return project
+}
+
+/** What `--fail-on` means when not given and strato.yaml sets no checks.failOn: fail on high and critical findings. */
+export const DEFAULT_FAIL_ON: Severity = 'high'
+
+/** The threshold a run fails at: the flag, else checks.failOn, else high; `none` never fails. */
+export function failOnFor(flag: string | undefined, configured: Severity | undefined): Severity | undefined {
+  if (flag === 'none') return undefined
+  return (flag as Severity | undefined) ?? configured ?? DEFAULT_FAIL_ON
 }
 
 export function toPosix(file: string): string {

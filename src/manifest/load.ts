@@ -5,13 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml'
 import type { z } from 'zod'
 import { capabilityIssues, locationSuggestion, type DescriptorLookup } from '../capabilities.js'
 import { usageError, UserError } from '../errors.js'
 import { closest, didYouMean } from '../suggest.js'
 import { crossFieldIssues, type RawIssue } from './rules.js'
 import { ManifestSchema, PROVIDER_KINDS, type Manifest, type ProviderKind } from './schema.js'
+import { yamlStructureProblems } from './yaml-safety.js'
 
 export const MANIFEST_NAMES = ['strato.yaml', 'strato.yml'] as const
 
@@ -73,13 +74,45 @@ export function resolveManifestPath(flag: string | undefined, cwd: string): stri
  * against what each target's provider can do (commands always pass them).
  */
 export function loadManifestFile(file: string, displayName = path.relative(process.cwd(), file) || file, descriptors?: DescriptorLookup): LoadedManifest {
-  let text: string
+  let bytes: Buffer
   try {
-    text = readFileSync(file, 'utf8')
+    bytes = readFileSync(file)
   } catch (error) {
     throw usageError(`Cannot read ${displayName}: ${(error as Error).message}.`, 'Check that the file exists and is readable.')
   }
-  return parseManifest(text, displayName, file, descriptors)
+  return parseManifest(decodeManifest(bytes, displayName), displayName, file, descriptors)
+}
+
+/** The file's text; bytes that are not UTF-8 are a manifest problem at their line and column, not a silent U+FFFD. */
+export function decodeManifest(bytes: Uint8Array, displayName: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    const offset = firstInvalidUtf8(bytes)
+    const before = new TextDecoder('utf-8').decode(bytes.subarray(0, offset))
+    const line = before.split('\n').length
+    const col = before.length - before.lastIndexOf('\n')
+    const byte = bytes[offset].toString(16).toUpperCase().padStart(2, '0')
+    throw manifestError(displayName, [{ file: displayName, line, col, path: '', message: `the file is not valid UTF-8 (byte 0x${byte}); save it as UTF-8` }])
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let at = 0
+  while (at < bytes.length) {
+    const byte = bytes[at]
+    const length = byte < 0x80 ? 1 : byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 0
+    if (length === 0) return at
+    for (let next = 1; next < length; next++) {
+      if (at + next >= bytes.length || (bytes[at + next] & 0xc0) !== 0x80) return at
+    }
+    // overlong forms and surrogates the decoder refuses
+    if (length === 3 && ((byte === 0xe0 && bytes[at + 1] < 0xa0) || (byte === 0xed && bytes[at + 1] >= 0xa0))) return at
+    if (length === 4 && ((byte === 0xf0 && bytes[at + 1] < 0x90) || (byte === 0xf4 && bytes[at + 1] >= 0x90))) return at
+    at += length
+  }
+  return Math.max(0, bytes.length - 1)
 }
 
 /** Parses and validates manifest text; throws a usage error listing every problem. */
@@ -123,16 +156,21 @@ export function checkManifest(text: string, displayName: string, descriptors?: D
   lineCounter: LineCounter
 } {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  // Duplicate keys are found by yamlStructureProblems in one pass: the library's own check is quadratic in a mapping's size.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
   const problems: ManifestProblem[] = []
   for (const error of doc.errors) {
     const [start] = error.pos
     const { line, col } = lineCounter.linePos(start)
     problems.push({ file: displayName, line, col, path: '', message: yamlMessage(error.message) })
   }
-  if (problems.length > 0) return { problems, doc, lineCounter }
+  if (problems.length === 0) {
+    for (const problem of yamlStructureProblems(doc)) problems.push({ file: displayName, ...lineCounter.linePos(problem.offset), path: '', message: `YAML: ${problem.message}` })
+  }
+  if (problems.length > 0) return { problems: problems.sort((a, b) => a.line - b.line || a.col - b.col), doc, lineCounter }
 
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown
+  // Aliases were bounded above (unresolved, cyclic and exploding ones are problems), so none is refused here.
+  const data = doc.toJS({ maxAliasCount: -1 }) as unknown
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     problems.push({ file: displayName, line: 1, col: 1, path: '', message: 'expected a mapping with at least name and services' })
     return { problems, doc, lineCounter }
@@ -304,6 +342,21 @@ function allowedKeysAt(schema: unknown, at: (string | number)[], data: unknown):
   return [...keys]
 }
 
+const pairIndexes = new WeakMap<object, Map<string, Pair>>()
+
+/** The first pair with this key; indexed once per mapping, so locating every problem of a large manifest stays linear. */
+function pairByKey(map: YAMLMap, key: string): Pair | undefined {
+  let index = pairIndexes.get(map)
+  if (!index) {
+    index = new Map()
+    for (const item of map.items) {
+      if (isPair(item) && isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item)
+    }
+    pairIndexes.set(map, index)
+  }
+  return index.get(key)
+}
+
 function pairFor(doc: Document, at: (string | number)[]): { key?: Node; value?: Node; parent?: Node } {
   let current: unknown = doc.contents
   let key: Node | undefined
@@ -311,7 +364,7 @@ function pairFor(doc: Document, at: (string | number)[]): { key?: Node; value?: 
   for (const segment of at) {
     parent = current as Node
     if (isMap(current)) {
-      const pair = current.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment))
+      const pair = pairByKey(current, String(segment))
       if (!pair) return { parent }
       key = pair.key as Node
       current = pair.value

@@ -4,6 +4,9 @@
  * reports everything; each guard checks the shape it relies on.
  */
 
+import { MAX_REPLICAS_PER_SERVICE, MAX_REPLICAS_REASON, TARGET_REPLICA_LIMITS } from './limits.js'
+import type { ProviderKind } from './schema.js'
+
 export interface RawIssue {
   path: (string | number)[]
   message: string
@@ -22,7 +25,13 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
   const services = isObject(data.services) ? data.services : {}
   const targets = isObject(data.targets) ? data.targets : {}
   const targetNames = Object.keys(targets)
-  const serviceNames = Object.keys(services)
+  // Sets, not lists: a manifest with thousands of services checks each reference in constant time.
+  const serviceSet = new Set(Object.keys(services))
+  const targetSet = new Set(targetNames)
+  const limitOf = (target: string) => {
+    const kind = (targets[target] as Raw | undefined)?.provider
+    return typeof kind === 'string' ? TARGET_REPLICA_LIMITS[kind as ProviderKind] : undefined
+  }
 
   for (const [name, service] of Object.entries(services)) {
     if (!isObject(service)) continue
@@ -61,15 +70,16 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
     }
     for (const key of ['dependsOn', 'targets'] as const) {
       const list = service[key]
-      const known = key === 'dependsOn' ? serviceNames : targetNames
+      const known = key === 'dependsOn' ? serviceSet : targetSet
       if (!Array.isArray(list)) continue
       list.forEach((ref, index) => {
-        if (typeof ref === 'string' && !known.includes(ref)) {
+        if (typeof ref === 'string' && !known.has(ref)) {
           const noun = key === 'dependsOn' ? 'service' : 'target'
-          issues.push({ path: [...at, key, index], message: `unknown ${noun} "${ref}"; known: ${known.join(', ') || 'none'}` })
+          issues.push({ path: [...at, key, index], message: `unknown ${noun} "${ref}"; known: ${[...known].slice(0, 20).join(', ') || 'none'}${known.size > 20 ? ', ...' : ''}` })
         }
       })
     }
+    issues.push(...replicaBounds(service, at, onlyTarget(service, targetNames), limitOf))
   }
 
   for (const [name, target] of Object.entries(targets)) {
@@ -85,8 +95,12 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
 
   if (Array.isArray(data.placement)) {
     data.placement.forEach((entry, index) => {
-      if (isObject(entry) && typeof entry.target === 'string' && !targetNames.includes(entry.target)) {
+      if (isObject(entry) && typeof entry.target === 'string' && !targetSet.has(entry.target)) {
         issues.push({ path: ['placement', index, 'target'], message: `unknown target "${entry.target}"; known: ${targetNames.join(', ') || 'none (add a targets section)'}` })
+      }
+      const limit = isObject(entry) && typeof entry.target === 'string' ? limitOf(entry.target) : undefined
+      if (isObject(entry) && isInt(entry.max) && limit && entry.max > limit.max) {
+        issues.push({ path: ['placement', index, 'max'], message: `must be <= ${limit.max} on target ${entry.target}: ${limit.why}` })
       }
     })
   }
@@ -96,5 +110,34 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
     issues.push({ path: ['loadBalancer', 'hashOn'], message: 'only applies to algorithm: consistent-hash', atKey: true })
   }
 
+  return issues
+}
+
+/** The one target a service runs on, when that is certain: it names one, or the manifest has one. */
+function onlyTarget(service: Raw, targetNames: string[]): string | undefined {
+  if (Array.isArray(service.targets) && service.targets.length === 1 && typeof service.targets[0] === 'string') return service.targets[0]
+  return targetNames.length === 1 ? targetNames[0] : undefined
+}
+
+/** Replica counts above strato's bound per service, or above the service's only target's bound. */
+function replicaBounds(service: Raw, at: (string | number)[], target: string | undefined, limitOf: (target: string) => { max: number; why: string } | undefined): RawIssue[] {
+  const counts: { path: (string | number)[]; value: unknown }[] = [{ path: [...at, 'replicas'], value: service.replicas }]
+  const autoscale = service.autoscale
+  if (isObject(autoscale)) {
+    counts.push({ path: [...at, 'autoscale', 'min'], value: autoscale.min }, { path: [...at, 'autoscale', 'max'], value: autoscale.max })
+    if (Array.isArray(autoscale.schedule)) {
+      autoscale.schedule.forEach((rule, index) => {
+        if (!isObject(rule)) return
+        for (const key of ['min', 'max', 'desired']) counts.push({ path: [...at, 'autoscale', 'schedule', index, key], value: rule[key] })
+      })
+    }
+  }
+  const limit = target ? limitOf(target) : undefined
+  const issues: RawIssue[] = []
+  for (const { path, value } of counts) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue
+    if (value > MAX_REPLICAS_PER_SERVICE) issues.push({ path, message: `must be <= ${MAX_REPLICAS_PER_SERVICE}: ${MAX_REPLICAS_REASON}` })
+    else if (limit && value > limit.max) issues.push({ path, message: `must be <= ${limit.max} on target ${target}: ${limit.why}` })
+  }
   return issues
 }

@@ -3,6 +3,7 @@
  * the published JSON Schema (`strato schema`).
  */
 import { z } from 'zod'
+import { imageReferenceProblem } from './image-reference.js'
 import { isDuration, isSize } from './units.js'
 
 export const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
@@ -69,7 +70,10 @@ const BuildSchema = z.union([
 
 export const ServiceSchema = z.strictObject({
   build: BuildSchema.optional().describe('folder with a Dockerfile, built by strato'),
-  image: z.string().min(1).optional().describe('an image reference, e.g. registry.example/users:1.4.2'),
+  image: z.string().min(1).superRefine((value, context) => {
+    const problem = imageReferenceProblem(value)
+    if (problem) context.addIssue({ code: 'custom', message: `must be ${problem}` })
+  }).optional().describe('an image reference, e.g. registry.example/users:1.4.2'),
   command: z.array(z.string()).optional(),
   port: port.optional().describe('the port the service listens on inside its container'),
   health: z.string().regex(/^\//, { message: 'must be an HTTP path starting with /' }).optional(),

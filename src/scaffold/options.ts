@@ -86,6 +86,16 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
   throw usageError(`--${flag} must be one of ${allowed.join(', ')}, got "${value}".`, `Pass for example --${flag} ${allowed[0]}.`)
 }
 
+/** Checks the values given as arguments and flags before any prompt: a wrong flag is reported at once, not after the questions. */
+export function checkGivenShopOptions(raw: RawShopOptions): void {
+  if (raw.name !== undefined && raw.name !== '') checkProjectName(raw.name)
+  if (raw.runtime !== undefined) oneOf('runtime', raw.runtime, RUNTIMES)
+  if (raw.db !== undefined) oneOf('db', raw.db, DATABASES)
+  if (raw.lb !== undefined) oneOf('lb', raw.lb, LB_ALGORITHMS)
+  for (const target of raw.targets ?? []) oneOf('target', target, PROVIDER_KINDS)
+  resolveServices(raw.services)
+}
+
 export function resolveShopOptions(raw: RawShopOptions): ShopOptions {
   if (raw.name === undefined || raw.name === '') {
     throw usageError('Missing the project name.', 'Pass it as the first argument, for example `strato new shop`.')

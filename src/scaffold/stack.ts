@@ -44,6 +44,8 @@ export interface DatabaseSpec {
   rootPassword?: { variable: string; from: string }
   healthcheck: string[]
   containerUser: string
+  /** the image's own user by name: its uid differs between the official image (999) and images built from Debian packages */
+  systemUser: string
   url(host: string): string
 }
 
@@ -62,6 +64,7 @@ export function databaseSpec(options: ShopOptions): DatabaseSpec {
       passwordVariable: 'POSTGRES_PASSWORD',
       healthcheck: ['CMD', 'pg_isready', '--username', user, '--dbname', database],
       containerUser: IMAGE_USERS.postgres,
+      systemUser: 'postgres',
       url: (host) => `postgres://${user}@${host}:5432/${database}`,
     }
   }
@@ -78,6 +81,7 @@ export function databaseSpec(options: ShopOptions): DatabaseSpec {
     rootPassword: { variable: 'MYSQL_ROOT_PASSWORD', from: 'DB_ROOT_PASSWORD' },
     healthcheck: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'],
     containerUser: IMAGE_USERS.mysql,
+    systemUser: 'mysql',
     url: (host) => `mysql://${user}@${host}:3306/${database}`,
   }
 }

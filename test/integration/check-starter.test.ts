@@ -30,12 +30,15 @@ describe('starter repos pass strato check', () => {
     ['python + mysql, cache and read replica', ['--runtime', 'python', '--db', 'mysql', '--cache', '--read-replica']],
     ['node on docker and aws', ['--runtime', 'node', '--db', 'postgres', '--target', 'docker', '--target', 'aws']],
     ['python on the three clouds with GitLab CI', ['--runtime', 'python', '--target', 'aws', '--target', 'azure', '--target', 'gcp', '--ci', 'gitlab']],
-  ])('%s: no finding at medium or above', async (_name, flags) => {
+  ])('%s: no finding at all, and only dated suppressions with a reason', async (_name, flags) => {
     const dir = await scaffold(flags)
-    const { stdout, exitCode } = await strato(['check', '--fail-on', 'medium', '--json'], dir)
+    const { stdout, exitCode } = await strato(['check', '--fail-on', 'low', '--json'], dir)
     const report = JSON.parse(stdout)
-    const serious = report.findings.filter((finding: { severity: string }) => ['critical', 'high', 'medium'].includes(finding.severity))
-    expect(serious).toEqual([])
+    expect(report.findings.map((finding: { ruleId: string; message: string }) => `${finding.ruleId}: ${finding.message}`)).toEqual([])
+    for (const finding of report.suppressed as { suppressed: { reason: string; until?: string } }[]) {
+      expect(finding.suppressed.until).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+      expect(finding.suppressed.reason.length).toBeGreaterThan(20)
+    }
     expect(report.summary.files).toBeGreaterThan(10)
     expect(exitCode).toBe(0)
   })
@@ -54,6 +57,12 @@ describe('strato check as a CI step', () => {
     const passing = await strato(['check', '--fail-on', 'critical'], dir)
     expect(passing.exitCode).toBe(0)
     expect(passing.stdout).toMatch(/^HIGH \(1\)$/m)
+
+    // Without strato.yaml and without --fail-on, a high finding fails the run; --fail-on none opts out.
+    const byDefault = await strato(['check', '--dir', dir])
+    expect(byDefault.exitCode).toBe(3)
+    expect(byDefault.stdout).toMatch(/Failing: .*high/)
+    expect((await strato(['check', '--dir', dir, '--fail-on', 'none'])).exitCode).toBe(0)
   })
 
   it('takes the threshold and suppressions from strato.yaml, and flags expired ones', async () => {

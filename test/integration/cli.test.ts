@@ -1,5 +1,5 @@
 // The built CLI as a user runs it: help, --json, exit codes, colour, manifest search.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { execa } from 'execa'
@@ -29,6 +29,32 @@ describe('strato CLI', () => {
     for (const command of ['new', 'validate', 'plan', 'deploy', 'status', 'scale', 'autoscale', 'check', 'cost', 'destroy', 'doctor', 'capacity', 'schema', 'autocomplete']) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'))
     }
+  })
+
+  it('lists in every command\'s --help the exit codes it can return', async () => {
+    const manifest = JSON.parse(readFileSync(path.resolve('oclif.manifest.json'), 'utf8')) as { commands: Record<string, { exitCodes?: string[] }> }
+    const commands = Object.entries(manifest.commands).filter(([id]) => !['help', 'autocomplete'].includes(id))
+    expect(commands.length).toBeGreaterThan(20)
+    for (const [id, command] of commands) {
+      expect(command.exitCodes, id).toContain('ok')
+      const { stdout } = await strato([...id.split(':'), '--help'])
+      expect(stdout, id).toMatch(/^EXIT CODES\n {2}0 {2}ok\n/m)
+    }
+    const check = await strato(['check', '--help'])
+    expect(check.stdout).toContain('  3  a policy or budget gate failed')
+    expect((await strato(['validate', '--help'])).stdout).not.toMatch(/^ {2}3 /m)
+  })
+
+  it('checks the flags given to new before asking anything in a terminal', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'strato-cli-'))
+    const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'CI'))
+    // script(1) gives the CLI a pseudo-terminal, so it would prompt as it does for a person.
+    const result = await execa('script', ['-qfec', `${process.execPath} ${bin} new --services bogus --dir ${path.join(dir, 'shop')}`, '/dev/null'], {
+      env: { ...env, NO_COLOR: '1' }, extendEnv: false, reject: false, input: '', timeout: 30_000,
+    })
+    expect(result.stdout).toContain('--services must be one of users, orders, payments, got "bogus".')
+    expect(result.stdout).not.toContain('Project name')
+    expect(result.exitCode).toBe(2)
   })
 
   it('shows copyable examples in a command\'s help', async () => {

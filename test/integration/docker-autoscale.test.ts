@@ -17,7 +17,25 @@ loadBalancer: { port: 18280 }
 `)
 const options = { cwd: project.dir, env: project.env }
 
-interface Decisions { decisions: { service: string; current: number; desired: number; action: string; reason: string }[] }
+interface Decision { service: string; current: number; desired: number; action: string; reason: string }
+interface Decisions { decisions: Decision[] }
+
+/**
+ * Runs one evaluation after another (each reads the engine's current CPU and may scale) until a decision
+ * matches, or fails after two minutes with every decision seen. Between evaluations: `between`, then a short poll interval.
+ */
+async function evaluateUntil(what: string, done: (decision: Decision) => boolean, between?: () => Promise<void>): Promise<Decision> {
+  const seen: Decision[] = []
+  const deadline = Date.now() + 120_000
+  for (;;) {
+    const [decision] = (await stratoJson<Decisions>(['autoscale', 'run', '--once'], options)).decisions
+    seen.push(decision)
+    if (done(decision)) return decision
+    if (Date.now() > deadline) throw new Error(`no ${what} within 120 s; decisions: ${seen.map((item) => `${item.action} ${item.current}->${item.desired} (${item.reason})`).join('; ')}`)
+    await between?.()
+    await sleep(1000)
+  }
+}
 interface StatusJson { services: { running: number; healthy: number }[] }
 
 describe('autoscale run --once on a docker target', () => {
@@ -35,18 +53,21 @@ describe('autoscale run --once on a docker target', () => {
     const idle = await stratoJson<Decisions>(['autoscale', 'run', '--once'], options)
     expect(idle.decisions[0]).toMatchObject({ service: 'web', current: 1, desired: 1, action: 'hold' })
 
-    await get(`http://127.0.0.1:${project.port}/burn?seconds=15`)
-    await sleep(3000)
-    const busy = await stratoJson<Decisions>(['autoscale', 'run', '--once'], options)
-    expect(busy.decisions[0]).toMatchObject({ current: 1, action: 'scale-out' })
-    expect(busy.decisions[0].desired).toBeGreaterThan(1)
-    expect(busy.decisions[0].reason).toMatch(/^cpu \d+(\.\d)?% vs target 30%/)
+    // Load on, until stopped: the only replica burns CPU. Each evaluation reads the engine's CPU figures,
+    // so evaluate until the controller sees the load and acts, not after a fixed pause.
+    await get(`http://127.0.0.1:${project.port}/burn?seconds=600`)
+    const busy = await evaluateUntil('a scale-out', (decision) => decision.action === 'scale-out')
+    expect(busy).toMatchObject({ current: 1, action: 'scale-out' })
+    expect(busy.desired).toBeGreaterThan(1)
+    expect(busy.reason).toMatch(/^cpu \d+(\.\d)?% vs target 30%/)
     const scaled = await stratoJson<StatusJson>(['status'], options)
-    expect(scaled.services[0].running).toBe(busy.decisions[0].desired)
+    expect(scaled.services[0].running).toBe(busy.desired)
 
-    await sleep(14_000)
-    const calm = await stratoJson<Decisions>(['autoscale', 'run', '--once'], options)
-    expect(calm.decisions[0]).toMatchObject({ desired: 1, action: 'scale-in' })
+    // Load off, explicitly, on every replica (the balancer spreads the requests), then evaluate until back at min.
+    const rest = async () => { for (let call = 0; call < 8; call++) await get(`http://127.0.0.1:${project.port}/rest`) }
+    await rest()
+    const calm = await evaluateUntil('a scale-in to 1', (decision) => decision.desired === 1 && decision.current === 1, rest)
+    expect(calm.desired).toBe(1)
     const after = await stratoJson<StatusJson>(['status'], options)
     expect(after.services[0]).toMatchObject({ running: 1, healthy: 1 })
   })

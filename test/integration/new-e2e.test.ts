@@ -6,18 +6,18 @@
  * three services and nginx with the generated config, driven through the load
  * balancer (user -> order with payment -> capture), and stopped gracefully.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { networkInterfaces, tmpdir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { execa } from 'execa'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { docker, ensureDockerEngine } from '../helpers/docker.js'
 import { root, strato, stratoJson } from '../helpers/strato.js'
+import { startInterceptingProxy } from '../helpers/tls-proxy.js'
 
 const work = mkdtempSync(path.join(tmpdir(), 'strato-new-e2e-'))
 const SERVICES = ['users', 'orders', 'payments'] as const
-const HOST_CA = '/etc/ssl/certs/ca-certificates.crt'
 const DB_PASSWORD = `e2e-${process.pid}`
 const cleanups: (() => Promise<unknown>)[] = []
 
@@ -63,10 +63,39 @@ async function expectValidAndClean(dir: string): Promise<void> {
   }
 }
 
+/** The docker bridge's address on this host: build containers reach host services there. */
+function bridgeGateway(): string {
+  return networkInterfaces().docker0?.find((address) => address.family === 'IPv4')?.address ?? '172.17.0.1'
+}
+
+/** Docker passes HTTPS_PROXY to every RUN of a build without an ARG for it. */
+const proxyArgs = (proxy: string) => ['--build-arg', `HTTPS_PROXY=${proxy}`, '--build-arg', `https_proxy=${proxy}`]
+
+/**
+ * The proxy-CA path, proved: behind a TLS-inspecting proxy with a private CA, a build without that CA in
+ * certs/ is refused at the TLS handshake; with it, every service builds and the proxy saw the package
+ * requests go through. Then the proxy's CA is removed again.
+ */
+async function expectBuildsTrustTheProxyCa(dir: string, images: Record<string, string>, baseImage: string, packageHost: string): Promise<void> {
+  const proxy = await startInterceptingProxy(bridgeGateway())
+  try {
+    const refused = await execa('docker', ['build', '--quiet', '--no-cache', ...proxyArgs(proxy.url), '--build-arg', `BASE_IMAGE=${baseImage}`, '--tag', `${images.users}-refused`, path.join(dir, 'services/users')], { reject: false })
+    expect(refused.exitCode, 'a build without the proxy CA in certs/ must fail').not.toBe(0)
+    expect(proxy.refusedHandshakes).toBeGreaterThan(0)
+    expect(proxy.intercepted).toEqual([])
+    for (const service of SERVICES) writeFileSync(path.join(dir, 'services', service, 'certs/proxy-ca.pem'), proxy.caPem)
+    for (const service of SERVICES) await buildImage(path.join(dir, 'services', service), images[service], baseImage, proxyArgs(proxy.url))
+    expect(proxy.intercepted).toContain(packageHost)
+  } finally {
+    await proxy.close()
+    for (const service of SERVICES) rmSync(path.join(dir, 'services', service, 'certs/proxy-ca.pem'), { force: true })
+  }
+}
+
 /** Builds a service image on the local engine from a local base image; the caller removes it. */
-async function buildImage(context: string, tag: string, baseImage: string): Promise<void> {
+async function buildImage(context: string, tag: string, baseImage: string, extraArgs: string[] = []): Promise<void> {
   cleanups.push(() => docker(['image', 'rm', '--force', tag]))
-  const build = await execa('docker', ['build', '--quiet', '--build-arg', `BASE_IMAGE=${baseImage}`, '--tag', tag, context], { reject: false })
+  const build = await execa('docker', ['build', '--quiet', ...extraArgs, '--build-arg', `BASE_IMAGE=${baseImage}`, '--tag', tag, context], { reject: false })
   expect(build.exitCode, build.stderr).toBe(0)
   const config = JSON.parse(await docker(['image', 'inspect', tag, '--format', '{{json .Config}}']))
   expect(config.User).toBe('1000:1000')
@@ -333,10 +362,9 @@ describe('the node shop', () => {
     }
   })
 
-  it('each Dockerfile builds on the local engine, trusting an extra CA from certs/', async () => {
-    // The proxy-CA path: a bundle in certs/ is trusted while npm installs.
-    copyFileSync(HOST_CA, path.join(result.dir, 'services/users/certs/host-ca.pem'))
-    for (const service of SERVICES) await buildImage(path.join(result.dir, 'services', service), `strato-e2e/node-${service}:${process.pid}`, 'local/node:24')
+  it('each Dockerfile builds behind a TLS-inspecting proxy, trusting its CA from certs/ (and fails without it)', async () => {
+    const images = Object.fromEntries(SERVICES.map((service) => [service, `strato-e2e/node-${service}:${process.pid}`]))
+    await expectBuildsTrustTheProxyCa(result.dir, images, 'local/node:24', 'registry.npmjs.org')
   })
 
   it('runs against PostgreSQL and Redis behind nginx, and stops gracefully', async () => {
@@ -375,9 +403,9 @@ describe('the python shop', () => {
     }
   })
 
-  it('each Dockerfile builds on the local engine, trusting an extra CA from certs/', async () => {
-    copyFileSync(HOST_CA, path.join(result.dir, 'services/orders/certs/host-ca.pem'))
-    for (const service of SERVICES) await buildImage(path.join(result.dir, 'services', service), `strato-e2e/python-${service}:${process.pid}`, 'local/python:3')
+  it('each Dockerfile builds behind a TLS-inspecting proxy, trusting its CA from certs/ (and fails without it)', async () => {
+    const images = Object.fromEntries(SERVICES.map((service) => [service, `strato-e2e/python-${service}:${process.pid}`]))
+    await expectBuildsTrustTheProxyCa(result.dir, images, 'local/python:3', 'pypi.org')
   })
 
   it('runs against PostgreSQL (reads through the second pool) and Redis behind nginx, and stops gracefully', async () => {

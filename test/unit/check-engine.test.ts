@@ -125,6 +125,26 @@ describe('project files', () => {
       .map(roleOf)).toEqual(['dockerfile', 'dockerfile', 'dockerfile', 'dockerfile', 'compose', 'compose', 'source', 'env', undefined, 'source', 'source', undefined])
   })
 
+  it('reads a Dockerfile over 1 MiB whole, and reports files over the limits instead of skipping them silently', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'strato-check-'))
+    // 1.5 MiB: a long comment, then what matters at the end
+    writeFileSync(path.join(root, 'Dockerfile'), `FROM a:1\n# ${'x'.repeat(1.5 * 1024 * 1024)}\nENV DB_PASSWORD=${'hunter2'}hunter2\n`)
+    writeFileSync(path.join(root, 'bundle.js'), 'y'.repeat(2048))
+    writeFileSync(path.join(root, 'compose.yaml'), `services:\n  a:\n    image: x:1\n# ${'z'.repeat(4096)}\n`)
+    const files = collectProjectFiles(root, { source: 1024, structured: 3 * 1024 * 1024 })
+    expect(files.map((file) => [file.path, file.unread])).toEqual([
+      ['Dockerfile', undefined],
+      ['bundle.js', 'it is 2 KiB, over the 1 KiB strato reads for a source file.'],
+      ['compose.yaml', undefined],
+    ])
+    const report = run(files)
+    expect(report.findings.map((finding) => `${finding.ruleId} ${finding.location.kind === 'file' ? finding.location.path : ''}`)).toEqual(expect.arrayContaining(['DKR-005 Dockerfile', 'CHK-005 bundle.js']))
+    expect(report.findings.find((finding) => finding.ruleId === 'CHK-005')?.message).toBe('bundle.js was not checked: it is 2 KiB, over the 1 KiB strato reads for a source file.')
+    expect(report.summary.files).toBe(2)
+    const small = collectProjectFiles(root, { structured: 1024 * 1024 })
+    expect(small.find((file) => file.path === 'Dockerfile')?.unread).toBe('it is 1.5 MiB, over the 1 MiB strato reads for a Dockerfile.')
+  })
+
   it('reads .gitignore patterns, negations and anchors', () => {
     const ignored = gitignoreFromText('*.env\n.env*\n!.env.shared\n/build\n')
     expect(['prod.env', 'config/.env', '.env.local', '.env.shared', 'build/x', 'src/build/x'].map(ignored)).toEqual([true, true, true, false, true, false])
@@ -155,6 +175,16 @@ describe('compose services', () => {
   it('treats a file without services as empty and a wrong shape as a parse error', () => {
     expect(parseComposeFile('version: "3"\n')).toEqual({ services: [] })
     expect(parseComposeFile('services: [a, b]\n').error?.message).toBe('services must be a mapping of service names')
+  })
+})
+
+describe('the fail-on threshold', () => {
+  it('is the flag, else checks.failOn, else high; none never fails', async () => {
+    const { failOnFor } = await import('../../src/checks/project.js')
+    expect(failOnFor(undefined, undefined)).toBe('high')
+    expect(failOnFor(undefined, 'medium')).toBe('medium')
+    expect(failOnFor('critical', 'medium')).toBe('critical')
+    expect(failOnFor('none', 'low')).toBeUndefined()
   })
 })
 

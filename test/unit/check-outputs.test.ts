@@ -124,3 +124,15 @@ describe('Markdown and table', () => {
     expect(table).toContain('Failing: findings at or above high remain.')
   })
 })
+
+describe('the rule reference', () => {
+  it('docs/checks.md is what `strato check rules --format markdown` writes, with a section per rule', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { rulesReference } = await import('../../src/checks/rules-reference.js')
+    const { ALL_RULES: rules } = await import('../../src/checks/rules/index.js')
+    const written = readFileSync(new URL('../../docs/checks.md', import.meta.url), 'utf8')
+    expect(written).toBe(rulesReference(rules))
+    for (const rule of rules) expect(written).toContain(`### ${rule.id}\n`)
+    expect(written).toContain('else **high**')
+  })
+})

@@ -74,6 +74,13 @@ const cases: Record<string, { bad: Case; good: Case }> = {
   'DKR-015': { bad: { files: dockerfile('FROM a:1 AS build\nFROM b:1 AS build\n') }, good: { files: dockerfile('FROM a:1 AS build\nFROM b:1 AS test\n') } },
   'DKR-016': { bad: { files: dockerfile('FROM a:1\nMAINTAINER ops@example.com\n') }, good: { files: dockerfile('FROM a:1\nLABEL org.opencontainers.image.authors=ops@example.com\n') } },
   'DKR-017': { bad: { files: dockerfile('FROM a:1\nRUN echo "app:pw" | chpasswd\n') }, good: { files: dockerfile('FROM a:1\nRUN useradd --system app\n') } },
+  'DKR-018': { bad: { files: dockerfile('FROM a:1\nRUN apt-get install -y --no-install-recommends curl=7.88 jq\n') }, good: { files: dockerfile('FROM a:1\nRUN apt-get install -y --no-install-recommends curl=7.88 && apk add --virtual .deps gcc=13.2 && pip install -r requirements.txt flask==3.0.3 && npm install && npm i left-pad@1.3.0 @scope/x@2 && gem install rake -v 13 && go install example.com/tool@v1.4.2\n') } },
+  'DKR-019': { bad: { files: dockerfile('FROM a:1\nRUN curl -fsSL https://x/a.tgz | tar xz\n') }, good: { files: dockerfile('FROM a:1\nRUN set -euo pipefail && curl -fsSL https://x/a.tgz | tar xz\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN wget -qO- https://x | tar x\n') } },
+  'DKR-020': { bad: { files: dockerfile('FROM a:1\nRUN cd /src && make\n') }, good: { files: dockerfile('FROM a:1\nWORKDIR /src\nRUN make && echo cd\n') } },
+  'DKR-021': { bad: { files: dockerfile('FROM a:1\nRUN apt-get update && apt-get install -y curl=7.88\n') }, good: { files: dockerfile('FROM a:1\nRUN apt-get update && apt-get install -y --no-install-recommends curl=7.88\n') } },
+  'DKR-022': { bad: { files: dockerfile('FROM a:1\nCMD node server.js\n') }, good: { files: dockerfile('FROM a:1\nENTRYPOINT ["tini", "--"]\nCMD ["node", "server.js"]\n') } },
+  'DKR-023': { bad: { files: dockerfile('FROM a:1\nUSER app:app\n') }, good: { files: dockerfile('FROM a:1 AS base\nUSER app\nFROM a:1\nUSER 10001:10001\n') } },
+  'DKR-024': { bad: { files: dockerfile('FROM a:1\nCOPY --from=nginx / /rootfs\n') }, good: { files: dockerfile('FROM a:1 AS build\nFROM b:1\nCOPY --from=build /out /app\nCOPY --from=0 /out /app\nCOPY --from=nginx:1.27.3 /etc/nginx /etc/nginx\n') } },
   'CMP-001': { bad: { files: compose('services:\n  a:\n    image: x:1\n    privileged: true\n') }, good: { files: compose(GOOD_SERVICE) } },
   'CMP-002': { bad: { files: manifest('name: shop\nservices:\n  a:\n    image: x:1\n    network: host\n') }, good: { files: manifest(GOOD_MANIFEST) } },
   'CMP-003': { bad: { files: compose('services:\n  a:\n    image: x:1\n    volumes:\n      - type: bind\n        source: /var/run/docker.sock\n        target: /var/run/docker.sock\n') }, good: { files: compose(GOOD_SERVICE) } },
@@ -110,6 +117,7 @@ const cases: Record<string, { bad: Case; good: Case }> = {
   'GCP-005': { bad: { facts: fixture('gcp-insecure') }, good: { facts: fixture('gcp-hardened') } },
   'GCP-006': { bad: { facts: fixture('gcp-insecure'), requiredTags: ['owner'] }, good: { facts: fixture('gcp-hardened'), requiredTags: ['owner'] } },
   'CHK-001': { bad: { files: dockerfile('FROM a:1\nRUNN echo\n') }, good: { files: dockerfile('FROM a:1\nRUN echo\n') } },
+  'CHK-005': { bad: { files: [{ path: 'Dockerfile', text: '', role: 'dockerfile', unread: 'it is 70 MiB, over the 64 MiB strato reads for a Dockerfile.' }] }, good: { files: dockerfile('FROM a:1\nUSER 1\n') } },
   'CHK-003': { bad: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004 until=2020-01-01 vendored archive\nADD x.tgz /\n') }, good: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004 until=2099-01-01 vendored archive\nADD x.tgz /\n') } },
   'CHK-004': { bad: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004\nADD x.tgz /\n') }, good: { files: dockerfile('FROM a:1\n# strato:ignore DKR-004 unpacks the vendored archive\nADD x.tgz /\n') } },
 }
@@ -159,6 +167,46 @@ describe('DKR-012 TLS and signature checks', () => {
     ['PYTHONHTTPSVERIFY=1', false], ['NODE_EXTRA_CA_CERTS=/ca.pem', false],
   ])('ENV %s -> %s', (declaration, insecure) => {
     expect(insecureTransport(declaration, false) !== undefined).toBe(insecure)
+  })
+})
+
+describe('Dockerfile words and commands as the builder and the shell read them', () => {
+  const findings = (text: string) => runChecks({ files: dockerfile(text), facts: [], skips: [] }, { today: '2026-11-25' }).findings
+  const lines = (text: string, id: string) => findings(text).filter((finding) => finding.ruleId === id).map((finding) => finding.message)
+
+  it('finds a secret after a value with an escaped quote', () => {
+    const text = `FROM a:1\nENV MSG="it\\"s" DB_PASSWORD=${'hunter2'}secret\n`
+    expect(lines(text, 'DKR-005')).toEqual(['ENV DB_PASSWORD holds a literal value (hunt****).'])
+  })
+
+  it('honours the escape directive in ENV words', () => {
+    const text = '# escape=`\nFROM a:1\nENV MSG="it`"s" API_TOKEN=abcdef123456\n'
+    expect(lines(text, 'DKR-005')).toEqual(['ENV API_TOKEN holds a literal value (abcd****).'])
+  })
+
+  it('checks what ONBUILD registers like any other instruction', () => {
+    const text = 'FROM a:1\nONBUILD RUN curl -fsSL https://get.example.com | bash\nONBUILD ADD http://example.com/x.tgz /opt/\nUSER 1\n'
+    const ids = findings(text).map((finding) => `${finding.ruleId}:${finding.location.kind === 'file' ? finding.location.line : 0}`)
+    expect(ids).toEqual(expect.arrayContaining(['DKR-009:2', 'DKR-003:3']))
+  })
+
+  it('reads each command of a RUN: a second apk add, and each package manager, are seen', () => {
+    expect(lines('FROM a:1\nRUN apk add --no-cache a=1 && apk add b=2\n', 'DKR-007')).toEqual(['apk add without --no-cache.'])
+    // pip's --no-cache-dir does not satisfy the apk check
+    expect(lines('FROM a:1\nRUN apk add curl=1 && pip install --no-cache-dir flask==3\n', 'DKR-007')).toEqual(['apk add without --no-cache.'])
+    expect(lines('FROM a:1\nRUN apt-get install -y --no-install-recommends x=1 && pip install flask==3\n', 'DKR-007'))
+      .toEqual(['apt-get install without removing /var/lib/apt/lists in the same RUN.', 'pip install without --no-cache-dir.'])
+  })
+
+  it('flags sudo calls only, not the sudo package', () => {
+    expect(lines('FROM a:1\nRUN apt-get install -y sudo && rm -rf /var/lib/apt/lists/*\n', 'DKR-011')).toEqual([])
+    expect(lines('FROM a:1\nRUN echo x | xargs sudo rm\n', 'DKR-011')).toEqual(['RUN calls sudo.'])
+    expect(lines('FROM a:1\nRUN if true; then sudo make install; fi\n', 'DKR-011')).toEqual(['RUN calls sudo.'])
+  })
+
+  it('does not read quoted or heredoc text as commands', () => {
+    expect(lines('FROM a:1\nRUN echo "curl x | sh" && cat <<EOF > /etc/motd\nwget y | bash\nEOF\n', 'DKR-009')).toEqual([])
+    expect(lines('FROM a:1\nRUN sh -c "$(curl -fsSL https://get.example.com)"\n', 'DKR-009')).toHaveLength(1)
   })
 })
 

@@ -4,8 +4,10 @@ import { DockerHost, isRead } from '../../providers/docker/engine.js'
 import { classifyDockerError, isTransientDockerError } from '../../providers/docker/errors.js'
 import { imageMapFrom, mapImage, mappedBuildArgs, parseImageMap } from '../../providers/docker/image-map.js'
 import { pickRelease } from '../../providers/docker/index.js'
-import { balancerRunArgs, healthCommand, replicaRunArgs } from '../../providers/docker/replica-spec.js'
+import { balancerMainConfig, balancerReloadArgs, balancerRunArgs, dockerArgv, healthCommand, replicaRunArgs, swarmCreateArgs, swarmUpdateArgs, tcpHealthCommand } from '../../providers/docker/argv.js'
 import type { ReleaseRecord } from '../../providers/provider.js'
+
+const LABELS = (extra: string[]) => extra.flatMap((label) => ['--label', label])
 
 describe('docker run arguments', () => {
   it('labels, limits, health-checks and attaches a replica', () => {
@@ -13,23 +15,25 @@ describe('docker run arguments', () => {
       project: 'shop', service: 'users', version: 'abc123', image: 'strato-shop-users:abc123', suffix: 'f00', deployedBy: 'ci@runner', deployedAt: '2026-01-01T00:00:00.000Z',
       config: { build: './users', port: 8080, health: '/healthz', resources: { cpu: 0.5, memory: '256Mi' }, env: { LOG_LEVEL: 'info' }, secrets: ['DB_PASSWORD'], volumes: ['data:/var/data'] },
     })
-    expect(args.slice(0, 4)).toEqual(['run', '--detach', '--name', 'strato-shop-users-abc123-f00'])
-    expect(args).toEqual(expect.arrayContaining(['--label', 'strato.project=shop', '--label', 'strato.service=users', '--label', 'strato.version=abc123']))
-    const pairs = (flag: string) => args.flatMap((arg, index) => (arg === flag ? [args[index + 1]] : []))
-    expect(pairs('--network')).toEqual(['strato-shop'])
-    expect(pairs('--network-alias')).toEqual(['users'])
-    expect(pairs('--restart')).toEqual(['unless-stopped'])
-    expect(pairs('--cpus')).toEqual(['0.5'])
-    expect(pairs('--memory')).toEqual([String(256 * 1024 * 1024)])
-    expect(pairs('--env')).toEqual(['PORT=8080', 'LOG_LEVEL=info', 'DB_PASSWORD'])
-    expect(pairs('--volume')).toEqual(['strato-shop-data:/var/data'])
-    expect(pairs('--health-cmd')[0]).toContain('http://127.0.0.1:8080/healthz')
-    expect(args.at(-1)).toBe('strato-shop-users:abc123')
+    expect(args).toEqual([
+      'run', '--detach', '--name', 'strato-shop-users-abc123-f00',
+      ...LABELS(['strato.project=shop', 'strato.service=users', 'strato.version=abc123', 'strato.role=replica', 'strato.deployed-by=ci@runner', 'strato.deployed-at=2026-01-01T00:00:00.000Z', 'strato.image=strato-shop-users:abc123']),
+      '--network', 'strato-shop', '--network-alias', 'users', '--restart', 'unless-stopped',
+      '--cpus', '0.5', '--memory', String(256 * 1024 * 1024),
+      '--health-cmd', healthCommand(8080, '/healthz'), '--health-interval', '1s', '--health-timeout', '3s', '--health-retries', '3', '--health-start-period', '0s',
+      '--env', 'PORT=8080', '--env', 'LOG_LEVEL=info', '--env', 'DB_PASSWORD',
+      '--volume', 'strato-shop-data:/var/data',
+      'strato-shop-users:abc123',
+    ])
   })
 
   it('never puts a secret value in the arguments', () => {
     const args = replicaRunArgs({ project: 'p', service: 's', version: 'v', image: 'i', suffix: 'x', deployedBy: 'b', deployedAt: 'a', config: { image: 'i', secrets: ['TOKEN'] } })
-    expect(args.filter((arg) => arg.startsWith('TOKEN'))).toEqual(['TOKEN'])
+    expect(args).toEqual([
+      'run', '--detach', '--name', 'strato-p-s-v-x',
+      ...LABELS(['strato.project=p', 'strato.service=s', 'strato.version=v', 'strato.role=replica', 'strato.deployed-by=b', 'strato.deployed-at=a', 'strato.image=i']),
+      '--network', 'strato-p', '--network-alias', 's', '--restart', 'unless-stopped', '--env', 'TOKEN', 'i',
+    ])
   })
 
   it('health command falls back over curl, wget, node and python', () => {
@@ -37,10 +41,66 @@ describe('docker run arguments', () => {
     for (const tool of ['curl', 'wget', 'perl -MIO::Socket::INET', 'node -e', 'python3 -c']) expect(command).toContain(tool)
   })
 
-  it('publishes the balancer ports on the publish address', () => {
+  it('runs the balancer as an unprivileged user with memory and CPU limits, publishing on the publish address', () => {
     const args = balancerRunArgs({ project: 'shop', image: 'local/nginx:1', publish: '127.0.0.1', ports: [8080, 8081], config: 'x' })
-    expect(args).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:8080:8080', '--publish', '127.0.0.1:8081:8081', '--label', 'strato.role=balancer']))
-    expect(args).toContain(`STRATO_NGINX_CONF=${Buffer.from('x').toString('base64')}`)
+    expect(args).toEqual([
+      'run', '--detach', '--name', 'strato-shop-lb', '--network', 'strato-shop',
+      ...LABELS(['strato.project=shop', 'strato.role=balancer', 'strato.ports=8080,8081', 'strato.publish=127.0.0.1']),
+      '--restart', 'unless-stopped', '--user', '101:101', '--memory', String(128 * 1024 * 1024), '--cpus', '1',
+      '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      '--publish', '127.0.0.1:8080:8080', '--publish', '127.0.0.1:8081:8081',
+      '--env', `STRATO_NGINX_MAIN=${Buffer.from(balancerMainConfig()).toString('base64')}`,
+      '--env', `STRATO_NGINX_CONF=${Buffer.from('x').toString('base64')}`,
+      'local/nginx:1', 'sh', '-c',
+      'mkdir -p /tmp/strato-nginx; printf %s "$STRATO_NGINX_MAIN" | base64 -d > /tmp/strato-nginx/nginx.conf; '
+        + '[ -f /tmp/strato-nginx/strato.conf ] || printf %s "$STRATO_NGINX_CONF" | base64 -d > /tmp/strato-nginx/strato.conf; '
+        + 'exec nginx -e stderr -c /tmp/strato-nginx/nginx.conf -g "daemon off;"',
+    ])
+    expect(balancerMainConfig()).toContain('pid /tmp/strato-nginx/nginx.pid;')
+    expect(balancerMainConfig()).toContain('include /tmp/strato-nginx/strato.conf;')
+    expect(balancerReloadArgs('strato-shop-lb')).toEqual(['exec', '--interactive', 'strato-shop-lb', 'sh', '-c',
+      'cp /tmp/strato-nginx/strato.conf /tmp/strato-nginx/strato.conf.prev; cat > /tmp/strato-nginx/strato.conf; '
+        + 'if nginx -e stderr -c /tmp/strato-nginx/nginx.conf -t -q; then nginx -e stderr -c /tmp/strato-nginx/nginx.conf -s reload; '
+        + 'else mv /tmp/strato-nginx/strato.conf.prev /tmp/strato-nginx/strato.conf; exit 1; fi'])
+  })
+})
+
+describe('every other docker command', () => {
+  it.each([
+    ['serverVersion', dockerArgv.serverVersion(), ['version', '--format', '{{.Server.Version}}']],
+    ['swarmState', dockerArgv.swarmState(), ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}']],
+    ['listContainers', dockerArgv.listContainers('shop'), ['ps', '--quiet', '--filter', 'label=strato.project=shop']],
+    ['listContainers all, full ids', dockerArgv.listContainers('shop', { all: true, fullIds: true }), ['ps', '--all', '--quiet', '--no-trunc', '--filter', 'label=strato.project=shop']],
+    ['listContainers filtered', dockerArgv.listContainers('shop', { filters: ['label=strato.service=web', 'health=healthy'] }), ['ps', '--quiet', '--filter', 'label=strato.project=shop', '--filter', 'label=strato.service=web', '--filter', 'health=healthy']],
+    ['inspectContainers', dockerArgv.inspectContainers('a', 'b'), ['inspect', '--type', 'container', 'a', 'b']],
+    ['stopContainer', dockerArgv.stopContainer('a', 10), ['stop', '--time', '10', 'a']],
+    ['removeContainers', dockerArgv.removeContainers(['a', 'b']), ['rm', '--force', 'a', 'b']],
+    ['removeContainers with volumes', dockerArgv.removeContainers(['a'], { volumes: true }), ['rm', '--force', '--volumes', 'a']],
+    ['containerLogs', dockerArgv.containerLogs('a', 50), ['logs', '--tail', '50', 'a']],
+    ['containerLogs following', dockerArgv.containerLogs('a', 5, true), ['logs', '--follow', '--tail', '5', 'a']],
+    ['execShell', dockerArgv.execShell('a', 'true'), ['exec', 'a', 'sh', '-c', 'true']],
+    ['stats', dockerArgv.stats(['a', 'b']), ['stats', '--no-stream', '--format', '{{json .}}', 'a', 'b']],
+    ['createMarker', dockerArgv.createMarker('lock', { 'strato.project': 'shop' }, 'img'), ['create', '--name', 'lock', '--label', 'strato.project=shop', 'img', 'true']],
+    ['inspectNetwork', dockerArgv.inspectNetwork('n', '{{.Driver}}'), ['network', 'inspect', '--format', '{{.Driver}}', 'n']],
+    ['createNetwork', dockerArgv.createNetwork('shop', 'strato-shop'), ['network', 'create', '--label', 'strato.project=shop', '--label', 'strato.role=network', 'strato-shop']],
+    ['createNetwork overlay', dockerArgv.createNetwork('shop', 'strato-shop', 'overlay'), ['network', 'create', '--driver', 'overlay', '--attachable', '--label', 'strato.project=shop', '--label', 'strato.role=network', 'strato-shop']],
+    ['inspectVolume', dockerArgv.inspectVolume('v', '{{.Name}}'), ['volume', 'inspect', '--format', '{{.Name}}', 'v']],
+    ['createVolume', dockerArgv.createVolume('shop', 'v'), ['volume', 'create', '--label', 'strato.project=shop', '--label', 'strato.role=volume', 'v']],
+    ['listLabelled images', dockerArgv.listLabelled('image', 'shop', true), ['image', 'ls', '--quiet', '--no-trunc', '--filter', 'label=strato.project=shop']],
+    ['listLabelled networks', dockerArgv.listLabelled('network', 'shop'), ['network', 'ls', '--quiet', '--filter', 'label=strato.project=shop']],
+    ['removeNetworks', dockerArgv.removeNetworks(['n']), ['network', 'rm', 'n']],
+    ['removeImages', dockerArgv.removeImages(['i']), ['image', 'rm', '--force', 'i']],
+    ['removeVolumes', dockerArgv.removeVolumes(['v']), ['volume', 'rm', '--force', 'v']],
+    ['imageId', dockerArgv.imageId('node:24'), ['image', 'inspect', '--format', '{{.Id}}', 'node:24']],
+    ['pull', dockerArgv.pull('node:24'), ['pull', '--quiet', 'node:24']],
+    ['build', dockerArgv.build({ tag: 't:1', dockerfile: '/p/Dockerfile', labels: { 'strato.project': 'p' }, buildArgs: { BASE_IMAGE: 'local/node:24' }, context: '/p' }),
+      ['build', '--quiet', '--tag', 't:1', '--file', '/p/Dockerfile', '--label', 'strato.project=p', '--build-arg', 'BASE_IMAGE=local/node:24', '/p']],
+    ['listServices', dockerArgv.listServices('shop'), ['service', 'ls', '--quiet', '--filter', 'label=strato.project=shop']],
+    ['inspectServices', dockerArgv.inspectServices('a'), ['service', 'inspect', 'a']],
+    ['serviceLogs', dockerArgv.serviceLogs('a', 20), ['service', 'logs', '--tail', '20', '--no-task-ids', 'a']],
+    ['removeServices', dockerArgv.removeServices('a', 'b'), ['service', 'rm', 'a', 'b']],
+  ])('%s', (_name, actual, expected) => {
+    expect(actual).toEqual(expected)
   })
 })
 
@@ -117,7 +177,6 @@ describe('choosing a release to roll back to', () => {
 
 describe('health checks for services without an HTTP path', () => {
   it('checks that the port accepts connections', async () => {
-    const { tcpHealthCommand } = await import('../../providers/docker/replica-spec.js')
     const args = replicaRunArgs({ project: 'p', service: 'db', version: 'v', image: 'i', suffix: 'x', deployedBy: 'b', deployedAt: 'a', config: { image: 'postgres:16.4-bookworm', port: 5432 } })
     expect(args[args.indexOf('--health-cmd') + 1]).toBe(tcpHealthCommand(5432))
     expect(tcpHealthCommand(5432)).toContain('/dev/tcp/127.0.0.1/5432')
@@ -125,17 +184,27 @@ describe('health checks for services without an HTTP path', () => {
 })
 
 describe('swarm service arguments', () => {
-  it('creates a health-gated, start-first, self-rolling-back service on the overlay network', async () => {
-    const { swarmCreateArgs, swarmUpdateArgs } = await import('../../providers/docker/swarm.js')
+  it('creates a health-gated, start-first, self-rolling-back service on the overlay network', () => {
     const spec = { project: 'shop', service: 'users', version: 'v2', image: 'strato-shop-users:v2', suffix: '', deployedBy: 'b', deployedAt: 'a', replicas: 3, secrets: { DB_PASSWORD: 'value' }, config: { build: './users', port: 8080, health: '/healthz', secrets: ['DB_PASSWORD'] } }
-    const create = swarmCreateArgs(spec)
-    expect(create.slice(0, 7)).toEqual(['service', 'create', '--detach', '--name', 'strato-shop-users', '--replicas', '3'])
-    expect(create).toEqual(expect.arrayContaining(['--network', 'strato-shop', '--endpoint-mode', 'dnsrr', '--update-order', 'start-first', '--update-failure-action', 'rollback']))
-    expect(create).toEqual(expect.arrayContaining(['--container-label', 'strato.version=v2', '--env', 'DB_PASSWORD=value']))
-    expect(create.at(-1)).toBe('strato-shop-users:v2')
-    const update = swarmUpdateArgs(spec)
-    expect(update).toEqual(expect.arrayContaining(['--image', 'strato-shop-users:v2', '--container-label-add', 'strato.version=v2']))
-    expect(update.at(-1)).toBe('strato-shop-users')
-    expect(swarmCreateArgs({ ...spec, config: { image: 'postgres:16', port: 5432, volumes: ['data:/var/lib/postgresql/data'] } })).toEqual(expect.arrayContaining(['--update-order', 'stop-first', '--mount', 'type=volume,source=strato-shop-data,destination=/var/lib/postgresql/data']))
+    const labels = ['strato.project=shop', 'strato.service=users', 'strato.version=v2', 'strato.role=replica', 'strato.deployed-by=b', 'strato.deployed-at=a', 'strato.image=strato-shop-users:v2']
+    const health = ['--health-cmd', healthCommand(8080, '/healthz'), '--health-interval', '1s', '--health-timeout', '3s', '--health-retries', '3']
+    expect(swarmCreateArgs(spec)).toEqual([
+      'service', 'create', '--detach', '--name', 'strato-shop-users', '--replicas', '3',
+      '--network', 'strato-shop', '--endpoint-mode', 'dnsrr',
+      '--update-order', 'start-first', '--update-parallelism', '1', '--update-failure-action', 'rollback', '--update-monitor', '3s',
+      '--rollback-order', 'start-first', '--restart-condition', 'any', '--restart-max-attempts', '5',
+      ...labels.flatMap((label) => ['--label', label, '--container-label', label]),
+      ...health, '--env', 'PORT=8080', '--env', 'DB_PASSWORD=value',
+      'strato-shop-users:v2',
+    ])
+    expect(swarmUpdateArgs(spec)).toEqual([
+      'service', 'update', '--detach', '--image', 'strato-shop-users:v2', '--replicas', '3',
+      ...labels.flatMap((label) => ['--label-add', label, '--container-label-add', label]),
+      ...health, '--env-add', 'PORT=8080', '--env-add', 'DB_PASSWORD=value',
+      'strato-shop-users',
+    ])
+    const database = swarmCreateArgs({ ...spec, config: { image: 'postgres:16', port: 5432, volumes: ['data:/var/lib/postgresql/data'] } })
+    expect(database.slice(database.indexOf('--update-order'), database.indexOf('--update-order') + 2)).toEqual(['--update-order', 'stop-first'])
+    expect(database.slice(-3)).toEqual(['--mount', 'type=volume,source=strato-shop-data,destination=/var/lib/postgresql/data', 'strato-shop-users:v2'])
   })
 })

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { descriptorOf } from '../../providers/descriptors.js'
-import { checkManifest, formatProblem, parseManifest } from '../../src/manifest/load.js'
+import { checkManifest, formatProblem, loadManifestFile, parseManifest } from '../../src/manifest/load.js'
+import { parseReplicaCount } from '../../src/planning/scale.js'
+import { seededRandom } from '../../bench/seeded-random.mjs'
 import { UserError } from '../../src/errors.js'
 
 const VALID = `name: shop
@@ -114,7 +119,7 @@ describe('manifest validation', () => {
 
   it('reports YAML syntax errors with their position', () => {
     expect(problems('name: shop\nservices:\n  users: [\n')).toEqual([expect.stringMatching(/^strato\.yaml:4:1 YAML syntax: /)])
-    expect(problems('name: shop\nname: again\nservices: {}\n')).toEqual(['strato.yaml:2:1 YAML syntax: map keys must be unique'])
+    expect(problems('name: shop\nname: again\nservices: {}\n')).toEqual(['strato.yaml:2:1 YAML: duplicate key "name": a key may appear once in a mapping'])
   })
 
   it('rejects a document that is not a mapping', () => {
@@ -133,4 +138,137 @@ describe('manifest validation', () => {
       expect(userError.options.details).toHaveLength(2)
     }
   })
+})
+
+describe('image references', () => {
+  const image = (value: string) => problems(withLine('image: postgres:16.4-bookworm', `image: ${JSON.stringify(value)}`))
+  it.each([
+    'postgres:16.4-bookworm', 'registry.example/users:1.4.2', 'localhost:5000/a/b_c__d-e:v1', 'ghcr.io/org/app@sha256:' + 'a'.repeat(64),
+    'docker.io/library/node:24.11.1-bookworm-slim', '[::1]:5000/x:1', 'local/node:24',
+  ])('accepts %s', (value) => {
+    expect(image(value)).toEqual([])
+  })
+
+  it.each([
+    ['a backtick', 'postgres:16`id`', 'without "`" (at character 12)'],
+    ['a space', 'postgres 16', 'without spaces (at character 9)'],
+    ['a capital in the repository', 'Postgres:16', 'with a lowercase repository name'],
+    ['an empty tag', 'postgres:', '[registry/]repository[:tag][@sha256:digest]'],
+    ['a short digest', 'postgres@sha256:abc', '[registry/]repository[:tag][@sha256:digest]'],
+    ['a tag of 129 characters', `postgres:${'a'.repeat(129)}`, '[registry/]repository[:tag][@sha256:digest]'],
+    ['a name over 255 characters', `${'a'.repeat(256)}:1`, 'whose name is at most 255 characters'],
+  ])('refuses %s with line and column', (_what, value, expected) => {
+    const [problem] = image(value)
+    expect(problem).toMatch(/^strato\.yaml:13:12 services\.db\.image: must be an image reference/)
+    expect(problem).toContain(expected)
+  })
+
+  it('refuses bytes that are not UTF-8 at their line and column, with exit 2', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'strato-utf8-'))
+    const file = path.join(dir, 'strato.yaml')
+    const text = Buffer.from(VALID.replace('postgres:16.4-bookworm', 'postgres:16.4-bookworm\u0000'), 'utf8')
+    writeFileSync(file, Buffer.from(text.toString('latin1').replace('\u0000', '\u00ff'), 'latin1'))
+    try {
+      loadManifestFile(file, 'strato.yaml')
+      expect.unreachable()
+    } catch (error) {
+      expect((error as UserError).exitCode).toBe(2)
+      expect((error as UserError).options.details).toEqual(['strato.yaml:13:34 the file is not valid UTF-8 (byte 0xFF); save it as UTF-8'])
+    }
+  })
+})
+
+describe('replica bounds', () => {
+  it('refuses counts above the per-service maximum, with the reason', () => {
+    expect(problems(withLine('replicas: 2', 'replicas: 1000000000'))).toEqual([
+      'strato.yaml:10:15 services.users.replicas: must be within autoscale min..max (2..10)',
+      'strato.yaml:10:15 services.users.replicas: must be <= 10000: strato manages at most 10,000 replicas of one service',
+    ])
+    expect(problems(withLine('max: 10,', 'max: 20000,'))).toEqual(['strato.yaml:11:31 services.users.autoscale.max: must be <= 10000: strato manages at most 10,000 replicas of one service'])
+    expect(() => parseReplicaCount('1000000000')).toThrow('Replicas must be at most 10000')
+    expect(parseReplicaCount('10000')).toBe(10000)
+  })
+
+  it('refuses counts above a target\'s own limit where the provider has one', () => {
+    const gcpOnly = 'name: shop\nservices:\n  web: { image: "x:1", replicas: 1500 }\ntargets:\n  g: { provider: gcp, project: acme-prod, zone: europe-west1-b }\n'
+    expect(problems(gcpOnly)).toEqual(['strato.yaml:3:34 services.web.replicas: must be <= 1000 on target g: a zonal managed instance group holds at most 1,000 VMs'])
+    const placed = withLine('target: aws, max: 20', 'target: gcp, max: 2000')
+    expect(problems(placed)).toEqual(['strato.yaml:23:25 placement.1.max: must be <= 1000 on target gcp: a zonal managed instance group holds at most 1,000 VMs'])
+    // aws has no group limit below strato's own
+    expect(problems(withLine('target: aws, max: 20', 'target: aws, max: 5000'))).toEqual([])
+  })
+})
+
+describe('YAML aliases and anchors', () => {
+  it('reports an alias without an anchor at its position, as a manifest error', () => {
+    expect(problems('name: shop\nservices:\n  web: *base\n')).toEqual(['strato.yaml:3:8 YAML: alias *base has no anchor &base before it'])
+    expect(() => parseManifest('name: shop\nservices:\n  web: *base\n', 'strato.yaml')).toThrow(UserError)
+  })
+
+  it('reports an alias bomb at the alias that crosses the bound, without expanding it', () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for (const name of 'bcdefghi') levels.push(`${name}: &${name} [${Array(9).fill(`*${String.fromCharCode(name.charCodeAt(0) - 1)}`).join(',')}]`)
+    const started = performance.now()
+    const found = problems(`name: shop\nservices: {}\n${levels.join('\n')}\n`)
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(found).toHaveLength(1)
+    expect(found[0]).toMatch(/^strato\.yaml:\d+:\d+ YAML: aliases expand the document to more than 10000 extra nodes/)
+  })
+
+  it('reports an alias inside the node it names', () => {
+    expect(problems('name: shop\nservices: &s { web: *s }\n')).toEqual(['strato.yaml:2:21 YAML: alias *s refers to a node that contains it, which never ends'])
+  })
+
+  it('still accepts ordinary anchors and aliases', () => {
+    expect(problems('name: shop\nservices:\n  web: &svc { image: "x:1", port: 8080, health: /h }\n  api: *svc\n')).toEqual([])
+  })
+
+  it('never ends as a bug on seeded random alias and anchor mutations of a valid manifest', () => {
+    const random = seededRandom(1125)
+    const tokens = ['&a ', '&b ', '*a', '*b', '*c', '<<: *a', '[', ']', '{', '}', ': ', '- ', '\n  ', '"', "'", '#', '&a [*a]', '\u00ff', '\t']
+    for (let run = 0; run < 1500; run++) {
+      let text = VALID
+      const edits = 1 + Math.floor(random() * 4)
+      for (let edit = 0; edit < edits; edit++) {
+        const at = Math.floor(random() * text.length)
+        const token = tokens[Math.floor(random() * tokens.length)]
+        text = random() < 0.8 ? text.slice(0, at) + token + text.slice(at) : text.slice(0, at) + text.slice(at + Math.floor(random() * 10))
+      }
+      const result = checkManifest(text, 'strato.yaml')
+      for (const problem of result.problems) {
+        expect(problem.line, text).toBeGreaterThan(0)
+        expect(problem.col, text).toBeGreaterThan(0)
+      }
+      if (result.problems.length === 0) expect(result.manifest, text).toBeDefined()
+    }
+  }, 60_000)
+})
+
+describe('large manifests', () => {
+  const manifestOf = (count: number) => {
+    const lines = ['name: shop', 'services:']
+    for (let index = 0; index < count; index++) lines.push(`  s${index}: { image: "registry.example/s:1.${index}", port: 8080, health: /h, replicas: 2, dependsOn: [s${count - 1 - index}]${index % 2 === 0 ? ', colour: red' : ''} }`)
+    return `${lines.join('\n')}\n`
+  }
+  const timed = (text: string) => {
+    const started = performance.now()
+    const result = checkManifest(text, 'strato.yaml')
+    return { result, ms: performance.now() - started }
+  }
+
+  // Time grows linearly: 8 times the services may take about 8 times as long (20 allows for a loaded
+  // machine); a quadratic step makes it 64 times. Every other service has a problem, so locating
+  // problems is measured too. The absolute bound is generous for the same reason.
+  it('validates 20,000 services (half with a problem) in linear time', () => {
+    const fastest = (count: number, runs: number) => {
+      const results = Array.from({ length: runs }, () => timed(manifestOf(count)))
+      return { result: results[0].result, ms: Math.min(...results.map((item) => item.ms)) }
+    }
+    const small = fastest(2500, 2).ms
+    const { result, ms } = fastest(20_000, 1)
+    expect(result.problems).toHaveLength(10_000)
+    expect(formatProblem(result.problems.at(-1)!)).toMatch(/^strato\.yaml:20001:\d+ services\.s19998\.colour: unknown key/)
+    expect(ms / small).toBeLessThan(20)
+    expect(ms).toBeLessThan(30_000)
+  }, 60_000)
 })

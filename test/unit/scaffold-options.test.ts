@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ExitCode, UserError } from '../../src/errors.js'
 import { DNS_LABEL_RULE } from '../../src/manifest/schema.js'
-import { checkProjectName, projectNameProblem, resolveServices, resolveShopOptions } from '../../src/scaffold/options.js'
+import { checkGivenShopOptions, checkProjectName, projectNameProblem, resolveServices, resolveShopOptions } from '../../src/scaffold/options.js'
 
 function thrown(work: () => unknown): UserError {
   try {
@@ -70,5 +70,15 @@ describe('resolveServices', () => {
     expect(payments.message).toContain('payments without orders')
     expect(thrown(() => resolveServices('users,carts')).message).toContain('--services must be one of users, orders, payments, got "carts"')
     expect(thrown(() => resolveServices(',')).message).toBe('--services is empty.')
+  })
+})
+
+describe('options given before any prompt', () => {
+  it('are checked on their own, so a wrong flag is reported before the questions', () => {
+    expect(thrown(() => checkGivenShopOptions({ services: 'bogus' })).message).toBe('--services must be one of users, orders, payments, got "bogus".')
+    expect(thrown(() => checkGivenShopOptions({ name: 'My_Shop' })).exitCode).toBe(ExitCode.usage)
+    expect(thrown(() => checkGivenShopOptions({ targets: ['docker', 'openstack'] })).message).toContain('--target must be one of')
+    // what is missing is left for the prompts
+    expect(() => checkGivenShopOptions({})).not.toThrow()
   })
 })

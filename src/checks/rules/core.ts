@@ -10,6 +10,7 @@ export const PARSE_ERROR = 'CHK-001'
 export const RULE_FAILED = 'CHK-002'
 export const EXPIRED_SUPPRESSION = 'CHK-003'
 export const SUPPRESSION_WITHOUT_REASON = 'CHK-004'
+export const FILE_NOT_READ = 'CHK-005'
 
 export const coreRules: Rule[] = [
   engineRule({
@@ -35,5 +36,11 @@ export const coreRules: Rule[] = [
     title: 'Suppression without a reason',
     rationale: 'An inline `strato:ignore` without a reason hides a finding with nothing for a reviewer to judge; it is ignored.',
     remediation: 'Write why after the rule id: `# strato:ignore DKR-004 unpacks the vendored tarball`.',
+  }),
+  engineRule({
+    id: FILE_NOT_READ, severity: 'low',
+    title: 'File too large to check',
+    rationale: 'strato reads Dockerfiles, compose files, strato.yaml and .env files up to 64 MiB and source files up to 1 MiB; a larger file is not checked at all, and says so here rather than passing silently.',
+    remediation: 'Split the file, or move generated and vendored files out of the project folder (or into a folder strato skips, such as vendor/ or dist/); suppress with checks.skip and a path if it is known to be safe.',
   }),
 ]

@@ -1,47 +1,16 @@
-/** Rules over Dockerfiles (DKR-*). Each reads one parsed Dockerfile. */
-import { commandText, envDeclarations, argDeclarations, finalStage, type Dockerfile, type Instruction, type Stage } from '../dockerfile-parser.js'
+/** Rules over Dockerfiles (DKR-*). Each reads one parsed Dockerfile; RUN rules read it command by command. */
+import { argDeclarations, envDeclarations, finalStage, instructionsWithTriggers } from '../dockerfile-parser.js'
+import { parseShell, programName, unwrapped } from '../shell-commands.js'
 import { defineRule, type Hit, type Reference, type Rule } from '../types.js'
+import { callOf, effectiveUser, hasInstruction, imageTag, isCall, runs, stageByName, type Call } from './dockerfile-runs.js'
+import { dockerfilePracticeRules } from './dockerfile-practices.js'
 import { looksLikeSecretName, looksLikeReference, redact } from './secret-patterns.js'
 
 const cisDocker = (id: string, title: string): Reference => ({ standard: 'CIS Docker Benchmark v1.6.0', id, title })
 
-const runsCache = new WeakMap<Dockerfile, { instruction: Instruction; text: string }[]>()
-
-/** Every RUN instruction in every stage, with the shell text it runs; computed once per file for all rules. */
-function runs(dockerfile: Dockerfile): { instruction: Instruction; text: string }[] {
-  let found = runsCache.get(dockerfile)
-  if (!found) {
-    found = dockerfile.instructions.filter((item) => item.keyword === 'RUN').map((instruction) => ({ instruction, text: commandText(instruction) }))
-    runsCache.set(dockerfile, found)
-  }
-  return found
-}
-
-/** The shell commands of a RUN, split on && ; || | and newlines. */
-function commands(text: string): string[] {
-  return text.split(/&&|\|\||;|\n|\|/).map((part) => part.trim()).filter(Boolean)
-}
-
-function stageByName(dockerfile: Dockerfile, name: string, before: number): Stage | undefined {
-  const lower = name.toLowerCase()
-  return dockerfile.stages.slice(0, before).reverse().find((stage) => stage.alias === lower || String(stage.index) === lower)
-}
-
-/** The USER a stage ends with, following a base that is an earlier stage; undefined = never set (root). */
-function effectiveUser(dockerfile: Dockerfile, stage: Stage): { user: string; instruction: Instruction } | undefined {
-  const last = stage.instructions.filter((item) => item.keyword === 'USER').at(-1)
-  if (last) return { user: last.args.trim(), instruction: last }
-  const parent = stageByName(dockerfile, stage.base, stage.index)
-  return parent ? effectiveUser(dockerfile, parent) : undefined
-}
-
-function hasInstruction(dockerfile: Dockerfile, stage: Stage, keyword: string): boolean {
-  if (stage.instructions.some((item) => item.keyword === keyword)) return true
-  const parent = stageByName(dockerfile, stage.base, stage.index)
-  return parent ? hasInstruction(dockerfile, parent, keyword) : false
-}
-
 const isRoot = (user: string) => /^(root|0)(:.*)?$/.test(user)
+const isRemote = (word: string) => /^(https?|ftp):\/\//i.test(word) || /^git@/.test(word)
+const INTERPRETERS = new Set(['sh', 'bash', 'zsh', 'ash', 'dash', 'ksh', 'python', 'python3', 'perl', 'ruby', 'node'])
 
 export const dockerfileRules: Rule[] = [
   defineRule({
@@ -72,8 +41,7 @@ export const dockerfileRules: Rule[] = [
         // An empty base is an ARG without a default; {{ }} is a template placeholder: neither can be judged here.
         if (base === '' || base === 'scratch' || base.includes('{{') || stageByName(dockerfile, base, stage.index)) continue
         if (base.includes('@sha256:')) continue
-        const lastSegment = base.split('/').at(-1)!
-        const tag = lastSegment.includes(':') ? lastSegment.split(':').at(-1) : undefined
+        const tag = imageTag(base)
         if (tag === undefined) hits.push({ line: stage.from.line, message: `FROM ${base} has no tag, so it means latest.` })
         else if (tag === 'latest') hits.push({ line: stage.from.line, message: `FROM ${base} uses the latest tag.` })
       }
@@ -87,9 +55,9 @@ export const dockerfileRules: Rule[] = [
     remediation: 'Download with curl or wget in a RUN step and verify a pinned checksum (`echo "<sha256>  file" | sha256sum -c`), or use `ADD --checksum=sha256:...`.',
     references: [cisDocker('4.9', 'Ensure that COPY is used instead of ADD in Dockerfiles')],
     check({ dockerfile }) {
-      return dockerfile.instructions
+      return instructionsWithTriggers(dockerfile)
         .filter((item) => item.keyword === 'ADD' && !item.flags.checksum)
-        .filter((item) => (item.json ?? item.args.split(/\s+/)).some((word) => /^(https?|ftp):\/\//i.test(word) || /^git@/.test(word)))
+        .filter((item) => (item.json ?? item.args.split(/\s+/)).some(isRemote))
         .map((item) => ({ line: item.line, message: 'ADD fetches a remote URL without a checksum.' }))
     },
   }),
@@ -100,9 +68,9 @@ export const dockerfileRules: Rule[] = [
     remediation: 'Use COPY for local files; keep ADD only where unpacking a local archive is the point, and say so with an inline `strato:ignore DKR-004 <reason>`.',
     references: [cisDocker('4.9', 'Ensure that COPY is used instead of ADD in Dockerfiles')],
     check({ dockerfile }) {
-      return dockerfile.instructions
+      return instructionsWithTriggers(dockerfile)
         .filter((item) => item.keyword === 'ADD')
-        .filter((item) => !(item.json ?? item.args.split(/\s+/)).some((word) => /^(https?|ftp):\/\//i.test(word) || /^git@/.test(word)))
+        .filter((item) => !(item.json ?? item.args.split(/\s+/)).some(isRemote))
         .map((item) => ({ line: item.line, message: 'ADD copies local files; COPY is explicit.' }))
     },
   }),
@@ -114,9 +82,9 @@ export const dockerfileRules: Rule[] = [
     references: [cisDocker('4.10', 'Ensure secrets are not stored in Dockerfiles')],
     check({ dockerfile }) {
       const hits: Hit[] = []
-      for (const item of dockerfile.instructions) {
+      for (const item of instructionsWithTriggers(dockerfile)) {
         if (item.keyword !== 'ENV' && item.keyword !== 'ARG') continue
-        const pairs = item.keyword === 'ENV' ? envDeclarations(item.args) : argDeclarations(item.args)
+        const pairs = item.keyword === 'ENV' ? envDeclarations(item.args, dockerfile.escape) : argDeclarations(item.args, dockerfile.escape)
         for (const [name, value] of pairs) {
           if (!value || !looksLikeSecretName(name) || looksLikeReference(value)) continue
           hits.push({ line: item.line, message: `${item.keyword} ${name} holds a literal value (${redact(value)}).` })
@@ -146,19 +114,28 @@ export const dockerfileRules: Rule[] = [
     check({ dockerfile }) {
       const hits: Hit[] = []
       // pip honours PIP_NO_CACHE_DIR set once with ENV for every later RUN
-      const pipCacheOff = dockerfile.instructions.some((item) => item.keyword === 'ENV' && /\bPIP_NO_CACHE_DIR[=\s]+["']?(1|true|yes|on|off|0|false)\b/i.test(item.args))
-      for (const { instruction, text } of runs(dockerfile)) {
-        const cached = instruction.flags.mount?.includes('type=cache')
-        if (cached) continue
-        if (/\bapt(-get)?\s+(-\S+\s+)*install\b/.test(text) && !/\/var\/lib\/apt\/lists/.test(text)) {
-          hits.push({ line: instruction.line, message: 'apt-get install without removing /var/lib/apt/lists in the same RUN.' })
-        } else if (/\bapk\s+(-\S+\s+)*add\b/.test(text) && !/--no-cache\b/.test(text) && !/\/var\/cache\/apk/.test(text)) {
-          hits.push({ line: instruction.line, message: 'apk add without --no-cache.' })
-        } else if (/\bpip3?\s+(-\S+\s+)*install\b/.test(text) && !/--no-cache-dir\b/.test(text) && !/PIP_NO_CACHE_DIR/.test(text) && !pipCacheOff) {
-          hits.push({ line: instruction.line, message: 'pip install without --no-cache-dir.' })
-        } else if (/\b(yum|dnf)\s+(-\S+\s+)*install\b/.test(text) && !/\b(yum|dnf)\s+clean\s+all\b/.test(text)) {
-          hits.push({ line: instruction.line, message: 'yum/dnf install without `clean all` in the same RUN.' })
-        }
+      const pipCacheOff = instructionsWithTriggers(dockerfile).some((item) => item.keyword === 'ENV' && envDeclarations(item.args, dockerfile.escape).some(([name]) => name === 'PIP_NO_CACHE_DIR'))
+      for (const { instruction, commands, calls } of runs(dockerfile)) {
+        if (instruction.flags.mount?.includes('type=cache')) continue
+        const anyWord = (test: (word: string) => boolean) => calls.some((call) => call.words.some(test))
+        const found = new Map<string, string>()
+        let pipCacheExported = false
+        calls.forEach((call, index) => {
+          if (call.program === 'export' && call.args.some((word) => word.startsWith('PIP_NO_CACHE_DIR='))) pipCacheExported = true
+          if (isCall(call, 'apt-get', 'apt') && call.sub === 'install') {
+            if (!found.has('apt') && !anyWord((word) => word.includes('/var/lib/apt/lists'))) found.set('apt', 'apt-get install without removing /var/lib/apt/lists in the same RUN.')
+          } else if (isCall(call, 'apk') && call.sub === 'add') {
+            if (!found.has('apk') && !call.args.includes('--no-cache') && !anyWord((word) => word.includes('/var/cache/apk'))) found.set('apk', 'apk add without --no-cache.')
+          } else if (isCall(call, 'pip', 'pip3') && call.sub === 'install') {
+            const off = pipCacheOff || pipCacheExported || call.args.includes('--no-cache-dir') || commands[index].assignments.some((item) => item.name === 'PIP_NO_CACHE_DIR')
+            if (!off) found.set('pip', 'pip install without --no-cache-dir.')
+          } else if (isCall(call, 'yum', 'dnf', 'microdnf') && call.sub === 'install') {
+            if (!found.has('yum') && !calls.some((other) => isCall(other, 'yum', 'dnf', 'microdnf') && other.args.includes('clean') && other.args.includes('all'))) {
+              found.set('yum', 'yum/dnf install without `clean all` in the same RUN.')
+            }
+          }
+        })
+        for (const message of found.values()) hits.push({ line: instruction.line, message })
       }
       return hits
     },
@@ -171,9 +148,10 @@ export const dockerfileRules: Rule[] = [
     references: [cisDocker('4.7', 'Ensure update instructions are not used alone in Dockerfiles')],
     check({ dockerfile }) {
       const hits: Hit[] = []
-      for (const { instruction, text } of runs(dockerfile)) {
-        const updates = /\b(apt-get|apt|apk|yum|dnf|zypper)\s+(-\S+\s+)*(update|--update|refresh)\b/.test(text)
-        const installs = /\b(install|add|upgrade|reinstall|source-install|groupinstall|localinstall)\b/.test(text)
+      for (const { instruction, calls } of runs(dockerfile)) {
+        const managed = calls.filter((call) => isCall(call, 'apt-get', 'apt', 'apk', 'yum', 'dnf', 'microdnf', 'zypper'))
+        const updates = managed.some((call) => call.args.some((word) => word === 'update' || word === '--update' || word === '-U' || word === 'refresh' || word === 'makecache'))
+        const installs = managed.some((call) => call.args.some((word) => /^(install|add|upgrade|dist-upgrade|reinstall|groupinstall|localinstall|in|up)$/.test(word)))
         if (updates && !installs) hits.push({ line: instruction.line, message: 'This RUN updates the package index but installs nothing.' })
       }
       return hits
@@ -187,7 +165,8 @@ export const dockerfileRules: Rule[] = [
     references: [],
     check({ dockerfile }) {
       return runs(dockerfile)
-        .filter(({ text }) => /\b(curl|wget)\b[^|;&\n]*\|\s*(sudo\s+)?(-?\S*\/)?(sh|bash|zsh|ash|dash|ksh|python3?|perl|ruby|node)\b/.test(text))
+        .filter(({ commands, calls }) => pipesDownloadIntoInterpreter(commands.map((command) => command.pipeline), calls)
+          || calls.some((call) => INTERPRETERS.has(call.program) && call.args.some((word) => /^(\$\(|`|<\()\s*(curl|wget)\s/.test(word))))
         .map(({ instruction }) => ({ line: instruction.line, message: 'A download is piped straight into an interpreter.' }))
     },
   }),
@@ -198,7 +177,7 @@ export const dockerfileRules: Rule[] = [
     remediation: 'Remove sshd and `EXPOSE 22`; use `docker exec`, or a bastion host, for debugging.',
     references: [cisDocker('5.6', 'Ensure sshd is not run within containers')],
     check({ dockerfile }) {
-      return dockerfile.instructions
+      return instructionsWithTriggers(dockerfile)
         .filter((item) => item.keyword === 'EXPOSE' && item.args.split(/\s+/).some((port) => /^22(\/tcp)?$/.test(port)))
         .map((item) => ({ line: item.line, message: 'EXPOSE 22 publishes an SSH port.' }))
     },
@@ -210,8 +189,9 @@ export const dockerfileRules: Rule[] = [
     remediation: 'Run the privileged steps before `USER`, without sudo, and remove the sudo package.',
     references: [],
     check({ dockerfile }) {
+      // Installing the sudo package is not calling it: only commands that run sudo count.
       return runs(dockerfile)
-        .filter(({ text }) => commands(text).some((command) => /^sudo\b/.test(command)) || /\ssudo\s/.test(text))
+        .filter(({ commands }) => commands.some((command) => command.words.slice(0, command.words.length - unwrapped(command.words).length).some((word) => programName(word) === 'sudo')))
         .map(({ instruction }) => ({ line: instruction.line, message: 'RUN calls sudo.' }))
     },
   }),
@@ -223,13 +203,17 @@ export const dockerfileRules: Rule[] = [
     references: [cisDocker('4.11', 'Ensure only verified packages are installed')],
     check({ dockerfile }) {
       const hits: Hit[] = []
-      for (const item of dockerfile.instructions) {
-        const text = item.keyword === 'RUN' ? commandText(item) : item.keyword === 'ENV' || item.keyword === 'ARG' ? item.args : ''
-        if (!text) continue
-        const reason = insecureTransport(text, item.keyword === 'RUN')
+      for (const { instruction, commands, calls } of runs(dockerfile)) {
+        const reason = calls.map((call, index) => insecureCall(call, commands[index].assignments)).find(Boolean)
+        if (reason) hits.push({ line: instruction.line, message: `${reason}.` })
+      }
+      for (const item of instructionsWithTriggers(dockerfile)) {
+        if (item.keyword !== 'ENV' && item.keyword !== 'ARG') continue
+        const pairs = item.keyword === 'ENV' ? envDeclarations(item.args, dockerfile.escape) : argDeclarations(item.args, dockerfile.escape)
+        const reason = pairs.map(([name, value]) => insecureVariable(name, value)).find(Boolean)
         if (reason) hits.push({ line: item.line, message: `${reason}.` })
       }
-      return hits
+      return hits.sort((a, b) => a.line! - b.line!)
     },
   }),
   defineRule({
@@ -240,7 +224,7 @@ export const dockerfileRules: Rule[] = [
     references: [],
     check({ dockerfile }) {
       return runs(dockerfile)
-        .filter(({ text }) => commands(text).some((command) => /^(sudo\s+)?apt\s/.test(command) || / apt (install|update|upgrade|remove|purge|autoremove)\b/.test(` ${command}`)))
+        .filter(({ calls }) => calls.some((call) => call.program === 'apt' && call.args.length > 0))
         .map(({ instruction }) => ({ line: instruction.line, message: 'RUN calls apt; use apt-get.' }))
     },
   }),
@@ -251,7 +235,7 @@ export const dockerfileRules: Rule[] = [
     remediation: 'Use absolute paths: `WORKDIR /app`.',
     references: [],
     check({ dockerfile }) {
-      return dockerfile.instructions
+      return instructionsWithTriggers(dockerfile)
         .filter((item) => item.keyword === 'WORKDIR')
         .filter((item) => { const dir = item.args.trim().replace(/^["']/, ''); return !/^(\/|\$|[A-Za-z]:\\)/.test(dir) })
         .map((item) => ({ line: item.line, message: `WORKDIR ${item.args.trim()} is relative.` }))
@@ -292,41 +276,66 @@ export const dockerfileRules: Rule[] = [
     references: [cisDocker('4.10', 'Ensure secrets are not stored in Dockerfiles')],
     check({ dockerfile }) {
       return runs(dockerfile)
-        .filter(({ text }) => /(^|[\s;&|])chpasswd(\s|$)/.test(text))
+        .filter(({ calls }) => calls.some((call) => call.program === 'chpasswd'))
         .map(({ instruction }) => ({ line: instruction.line, message: 'RUN sets a password with chpasswd.' }))
     },
   }),
+  ...dockerfilePracticeRules,
 ]
 
-/** Commands and variables that turn off TLS or signature checks, built once: this runs on every RUN, ENV and ARG. */
-const INSECURE_COMMANDS: [RegExp, string][] = [
-  [/\bcurl\b[^|&;\n]*\s(--insecure|-[a-zA-Z]*k[a-zA-Z]*)(\s|$)/, 'curl runs with --insecure'],
-  [/\bwget\b[^|&;\n]*\s--no-check-certificate\b/, 'wget runs with --no-check-certificate'],
-  [/\bpip3?\b[^|&;\n]*\s--trusted-host\b/, 'pip runs with --trusted-host'],
-  [/\b(npm|yarn)\s+(c(onfig)?\s+)?set\s+["']?strict-ssl["']?(\s+|=)["']?false/, 'npm/yarn strict-ssl is set to false'],
-  [/\bapk\b[^|&;\n]*\s--allow-untrusted\b/, 'apk runs with --allow-untrusted'],
-  [/\bapt-get\b[^|&;\n]*\s(--allow-unauthenticated|--force-yes)\b/, 'apt-get accepts unauthenticated packages'],
-  [/\b(t?dnf|yum)\b[^|&;\n]*\s--nogpgcheck\b/, 'yum/dnf runs with --nogpgcheck'],
-  [/\brpm\b[^|&;\n]*\s--no(digest|signature|verify|filedigest)\b/, 'rpm skips signature or digest checks'],
-  [/\b(yum|dnf)(\s+|-)config-manager\b[^|&;\n]*--setopt=["']?([^=\s]+\.)?sslverify["']?=["']?(0|false|no)\b/i, 'yum/dnf sslverify is turned off'],
-  [/\bgit\s+config\b[^|&;\n]*http\.sslVerify\s+["']?false/i, 'git http.sslVerify is set to false'],
-]
-
-function insecureVariables(prefix: string, separator: string): [RegExp, string][] {
-  return [
-    [new RegExp(`${prefix}NODE_TLS_REJECT_UNAUTHORIZED${separator}["']?0["']?(\\s|$)`), 'NODE_TLS_REJECT_UNAUTHORIZED is set to 0'],
-    [new RegExp(`${prefix}PYTHONHTTPSVERIFY${separator}["']?0["']?(\\s|$)`), 'PYTHONHTTPSVERIFY is set to 0'],
-    [new RegExp(`${prefix}(NPM_CONFIG_STRICT_SSL|npm_config_strict_ssl)${separator}["']?false["']?(\\s|$)`), 'NPM_CONFIG_STRICT_SSL is set to false'],
-    [new RegExp(`${prefix}GIT_SSL_NO_VERIFY${separator}\\S+`), 'GIT_SSL_NO_VERIFY is set'],
-    [new RegExp(`${prefix}PIP_TRUSTED_HOST${separator}\\S+`), 'PIP_TRUSTED_HOST is set'],
-  ]
+/** Why a command turns off TLS or signature checks (its words after sudo/env, and its NAME=value prefixes), or undefined. */
+function insecureCall(call: Call, assignments: { name: string; value: string }[]): string | undefined {
+  for (const { name, value } of assignments) {
+    const reason = insecureVariable(name, value)
+    if (reason) return reason
+  }
+  const { args } = call
+  if (call.program === 'export') {
+    for (const word of args) {
+      const eq = word.indexOf('=')
+      const reason = eq > 0 ? insecureVariable(word.slice(0, eq), word.slice(eq + 1)) : undefined
+      if (reason) return reason
+    }
+  }
+  const has = (...flags: string[]) => args.some((word) => flags.includes(word) || flags.some((flag) => flag.startsWith('--') && word.startsWith(`${flag}=`)))
+  if (isCall(call, 'curl') && (has('--insecure') || args.some((word) => /^-[a-zA-Z]*k[a-zA-Z]*$/.test(word)))) return 'curl runs with --insecure'
+  if (isCall(call, 'wget') && has('--no-check-certificate')) return 'wget runs with --no-check-certificate'
+  if (isCall(call, 'pip', 'pip3') && has('--trusted-host')) return 'pip runs with --trusted-host'
+  if (isCall(call, 'npm', 'yarn') && args.some((word, index) => /^strict-ssl$/i.test(word.replace(/^--/, '')) && /^false$/i.test(args[index + 1] ?? '') || /^(--)?strict-ssl=false$/i.test(word))) return 'npm/yarn strict-ssl is set to false'
+  if (isCall(call, 'apk') && has('--allow-untrusted')) return 'apk runs with --allow-untrusted'
+  if (isCall(call, 'apt-get', 'apt') && has('--allow-unauthenticated', '--force-yes')) return 'apt-get accepts unauthenticated packages'
+  if (isCall(call, 'yum', 'dnf', 'tdnf', 'microdnf') && has('--nogpgcheck')) return 'yum/dnf runs with --nogpgcheck'
+  if (isCall(call, 'rpm') && has('--nodigest', '--nosignature', '--noverify', '--nofiledigest')) return 'rpm skips signature or digest checks'
+  const configManager = isCall(call, 'yum-config-manager', 'dnf-config-manager') || (isCall(call, 'dnf', 'yum') && args.includes('config-manager'))
+  if (configManager && args.some((word) => /^--setopt=["']?([^=\s]+\.)?sslverify["']?=["']?(0|false|no)["']?$/i.test(word))) return 'yum/dnf sslverify is turned off'
+  if (isCall(call, 'git') && args[0] === 'config' && args.some((word, index) => /^http\.sslverify$/i.test(word) && /^false$/i.test(args[index + 1] ?? ''))) return 'git http.sslVerify is set to false'
+  return undefined
 }
 
-// In a RUN the variable is assigned (`export X=0`, `X=0 cmd`); in ENV and ARG it is declared (`ENV X=0`, `ENV X 0`).
-const INSECURE_IN_RUN = [...INSECURE_COMMANDS, ...insecureVariables('(?:^|[\\s;&|])(?:export\\s+)?', '=')]
-const INSECURE_IN_DECLARATION = insecureVariables('(?:^|\\s)', '(?:=|\\s+)')
+/** Why setting a variable turns off TLS checks, or undefined. */
+function insecureVariable(name: string, value: string | undefined): string | undefined {
+  const flag = (value ?? '').trim()
+  if (name === 'NODE_TLS_REJECT_UNAUTHORIZED' && flag === '0') return 'NODE_TLS_REJECT_UNAUTHORIZED is set to 0'
+  if (name === 'PYTHONHTTPSVERIFY' && flag === '0') return 'PYTHONHTTPSVERIFY is set to 0'
+  if ((name === 'NPM_CONFIG_STRICT_SSL' || name === 'npm_config_strict_ssl') && flag === 'false') return 'NPM_CONFIG_STRICT_SSL is set to false'
+  if (name === 'GIT_SSL_NO_VERIFY' && flag !== '') return 'GIT_SSL_NO_VERIFY is set'
+  if (name === 'PIP_TRUSTED_HOST' && flag !== '') return 'PIP_TRUSTED_HOST is set'
+  return undefined
+}
 
-/** Why a command or variable turns off TLS or signature checks, or undefined. */
+/** Why a command (isRun) or an ENV/ARG declaration turns off TLS or signature checks, or undefined. */
 export function insecureTransport(text: string, isRun: boolean): string | undefined {
-  return (isRun ? INSECURE_IN_RUN : INSECURE_IN_DECLARATION).find(([pattern]) => pattern.test(text))?.[1]
+  if (!isRun) return envDeclarations(text).map(([name, value]) => insecureVariable(name, value)).find(Boolean)
+  const { commands } = parseShell(text)
+  return commands.map((command) => insecureCall(callOf(unwrapped(command.words)), command.assignments)).find(Boolean)
+}
+
+/** Whether a curl or wget stage of a pipeline feeds a later stage that is an interpreter; one pass. */
+function pipesDownloadIntoInterpreter(pipelines: number[], calls: Call[]): boolean {
+  const downloading = new Set<number>()
+  for (const [index, call] of calls.entries()) {
+    if (downloading.has(pipelines[index]) && INTERPRETERS.has(call.program)) return true
+    if (isCall(call, 'curl', 'wget')) downloading.add(pipelines[index])
+  }
+  return false
 }

@@ -106,7 +106,7 @@ export const serviceRules: Rule[] = [
     id: 'CMP-008', pack: 'services', severity: 'low', reads: ['service'],
     title: 'No health check',
     rationale: 'Without a health check the engine and strato\'s rollouts cannot tell a hung service from a working one.',
-    remediation: 'strato.yaml: `health: /healthz` on every service with a port. Compose: a `healthcheck:` with a test command.',
+    remediation: 'strato.yaml: `health: /healthz` on every service with a port. Compose: a `healthcheck:` with a test command. A service that speaks no HTTP (a database, a cache) has no health path: strato checks that its port accepts connections, which this rule cannot see, so `strato new` marks such services with a dated inline `strato:ignore CMP-008` saying so.',
     references: [cisDocker('5.26', 'Ensure that container health is checked at runtime')],
     check({ service }) {
       if (service.healthcheck === 'defined') return []
