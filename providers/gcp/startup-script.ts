@@ -52,7 +52,8 @@ export function renderStartupScript(input: StartupScriptInput): string {
   const registry = artifactRegistryHost(image)
   if (registry) lines.push(`token | docker login --username oauth2accesstoken --password-stdin https://${registry}`)
   lines.push(`docker rm --force ${shellWord(service)} >/dev/null 2>&1 || true`)
-  const run = ['docker', 'run', '--detach', '--restart', 'unless-stopped', '--name', service, '--env-file', ENV_FILE]
+  const run = ['docker', 'run', '--detach', '--restart', spec.restart ?? 'unless-stopped', '--name', service, '--env-file', ENV_FILE]
+  if (spec.user) run.push('--user', spec.user)
   if (spec.port !== undefined) run.push('--publish', `${spec.port}:${spec.port}`)
   run.push('--label', `${LABEL.project}=${project}`, '--label', `${LABEL.service}=${service}`, image, ...(spec.command ?? []))
   lines.push(run.map(shellWord).join(' '))

@@ -97,8 +97,9 @@ describe('strato CLI on a gcp target', () => {
     const check = await strato(['check', '--live', '--target', 'gcp', '--format', 'json', '--fail-on', 'none'])
     expect(check.exitCode, check.stderr).toBe(0)
     const messages = JSON.parse(check.stdout).findings.map((finding: { message: string }) => finding.message)
-    expect(messages).toContain('Service db has no health check.')
+    // the GCP rules ran on the live facts: every instance's disk (3 users, 2 orders, 2 payments, 1 db) has Google-managed keys
     expect(messages.filter((message: string) => /^Disk strato-shop-users-\w+ uses Google-managed encryption keys\.$/.test(message))).toHaveLength(3)
+    expect(messages.filter((message: string) => /^Disk strato-shop-\w+-\w+ uses Google-managed encryption keys\.$/.test(message))).toHaveLength(8)
 
     await fake.control('POST', 'billing', {
       table: BILLING_TABLE,

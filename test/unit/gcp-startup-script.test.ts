@@ -30,8 +30,10 @@ describe('gcp startup script', () => {
     ])
   })
 
-  it('has no secret helper or registry login when the service needs neither', () => {
+  it('has no secret helper or registry login when the service needs neither; runs as its user with its restart policy', () => {
     const script = renderStartupScript({ project: 'shop', gcpProject: 'acme-prod', service: 'users', image: 'nginx:1.27', spec: { port: 80 } })
+    const db = renderStartupScript({ project: 'shop', gcpProject: 'acme-prod', service: 'db', image: 'postgres:16.4-bookworm', spec: { port: 5432, user: 'postgres', restart: 'always' } })
+    expect(db.split('\n').at(-2)).toBe('docker run --detach --restart always --name db --env-file /etc/strato/service.env --user postgres --publish 5432:5432 --label strato.project=shop --label strato.service=db postgres:16.4-bookworm')
     expect(script).not.toContain('secret()')
     expect(script).not.toContain('docker login')
     expect(artifactRegistryHost('us-docker.pkg.dev/p/r/i:1')).toBe('us-docker.pkg.dev')
