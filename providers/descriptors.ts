@@ -9,12 +9,14 @@ import { awsDescriptor } from './aws/descriptor.js'
 import { azureDescriptor } from './azure/descriptor.js'
 import { dockerDescriptor } from './docker/descriptor.js'
 import { gcpDescriptor } from './gcp/descriptor.js'
+import { kubernetesDescriptor } from './kubernetes/descriptor.js'
 
 export const DESCRIPTORS: Readonly<Record<ProviderKind, ProviderDescriptor>> = {
   docker: dockerDescriptor,
   aws: awsDescriptor,
   azure: azureDescriptor,
   gcp: gcpDescriptor,
+  kubernetes: kubernetesDescriptor,
 }
 
 export const descriptorOf: DescriptorLookup = (kind) => DESCRIPTORS[kind]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs and starts what the tests
 # need (Node 24 via npm, a Docker engine, local base images, the moto AWS
-# emulator), builds strato, then runs unit and integration tests.
+# emulator, a Kubernetes control plane with simulated nodes), builds strato,
+# then runs unit and integration tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +14,12 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 # Compose v1 reads the starter repos' compose.yaml in the scaffold end-to-end test.
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
-# openssl makes the private CA of the TLS-inspecting proxy the scaffold end-to-end test builds through.
+# A local image registry: the kubernetes end-to-end test pushes the shop's images to it.
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+# The Kubernetes test cluster's etcd and certificates (scripts/cluster installs them too when run alone).
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+# openssl: the Kubernetes test cluster's certificates, and the private CA of the TLS-inspecting proxy
+# the scaffold end-to-end test builds through.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "==> installing ${need[*]}" >&2
@@ -33,6 +39,14 @@ if [ -f scripts/setup-moto.sh ]; then
   echo "==> moto (AWS API emulator)" >&2
   bash scripts/setup-moto.sh
 fi
+
+echo "==> Kubernetes test cluster (binaries built once per version, cached outside the repository)" >&2
+CLUSTER_STATE="$(mktemp -d)/cluster-state.json"
+stop_cluster() { node scripts/cluster/cluster.mjs down --state "$CLUSTER_STATE" || true; }
+trap stop_cluster EXIT
+cluster_json="$(node scripts/cluster/cluster.mjs up --detach --state "$CLUSTER_STATE")"
+STRATO_TEST_KUBECONFIG="$(node -e 'process.stdout.write(JSON.parse(process.argv[1]).kubeconfig)' "$cluster_json")"
+export STRATO_TEST_KUBECONFIG
 
 echo "==> tests" >&2
 npm test

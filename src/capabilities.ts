@@ -71,8 +71,11 @@ export type Pricing =
     /** the catalog region of the field's value (a GCP zone is priced by its region) */
     regionOf?(value: string): string
   }
-  /** docker: the hosts' declared cost (targets.<name>.cost), shared by reservations */
-  | { model: 'hosts' }
+  /**
+   * docker: the hosts' declared cost (targets.<name>.cost), shared by reservations.
+   * shared (kubernetes): the cost is one node's, the cluster serves others too, so no idle line is charged.
+   */
+  | { model: 'hosts'; shared?: boolean }
 
 export interface ProviderDescriptor {
   kind: ProviderKind

@@ -1,19 +1,18 @@
 import { Flags } from '@oclif/core'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { drivenTargets } from '../../cli/autoscale.js'
 import { StratoCommand, manifestFlag, targetFlag } from '../../cli/base.js'
-import { imageMapFlag, openTarget, providerSettings } from '../../cli/targets.js'
-import { runControllers } from '../../src/autoscaling/controller.js'
-import { controllerPolicy, type Decision } from '../../src/autoscaling/policy.js'
-import { controllerPort } from '../../src/autoscaling/provider-port.js'
+import { openHybridTargets } from '../../cli/hybrid-autoscale.js'
+import { imageMapFlag, providerSettings } from '../../cli/targets.js'
+import { failedRunCode, renderDecision, runHybridController, type RecordedDecision, type RecordedMove } from '../../src/autoscaling/hybrid-controller.js'
 import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/service-unit.js'
-import { usageError } from '../../src/errors.js'
+import { usageError, UserError } from '../../src/errors.js'
 
 export default class AutoscaleRun extends StratoCommand {
   static override exitCodes = ['ok', 'failure', 'usage', 'unreachable', 'denied', 'conflict', 'notSupported'] as const
-  static override summary = 'Run strato\'s autoscaling controller for the targets it drives (docker hosts).'
-  static override description = 'Drives every selected target whose provider has no native autoscaler, all at once: reads each service\'s metrics, applies its autoscale policy (target tracking, steps, min, max, cooldown, stabilisation window, scale-in limit) and scales through the balancer. Every decision is printed with its reason. Targets that scale natively get their policies from `strato autoscale apply`.'
+  static override summary = 'Run the autoscaling controller: one decision per service, placed across its targets.'
+  static override description = `Reads each service's metric on every target it runs on (weighted by replicas), applies its autoscale policy once for the whole service (target tracking, steps, min, max, cooldown, stabilisation window, scale-in limit) and places the result like deploy does: fill targets in placement order up to each max, overflow to the next; fewer replicas leave the last-filled target first.
+Every decision is printed with its reason per target (--json gives the same records). A target that cannot be reached or refuses does not stop the others; the exit code then says which error happened.`
   static override examples = [
     '<%= config.bin %> autoscale run',
     '<%= config.bin %> autoscale run --once',
@@ -30,7 +29,7 @@ export default class AutoscaleRun extends StratoCommand {
     'print-compose': Flags.string({ summary: 'Print a compose service running the controller from this image, and exit.', helpValue: 'IMAGE' }),
   }
 
-  async run(): Promise<{ decisions: (Decision & { target: string })[] } | { unit: string }> {
+  async run(): Promise<{ decisions: RecordedDecision[]; failed: RecordedMove[] } | { unit: string }> {
     const { flags } = await this.parse(AutoscaleRun)
     const loaded = this.loadManifest(flags.manifest)
     const install = { projectDir: loaded.dir, strato: path.resolve(process.argv[1]), project: loaded.manifest.name, intervalSeconds: flags.interval, imageMap: flags['image-map'] }
@@ -40,27 +39,29 @@ export default class AutoscaleRun extends StratoCommand {
       return { unit }
     }
     const progress = this.progress()
-    const driven = drivenTargets(loaded.manifest, flags.target, 'controller', progress).filter((target) => Object.keys(target.policies).length > 0)
-    if (driven.length === 0) throw usageError('No service with an autoscale policy runs on a target strato\'s controller drives.', 'Add services.<name>.autoscale: { min, max, target: { cpu: 60 } } to a service placed on a docker target; cloud targets scale with `strato autoscale apply`.')
+    const hybrid = await openHybridTargets(loaded, flags.target, progress, providerSettings(flags), flags.interval)
+    if (Object.keys(hybrid.services).length === 0) throw usageError('No service in strato.yaml has an autoscale policy on these targets.', 'Add services.<name>.autoscale: { min, max, target: { cpu: 60 } }.')
     const abort = new AbortController()
     process.once('SIGINT', () => abort.abort())
     process.once('SIGTERM', () => abort.abort())
-    const providers = await Promise.all(driven.map(({ name }) => openTarget(loaded, name, progress, providerSettings(flags))))
+    let result
     try {
-      // One controller per target, all at once, stopped together by one signal (a failing one stops the others).
-      const byTarget = await runControllers(Object.fromEntries(driven.map(({ name, policies }, index) => [name, {
-        policies: Object.fromEntries(Object.entries(policies).map(([service, policy]) => [service, controllerPolicy(policy)])),
-        port: controllerPort(providers[index], loaded.manifest.name, flags.interval),
+      result = await runHybridController({
+        services: hybrid.services,
+        ports: hybrid.ports,
         now: Date.now,
-        sleep: (ms: number) => sleep(ms, undefined, { signal: abort.signal }).catch(() => undefined),
-        log: (decision: Decision & { at: string }) => this.out(`${decision.at} ${name} ${decision.service} ${decision.current} -> ${decision.desired} ${decision.action}: ${decision.reason}`),
+        sleep: (ms) => sleep(ms, undefined, { signal: abort.signal }).catch(() => undefined),
+        log: (decision) => this.out(renderDecision(decision)),
         intervalMs: flags.interval * 1000,
         rounds: flags.once ? 1 : undefined,
-      }])), abort)
-      const decisions = Object.entries(byTarget).flatMap(([target, made]) => made.map((decision) => ({ ...decision, target })))
-      return { decisions }
+        signal: abort.signal,
+      })
     } finally {
-      await Promise.all(providers.map((provider) => provider.close()))
+      await hybrid.close()
     }
+    const { decisions, failed } = result
+    const code = failedRunCode(failed)
+    if (code) throw new UserError(`${failed.length} target move${failed.length === 1 ? '' : 's'} failed: ${failed.map((move) => `${move.target} (${move.error})`).join('; ')}.`, { code, fix: 'The other targets were scaled; fix the failing target and run again.', data: { decisions, failed } })
+    return { decisions, failed }
   }
 }

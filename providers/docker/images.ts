@@ -5,7 +5,7 @@ import { UserError } from '../../src/errors.js'
 import type { Service } from '../../src/manifest/schema.js'
 import { buildContextOf } from '../../src/planning/version.js'
 import { DockerCommandError, type DockerHost } from './engine.js'
-import { mapImage, mappedBuildArgs, type ImageMap } from './image-map.js'
+import { mapImage, mappedBuildArgs, type ImageMap } from '../image-map.js'
 import { labelArgs, names, projectLabels, ROLE } from './naming.js'
 import { dockerArgv } from './argv.js'
 

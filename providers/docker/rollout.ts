@@ -7,7 +7,7 @@ import { UserError } from '../../src/errors.js'
 import type { DockerTargetConfig, Manifest } from '../../src/manifest/schema.js'
 import type { ApplyResult, Progress } from '../../src/model.js'
 import { spreadReplicas } from '../../src/planning/spread.js'
-import { localDeployer } from '../local-user.js'
+import { deployer } from '../deployer.js'
 import type { ProviderContext, ProviderSettings } from '../provider.js'
 import { Balancer, ensureNetwork, ensureVolumes } from './balancer.js'
 import { dockerDescriptor } from './descriptor.js'
@@ -15,7 +15,7 @@ import { balancerPorts, DEFAULT_PUBLISH } from './endpoints.js'
 import { DEFAULT_RETRY, DockerHost, type RetryPolicy } from './engine.js'
 import { HostDeployment } from './host-deployment.js'
 import { ensureOverlayNetwork, SwarmDeployment } from './swarm.js'
-import { imageMapFrom, mapImage, type ImageMap } from './image-map.js'
+import { imageMapFrom, mapImage, type ImageMap } from '../image-map.js'
 import { ensureServiceImage, imageExists } from './images.js'
 import { acquireLock } from './lock.js'
 import { listReleases, recordRelease, type Release } from './releases.js'
@@ -145,7 +145,7 @@ export async function rollOut(session: TargetSession, plans: ServiceRollout[], d
     }
   }
   const at = new Date().toISOString()
-  const by = localDeployer(session.context.env)
+  const by = deployer(session.context.env)
   const unlock = await acquireLock(hosts[0], session.project, lbImage, { by, at, command: options.command }, options.forceUnlock)
   const warnings: string[] = []
   // A host that dies mid-deploy fails whatever docker call was running, with any message:

@@ -11,7 +11,7 @@ import { UserError, notSupported, usageError } from '../../src/errors.js'
 import type { Autoscale, GcpTargetConfig } from '../../src/manifest/schema.js'
 import { checkService } from '../../src/planning/scale.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
-import { localDeployer } from '../local-user.js'
+import { deployer } from '../deployer.js'
 import type { DestroyResult, Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
 import { DEFAULT_RETRY, GcpApi } from './api.js'
 import { applicationDefaultCredentials, type Credentials } from './auth.js'
@@ -37,8 +37,8 @@ export function timingFrom(settings: ProviderSettings = {}): Timing {
 }
 
 /** Who deploys, for the release history: the credentials' account, else the local user at this host. */
-function deployer(identity: string | undefined, env: NodeJS.ProcessEnv): string {
-  return identity ?? localDeployer(env)
+function deployedBy(identity: string | undefined, env: NodeJS.ProcessEnv): string {
+  return identity ?? deployer(env)
 }
 
 export class GcpProvider implements Provider {
@@ -51,7 +51,7 @@ export class GcpProvider implements Provider {
     this.settings = settingsOf(target)
     this.deployment = {
       api, manifest: context.manifest, targetName: context.targetName, settings: this.settings, projectDir: context.projectDir, env: context.env,
-      signal: context.signal, timing: timingFrom(context.settings), deployedBy: deployer(undefined, context.env), deployedAt: new Date().toISOString(),
+      signal: context.signal, timing: timingFrom(context.settings), deployedBy: deployedBy(undefined, context.env), deployedAt: new Date().toISOString(),
     }
   }
 
@@ -61,8 +61,8 @@ export class GcpProvider implements Provider {
 
   async apply(actions: Action[], progress: Progress): Promise<ApplyResult> {
     // every template this apply creates shares the apply's time: one deploy, one release
-    const deployedBy = deployer(await this.identity(), this.context.env)
-    return applyActions({ ...this.deployment, deployedBy, deployedAt: new Date().toISOString() }, actions.filter((action) => action.target === this.context.targetName), progress)
+    const by = deployedBy(await this.identity(), this.context.env)
+    return applyActions({ ...this.deployment, deployedBy: by, deployedAt: new Date().toISOString() }, actions.filter((action) => action.target === this.context.targetName), progress)
   }
 
   async scale(service: string, replicas: number): Promise<void> {

@@ -161,6 +161,54 @@ export interface GcpDiskFact {
   labels: Tags
 }
 
+export interface KubernetesContainerFact {
+  name: string
+  image: string
+  privileged: boolean
+  allowPrivilegeEscalation: boolean
+  /** 'root' (uid 0 asked for), 'non-root' (runAsNonRoot or a non-zero uid), 'image' (the image's USER decides) */
+  runsAs: 'root' | 'non-root' | 'image'
+  /** the limits set, e.g. { cpu: '500m', memory: '256Mi' }; {} when none */
+  limits: Record<string, string>
+}
+
+/** One running pod in the target's namespace (strato's or not). */
+export interface KubernetesPodFact {
+  namespace: string
+  name: string
+  serviceAccount: string
+  hostNetwork: boolean
+  hostPID: boolean
+  hostIPC: boolean
+  containers: KubernetesContainerFact[]
+  /** hostPath volumes, by name and path on the node */
+  hostPaths: { name: string; path: string }[]
+  labels: Tags
+}
+
+export interface KubernetesServiceFact {
+  namespace: string
+  name: string
+  /** ClusterIP | NodePort | LoadBalancer | ExternalName */
+  type: string
+  ports: { port: number; targetPort: string; nodePort?: number }[]
+  /** loadBalancerSourceRanges; empty means anyone who reaches the balancer */
+  sourceRanges: string[]
+}
+
+export interface KubernetesNamespaceFact {
+  name: string
+  /** NetworkPolicies in the namespace */
+  networkPolicies: number
+}
+
+/** A cluster-wide role binding: who holds which cluster role. */
+export interface KubernetesClusterRoleBindingFact {
+  name: string
+  role: string
+  subjects: { kind: string; name: string; namespace?: string }[]
+}
+
 /** Every fact kind and the data it carries. */
 export interface FactData {
   'docker.daemon': DockerDaemonFact
@@ -175,6 +223,10 @@ export interface FactData {
   'gcp.firewall': GcpFirewallFact
   'gcp.instance': GcpInstanceFact
   'gcp.disk': GcpDiskFact
+  'kubernetes.pod': KubernetesPodFact
+  'kubernetes.service': KubernetesServiceFact
+  'kubernetes.namespace': KubernetesNamespaceFact
+  'kubernetes.clusterRoleBinding': KubernetesClusterRoleBindingFact
 }
 
 export type FactKind = keyof FactData
@@ -184,6 +236,7 @@ export const FACT_KINDS = [
   'aws.securityGroup', 'aws.volume', 'aws.launchTemplate', 'aws.instance',
   'azure.nsgRule', 'azure.disk', 'azure.vm',
   'gcp.firewall', 'gcp.instance', 'gcp.disk',
+  'kubernetes.pod', 'kubernetes.service', 'kubernetes.namespace', 'kubernetes.clusterRoleBinding',
 ] as const satisfies readonly FactKind[]
 
 /** A fact whose data has the shape of its kind. */

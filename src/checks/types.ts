@@ -70,7 +70,7 @@ export interface Hit {
   resource?: string
 }
 
-export type Pack = 'dockerfile' | 'services' | 'secrets' | 'docker' | 'aws' | 'azure' | 'gcp' | 'core'
+export type Pack = 'dockerfile' | 'services' | 'secrets' | 'docker' | 'aws' | 'azure' | 'gcp' | 'kubernetes' | 'core'
 
 export interface RuleInfo {
   /** stable id, e.g. DKR-001: never renumbered, never reused */

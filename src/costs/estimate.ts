@@ -130,6 +130,8 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog, desc
 
   for (const [targetName, pool] of pools) {
     if ('unknown' in pool) continue
+    const pricing = descriptors(targets[targetName].provider).pricing
+    if (pricing.model === 'hosts' && pricing.shared) continue
     lines.push(idleLine(targetName, targets[targetName].provider, pool, lines.filter((line) => line.target === targetName), warnOnce))
   }
 

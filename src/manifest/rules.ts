@@ -83,6 +83,15 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
   }
 
   for (const [name, target] of Object.entries(targets)) {
+    if (!isObject(target) || !Array.isArray(target.writableRoot)) continue
+    target.writableRoot.forEach((ref, index) => {
+      if (typeof ref === 'string' && !serviceSet.has(ref)) {
+        issues.push({ path: ['targets', name, 'writableRoot', index], message: `unknown service "${ref}"; known: ${[...serviceSet].slice(0, 20).join(', ') || 'none'}` })
+      }
+    })
+  }
+
+  for (const [name, target] of Object.entries(targets)) {
     // a regional group spreads over zones of one region: the target's zone's
     if (!isObject(target) || target.provider !== 'gcp' || typeof target.zone !== 'string' || !Array.isArray(target.zones)) continue
     const region = target.zone.replace(/-[a-z]$/, '')

@@ -10,6 +10,9 @@ export const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/
 export const DNS_LABEL_RULE =
   'a DNS label: 1-63 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen'
 
+/** A lowercase DNS name (RFC 1123 subdomain): Kubernetes object and class names, domains. */
+export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
+
 const dnsLabel = z.string().regex(DNS_LABEL, { message: `must be ${DNS_LABEL_RULE}` })
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
   message: 'must be an environment variable name: letters, digits and underscores, not starting with a digit',
@@ -22,7 +25,7 @@ const port = z.number().int().min(1).max(65535)
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const
 export const LB_ALGORITHMS = ['round-robin', 'least-conn', 'weighted', 'consistent-hash'] as const
-export const PROVIDER_KINDS = ['docker', 'aws', 'azure', 'gcp'] as const
+export const PROVIDER_KINDS = ['docker', 'aws', 'azure', 'gcp', 'kubernetes'] as const
 
 const StepRule = z.strictObject({
   metric: z.enum(['cpu', 'memory', 'requests']).describe('cpu and memory in percent of the reservation; requests per second per replica'),
@@ -168,7 +171,21 @@ const GcpTarget = z.strictObject({
   }).optional().describe('the Cloud Billing export table in BigQuery that strato cost actual reads'),
 })
 
-export const TargetSchema = z.discriminatedUnion('provider', [DockerTarget, AwsTarget, AzureTarget, GcpTarget])
+const KubernetesTarget = z.strictObject({
+  provider: z.literal('kubernetes'),
+  context: z.string().min(1).optional().describe('the kubeconfig context to use (default: the current context)'),
+  namespace: dnsLabel.optional().describe('the namespace services run in (default: the project name); created and labelled when missing'),
+  kubeconfig: z.string().min(1).optional().describe('path to a kubeconfig file (default: KUBECONFIG, then ~/.kube/config)'),
+  ingressClass: z.string().regex(DNS_SUBDOMAIN, { message: 'must be an IngressClass name such as nginx' }).optional().describe('the IngressClass of the shared Ingress (default: the cluster default)'),
+  domain: z.string().regex(DNS_SUBDOMAIN, { message: 'must be a DNS name such as shop.example.com' }).optional().describe('each service is served at <service>.<domain> (default: <project>.local)'),
+  registry: z.string().min(1).optional().describe('where images of build: services are pushed, e.g. registry.example.com/team'),
+  requestsMetric: z.string().regex(/^[a-z_][a-z0-9_]*$/, { message: 'must be a metric name such as http_requests_per_second' }).optional()
+    .describe('the per-pod metric a metrics adapter serves for autoscale target.requests (default http_requests_per_second)'),
+  writableRoot: z.array(dnsLabel).optional().describe('services whose image writes outside /tmp, so their root filesystem stays writable'),
+  cost: HostCost.optional().describe('what one node costs (on-prem clusters); cloud nodes are priced from the catalog by instance type'),
+})
+
+export const TargetSchema = z.discriminatedUnion('provider', [DockerTarget, AwsTarget, AzureTarget, GcpTarget, KubernetesTarget])
 
 export const ManifestSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -204,5 +221,6 @@ export type DockerTargetConfig = z.infer<typeof DockerTarget>
 export type AwsTargetConfig = z.infer<typeof AwsTarget>
 export type AzureTargetConfig = z.infer<typeof AzureTarget>
 export type GcpTargetConfig = z.infer<typeof GcpTarget>
+export type KubernetesTargetConfig = z.infer<typeof KubernetesTarget>
 export type ProviderKind = (typeof PROVIDER_KINDS)[number]
 export type Severity = (typeof SEVERITIES)[number]

@@ -4,7 +4,7 @@
  */
 import { desiredReplicas } from '../manifest/defaults.js'
 import type { Manifest, Target } from '../manifest/schema.js'
-import { placeReplicas } from '../placement.js'
+import { placeReplicas, placementOrder } from '../placement.js'
 
 export interface DesiredService {
   target: string
@@ -39,9 +39,19 @@ export function desiredState(
     const total = overrides[service] ?? desiredReplicas(manifest.services[service])
     const autoscale = manifest.services[service].autoscale
     const explicit = overrides[service] !== undefined || manifest.services[service].replicas !== undefined
-    for (const [target, replicas] of Object.entries(splitReplicas(manifest, targets, service, total))) {
+    const split = splitReplicas(manifest, targets, service, total)
+    const slots = placementOrder(manifest, service).filter((slot) => slot.target in targets)
+    // Autoscaled across several targets: each may hold what the controller placed there (up to its
+    // placement max), so a deploy keeps the overflow on the cloud rather than removing it.
+    const hybrid = autoscale !== undefined && !explicit && slots.length > 1
+    const entries = Object.entries(split)
+    if (hybrid) for (const slot of slots) if (!(slot.target in split)) entries.push([slot.target, 0])
+    for (const [target, replicas] of entries) {
       const entry: DesiredService = { target, service, replicas, version: versions[service] }
-      if (autoscale && !explicit) entry.range = { min: autoscale.min, max: autoscale.max }
+      if (autoscale && !explicit) {
+        const slotMax = slots.find((slot) => slot.target === target)?.max ?? autoscale.max
+        entry.range = hybrid ? { min: 0, max: Math.min(slotMax, autoscale.max) } : { min: autoscale.min, max: autoscale.max }
+      }
       out.push(entry)
     }
   }

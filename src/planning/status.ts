@@ -17,7 +17,8 @@ export interface StatusRow {
 /** One row per service and host; endpoints come from the resources (Resource.endpoint), as each provider reports them. */
 export function statusRows(desired: DesiredService[], resources: Resource[]): StatusRow[] {
   const rows: StatusRow[] = []
-  const targets = [...new Set(desired.map((entry) => entry.target))]
+  // A target with replicas the manifest does not ask for (overflow placed by the autoscaler, leftovers) still shows.
+  const targets = [...new Set([...desired.map((entry) => entry.target), ...resources.filter(isReplica).map((resource) => resource.target)])]
   for (const target of targets) {
     const here = resources.filter((resource) => resource.target === target)
     const hosts = [...new Set(here.filter((resource) => resource.location).map((resource) => resource.location!))]

@@ -6,7 +6,8 @@
  * harness decides what a failure looks like on its wire.
  */
 import { rmSync } from 'node:fs'
-import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, request, type IncomingMessage, type RequestOptions, type ServerResponse } from 'node:http'
+import { request as httpsRequest } from 'node:https'
 import type { AddressInfo } from 'node:net'
 
 export interface Upstream {
@@ -14,6 +15,8 @@ export interface Upstream {
   socketPath?: string
   host?: string
   port?: number
+  /** an HTTPS upstream (a Kubernetes API server), trusted through this CA; the proxy itself listens on plain HTTP */
+  tls?: { ca: string }
 }
 
 /** How to answer a request instead of forwarding it. */
@@ -51,7 +54,10 @@ export async function startFaultProxy(upstream: Upstream, listen: { socketPath?:
         current(incoming, body, response)
         return
       }
-      const forwarded = request({ ...upstream, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
+      const { tls, ...target } = upstream
+      const options: RequestOptions & { ca?: string } = { ...target, method: incoming.method, path: incoming.url, ...(tls ? { ca: tls.ca, headers: { ...incoming.headers, host: `${upstream.host}:${upstream.port}` } } : { headers: incoming.headers }) }
+      const send = tls ? httpsRequest : request
+      const forwarded = send(options, (answer) => {
         if (!rewrite) {
           response.writeHead(answer.statusCode ?? 502, answer.headers)
           answer.pipe(response)

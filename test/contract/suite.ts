@@ -10,7 +10,7 @@
  * answer (exit 7) and prints the descriptor's reason.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runController } from '../../src/autoscaling/controller.js'
+import { runHybridController } from '../../src/autoscaling/hybrid-controller.js'
 import { controllerPolicy } from '../../src/autoscaling/policy.js'
 import { controllerPort } from '../../src/autoscaling/provider-port.js'
 import { requireVerb, VERBS, type Refusal, type Verb } from '../../src/capabilities.js'
@@ -212,10 +212,12 @@ export function providerContract(harness: ContractHarness): void {
       })
     } else {
       it('is driven by strato\'s controller: one evaluation observes, decides and holds within bounds', async () => {
-        const { manifest, service } = harness.project()
+        const { manifest, service, targetName: target } = harness.project()
         const policy = controllerPolicy(manifest.services[service].autoscale!)
-        const decisions = await using((provider) => runController({
-          policies: { [service]: policy }, port: controllerPort(provider, manifest.name, 60), now: Date.now, sleep: async () => {}, log: () => {}, intervalMs: 0, rounds: 1,
+        const { decisions } = await using((provider) => runHybridController({
+          services: { [service]: { policy, slots: [{ target }] } },
+          ports: { [target]: controllerPort(provider, { project: manifest.name, target, windowSeconds: 60, versions: {}, progress: silentProgress }) },
+          now: Date.now, sleep: async () => {}, log: () => {}, intervalMs: 0, rounds: 1,
         }))
         expect(decisions).toHaveLength(1)
         expect(decisions[0].current).toBe(wanted())

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { runController, runControllers } from '../../src/autoscaling/controller.js'
 import { controllerPolicy, evaluatePolicy as evaluate, type ControllerState } from '../../src/autoscaling/policy.js'
 import { observationFrom } from '../../src/autoscaling/provider-port.js'
 import { renderComposeService, renderSystemdUnit } from '../../src/autoscaling/service-unit.js'
-import { parseTrace, simulate } from '../../src/autoscaling/simulate.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 
 const fresh: ControllerState = { recommendations: [] }
@@ -83,77 +81,13 @@ describe('scale-in limit', () => {
   })
 })
 
-describe('the controller loop', () => {
-  it('observes, decides, scales and logs each round', async () => {
-    let replicas = 1
-    const load = [100, 100, 5]
-    const logged: string[] = []
-    let clock = 0
-    const decisions = await runController({
-      policies: { web: controllerPolicy({ min: 1, max: 4, target: { cpu: 50 } }) },
-      port: { observe: async () => ({ cpu: load.shift() }), replicas: async () => replicas, scale: async (_service, count) => { replicas = count } },
-      now: () => clock,
-      sleep: async (ms) => { clock += ms },
-      log: (decision) => logged.push(`${decision.current}->${decision.desired}`),
-      intervalMs: 15_000,
-      rounds: 3,
-    })
-    expect(logged).toEqual(['1->2', '2->4', '4->1'])
-    expect(decisions).toHaveLength(3)
-    expect(replicas).toBe(1)
-  })
-
-  it('drives several targets at once until one signal stops them all', async () => {
-    const abort = new AbortController()
-    const rounds: Record<string, number> = { onprem: 0, edge: 0 }
-    const options = (name: string) => ({
-      policies: { web: controllerPolicy({ min: 1, max: 4, target: { cpu: 50 } }) },
-      port: { observe: async () => ({ cpu: 50 }), replicas: async () => 1, scale: async () => {} },
-      now: () => 0,
-      // each round of either target yields to the other; the edge stops everything after its third
-      sleep: async () => {
-        rounds[name] += 1
-        if (name === 'edge' && rounds.edge === 3) abort.abort()
-        await new Promise((resolve) => setImmediate(resolve))
-      },
-      log: () => {},
-      intervalMs: 15_000,
-    })
-    const decisions = await runControllers({ onprem: options('onprem'), edge: options('edge') }, abort)
-    expect(rounds.onprem).toBeGreaterThanOrEqual(2)
-    expect(decisions.onprem.length).toBeGreaterThanOrEqual(2)
-    expect(decisions.edge).toHaveLength(3)
-  })
-
-  it('stops the other targets when one fails, and reports the failure', async () => {
-    const abort = new AbortController()
-    let healthyRounds = 0
-    const base = { policies: { web: controllerPolicy(cpu60) }, now: () => 0, log: () => {}, intervalMs: 1 }
-    const failing = runControllers({
-      ok: { ...base, port: { observe: async () => ({}), replicas: async () => 1, scale: async () => {} }, sleep: async () => { healthyRounds++; await new Promise((resolve) => setImmediate(resolve)) } },
-      down: { ...base, port: { observe: async () => { throw new Error('host down') }, replicas: async () => 1, scale: async () => {} }, sleep: async () => {} },
-    }, abort)
-    await expect(failing).rejects.toThrow('host down')
-    expect(abort.signal.aborted).toBe(true)
-    expect(healthyRounds).toBeLessThan(3)
-  })
-
+describe('the controller port', () => {
   it('turns samples into an observation', () => {
     expect(observationFrom([{ at: '', metric: 'cpu', value: 42 }, { at: '', metric: 'memory', value: 10 }])).toEqual({ cpu: 42, memory: 10 })
   })
 })
 
-describe('simulation and install', () => {
-  it('replays a trace through the policy', () => {
-    const trace = parseTrace('seconds,rps\n0,50\n60,400\n120,400\n180,50\n')
-    const steps = simulate('web', { min: 1, max: 8, target: { cpu: 50 } }, trace, 100)
-    // CPU saturates at 100%, so one step at most doubles the replicas from the measured load
-    expect(steps.map((step) => step.replicas)).toEqual([1, 1, 2, 4])
-    expect(steps[3].action).toBe('scale-in')
-    expect(steps[1].overflow).toBe(300)
-    expect(() => parseTrace('0,-5')).toThrow('line 1')
-  })
-
+describe('running the controller permanently', () => {
   it('renders a systemd unit and a compose service', () => {
     const install = { projectDir: '/srv/shop', strato: '/usr/local/bin/strato', project: 'shop', intervalSeconds: 30 }
     const unit = renderSystemdUnit(install)

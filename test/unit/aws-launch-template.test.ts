@@ -3,7 +3,7 @@ import { launchTemplateData, renderUserData } from '../../providers/aws/launch-t
 import { shellQuote } from '../../src/shell-quote.js'
 import { shortName } from '../../providers/aws/naming.js'
 import { instancePolicy, instanceRoleName } from '../../providers/aws/instance-role.js'
-import { dockerBuildArgs, imageReference } from '../../providers/container-image.js'
+import { dockerBuildArgs, imageReference } from '../../providers/image-build.js'
 
 const input = {
   project: 'shop', service: 'users', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/users:1.4.2', version: 'abc123def456',

@@ -9,6 +9,7 @@ import { awsTagCodec } from '../../providers/aws/label-codec.js'
 import { azureTagCodec } from '../../providers/azure/label-codec.js'
 import { dockerLabelCodec } from '../../providers/docker/label-codec.js'
 import { gcpLabelCodec } from '../../providers/gcp/label-codec.js'
+import { isLabelKey, kubernetesLabelCodec } from '../../providers/kubernetes/label-codec.js'
 
 const replica: LabelState = {
   project: 'shop', service: 'orders', version: '3f9c2a1b7d0e', role: 'replica',
@@ -97,5 +98,32 @@ describe('gcp labels', () => {
     const { overflow } = roundTrip(gcpLabelCodec, { project: 'shop', service: 'a'.repeat(64) })
     expect(overflow).toEqual({ 'strato.service': 'a'.repeat(64) })
     expect(gcpLabelCodec.decode({ 'strato-project': 'shop', 'goog-managed-by': 'x', env: 'prod' })).toEqual({ project: 'shop' })
+  })
+})
+
+describe('kubernetes labels', () => {
+  it('keep strato.* keys; timestamps, user@host and long values go to annotations', () => {
+    const long = { ...replica, extra: { ...replica.extra, note: 'x'.repeat(64) } }
+    const { labels, overflow } = roundTrip(kubernetesLabelCodec, long)
+    expect(labels).toEqual({ 'strato.project': 'shop', 'strato.service': 'orders', 'strato.version': '3f9c2a1b7d0e', 'strato.role': 'replica' })
+    expect(overflow).toEqual({
+      'strato.deployed-by': 'ops@build-7.example', 'strato.deployed-at': '2026-11-02T09:30:00.000Z',
+      'strato.image': 'strato-shop-orders:3f9c2a1b7d0e', 'strato.note': 'x'.repeat(64),
+    })
+  })
+
+  it('accepts a value of 63 characters and an empty one, not 64 or one ending in a dash', () => {
+    const fits = (value: string) => Object.keys(kubernetesLabelCodec.encode({ project: 'shop', service: value }).labels).includes('strato.service')
+    expect(fits('a'.repeat(63))).toBe(true)
+    expect(fits('')).toBe(true)
+    expect(fits('a'.repeat(64))).toBe(false)
+    expect(fits('orders-')).toBe(false)
+  })
+
+  it('knows a label key: an optional DNS prefix, a name of up to 63 characters', () => {
+    expect(isLabelKey('strato.project')).toBe(true)
+    expect(isLabelKey('app.kubernetes.io/name')).toBe(true)
+    expect(isLabelKey('Example.com/name')).toBe(false)
+    expect(isLabelKey(`x/${'n'.repeat(64)}`)).toBe(false)
   })
 })

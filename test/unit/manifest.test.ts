@@ -72,7 +72,7 @@ describe('manifest validation', () => {
     ['a misspelt load-balancing algorithm', withLine('least-conn', 'least-con'),
       'strato.yaml:15:28 loadBalancer.algorithm: expected one of round-robin | least-conn | weighted | consistent-hash, got "least-con"; did you mean "least-conn"?'],
     ['a misspelt provider', withLine('provider: docker', 'provider: dokcer'),
-      'strato.yaml:17:23 targets.onprem.provider: expected one of docker | aws | azure | gcp, got "dokcer"; did you mean "docker"?'],
+      'strato.yaml:17:23 targets.onprem.provider: expected one of docker | aws | azure | gcp | kubernetes, got "dokcer"; did you mean "docker"?'],
     ['a region typo', withLine('region: eu-west-1', 'region: eu-wset-1'),
       'strato.yaml:18:33 targets.aws.region: must be an AWS region such as eu-west-1 or us-east-1, got "eu-wset-1"; did you mean "eu-west-1"?'],
     ['a key of another provider', withLine('instanceType: t3.small', 'vmSize: t3.small'),

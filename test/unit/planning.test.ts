@@ -141,3 +141,33 @@ describe('placement through the shared rules', () => {
     expect(actions).toMatchObject([{ kind: 'delete', service: 'users', reasons: ['0 replicas wanted'] }])
   })
 })
+
+describe('a service autoscaled across targets', () => {
+  const hybrid: Manifest = {
+    name: 'shop',
+    services: { orders: { image: 'shop/orders:1', autoscale: { min: 2, max: 12, target: { cpu: 60 } } } },
+    targets: { onprem: { provider: 'docker' }, aws: { provider: 'aws', region: 'eu-west-1' } },
+    placement: [{ target: 'onprem', max: 4 }, { target: 'aws', max: 10 }],
+  }
+  const on = (target: string, count: number) => Array.from({ length: count }, () => ({ ...replica('orders', 'o1'), target }))
+
+  it('wants every placement target, each within its own max', () => {
+    expect(desiredState(hybrid, hybrid.targets!, { orders: 'o1' })).toEqual([
+      { target: 'onprem', service: 'orders', replicas: 2, version: 'o1', range: { min: 0, max: 4 } },
+      { target: 'aws', service: 'orders', replicas: 0, version: 'o1', range: { min: 0, max: 10 } },
+    ])
+  })
+
+  it('keeps what the autoscaler placed on the cloud when deploy runs again', () => {
+    const desired = desiredState(hybrid, hybrid.targets!, { orders: 'o1' })
+    expect(planTarget('onprem', desired, on('onprem', 4))).toMatchObject([{ kind: 'noop', from: 4, to: 4 }])
+    expect(planTarget('aws', desired, on('aws', 3))).toMatchObject([{ kind: 'noop', from: 3, to: 3 }])
+    // beyond its placement max, a target is brought back to what placement gives it
+    expect(planTarget('aws', desired, on('aws', 11))).toMatchObject([{ kind: 'delete', from: 11, to: 0 }])
+  })
+
+  it('shows a target that runs replicas the manifest does not place there', () => {
+    const rows = statusRows(desiredState(manifest, { local }, { users: 'v2', db: 'd1', orders: 'o1' }), [{ ...replica('orders', 'o1', 'running', 'unix:///b'), target: 'burst' }])
+    expect(rows.filter((row) => row.target === 'burst')).toEqual([{ target: 'burst', service: 'orders', host: 'unix:///b', desired: 0, running: 1, healthy: 1, versions: ['o1'], endpoint: undefined, restarts: 0 }])
+  })
+})

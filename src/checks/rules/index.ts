@@ -6,12 +6,13 @@ import { coreRules } from './core.js'
 import { dockerLiveRules } from './docker-live.js'
 import { dockerfileRules } from './dockerfile.js'
 import { gcpRules } from './gcp.js'
+import { kubernetesRules } from './kubernetes.js'
 import { secretRules } from './secrets.js'
 import { serviceRules } from './services.js'
 
 export const ALL_RULES: readonly Rule[] = [
   ...dockerfileRules, ...serviceRules, ...secretRules,
-  ...dockerLiveRules, ...awsRules, ...azureRules, ...gcpRules,
+  ...dockerLiveRules, ...awsRules, ...azureRules, ...gcpRules, ...kubernetesRules,
   ...coreRules,
 ]
 

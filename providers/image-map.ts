@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { usageError } from '../../src/errors.js'
+import { usageError } from '../src/errors.js'
 
 export type ImageMap = Record<string, string>
 
