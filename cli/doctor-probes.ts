@@ -1,5 +1,5 @@
 /** The real probes behind `strato doctor`: programs, the environment, files. */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import path from 'node:path'
 import type { DoctorProbes } from '../src/doctor.js'
@@ -17,5 +17,13 @@ export async function systemProbes(): Promise<DoctorProbes> {
     homeFileExists: (relative) => existsSync(path.join(homedir(), relative)),
     fileExists: (file) => existsSync(file),
     reachTargets: true,
+    readFile(file) {
+      try {
+        // credentials files are a few KB; anything large is not one
+        return statSync(file).size < 64 * 1024 ? readFileSync(file, 'utf8') : undefined
+      } catch {
+        return undefined
+      }
+    },
   }
 }

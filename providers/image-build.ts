@@ -1,12 +1,11 @@
 /**
- * Targets that pull images (aws, azure, kubernetes) run image references. A build:
+ * Targets that pull images (aws, azure, gcp, kubernetes) run image references. A build:
  * service is built locally and pushed to the target's registry first, tagged
  * with its version; the image map rewrites public base images in the
  * Dockerfile's ARG defaults and image: references (air-gapped sites).
  */
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { execa } from 'execa'
 import { usageError, UserError } from '../src/errors.js'
 import type { Service } from '../src/manifest/schema.js'
 import type { Progress } from '../src/model.js'
@@ -58,6 +57,8 @@ export async function imageFor(
   }
   const reference = imageReference(input.registry, input.project, input.service, input.version)
   progress.step(`${input.service}: building ${reference}`)
+  // loaded only to build: importing it costs every cloud command about 100 ms of start-up
+  const { execa } = await import('execa')
   try {
     await execa('docker', dockerBuildArgs(input.projectDir, input.spec, reference, mappedBuildArgs(dockerfileText(input.projectDir, input.spec), map)), { cancelSignal: signal })
     progress.step(`${input.service}: pushing ${reference}`)

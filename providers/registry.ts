@@ -20,6 +20,7 @@ const modules: Partial<Record<ProviderKind, ProviderModules>> = {
   docker: { provider: () => import('./docker/index.js'), compiler: () => import('./docker/autoscaling-compile.js') },
   aws: { provider: () => import('./aws/index.js'), compiler: () => import('./aws/autoscaling-compile.js') },
   azure: { provider: () => import('./azure/index.js'), compiler: () => import('./azure/autoscaling-compile.js') },
+  gcp: { provider: () => import('./gcp/index.js'), compiler: () => import('./gcp/autoscaling-compile.js') },
   kubernetes: { provider: () => import('./kubernetes/index.js'), compiler: () => import('./kubernetes/autoscaling-compile.js') },
 }
 

@@ -11,6 +11,7 @@ import path from 'node:path'
 const root = path.resolve(import.meta.dirname, '..')
 const fakes = {
   azure: 'test/fakes/azure/main.ts',
+  gcp: 'test/fakes/gcp/main.ts',
 }
 
 const [kind, ...args] = process.argv.slice(2)

@@ -27,6 +27,8 @@ export interface DoctorProbes {
   /** whether a file under the home folder exists, e.g. ".aws/credentials" */
   homeFileExists(relative: string): boolean
   fileExists(path: string): boolean
+  /** a small file's text (a credentials file, to say whose it is), or undefined when it cannot be read */
+  readFile?(path: string): string | undefined
   /** runs a program with a timeout and never throws; `missing` when it is not installed */
   exec(file: string, args: string[], timeoutMs: number): Promise<ProgramRun>
   /**

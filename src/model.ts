@@ -24,6 +24,7 @@ export type ResourceKind =
   | 'container' | 'task' | 'instance' | 'pod' | 'vm'
   /** what fronts, groups or describes the replicas */
   | 'balancer' | 'target-group' | 'group' | 'template' | 'security-group' | 'network' | 'volume' | 'image' | 'secret'
+  | 'health-check'
   /** kubernetes objects beside the pods: the Deployment, its Service, env, autoscaler, disruption budget, the Ingress */
   | 'deployment' | 'service' | 'config' | 'autoscaler' | 'disruption-budget' | 'ingress'
   /** strato's own bookkeeping on a target */

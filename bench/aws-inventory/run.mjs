@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util'
 import { AutoScalingClient, CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling'
 import { CreateLaunchTemplateCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2'
 import { execa } from 'execa'
+import { median, ms, timed } from '../timing.mjs'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const { values } = parseArgs({ options: { groups: { type: 'string', default: '200' }, 'per-group': { type: 'string', default: '10' }, runs: { type: 'string', default: '3' } } })
@@ -34,8 +35,6 @@ const freePort = () => new Promise((resolve, reject) => {
   server.once('error', reject)
   server.listen(0, '127.0.0.1', () => { const { port } = server.address(); server.close(() => resolve(port)) })
 })
-const median = (list) => { const sorted = [...list].sort((a, b) => a - b); return sorted[Math.floor(sorted.length / 2)] }
-const ms = (value) => `${Math.round(value)} ms`
 
 async function mapBounded(items, limit, work) {
   let next = 0
@@ -87,14 +86,6 @@ function writeManifest(endpoint, services) {
   lines.push('targets:', `  aws: { provider: aws, region: ${REGION}, instanceType: t3.small, endpoint: "${endpoint}" }`)
   writeFileSync(path.join(dir, 'strato.yaml'), `${lines.join('\n')}\n`)
   return dir
-}
-
-async function timed(file, args, options) {
-  const started = performance.now()
-  const result = await execa(file, args, { ...options, reject: false })
-  const elapsed = performance.now() - started
-  if (result.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} failed (${result.exitCode}): ${result.stderr.slice(-500)}`)
-  return { elapsed, stdout: result.stdout }
 }
 
 // Debian's awscli package is the anchor the issue names; AWS_CLI overrides it.

@@ -114,7 +114,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
   const type = instanceTypeOf(target)
   const network = state.network!
   const imageId = target.ami ?? await defaultImageId(clients, state.types.get(type)!.architecture, targetName)
-  const image = await imageFor({ project, service, spec, version, registry: target.registry, targetName, projectDir: context.projectDir }, progress, context.signal)
+  const image = await imageFor({ project, service, spec, version, registry: target.registry, targetName, projectDir: context.projectDir, words: { example: 'an ECR repository host', login: '`aws ecr get-login-password | docker login`' } }, progress, context.signal)
   if (spec.secrets?.length) await ensureSecrets(clients, project, service, spec.secrets, context.env)
   const instanceProfileArn = spec.secrets?.length || isEcrImage(image) ? await ensureInstanceProfile(clients, project, target.region) : undefined
   const targetGroupArn = front!.targetGroups.get(service)!

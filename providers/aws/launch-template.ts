@@ -11,17 +11,13 @@ import {
   type LaunchTemplate, type RequestLaunchTemplateData, type ResponseLaunchTemplateData,
 } from '@aws-sdk/client-ec2'
 import type { Service } from '../../src/manifest/schema.js'
+import { shellQuote, shellWord } from '../../src/shell-quote.js'
 import { TAG } from './label-codec.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 import { groupName, projectFilter, secretParameterName, stratoTags } from './naming.js'
 
 export const ROOT_DEVICE = '/dev/xvda'
-
-/** Quotes a value for a POSIX shell: single quotes, with embedded ones closed and escaped. */
-export function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'"'"'`)}'`
-}
 
 export interface UserDataInput {
   project: string
@@ -62,7 +58,7 @@ export function renderUserData(input: UserDataInput): string {
   const run = ['docker', 'run', '--detach', '--restart', 'unless-stopped', '--name', service, '--env-file', envFile]
   if (port !== undefined) run.push('--publish', `${port}:${port}`)
   run.push('--label', `${TAG.project}=${project}`, '--label', `${TAG.service}=${service}`, image, ...(spec.command ?? []))
-  lines.push(run.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : shellQuote(word))).join(' '))
+  lines.push(run.map(shellWord).join(' '))
   return `${lines.join('\n')}\n`
 }
 

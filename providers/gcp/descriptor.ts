@@ -1,8 +1,7 @@
 /**
- * What the gcp provider will do, as data. It is not built yet (built:
- * false): validate and cost already use this, and every command that acts on
- * a gcp target answers "not supported yet". The provider's own issue flips
- * `built` and corrects anything below that the implementation changes.
+ * What the gcp provider can do, as data, and the one list of Google Cloud
+ * regions strato knows. No SDK import: this file loads on every run through
+ * providers/descriptors.ts.
  */
 import { refuse, type ProviderDescriptor } from '../../src/capabilities.js'
 import { diagnoseGcp } from './diagnose.js'
@@ -25,21 +24,17 @@ export function zoneRegion(zone: string): string {
 
 const NO_STEPS = refuse('GCP autoscalers have no step rules', 'use target.cpu or move steps to a docker target')
 const NO_MEMORY = refuse('GCP autoscalers read memory only from Cloud Monitoring agent metrics', 'use target.cpu or target.requests, or a docker target to scale on memory')
-const NOT_YET = refuse('gcp targets keep no release history yet', 'deploy the version you want from strato.yaml')
 
 export const gcpDescriptor: ProviderDescriptor = {
   kind: 'gcp',
   title: 'GCP',
-  built: false,
-  meanwhile: 'GCP targets already validate, are priced by `strato cost` and read spend from FOCUS exports (`strato cost actual --focus`); use --target to act on another target.',
+  built: true,
   verbs: {
-    deploy: true, scale: true, destroy: true, facts: true, metrics: true,
-    releases: NOT_YET,
-    rollback: NOT_YET,
-    logs: refuse('gcp instances send no logs to strato yet', 'read them in Cloud Logging'),
+    deploy: true, scale: true, destroy: true, facts: true, metrics: true, releases: true, rollback: true,
+    logs: refuse('gcp instances send no logs to strato yet', 'read them in Cloud Logging (gcloud logging read, or the instances\' serial console)'),
   },
   rollout: {
-    how: 'a rolling update of the regional managed instance group to a new instance template, gated on its health check',
+    how: 'an instance template per version; the regional group surges new instances beside the old ones, which go only once the new are stable and healthy',
     healthGatedRollback: true,
     healthTimeoutSeconds: 600,
   },
@@ -53,7 +48,7 @@ export const gcpDescriptor: ProviderDescriptor = {
     stabilization: true,
     cooldown: true,
   },
-  spend: { source: 'focus', how: 'FOCUS exports of the billing account (strato cost actual --focus)' },
+  spend: { source: 'provider', how: 'the Cloud Billing export in BigQuery (targets.<name>.billing), by the strato-service label' },
   labels: gcpLabelCodec,
   locations: { field: 'zone', noun: 'zone', known: GCP_REGIONS, entryOf: zoneRegion },
   pricing: { model: 'catalog', regionField: 'zone', sizeField: 'machineType', defaultSize: 'e2-small', regionOf: zoneRegion },

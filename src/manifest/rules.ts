@@ -95,6 +95,16 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
   }
 
   issues.push(...routeClashes(services))
+  for (const [name, target] of Object.entries(targets)) {
+    // a regional group spreads over zones of one region: the target's zone's
+    if (!isObject(target) || target.provider !== 'gcp' || typeof target.zone !== 'string' || !Array.isArray(target.zones)) continue
+    const region = target.zone.replace(/-[a-z]$/, '')
+    target.zones.forEach((zone, index) => {
+      if (typeof zone === 'string' && zone.replace(/-[a-z]$/, '') !== region) {
+        issues.push({ path: ['targets', name, 'zones', index], message: `must be a zone of ${region}, the region of zone ${target.zone}` })
+      }
+    })
+  }
 
   if (Array.isArray(data.placement)) {
     data.placement.forEach((entry, index) => {

@@ -170,12 +170,23 @@ const AzureTarget = z.strictObject({
   endpoint: z.url().optional().describe('a Resource Manager endpoint override (sovereign clouds, Azure Stack, the local fake)'),
 })
 
+const GCP_ZONE = /^[a-z]+-[a-z]+\d-[a-z]$/
+const gcpZone = z.string().regex(GCP_ZONE, { message: 'must be a GCP zone such as europe-west1-b' })
 const GcpTarget = z.strictObject({
   provider: z.literal('gcp'),
   project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, { message: 'must be a GCP project id: 6-30 lowercase letters, digits or hyphens' }),
-  zone: z.string().regex(/^[a-z]+-[a-z]+\d-[a-z]$/, { message: 'must be a GCP zone such as europe-west1-b' }),
+  zone: gcpZone,
+  zones: z.array(gcpZone).min(1).optional().describe('the zones of the zone\'s region the instance groups spread over (default: zone)'),
   machineType: z.string().optional(),
-  registry: z.string().optional(),
+  registry: z.string().optional().describe('an Artifact Registry path build: services are pushed to, e.g. europe-west1-docker.pkg.dev/PROJECT/REPOSITORY'),
+  network: dnsLabel.optional().describe('the VPC network (default: default)'),
+  publicIp: z.boolean().optional().describe('give instances an external address (default: none; they then need Cloud NAT to install Docker and pull images)'),
+  loadBalancer: z.enum(['http', 'network']).optional().describe('http (default): one external HTTP load balancer per target, a route per service; network: a regional network load balancer per service'),
+  endpoint: z.url().optional().describe('an endpoint override for every Google API (private endpoints, the fake)'),
+  billing: z.strictObject({
+    dataset: z.string().regex(/^([a-z][a-z0-9-]{4,28}[a-z0-9]\.)?\w+$/, { message: 'must be a BigQuery dataset, optionally PROJECT.DATASET' }),
+    table: z.string().regex(/^\w+$/, { message: 'must be a BigQuery table name' }),
+  }).optional().describe('the Cloud Billing export table in BigQuery that strato cost actual reads'),
 })
 
 const KubernetesTarget = z.strictObject({

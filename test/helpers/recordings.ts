@@ -1,12 +1,31 @@
 /**
- * Real recorded Azure traffic (shared/recordings/azure, next to the
- * repository, never copied into it): finding the folder and reading the
- * three cassette formats there (go-vcr v1 and v2, vcrpy) as one list of
- * interactions per file.
+ * Recorded real-cloud traffic in ../shared/recordings (never copied into
+ * this repository), found by searching upward from the repository root or
+ * at STRATO_RECORDINGS, and read as one list of interactions per file:
+ * Azure's cassettes (go-vcr v1 and v2, vcrpy) and Google Cloud's _http.log
+ * files from k8s-config-connector (request line, headers, blank line, body,
+ * then the status line, headers and body; interactions separated by "---").
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
+
+const root = path.resolve(import.meta.dirname, '../..')
+
+/** The recordings folder, or an error that says where it was looked for. */
+export function recordingsDir(): string {
+  if (process.env.STRATO_RECORDINGS) return process.env.STRATO_RECORDINGS
+  const tried: string[] = []
+  for (let dir = path.dirname(root); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'recordings')
+    tried.push(candidate)
+    if (existsSync(candidate)) return candidate
+    if (path.dirname(dir) === dir) break
+  }
+  throw new Error(`The recorded traffic was not found (looked in ${tried.join(', ')}); set STRATO_RECORDINGS to its folder.`)
+}
+
+// Azure cassettes
 
 export interface Interaction {
   index: number
@@ -17,21 +36,6 @@ export interface Interaction {
   /** lower-cased names, first value */
   headers: Record<string, string>
   body: string
-}
-
-const root = path.resolve(import.meta.dirname, '../..')
-
-/** The recordings folder: STRATO_RECORDINGS, else ../shared/recordings from the repository or its worktree parent. */
-export function recordingsDir(): string {
-  const candidates = [
-    process.env.STRATO_RECORDINGS,
-    path.resolve(root, '../shared/recordings'),
-    path.resolve(root, '../../shared/recordings'),
-    '/work/shared/recordings',
-  ].filter((candidate): candidate is string => Boolean(candidate))
-  const found = candidates.find((candidate) => existsSync(path.join(candidate, 'azure')))
-  if (!found) throw new Error(`No recorded traffic found (looked in ${candidates.join(', ')}); set STRATO_RECORDINGS to the shared recordings folder.`)
-  return found
 }
 
 type Raw = Record<string, unknown>
@@ -99,4 +103,48 @@ export function pathShape(url: string): string {
   }
   const monitor = new URL(url, 'https://management.azure.com').searchParams.get('monitor') === 'true'
   return `/${out.join('/')}${monitor ? '?monitor' : ''}`
+}
+
+// Google Cloud _http.log files
+
+export interface HttpLogInteraction {
+  /** the file and the interaction's index in it, for messages */
+  where: string
+  method: string
+  url: URL
+  requestBody?: unknown
+  status: number
+  responseBody?: unknown
+}
+
+function parseJson(text: string): unknown {
+  const trimmed = text.trim()
+  return trimmed ? JSON.parse(trimmed) : undefined
+}
+
+export function parseHttpLog(text: string, file: string): HttpLogInteraction[] {
+  return text.split(/\n---\n/).map((block) => block.replace(/^\n+/, '')).filter((block) => block.trim()).map((block, index) => {
+    const lines = block.split('\n')
+    const [method, url] = lines[0].split(' ')
+    const statusAt = lines.findIndex((line, at) => at > 0 && /^\d{3} [A-Za-z]/.test(line))
+    const request = lines.slice(1, statusAt)
+    const blank = request.indexOf('')
+    const response = lines.slice(statusAt + 1)
+    const responseBlank = response.indexOf('')
+    return {
+      where: `${file}#${index}`,
+      method,
+      url: new URL(url),
+      requestBody: blank < 0 ? undefined : parseJson(request.slice(blank + 1).join('\n')),
+      status: Number(lines[statusAt].slice(0, 3)),
+      responseBody: responseBlank < 0 ? undefined : parseJson(response.slice(responseBlank + 1).join('\n')),
+    }
+  })
+}
+
+/** Every GCP recording, parsed, by file name; `rewrite` changes each file's text first (placeholders, for one). */
+export function gcpRecordings(rewrite: (text: string) => string = (text) => text): Map<string, HttpLogInteraction[]> {
+  const dir = path.join(recordingsDir(), 'gcp')
+  const files = readdirSync(dir).filter((file) => file.endsWith('.http.log')).sort()
+  return new Map(files.map((file) => [file, parseHttpLog(rewrite(readFileSync(path.join(dir, file), 'utf8')), file)]))
 }

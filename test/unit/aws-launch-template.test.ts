@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { launchTemplateData, renderUserData, shellQuote } from '../../providers/aws/launch-template.js'
+import { launchTemplateData, renderUserData } from '../../providers/aws/launch-template.js'
+import { shellQuote } from '../../src/shell-quote.js'
 import { balancerName, targetGroupName } from '../../providers/aws/naming.js'
 import { instancePolicy, instanceRoleName } from '../../providers/aws/instance-role.js'
 import { dockerBuildArgs, imageReference } from '../../providers/image-build.js'

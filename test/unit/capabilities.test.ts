@@ -126,8 +126,11 @@ describe('commands ask the descriptor before acting', () => {
   })
 
   it('refuses every verb of a provider that is not built, saying what works meanwhile', () => {
-    for (const verb of VERBS) expect(() => requireVerb(descriptorOf('gcp'), verb, 'gcp')).toThrow(/GCP target "gcp" \(it is not built yet\)/)
-    expect(notSupportedError(descriptorOf('gcp'), 'The provider', 'gcp').fix).toContain('strato cost actual --focus')
+    // every kind is built today; a new provider starts with built: false
+    const unbuilt = { ...descriptorOf('gcp'), built: false, meanwhile: 'Price it with strato cost estimate; read its spend with strato cost actual --focus.' }
+    for (const verb of VERBS) expect(() => requireVerb(unbuilt, verb, 'gcp')).toThrow(/GCP target "gcp" \(it is not built yet\)/)
+    expect(notSupportedError(unbuilt, 'The provider', 'gcp').fix).toContain('strato cost actual --focus')
+    expect(notSupportedError({ ...unbuilt, meanwhile: undefined }, 'The provider', 'gcp').fix).toBe('Use --target to act on another target.')
   })
 })
 

@@ -50,8 +50,13 @@ const sources: Record<string, () => SpendSource> = {
   }),
 }
 
-// Azure as if its provider were built and reported spend, to see a provider's refusal fail the run.
-const descriptors: DescriptorLookup = (kind) => (kind === 'azure' ? { ...DESCRIPTORS.azure, spend: { source: 'provider', how: 'Cost Management' } } : DESCRIPTORS[kind])
+// Azure as if its provider were built and reported spend, to see a provider's refusal fail the run;
+// GCP as a kind whose spend comes from FOCUS exports only, to see that branch.
+const descriptors: DescriptorLookup = (kind) => {
+  if (kind === 'azure') return { ...DESCRIPTORS.azure, spend: { source: 'provider', how: 'Cost Management' } }
+  if (kind === 'gcp') return { ...DESCRIPTORS.gcp, spend: { source: 'focus', how: 'FOCUS exports of the billing account (strato cost actual --focus)' } }
+  return DESCRIPTORS[kind]
+}
 
 describe('spend from targets', () => {
   it('takes spend from where each descriptor says: the provider, the on-prem model, or FOCUS only', async () => {

@@ -69,7 +69,7 @@ describe('doctor', () => {
     }
     const none = await runDoctor(clouds, probes(), descriptorOf)
     expect(none.slice(1).map((check) => [check.name, check.status])).toEqual([
-      ['aws credentials', 'fail'], ['azure credentials', 'fail'], ['gcp credentials', 'fail'],
+      ['aws credentials', 'fail'], ['azure credentials', 'fail'], ['gcp credentials', 'fail'], ['gcp project', 'ok'],
     ])
     expect(none[1].fix).toContain('aws configure')
 
@@ -78,8 +78,11 @@ describe('doctor', () => {
       env: { AWS_ACCESS_KEY_ID: keyId, AWS_SECRET_ACCESS_KEY: 'example', GOOGLE_APPLICATION_CREDENTIALS: '/keys/sa.json' },
       homeFileExists: (file) => file === '.azure/azureProfile.json',
       fileExists: (file) => file === '/keys/sa.json',
+      readFile: (file) => (file === '/keys/sa.json' ? JSON.stringify({ type: 'service_account', client_email: 'deployer@acme-prod.iam.gserviceaccount.com' }) : undefined),
     }), descriptorOf)
-    expect(found.slice(1).map((check) => check.status)).toEqual(['ok', 'ok', 'ok'])
+    expect(found.slice(1).map((check) => check.status)).toEqual(['ok', 'ok', 'ok', 'ok'])
+    expect(found.find((check) => check.name === 'gcp credentials')!.detail).toBe('found: service account key for deployer@acme-prod.iam.gserviceaccount.com (GOOGLE_APPLICATION_CREDENTIALS) (whether Google accepts them shows on first use)')
+    expect(found.find((check) => check.name === 'gcp project')!.detail).toMatch(/^acme-prod; the calls need compute\.googleapis\.com/)
     expect(JSON.stringify(found)).not.toContain(keyId)
   })
 })

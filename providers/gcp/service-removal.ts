@@ -1,0 +1,90 @@
+/**
+ * Removing what strato created, in the order references allow: a service's
+ * autoscaler, its route on the shared balancer (or its own network
+ * balancer), backend service, group, health check, firewall rule and
+ * templates; for destroy, every service the target has, the shared
+ * balancer, and the secrets and service account strato made (unless another
+ * gcp target of the manifest uses the same Google Cloud project). Destroy
+ * then lists again: what it reports as remaining must be nothing.
+ */
+import { LABEL, type Progress, type Resource } from '../../src/model.js'
+import { PAGED } from './api.js'
+import { remove } from './compute-resources.js'
+import type { DeploymentContext } from './deployment.js'
+import { deleteCreatedSecrets, deleteServiceAccount } from './instance-identity.js'
+import { readInventory, templateVersions, toResources } from './inventory.js'
+import { readStateDescription } from './resource-state.js'
+import { serviceResourceName } from './naming.js'
+import { putSharedBalancer, removeSharedBalancer } from './shared-balancer.js'
+import type { GcpTargetFields } from './target-settings.js'
+
+type RemovalContext = Pick<DeploymentContext, 'api' | 'manifest' | 'targetName' | 'settings'>
+
+/** The services the target runs now, from its groups' states. */
+export async function servicesOnTarget(context: RemovalContext): Promise<string[]> {
+  const inventory = await readInventory(context.api, context.manifest.name, context.targetName)
+  return inventory.groups.map(({ group }) => readStateDescription(group.description)?.[LABEL.service]).filter((service): service is string => Boolean(service))
+}
+
+export async function removeService(context: RemovalContext, service: string, progress: Progress): Promise<void> {
+  const { api, manifest, settings } = context
+  const name = serviceResourceName(manifest.name, service)
+  const regional = settings.loadBalancer === 'network'
+  progress.step(`${service}: removing its autoscaler, balancer, group, health check, firewall rule and templates`)
+  await remove.autoscaler(api, name)
+  if (regional) {
+    await remove.forwardingRule(api, name, 'regional')
+  } else {
+    // the shared balancer stops routing to the service before its backend service can go
+    const others = (await servicesOnTarget(context)).filter((other) => other !== service)
+    await putSharedBalancer(context, others, progress)
+  }
+  await remove.backendService(api, name, regional ? 'regional' : 'global')
+  await remove.group(api, name)
+  await remove.healthCheck(api, name, regional ? 'regional' : 'global')
+  await remove.firewall(api, name)
+  const inventory = await readInventory(api, manifest.name, context.targetName)
+  for (const [template, state] of templateVersions(inventory.templates)) {
+    if (state[LABEL.service] === service) await remove.template(api, template)
+  }
+}
+
+/** Whether another gcp target of the manifest deploys into the same Google Cloud project (and so shares its secrets). */
+function projectShared(context: RemovalContext): boolean {
+  return Object.entries(context.manifest.targets ?? {}).some(([name, target]) =>
+    name !== context.targetName && target.provider === 'gcp' && (target as GcpTargetFields).project === context.settings.gcpProject)
+}
+
+export async function destroyTarget(context: RemovalContext, progress: Progress): Promise<{ removed: Record<string, number>; remaining: Resource[] }> {
+  const { api, manifest, targetName, settings } = context
+  const before = await readInventory(api, manifest.name, targetName, { all: true })
+  const removed: Record<string, number> = {}
+  for (const resource of toResources(before, targetName, settings.region)) removed[resource.kind] = (removed[resource.kind] ?? 0) + 1
+  const services = new Set<string>()
+  for (const { group } of before.groups) services.add(readStateDescription(group.description)?.[LABEL.service] ?? '')
+  for (const { item } of before.others ?? []) services.add(readStateDescription(item.description)?.[LABEL.service] ?? '')
+  for (const template of templateVersions(before.templates).values()) services.add(template[LABEL.service] ?? '')
+  services.delete('')
+  for (const service of [...services].sort()) await removeService(context, service, progress)
+  await removeSharedBalancer(context)
+  if (!projectShared(context)) {
+    progress.step(`${targetName}: secrets strato created and the instances' service account`)
+    removed.secret = await deleteCreatedSecrets(api, manifest.name)
+    if (await deleteServiceAccount(api, manifest.name)) removed['service-account'] = 1
+  }
+  return { removed, remaining: await remaining(context) }
+}
+
+/** Everything still there: strato's resources by name and label, and any instance still labelled with the project. */
+export async function remaining(context: RemovalContext): Promise<Resource[]> {
+  const { api, manifest, targetName, settings } = context
+  const [after, instances] = await Promise.all([
+    readInventory(api, manifest.name, targetName, { all: true }),
+    api.all('instances.aggregatedList', () => api.compute.instances.aggregatedListAsync({ project: api.project, filter: `labels.strato-project = ${manifest.name}` }, PAGED)),
+  ])
+  const leftover: Resource[] = instances.flatMap(([, scoped]) => scoped.instances ?? []).map((instance) => ({
+    id: String(instance.selfLink ?? instance.name), kind: 'instance', target: targetName, location: String(instance.zone ?? '').split('/').pop(),
+    state: instance.status === 'RUNNING' ? 'running' : 'stopped', labels: { ...(instance.labels ?? {}) }, details: { name: instance.name },
+  }))
+  return [...toResources(after, targetName, settings.region).filter((resource) => resource.kind !== 'instance'), ...leftover]
+}
