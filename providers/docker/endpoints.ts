@@ -7,24 +7,21 @@
  * and puts them on the replicas (Resource.endpoint), which is how status sees
  * them.
  */
-import type { Manifest, Service } from '../../src/manifest/schema.js'
+import { isPublic } from '../../src/exposure.js'
+import type { Manifest } from '../../src/manifest/schema.js'
 import { isReplica, type Resource } from '../../src/model.js'
 import { labelState, ROLE } from './naming.js'
 
 export const DEFAULT_BALANCER_PORT = 8080
 export const DEFAULT_PUBLISH = '127.0.0.1'
 
-/** HTTP services: a port and a health path. Others (databases) stay internal, reached by service name. */
-export function isBalanced(service: Service): boolean {
-  return service.port !== undefined && service.health !== undefined && service.network !== 'host'
-}
-
+/** Public services (src/exposure.ts); private ones (databases) stay on the project network, reached by service name. */
 export function balancerPorts(manifest: Manifest): Record<string, number> {
   const base = manifest.loadBalancer?.port ?? DEFAULT_BALANCER_PORT
   const out: Record<string, number> = {}
   let index = 0
   for (const [name, service] of Object.entries(manifest.services)) {
-    if (isBalanced(service)) out[name] = base + index++
+    if (isPublic(service)) out[name] = base + index++
   }
   return out
 }

@@ -3,6 +3,7 @@
  * with a health path), like the shared balancer of the other providers: each
  * service is served at <service>.<domain>, through the target's ingress class.
  */
+import { isPublic } from '../../src/exposure.js'
 import type { Manifest } from '../../src/manifest/schema.js'
 import { objectLabels } from './labels.js'
 import { kubeObject, type KubeObject } from './objects.js'
@@ -25,9 +26,9 @@ export function serviceHost(project: string, service: string, domain: string | u
   return `${service}.${ingressDomain(project, domain)}`
 }
 
-/** The services a rule is written for: HTTP services, which strato knows by their health path. */
+/** The services a rule is written for: the public ones (src/exposure.ts); private ones keep their ClusterIP Service only. */
 export function httpServices(manifest: Manifest, services: string[]): string[] {
-  return services.filter((name) => manifest.services[name]?.port !== undefined && manifest.services[name]?.health !== undefined)
+  return services.filter((name) => manifest.services[name] !== undefined && isPublic(manifest.services[name]))
 }
 
 /** Balancing hints ingress-nginx understands; other controllers balance their own way. */

@@ -51,6 +51,15 @@ export function crossFieldIssues(data: unknown): RawIssue[] {
     if (service.route !== undefined && service.port === undefined) {
       issues.push({ path: [...at, 'route'], message: 'a route needs a port to send requests to; add services.' + name + '.port', atKey: true })
     }
+    if (service.expose === 'public' && (service.port === undefined || service.health === undefined)) {
+      issues.push({ path: [...at, 'expose'], message: `a public service needs a port and an HTTP health path for the balancer to probe; add services.${name}.port and services.${name}.health, or make it private`, atKey: true })
+    }
+    if (service.expose === 'private' && service.route !== undefined) {
+      issues.push({ path: [...at, 'route'], message: 'a private service is on no balancer, so a route has nothing to send; remove the route or make the service public', atKey: true })
+    }
+    if (service.expose === 'private' && service.port === undefined) {
+      issues.push({ path: [...at, 'expose'], message: `a private service is reached on its port; add services.${name}.port`, atKey: true })
+    }
     const autoscale = service.autoscale
     if (isObject(autoscale)) {
       if (isInt(autoscale.min) && isInt(autoscale.max) && autoscale.max < autoscale.min) {

@@ -102,6 +102,7 @@ export const ServiceSchema = z.strictObject({
   autoscale: AutoscaleSchema.optional(),
   weight: z.number().int().positive().optional().describe('share of traffic under the weighted algorithm'),
   route: RouteSchema.optional().describe('where a balancer shared by the services sends requests to this one (default: path /<service>)'),
+  expose: z.enum(['public', 'private']).optional().describe('public: behind the target\'s balancer, reachable from outside; private: reachable only by the project\'s services on the target\'s network (default: public when the service has a port and a health path, private otherwise)'),
   volumes: z.array(z.string()).optional().describe('named volumes as NAME:/path'),
   restart: z.enum(['always', 'unless-stopped', 'on-failure', 'no']).optional(),
   privileged: z.boolean().optional(),

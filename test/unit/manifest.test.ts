@@ -61,7 +61,7 @@ describe('manifest validation', () => {
     ['a misspelt service key', withLine('    replicas: 2', '    replica: 2'),
       'strato.yaml:10:5 services.users.replica: unknown key; did you mean "replicas"?'],
     ['an unknown key far from any known one', withLine('    replicas: 2', '    colour: 2\n    replicas: 2'),
-      'strato.yaml:10:5 services.users.colour: unknown key (allowed: build, image, command, port, health, env, secrets, resources, replicas, autoscale, weight, route, volumes, restart, privileged, network, user, dependsOn, targets)'],
+      'strato.yaml:10:5 services.users.colour: unknown key (allowed: build, image, command, port, health, env, secrets, resources, replicas, autoscale, weight, route, expose, volumes, restart, privileged, network, user, dependsOn, targets)'],
     ['a port given as a string', withLine('port: 8080', 'port: "8080"'),
       'strato.yaml:5:11 services.users.port: expected a number, got "8080"'],
     ['a port out of range', withLine('port: 8080', 'port: 70000'),
