@@ -108,6 +108,7 @@ export async function projectNetwork(context: DeploymentContext, keeping: string
     const prefix = target.subnet ? await subnetPrefixOf(clients, subnetId) : SUBNET_PREFIX
     const addresses = assignPrivateAddresses(of('private'), privateAddressesOf(internal), prefix)
     privates = Object.fromEntries(of('private').map((service) => [service, { service, port: manifest.services[service]?.port ?? privateNow[service].port, address: addresses[service] }]))
+    progress.step(`internal load balancer ${names.internalLoadBalancer(ids.project)}: ${Object.values(privates).map((entry) => `${entry.service} on ${entry.address}:${entry.port}`).join(', ')}`)
     privateSecurityGroupId = (await ensurePrivateSecurityGroup(clients, ids, privateSecurityGroupBody(target.location, tags('private-security-group'), Object.values(privates)))).id
     await ensureLoadBalancer(clients, ids, internalLoadBalancerBody(ids, target.location, tags('internal-load-balancer'), subnetId, Object.values(privates), loadDistribution(manifest.loadBalancer)), names.internalLoadBalancer(ids.project))
   } else if (internal) {
