@@ -8,21 +8,13 @@
 import { LABEL, type Progress } from '../../src/model.js'
 import { applyAutoscaleSetting } from './autoscale.js'
 import type { AzureClients } from './clients.js'
-import { isNotFound } from './errors.js'
+import { ignoreMissing } from './errors.js'
 import { readScaleSets } from './inventory.js'
 import { autoscaleSettingName, network as names, vaultName } from './naming.js'
 import { createdByStrato, deleteResourceGroup, readResourceGroup } from './resource-group.js'
 import { deleteScaleSet } from './scale-set.js'
 import { deleteVault, revokeRoles } from './secrets.js'
 import { listTaggedGroups, listTaggedResources, type TaggedResource } from './tagged-resources.js'
-
-async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
-  try {
-    await work()
-  } catch (error) {
-    if (!isNotFound(error)) throw error
-  }
-}
 
 export async function destroyProject(clients: AzureClients, resourceGroup: string, project: string, location: string, progress: Progress): Promise<{ removed: Record<string, number>; remaining: TaggedResource[] }> {
   const removed: Record<string, number> = {}

@@ -12,9 +12,8 @@
 import type { LoadBalancer, NetworkSecurityGroup, SecurityRule } from '@azure/arm-network'
 import { UserError } from '../../src/errors.js'
 import type { AzureClients } from './clients.js'
-import { isNotFound } from './errors.js'
 import { network as names } from './naming.js'
-import { networkResourceId, type NetworkIds } from './network.js'
+import { getOrUndefined, networkResourceId, type NetworkIds } from './network.js'
 
 const FIRST_RULE_PRIORITY = 200
 
@@ -127,18 +126,9 @@ export function privateSecurityGroupBody(location: string, tags: Record<string, 
   return { location, tags, securityRules }
 }
 
-async function orUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read()
-  } catch (error) {
-    if (isNotFound(error)) return undefined
-    throw error
-  }
-}
-
 export async function readInternalLoadBalancer(clients: AzureClients, ids: NetworkIds): Promise<LoadBalancer | undefined> {
   const network = await clients.network()
-  return orUndefined(() => network.loadBalancers.get(ids.resourceGroup, names.internalLoadBalancer(ids.project)))
+  return getOrUndefined(() => network.loadBalancers.get(ids.resourceGroup, names.internalLoadBalancer(ids.project)))
 }
 
 /** The address range of the subnet the VMs and the internal frontends are in (a target's own subnet is read). */

@@ -108,7 +108,8 @@ export function frontendPortsOf(balancer: LoadBalancer | undefined): Record<stri
   return ports
 }
 
-async function getOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
+/** A read for which a 404 means "not there". */
+export async function getOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read()
   } catch (error) {

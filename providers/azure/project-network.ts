@@ -14,7 +14,7 @@ import type { Progress } from '../../src/model.js'
 import { deployer } from '../deployer.js'
 import type { AzureClients } from './clients.js'
 import type { DeploymentContext } from './deployment.js'
-import { isNotFound } from './errors.js'
+import { ignoreMissing } from './errors.js'
 import {
   assignPrivateAddresses, internalLoadBalancerBody, privateAddressesOf, privateSecurityGroupBody, readInternalLoadBalancer, subnetPrefixOf, type PrivateService,
 } from './internal-balancer.js'
@@ -65,20 +65,12 @@ function privateEntriesOf(balancer: LoadBalancer | undefined): Record<string, Pr
   return entries
 }
 
-async function deleteIfThere(work: () => Promise<unknown>): Promise<void> {
-  try {
-    await work()
-  } catch (error) {
-    if (!isNotFound(error)) throw error
-  }
-}
-
 /** Removes the internal balancer and the private NSG once no private service is left on the target. */
 async function dropPrivateNetwork(clients: AzureClients, ids: NetworkIds, progress: Progress): Promise<void> {
   const network = await clients.network()
   progress.step('no private service left: deleting the internal load balancer and the private NSG')
-  await deleteIfThere(() => network.loadBalancers.delete(ids.resourceGroup, names.internalLoadBalancer(ids.project), clients.lro))
-  await deleteIfThere(() => network.networkSecurityGroups.delete(ids.resourceGroup, names.privateNsg(ids.project), clients.lro))
+  await ignoreMissing(() => network.loadBalancers.delete(ids.resourceGroup, names.internalLoadBalancer(ids.project), clients.lro))
+  await ignoreMissing(() => network.networkSecurityGroups.delete(ids.resourceGroup, names.privateNsg(ids.project), clients.lro))
 }
 
 export async function projectNetwork(context: DeploymentContext, keeping: string[], progress: Progress): Promise<ProjectNetwork> {
