@@ -246,7 +246,8 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
     applied.push(action)
     if (action.kind !== 'delete') progress.done(`${action.service}: ${action.kind === 'scale' ? `${action.to} VM(s)` : `version ${pinned[action.service]?.version ?? action.toVersion} on ${action.to} VM(s)`} ${endpointOf(state, action.service) ? ` at ${endpointOf(state, action.service)}` : ''}`)
   }
-  if (deleting.length > 0) await projectNetwork(context, keeping, progress)
+  // what deleted services, and services no longer private, held on the balancers goes once their old models are gone
+  if (deleting.length > 0 || state.leaving.length > 0) await projectNetwork(context, keeping, progress, true)
   const release = keeping.length > 0 ? await recordRelease(context, keeping, kind, state) : undefined
   const endpoints = Object.fromEntries(keeping.flatMap((service) => (endpointOf(state, service) ? [[service, endpointOf(state, service)!]] : [])))
   return { applied, endpoints, warnings, release }

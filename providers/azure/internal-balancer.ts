@@ -51,18 +51,16 @@ export function usableFromTop(prefix: string): { first: number; last: number; at
 /**
  * Private addresses for the internal balancer's frontends. A service keeps
  * the address it has (a moved address would change every public service's
- * boot script); a new one takes the highest free usable address of the
- * subnet, far from the low ones Azure hands out to VMs first.
+ * boot script); a new one takes the highest usable address of the subnet
+ * that no frontend holds, far from the low ones Azure hands out to VMs.
  */
 export function assignPrivateAddresses(services: string[], existing: Record<string, string>, subnetPrefix: string): Record<string, string> {
   const range = usableFromTop(subnetPrefix)
   const addresses: Record<string, string> = {}
   const taken = new Set<number>()
-  for (const service of services) {
-    if (existing[service] === undefined) continue
-    addresses[service] = existing[service]
-    taken.add(toNumber(existing[service]))
-  }
+  // every address the balancer holds stays taken, also those of services on their way out
+  for (const address of Object.values(existing)) taken.add(toNumber(address))
+  for (const service of services) if (existing[service] !== undefined) addresses[service] = existing[service]
   let next = range.last
   for (const service of [...services].sort()) {
     if (addresses[service] !== undefined) continue

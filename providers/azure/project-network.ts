@@ -6,7 +6,9 @@
  * NSG (so its address exists before any boot script that names it is
  * rendered). Each service's exposure comes from src/exposure.ts; a service
  * gone from the manifest (being deleted) keeps what it has on the balancers
- * until its scale set is gone, as Azure refuses to drop a pool in use.
+ * until its scale set is gone, and one that stops being private keeps its
+ * internal pool until its new model is out (`settle` drops both), as Azure
+ * refuses to drop a pool a scale set's model names.
  */
 import type { LoadBalancer } from '@azure/arm-network'
 import { exposureOf, type Exposure } from '../../src/exposure.js'
@@ -39,6 +41,8 @@ export interface ProjectNetwork {
   /** each private service's internal frontend: its address and port */
   privates: Record<string, PrivateService>
   exposures: Record<string, Exposure>
+  /** services no longer private whose internal pool stays until their new model is out */
+  leaving: string[]
   at: string
   by: string
 }
@@ -73,7 +77,7 @@ async function dropPrivateNetwork(clients: AzureClients, ids: NetworkIds, progre
   await ignoreMissing(() => network.networkSecurityGroups.delete(ids.resourceGroup, names.privateNsg(ids.project), clients.lro))
 }
 
-export async function projectNetwork(context: DeploymentContext, keeping: string[], progress: Progress): Promise<ProjectNetwork> {
+export async function projectNetwork(context: DeploymentContext, keeping: string[], progress: Progress, settle = false): Promise<ProjectNetwork> {
   const { clients, manifest, target } = context
   const ids: NetworkIds = { subscriptionId: clients.subscriptionId, resourceGroup: context.resourceGroup, project: manifest.name }
   const tags = (role: string) => azureTagCodec.encode({ project: manifest.name, role }).labels
@@ -96,13 +100,16 @@ export async function projectNetwork(context: DeploymentContext, keeping: string
 
   let privates: Record<string, PrivateService> = {}
   let privateSecurityGroupId: string | undefined
-  if (of('private').length > 0) {
+  // services leaving the internal balancer: their running model still joins its pool
+  const leaving = settle ? [] : keeping.filter((service) => exposures[service] !== 'private' && privateNow[service]).map((service) => privateNow[service])
+  if (of('private').length > 0 || leaving.length > 0) {
     const prefix = target.subnet ? await subnetPrefixOf(clients, subnetId) : SUBNET_PREFIX
     const addresses = assignPrivateAddresses(of('private'), privateAddressesOf(internal), prefix)
     privates = Object.fromEntries(of('private').map((service) => [service, { service, port: manifest.services[service]?.port ?? privateNow[service].port, address: addresses[service] }]))
-    progress.step(`internal load balancer ${names.internalLoadBalancer(ids.project)}: ${Object.values(privates).map((entry) => `${entry.service} on ${entry.address}:${entry.port}`).join(', ')}`)
-    privateSecurityGroupId = (await ensurePrivateSecurityGroup(clients, ids, privateSecurityGroupBody(target.location, tags('private-security-group'), Object.values(privates)))).id
-    await ensureLoadBalancer(clients, ids, internalLoadBalancerBody(ids, target.location, tags('internal-load-balancer'), subnetId, Object.values(privates), loadDistribution(manifest.loadBalancer)), names.internalLoadBalancer(ids.project))
+    const entries = [...Object.values(privates), ...leaving]
+    progress.step(`internal load balancer ${names.internalLoadBalancer(ids.project)}: ${entries.map((entry) => `${entry.service} on ${entry.address}:${entry.port}`).join(', ')}`)
+    privateSecurityGroupId = (await ensurePrivateSecurityGroup(clients, ids, privateSecurityGroupBody(target.location, tags('private-security-group'), entries))).id
+    await ensureLoadBalancer(clients, ids, internalLoadBalancerBody(ids, target.location, tags('internal-load-balancer'), subnetId, entries, loadDistribution(manifest.loadBalancer)), names.internalLoadBalancer(ids.project))
   } else if (internal) {
     await dropPrivateNetwork(clients, ids, progress)
   }
@@ -111,7 +118,7 @@ export async function projectNetwork(context: DeploymentContext, keeping: string
   const egressOnly = keeping.filter((service) => exposures[service] !== 'public')
   await ensureLoadBalancer(clients, ids, loadBalancerBody(ids, target.location, tags('load-balancer'), ip.id!, publics, loadDistribution(manifest.loadBalancer), egressOnly))
   return {
-    ids, subnetId, securityGroupId: nsg.id!, privateSecurityGroupId, address: ip.ipAddress ?? '', ports, privates, exposures,
+    ids, subnetId, securityGroupId: nsg.id!, privateSecurityGroupId, address: ip.ipAddress ?? '', ports, privates, exposures, leaving: leaving.map((entry) => entry.service),
     at: new Date(context.timing.now()).toISOString(), by: deployer(context.env),
   }
 }

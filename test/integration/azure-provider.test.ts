@@ -21,6 +21,7 @@ import { networkView } from '../helpers/azure-private-view.js'
 let fake: AzureFake
 let image = 'registry.example/users:1.0.0'
 let withDb = true
+let dbPublic = false
 const secretValue = ['s', 'e', 'c', 'r', 'e', 't', Date.now()].join('')
 
 function manifest(): Manifest {
@@ -29,7 +30,7 @@ function manifest(): Manifest {
     services: {
       users: { image, port: 8080, health: '/healthz', replicas: 2, secrets: ['DB_PASSWORD'], env: { LOG_LEVEL: 'info', DATABASE_URL: 'postgres://app@db:5432/shop' }, autoscale: { min: 2, max: 4, target: { cpu: 60 } } },
       orders: { image: 'registry.example/orders:1.0.0', port: 8080, health: '/healthz', replicas: 1 },
-      ...(withDb ? { db: { image: 'registry.example/postgres:16', port: 5432, replicas: 1 } } : {}),
+      ...(withDb ? { db: { image: 'registry.example/postgres:16', port: 5432, replicas: 1, ...(dbPublic ? { health: '/ready' } : {}) } } : {}),
       mailer: { image: 'registry.example/mailer:1.0.0', replicas: 1 },
     },
     targets: { azure: { provider: 'azure', location: 'westeurope', vmSize: 'Standard_B2s', subscription: fake.subscriptionId, endpoint: fake.endpoint } },
@@ -203,6 +204,28 @@ describe('the azure provider against the fake', () => {
     const result = await provider.apply(await plan(provider), silentProgress)
     expect(result.endpoints.db).toBe('10.42.15.254:5432 (private)')
     expect(networkView(fake, 'strato-shop-azure', 'shop').internalRules).toEqual([{ name: 'db-tcp', frontendPort: 5432, backendPort: 5432 }])
+  })
+
+  it('moves a service that turns public to the public balancer, and back, without dropping a pool its VMs are in', async () => {
+    dbPublic = true
+    try {
+      const provider = open()
+      const result = await provider.apply(await plan(provider), silentProgress)
+      expect(result.endpoints.db).toMatch(/^http:\/\/203\.0\.\d+\.\d+:\d+$/)
+      const view = networkView(fake, 'strato-shop-azure', 'shop')
+      expect(view.publicRules).toContain('db-http')
+      expect(view.nsgOf.db).toBe('strato-shop-nsg')
+      expect(view.internalFrontends).toEqual([])
+      expect(Object.keys(view.nsgRules)).toEqual(['strato-shop-nsg'])
+    } finally {
+      dbPublic = false
+    }
+    const provider = open()
+    expect((await provider.apply(await plan(provider), silentProgress)).endpoints.db).toBe('10.42.15.254:5432 (private)')
+    const view = networkView(fake, 'strato-shop-azure', 'shop')
+    expect(view.publicRules).not.toContain('db-http')
+    expect(view.internalRules).toEqual([{ name: 'db-tcp', frontendPort: 5432, backendPort: 5432 }])
+    expect(view.nsgOf.db).toBe('strato-shop-private-nsg')
   })
 
   it('destroys everything tagged and proves it', async () => {

@@ -25,6 +25,10 @@ describe('internal frontend addresses', () => {
     expect(assignPrivateAddresses(['db', 'aaa'], { db: '10.42.15.254' }, SUBNET_PREFIX).db).toBe('10.42.15.254')
   })
 
+  it('never hand out an address the balancer still holds for a service on its way out', () => {
+    expect(assignPrivateAddresses(['cache'], { db: '10.42.15.254' }, SUBNET_PREFIX)).toEqual({ cache: '10.42.15.253' })
+  })
+
   it('refuse a subnet with no address left (exit 6), with a fix', () => {
     const error = (() => { try { assignPrivateAddresses(['a', 'b', 'c', 'd'], {}, '10.0.0.0/29') } catch (caught) { return caught } })() as UserError
     expect(error).toBeInstanceOf(UserError)
@@ -85,7 +89,7 @@ describe('the public balancer with private services and workers', () => {
   it('puts a private service\'s VMs in both balancers\' pools and reports its private address', () => {
     const network = {
       ids, subnetId: subnet, securityGroupId: '/nsg', address: '203.0.113.9', ports: { users: 80 }, at: '', by: '',
-      privates: { db: { service: 'db', port: 5432, address: '10.42.15.254' } }, exposures: { users: 'public', db: 'private', worker: 'none' },
+      privates: { db: { service: 'db', port: 5432, address: '10.42.15.254' } }, exposures: { users: 'public', db: 'private', worker: 'none' }, leaving: [],
     } as ProjectNetwork
     expect(poolIdsOf(network, 'db')).toEqual([`${net}/loadBalancers/strato-shop-lb/backendAddressPools/db-pool`, `${ilb}/backendAddressPools/db-pool`])
     expect(poolIdsOf(network, 'users')).toEqual([`${net}/loadBalancers/strato-shop-lb/backendAddressPools/users-pool`])

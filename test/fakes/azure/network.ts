@@ -170,6 +170,12 @@ function prepareLoadBalancer(ctx: Ctx, resource: ArmResource): FakeResponse | un
     p.numberOfProbes ??= 1
     p.probeThreshold ??= 1
   }
+  // a pool a scale set's model still names cannot go (Azure's message; no recording shows its code)
+  for (const pool of (ctx.state.get(resource.id)?.properties.backendAddressPools as Item[] | undefined) ?? []) {
+    if (filled.backendAddressPools.some((item) => sameId(item.id, pool.id ?? ''))) continue
+    const user = listOfType(ctx, 'Microsoft.Compute/virtualMachineScaleSets').find((set) => JSON.stringify(set.properties).toLowerCase().includes(`"${pool.id!.toLowerCase()}"`))
+    if (user) return badRequest(`Cannot remove backend address pool ${pool.name} from load balancer since it is in use by virtual machine scale set ${user.id}.`, 'BackendAddressPoolInUseByVirtualMachineScaleSet')
+  }
   const outboundPools = new Set(filled.outboundRules.map((rule) => String((rule.properties?.backendAddressPool as { id?: string } | undefined)?.id ?? '').toLowerCase()))
   const frontPorts = new Set<string>()
   for (const rule of filled.loadBalancingRules) {
