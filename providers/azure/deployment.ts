@@ -244,7 +244,7 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
       default: break
     }
     applied.push(action)
-    if (action.kind !== 'delete') progress.done(`${action.service}: ${action.kind === 'scale' ? `${action.to} VM(s)` : `version ${pinned[action.service]?.version ?? action.toVersion} on ${action.to} VM(s)`} ${endpointOf(state, action.service) ? ` at ${endpointOf(state, action.service)}` : ''}`)
+    if (action.kind !== 'delete') progress.done(`${action.service}: ${action.kind === 'scale' ? `${action.to} VM(s)` : `version ${pinned[action.service]?.version ?? action.toVersion} on ${action.to} VM(s)`}${endpointOf(state, action.service) ? ` at ${endpointOf(state, action.service)}` : ''}`)
   }
   // what deleted services, and services no longer private, held on the balancers goes once their old models are gone
   if (deleting.length > 0 || state.leaving.length > 0) await projectNetwork(context, keeping, progress, true)
