@@ -84,6 +84,7 @@ async function readOthers(api: GcpApi, filter: string): Promise<NonNullable<GcpI
     api.all('regionHealthChecks.list', () => api.compute.regionHealthChecks.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'health-check' as const, type: 'regionHealthCheck', item }))),
     api.all('firewalls.list', () => api.compute.firewalls.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'security-group' as const, type: 'firewall', item }))),
     api.all('urlMaps.list', () => api.compute.urlMaps.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'balancer' as const, type: 'urlMap', item }))),
+    api.all('addresses.list', () => api.compute.addresses.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'network' as const, type: 'address', item }))),
     api.all('targetHttpProxies.list', () => api.compute.targetHttpProxies.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'balancer' as const, type: 'targetHttpProxy', item }))),
   ])
   return listings.flat()
@@ -94,13 +95,20 @@ export function templateVersions(templates: Template[]): Map<string, Record<stri
   return new Map(templates.map((template) => [String(template.name), readStateDescription(template.description) ?? stateOfLabels(template.properties?.labels)]))
 }
 
-/** The address each service answers on: the shared HTTP balancer's /<service>/, or its own network balancer's port. */
+/** How status shows a private service: its internal address and port, marked private (no scheme: any TCP protocol). */
+export function privateEndpoint(address: string, port: string | null | undefined): string {
+  return `${address}:${port ?? ''} (private)`
+}
+
+/** The address each service answers on: the shared HTTP balancer's /<service>/, its own network balancer's port, or the internal balancer's. */
 export function serviceEndpoints(rules: ForwardingRule[], services: string[]): Map<string, string> {
   const endpoints = new Map<string, string>()
   const shared = rules.find((rule) => readStateDescription(rule.description)?.[LABEL.role] === 'forwarding-rule' && !readStateDescription(rule.description)?.[LABEL.service])
   for (const service of services) {
     const own = rules.find((rule) => readStateDescription(rule.description)?.[LABEL.service] === service)
-    if (own?.IPAddress) endpoints.set(service, `http://${own.IPAddress}:${own.ports?.[0] ?? own.portRange?.split('-')[0]}`)
+    // a private service answers on the internal address only, and says so
+    if (own?.IPAddress && own.loadBalancingScheme === 'INTERNAL') endpoints.set(service, privateEndpoint(own.IPAddress, own.ports?.[0]))
+    else if (own?.IPAddress) endpoints.set(service, `http://${own.IPAddress}:${own.ports?.[0] ?? own.portRange?.split('-')[0]}`)
     else if (shared?.IPAddress) endpoints.set(service, `http://${shared.IPAddress}/${service}/`)
   }
   return endpoints
@@ -156,7 +164,7 @@ export function toResources(inventory: GcpInventory, target: string, region: str
     resources.push({
       id: String(rule.selfLink ?? rule.name), kind: 'balancer', target, service: state[LABEL.service] || undefined,
       ...scopeOf(rule.region), state: 'running', labels: state,
-      endpoint: rule.IPAddress ? `http://${rule.IPAddress}` : undefined, details: { type: 'forwardingRule', scope: rule.region ? 'regional' : 'global', name: rule.name, ip: rule.IPAddress, scheme: rule.loadBalancingScheme },
+      endpoint: rule.IPAddress ? (rule.loadBalancingScheme === 'INTERNAL' ? privateEndpoint(rule.IPAddress, rule.ports?.[0]) : `http://${rule.IPAddress}`) : undefined, details: { type: 'forwardingRule', scope: rule.region ? 'regional' : 'global', name: rule.name, ip: rule.IPAddress, scheme: rule.loadBalancingScheme },
     })
   }
   for (const { kind, type, item } of inventory.others ?? []) {

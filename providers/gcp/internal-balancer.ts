@@ -1,0 +1,85 @@
+/**
+ * The internal balancer of a target's private services (bodies in
+ * internal-balancer-bodies.ts): the target's subnet in its region (read from
+ * the network, whose auto-mode subnets are one per region), the address
+ * reserved in it before any template is rendered, so every container gets
+ * `--add-host <private service>:<address>`, and the address released when no
+ * private service is left. A reserved address never moves: redeploying a
+ * public service renders the same hosts.
+ */
+import { UserError, notSupported } from '../../src/errors.js'
+import { isPrivate } from '../../src/exposure.js'
+import type { Manifest, Service } from '../../src/manifest/schema.js'
+import type { GcpApi } from './api.js'
+import { ensureAddress, remove } from './compute-resources.js'
+import { lastSegment } from './group-state.js'
+import { internalAddressBody, portClashes, privateHosts, SHARED_ADDRESS_RULES } from './internal-balancer-bodies.js'
+import { internalAddressName } from './naming.js'
+import type { GcpTargetSettings } from './target-settings.js'
+
+export interface TargetSubnet {
+  /** the subnetwork's link */
+  link: string
+  /** its primary range, which a private service's firewall admits */
+  range: string
+}
+
+export interface InternalBalancer {
+  subnet: TargetSubnet
+  /** the reserved address's link, which the forwarding rules name */
+  addressLink: string
+  /** the IP itself, which the containers' hosts name */
+  address: string
+  hosts: Record<string, string>
+}
+
+/** The private services a target runs, in manifest order (a service's `targets:` may leave it out). */
+export function privateServicesOn(manifest: Manifest, targetName: string): [string, Service][] {
+  return Object.entries(manifest.services).filter(([, spec]) => isPrivate(spec) && (!spec.targets || spec.targets.includes(targetName)))
+}
+
+/** Refusals before anything is created: the shared address takes one rule per port, and at most ten. */
+export function checkPrivateServices(manifest: Manifest, targetName: string): void {
+  const services = privateServicesOn(manifest, targetName)
+  const clashes = portClashes(services)
+  if (clashes.length) {
+    throw new UserError(`On gcp target "${targetName}" private services share one internal address, so each needs its own port: ${clashes.join('; ')}.`, {
+      code: 'usage', fix: 'Give each private service a different port (services.<name>.port), or make one of them public with expose: public and a health path.',
+    })
+  }
+  if (services.length > SHARED_ADDRESS_RULES) {
+    throw notSupported(`More than ${SHARED_ADDRESS_RULES} private services on one gcp target (${services.length} on "${targetName}")`, 'Move some private services to another target, or make some public.')
+  }
+}
+
+/** The subnet of the target's network in the target's region. */
+export async function targetSubnet(api: GcpApi, settings: GcpTargetSettings): Promise<TargetSubnet> {
+  const network = lastSegment(settings.network)
+  const [found] = await api.call('networks.get', () => api.compute.networks.get({ project: api.project, network }))
+  const inRegion = (found.subnetworks ?? []).filter((link) => link.includes(`/regions/${api.region}/subnetworks/`))
+  if (inRegion.length === 0) {
+    throw new UserError(`Network ${network} has no subnet in ${api.region}, where the target's private services need their internal address.`, {
+      code: 'usage', fix: `Create a subnet of ${network} in ${api.region} (or use an auto-mode network such as default), then deploy again.`,
+    })
+  }
+  if (inRegion.length > 1) {
+    throw notSupported(`Choosing among the ${inRegion.length} subnets of network ${network} in ${api.region} for private services`, 'Use a network with one subnet in the target\'s region.')
+  }
+  const [subnet] = await api.call('subnetworks.get', () => api.compute.subnetworks.get({ project: api.project, region: api.region, subnetwork: lastSegment(inRegion[0]) }))
+  return { link: String(subnet.selfLink ?? inRegion[0]), range: String(subnet.ipCidrRange) }
+}
+
+/** Reserves (or finds) the target's internal address; undefined when the target runs no private service. */
+export async function putInternalAddress(api: GcpApi, manifest: Manifest, targetName: string, settings: GcpTargetSettings): Promise<InternalBalancer | undefined> {
+  const services = privateServicesOn(manifest, targetName)
+  if (services.length === 0) return undefined
+  const subnet = await targetSubnet(api, settings)
+  const reserved = await ensureAddress(api, internalAddressBody({ project: manifest.name, target: targetName, subnetwork: subnet.link }))
+  const address = String(reserved.address)
+  return { subnet, addressLink: String(reserved.selfLink), address, hosts: privateHosts(services.map(([name]) => name), address) }
+}
+
+/** Releases the address (after its forwarding rules are gone); false when there was none. */
+export function releaseInternalAddress(api: GcpApi, project: string, targetName: string): Promise<boolean> {
+  return remove.address(api, internalAddressName(project, targetName))
+}
