@@ -79,7 +79,9 @@ export async function putInternalAddress(api: GcpApi, manifest: Manifest, target
   return { subnet, addressLink: String(reserved.selfLink), address, hosts: privateHosts(services.map(([name]) => name), address) }
 }
 
-/** Releases the address (after its forwarding rules are gone); false when there was none. */
-export function releaseInternalAddress(api: GcpApi, project: string, targetName: string): Promise<boolean> {
-  return remove.address(api, internalAddressName(project, targetName))
+/** Releases the address (after its forwarding rules are gone); false when there was none. Read first: a deploy that changes nothing mutates nothing. */
+export async function releaseInternalAddress(api: GcpApi, project: string, targetName: string): Promise<boolean> {
+  const address = internalAddressName(project, targetName)
+  const found = await api.find('addresses.get', () => api.compute.addresses.get({ project: api.project, region: api.region, address }))
+  return found ? remove.address(api, address) : false
 }
