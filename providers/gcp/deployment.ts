@@ -14,7 +14,7 @@ import type { protos } from '@google-cloud/compute'
 import { UserError, usageError } from '../../src/errors.js'
 import { exposureOf, isPrivate, type Exposure } from '../../src/exposure.js'
 import type { Manifest, Service } from '../../src/manifest/schema.js'
-import { LABEL, type Action, type ApplyResult, type Progress } from '../../src/model.js'
+import type { Action, ApplyResult, Progress } from '../../src/model.js'
 import { serviceVersion } from '../../src/planning/version.js'
 import { imageFor } from '../image-build.js'
 import { PAGED, type GcpApi } from './api.js'
@@ -254,14 +254,13 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   }
   // the shared balancer routes to every public service the target now runs
   const inventory = await readInventory(api, manifest.name, targetName)
-  const services = inventory.groups.map(({ group }) => readGroup(group).state?.[LABEL.service]).filter((service): service is string => Boolean(service))
   let rules = inventory.forwardingRules
   if (scopeOf(context.settings) === 'global') {
     const shared = await putSharedBalancer(context, await publicServicesOnTarget(context), progress)
     if (shared) rules = [...rules.filter((rule) => rule.name !== shared.name), shared]
   }
   if (!internal && !rules.some((rule) => rule.loadBalancingScheme === 'INTERNAL')) await releaseInternalAddress(api, manifest.name, targetName)
-  const endpoints = Object.fromEntries(serviceEndpoints(rules, services))
+  const endpoints = Object.fromEntries(serviceEndpoints(rules, inventory.groups.map(({ group }) => group)))
   return { applied, endpoints, warnings: context.settings.publicIp ? [] : privateWarning(context, applied) }
 }
 

@@ -100,11 +100,16 @@ export function privateEndpoint(address: string, port: string | null | undefined
   return `${address}:${port ?? ''} (private)`
 }
 
-/** The address each service answers on: the shared HTTP balancer's /<service>/, its own network balancer's port, or the internal balancer's. */
-export function serviceEndpoints(rules: ForwardingRule[], services: string[]): Map<string, string> {
+/**
+ * The address each service of `groups` answers on: the shared HTTP balancer's /<service>/, its own network
+ * balancer's port, or the internal balancer's; none for a worker (its group names no port).
+ */
+export function serviceEndpoints(rules: ForwardingRule[], groups: Group[]): Map<string, string> {
   const endpoints = new Map<string, string>()
   const shared = rules.find((rule) => readStateDescription(rule.description)?.[LABEL.role] === 'forwarding-rule' && !readStateDescription(rule.description)?.[LABEL.service])
-  for (const service of services) {
+  for (const group of groups) {
+    const service = readStateDescription(group.description)?.[LABEL.service]
+    if (!service || !group.namedPorts?.length) continue
     const own = rules.find((rule) => readStateDescription(rule.description)?.[LABEL.service] === service)
     // a private service answers on the internal address only, and says so
     if (own?.IPAddress && own.loadBalancingScheme === 'INTERNAL') endpoints.set(service, privateEndpoint(own.IPAddress, own.ports?.[0]))
@@ -122,8 +127,7 @@ function scopeOf(regionUrl: string | null | undefined): { location?: string } {
 /** The inventory as the core's Resources; pure, so unit tests feed it recorded answers. */
 export function toResources(inventory: GcpInventory, target: string, region: string): Resource[] {
   const versions = templateVersions(inventory.templates)
-  const services = inventory.groups.map(({ group }) => readStateDescription(group.description)?.[LABEL.service]).filter((service): service is string => Boolean(service))
-  const endpoints = serviceEndpoints(inventory.forwardingRules, services)
+  const endpoints = serviceEndpoints(inventory.forwardingRules, inventory.groups.map(({ group }) => group))
   const resources: Resource[] = []
   for (const { group, members } of inventory.groups) {
     const state = readGroup(group)

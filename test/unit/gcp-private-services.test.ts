@@ -100,7 +100,7 @@ describe('gcp private service names without DNS', () => {
   })
 
   it('deploys private services first, keeping the rest in plan order', () => {
-    const action = (kind: Action['kind'], service: string): Action => ({ kind, target: 'gcp', service, reasons: [] })
+    const action = (kind: Action['kind'], service: string): Action => (kind === 'delete' ? { kind, target: 'gcp', service, reasons: [] } : { kind, target: 'gcp', service, to: 1, toVersion: 'v1', reasons: [] })
     const ordered = privateFirst(shop(), [action('create', 'users'), action('delete', 'old'), action('create', 'worker'), action('update', 'db'), action('noop', 'cache')])
     expect(ordered.map((entry) => `${entry.kind} ${entry.service}`)).toEqual(['update db', 'create users', 'delete old', 'create worker', 'noop cache'])
   })
@@ -118,7 +118,12 @@ describe('gcp private endpoints', () => {
   }
 
   it('shows a private service at its internal address and port, saying private', () => {
-    expect(Object.fromEntries(serviceEndpoints([shared, internalRule], ['users', 'db']))).toEqual({ users: 'http://34.120.1.1/users/', db: '10.132.1.2:5432 (private)' })
+    const group = (service: string, port?: number) => ({
+      description: `strato {"strato.project":"shop","strato.role":"group","strato.service":"${service}","strato.target":"gcp"}`,
+      ...(port ? { namedPorts: [{ name: 'http', port }] } : {}),
+    })
+    // a worker (no named port) answers nowhere
+    expect(Object.fromEntries(serviceEndpoints([shared, internalRule], [group('users', 8080), group('db', 5432), group('mailer')]))).toEqual({ users: 'http://34.120.1.1/users/', db: '10.132.1.2:5432 (private)' })
     const [rule] = toResources({ groups: [], templates: [], forwardingRules: [internalRule] }, 'gcp', 'europe-west1')
     expect(rule).toMatchObject({ kind: 'balancer', service: 'db', location: 'europe-west1', endpoint: '10.132.1.2:5432 (private)', details: { scheme: 'INTERNAL', ip: '10.132.1.2' } })
   })
