@@ -7,6 +7,7 @@
  * private service is left. A reserved address never moves: redeploying a
  * public service renders the same hosts.
  */
+import type { protos } from '@google-cloud/compute'
 import { UserError, notSupported } from '../../src/errors.js'
 import { isPrivate } from '../../src/exposure.js'
 import type { Manifest, Service } from '../../src/manifest/schema.js'
@@ -16,6 +17,8 @@ import { lastSegment } from './group-state.js'
 import { internalAddressBody, portClashes, privateHosts, SHARED_ADDRESS_RULES } from './internal-balancer-bodies.js'
 import { internalAddressName } from './naming.js'
 import type { GcpTargetSettings } from './target-settings.js'
+
+type Network = protos.google.cloud.compute.v1.INetwork
 
 export interface TargetSubnet {
   /** the subnetwork's link */
@@ -52,21 +55,26 @@ export function checkPrivateServices(manifest: Manifest, targetName: string): vo
   }
 }
 
-/** The subnet of the target's network in the target's region. */
-export async function targetSubnet(api: GcpApi, settings: GcpTargetSettings): Promise<TargetSubnet> {
-  const network = lastSegment(settings.network)
-  const [found] = await api.call('networks.get', () => api.compute.networks.get({ project: api.project, network }))
-  const inRegion = (found.subnetworks ?? []).filter((link) => link.includes(`/regions/${api.region}/subnetworks/`))
+/** The link of a network's one subnet in `region` (as networks.get lists them); pure. */
+export function regionSubnet(network: Pick<Network, 'name' | 'subnetworks'>, region: string): string {
+  const inRegion = (network.subnetworks ?? []).filter((link) => link.includes(`/regions/${region}/subnetworks/`))
   if (inRegion.length === 0) {
-    throw new UserError(`Network ${network} has no subnet in ${api.region}, where the target's private services need their internal address.`, {
-      code: 'usage', fix: `Create a subnet of ${network} in ${api.region} (or use an auto-mode network such as default), then deploy again.`,
+    throw new UserError(`Network ${network.name} has no subnet in ${region}, where the target's private services need their internal address.`, {
+      code: 'usage', fix: `Create a subnet of ${network.name} in ${region} (or use an auto-mode network such as default), then deploy again.`,
     })
   }
   if (inRegion.length > 1) {
-    throw notSupported(`Choosing among the ${inRegion.length} subnets of network ${network} in ${api.region} for private services`, 'Use a network with one subnet in the target\'s region.')
+    throw notSupported(`Choosing among the ${inRegion.length} subnets of network ${network.name} in ${region} for private services`, 'Use a network with one subnet in the target\'s region.')
   }
-  const [subnet] = await api.call('subnetworks.get', () => api.compute.subnetworks.get({ project: api.project, region: api.region, subnetwork: lastSegment(inRegion[0]) }))
-  return { link: String(subnet.selfLink ?? inRegion[0]), range: String(subnet.ipCidrRange) }
+  return inRegion[0]
+}
+
+/** The subnet of the target's network in the target's region. */
+export async function targetSubnet(api: GcpApi, settings: GcpTargetSettings): Promise<TargetSubnet> {
+  const [network] = await api.call('networks.get', () => api.compute.networks.get({ project: api.project, network: lastSegment(settings.network) }))
+  const link = regionSubnet(network, api.region)
+  const [subnet] = await api.call('subnetworks.get', () => api.compute.subnetworks.get({ project: api.project, region: api.region, subnetwork: lastSegment(link) }))
+  return { link: String(subnet.selfLink ?? link), range: String(subnet.ipCidrRange) }
 }
 
 /** Reserves (or finds) the target's internal address; undefined when the target runs no private service. */
