@@ -328,7 +328,7 @@ describe('recorded Compute Engine traffic through the real client and the provid
     const fake = await startTestFake()
     try {
       const token = (await fake.control<{ access_token: string }>('POST', 'token')).access_token
-      const answer = await (await fetch(`${fake.endpoint}/compute/v1/projects/${PROJECT}/global/networks/default`, { headers: { authorization: `Bearer ${token}` } })).json()
+      const answer = await (await fetch(`${fake.endpoint}/compute/v1/projects/${PROJECT}/global/networks/default`, { headers: { authorization: `Bearer ${token}` } })).json() as { name: string; subnetworks: string[] }
       const recordedShape = new Map(networks.flatMap((interaction) => [...shapeOf(interaction.responseBody)]))
       expect([...shapeOf(answer)].filter(([key, type]) => recordedShape.get(key) !== type)).toEqual([])
       expect([...shapeOf(recorded.responseBody)].filter(([key, type]) => shapeOf(answer).get(key) !== type)).toEqual([])
