@@ -20,7 +20,7 @@ import { imageFor } from '../image-build.js'
 import { PAGED, type GcpApi } from './api.js'
 import { compileAutoscaler, DEFAULT_BACKEND } from './autoscaling-compile.js'
 import { backendServiceBody, regionalBackendServiceBody, regionalForwardingRuleBody } from './balancer-bodies.js'
-import { ensureBackendService, ensureFirewall, ensureForwardingRule, ensureHealthCheck, ensureTemplate, remove, type Scope } from './compute-resources.js'
+import { differs, ensureBackendService, ensureFirewall, ensureForwardingRule, ensureHealthCheck, ensureTemplate, remove, type Scope } from './compute-resources.js'
 import { firewallBody, groupBody, healthCheckBody } from './group-bodies.js'
 import { readGroup, readMembers } from './group-state.js'
 import { internalBackendServiceBody, internalForwardingRuleBody } from './internal-balancer-bodies.js'
@@ -30,7 +30,7 @@ import { templateBody } from './instance-template.js'
 import { readInventory, serviceEndpoints } from './inventory.js'
 import { serviceResourceName } from './naming.js'
 import { rollOut, unsettledReason, waitSettled, type RolloutOps } from './rollout.js'
-import { publicServicesOnTarget, removeService } from './service-removal.js'
+import { leavePublicBalancer, publicServicesOnTarget, removeService } from './service-removal.js'
 import { putSharedBalancer } from './shared-balancer.js'
 import { links, type GcpTargetSettings } from './target-settings.js'
 
@@ -189,13 +189,17 @@ async function deployService(context: DeploymentContext, action: Action, progres
         if (error instanceof UserError) await remove.template(api, templateName).catch(() => false)
         throw error
       }
-    } else if (current.targetSize !== desired) {
-      await resize(context, service, desired, progress)
+    } else {
+      if (current.targetSize !== desired) await resize(context, service, desired, progress)
+      // a service that moved behind another balancer autoheals on its new health check, whatever its version
+      const healing = desiredGroup(context, service, spec, link.template(templateName), desired).autoHealingPolicies ?? []
+      if (differs(healing, existing[0].autoHealingPolicies ?? [])) await ops.setTemplate(templateName)
     }
   }
 
   if (exposure === 'none') return
   if (exposure === 'private') {
+    await leavePublicBalancer(context, service, progress)
     progress.step(`${service}: internal balancer on ${internal!.address}:${spec.port}`)
     await ensureBackendService(api, internalBackendServiceBody({ ...identity, instanceGroup: link.instanceGroup(name), healthCheckLink: link.healthCheck(name, true), network: settings.network }), 'regional')
     await ensureForwardingRule(api, internalForwardingRuleBody({

@@ -11,6 +11,7 @@ import type { protos } from '@google-cloud/compute'
 import { UserError, notSupported } from '../../src/errors.js'
 import { isPrivate } from '../../src/exposure.js'
 import type { Manifest, Service } from '../../src/manifest/schema.js'
+import type { Resource } from '../../src/model.js'
 import type { GcpApi } from './api.js'
 import { ensureAddress, remove } from './compute-resources.js'
 import { lastSegment } from './group-state.js'
@@ -75,6 +76,14 @@ export async function targetSubnet(api: GcpApi, settings: GcpTargetSettings): Pr
   const link = regionSubnet(network, api.region)
   const [subnet] = await api.call('subnetworks.get', () => api.compute.subnetworks.get({ project: api.project, region: api.region, subnetwork: lastSegment(link) }))
   return { link: String(subnet.selfLink ?? link), range: String(subnet.ipCidrRange) }
+}
+
+/** Drift for plan: a private service's group with no internal forwarding rule is still where it was before it was private (on the public balancer). */
+export function privateDrift(resources: Resource[], privateNames: string[]): Resource[] {
+  const internal = new Set(resources.filter((resource) => resource.kind === 'balancer' && resource.details?.scheme === 'INTERNAL').map((resource) => resource.service))
+  return resources.map((resource) => (resource.kind === 'group' && resource.service && privateNames.includes(resource.service) && !internal.has(resource.service)
+    ? { ...resource, drift: [...(resource.drift ?? []), 'private: moves to the internal balancer'] }
+    : resource))
 }
 
 /** Reserves (or finds) the target's internal address; undefined when the target runs no private service. */

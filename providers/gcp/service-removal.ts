@@ -29,6 +29,29 @@ export async function publicServicesOnTarget(context: RemovalContext): Promise<s
     .map((backend) => readStateDescription(backend.description)?.[LABEL.service]).filter((service): service is string => Boolean(service))
 }
 
+/**
+ * Takes a service that has become private off the public balancer (deployed
+ * before it was private): its route and global backend service and health
+ * check, or its own external network balancer. Nothing to do otherwise.
+ */
+export async function leavePublicBalancer(context: RemovalContext, service: string, progress: Progress): Promise<void> {
+  const { api, manifest } = context
+  const name = serviceResourceName(manifest.name, service)
+  const routed = await publicServicesOnTarget(context)
+  if (routed.includes(service)) {
+    progress.step(`${service}: leaving the public balancer`)
+    await putSharedBalancer(context, routed.filter((other) => other !== service), progress)
+    await remove.backendService(api, name, 'global')
+    await remove.healthCheck(api, name, 'global')
+  }
+  const own = await api.find('forwardingRules.get', () => api.compute.forwardingRules.get({ project: api.project, region: api.region, forwardingRule: name }))
+  if (own && own[0].loadBalancingScheme !== 'INTERNAL') {
+    progress.step(`${service}: removing its external network balancer`)
+    await remove.forwardingRule(api, name, 'regional')
+    await remove.backendService(api, name, 'regional')
+  }
+}
+
 export async function removeService(context: RemovalContext, service: string, progress: Progress): Promise<void> {
   const { api, manifest, settings } = context
   const name = serviceResourceName(manifest.name, service)

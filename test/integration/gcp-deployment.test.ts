@@ -14,6 +14,7 @@ import { applyAutoscaler } from '../../providers/gcp/autoscaler.js'
 import { applyActions, type DeploymentContext } from '../../providers/gcp/deployment.js'
 import { releasesFrom, rollbackTo } from '../../providers/gcp/releases.js'
 import { readInventory, toResources } from '../../providers/gcp/inventory.js'
+import { privateDrift } from '../../providers/gcp/internal-balancer.js'
 import { destroyTarget } from '../../providers/gcp/service-removal.js'
 import { settingsOf } from '../../providers/gcp/target-settings.js'
 import { UserError } from '../../src/errors.js'
@@ -227,6 +228,33 @@ describe('gcp private services and workers against the fake', () => {
     expect(destroyed.remaining).toEqual([])
     expect(destroyed.removed.network).toBe(1)
     expect(await fake.state()).toEqual({})
+  })
+
+  it('moves a service deployed as public behind the internal balancer when it turns private, same version (plan sees the drift)', async () => {
+    await fake.reset()
+    const before = shop()
+    before.services.db = { ...before.services.db, expose: 'public', health: '/' }
+    const versions = [action('create', 'users', 1, 'v1usersxxxxx'), action('create', 'db', 1, 'v1dbxxxxxxxx')]
+    await applyActions(on(before), versions, silentProgress)
+    expect((await fake.state())[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-db', 'strato-shop-users'])
+
+    const after = shop()
+    delete after.services.cache
+    delete after.services.mailer
+    const found = privateDrift(toResources(await readInventory(context.api, 'shop', 'gcp'), 'gcp', 'europe-west1'), ['db'])
+    expect(found.find((resource) => resource.kind === 'group' && resource.service === 'db')?.drift).toEqual(['private: moves to the internal balancer'])
+    expect(found.find((resource) => resource.kind === 'group' && resource.service === 'users')?.drift).toBeUndefined()
+    await applyActions(on(after), [action('noop', 'users', 1, 'v1usersxxxxx'), action('update', 'db', 1, 'v1dbxxxxxxxx')], silentProgress)
+    const state = await fake.state()
+    expect(state[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-users'])
+    expect(state[`${GLOBAL}/healthChecks`]).toEqual(['strato-shop-users'])
+    expect(state[`${REGIONAL}/forwardingRules`]).toEqual(['strato-shop-db'])
+    const routes = (await fake.compute(`${GLOBAL}/urlMaps/strato-shop-gcp-http`)).pathMatchers[0].routeRules.map((rule: { matchRules: { prefixMatch: string }[] }) => rule.matchRules[0].prefixMatch)
+    expect(routes).toEqual(['/users/'])
+    expect((await fake.compute(`${REGIONAL}/instanceGroupManagers/strato-shop-db`)).autoHealingPolicies[0].healthCheck).toMatch(/\/regions\/europe-west1\/healthChecks\/strato-shop-db$/)
+    expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-db`)).sourceRanges).toEqual(['10.132.0.0/20', '35.191.0.0/16', '130.211.0.0/22'])
+    expect(privateDrift(toResources(await readInventory(context.api, 'shop', 'gcp'), 'gcp', 'europe-west1'), ['db']).some((resource) => resource.drift)).toBe(false)
+    expect((await destroyTarget(on(after), silentProgress)).remaining).toEqual([])
   })
 
   it('refuses two private services on one port before creating anything', async () => {
