@@ -59,7 +59,7 @@ export function templateBody(input: TemplateInput): InstanceTemplate {
   const labels = labelsOf(state)
   const script = renderStartupScript({ project: input.project, gcpProject: input.gcpProject, service: input.service, image: input.image, spec: input.spec, hosts: input.hosts })
   return {
-    name: templateName(input.project, input.service, input.version),
+    name: templateName(input.project, input.service, input.version, input.hosts),
     description: stateDescription(state),
     properties: {
       machineType: input.machineType,

@@ -78,12 +78,24 @@ export async function targetSubnet(api: GcpApi, settings: GcpTargetSettings): Pr
   return { link: String(subnet.selfLink ?? link), range: String(subnet.ipCidrRange) }
 }
 
-/** Drift for plan: a private service's group with no internal forwarding rule is still where it was before it was private (on the public balancer). */
+/**
+ * Drift for plan, on groups: a private service with no internal forwarding rule is still where it
+ * was before it was private (on the public balancer); a service whose current template gives its
+ * container other hosts than the target's private services (one added, or removed, since) gets
+ * them with a new template of the same version.
+ */
 export function privateDrift(resources: Resource[], privateNames: string[]): Resource[] {
   const internal = new Set(resources.filter((resource) => resource.kind === 'balancer' && resource.details?.scheme === 'INTERNAL').map((resource) => resource.service))
-  return resources.map((resource) => (resource.kind === 'group' && resource.service && privateNames.includes(resource.service) && !internal.has(resource.service)
-    ? { ...resource, drift: [...(resource.drift ?? []), 'private: moves to the internal balancer'] }
-    : resource))
+  const hostsOf = new Map(resources.filter((resource) => resource.kind === 'template').map((resource) => [resource.details?.name, (resource.details?.hosts ?? []) as string[]]))
+  const wanted = [...privateNames].sort()
+  return resources.map((resource) => {
+    if (resource.kind !== 'group' || !resource.service) return resource
+    const drift: string[] = []
+    if (privateNames.includes(resource.service) && !internal.has(resource.service)) drift.push('private: moves to the internal balancer')
+    const hosts = hostsOf.get((resource.details?.templates as string[] | undefined)?.at(-1))
+    if (hosts && hosts.join() !== wanted.join()) drift.push(`containers' hosts: ${wanted.length ? wanted.join(', ') : 'none'} (were ${hosts.length ? hosts.join(', ') : 'none'})`)
+    return drift.length ? { ...resource, drift: [...(resource.drift ?? []), ...drift] } : resource
+  })
 }
 
 /** Reserves (or finds) the target's internal address; undefined when the target runs no private service. */

@@ -13,6 +13,7 @@ import { PAGED, type GcpApi } from './api.js'
 import { lastSegment, readGroup, readMembers } from './group-state.js'
 import { readStateDescription, stateOfLabels } from './resource-state.js'
 import { projectNameFilter } from './naming.js'
+import { addedHosts } from './startup-script.js'
 
 type Group = protos.google.cloud.compute.v1.IInstanceGroupManager
 type ManagedInstance = protos.google.cloud.compute.v1.IManagedInstance
@@ -160,7 +161,10 @@ export function toResources(inventory: GcpInventory, target: string, region: str
     resources.push({
       id: String(template.selfLink ?? template.name), kind: 'template', target, service: state[LABEL.service], version: state[LABEL.version],
       state: 'running', labels: state, createdAt: template.creationTimestamp ?? undefined,
-      details: { type: 'instanceTemplate', scope: 'global', name: template.name, machineType: template.properties?.machineType, image: state['strato.image'] },
+      details: {
+        type: 'instanceTemplate', scope: 'global', name: template.name, machineType: template.properties?.machineType, image: state['strato.image'],
+        hosts: addedHosts(template.properties?.metadata?.items?.find((item) => item.key === 'startup-script')?.value),
+      },
     })
   }
   for (const rule of inventory.forwardingRules) {

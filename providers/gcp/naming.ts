@@ -32,9 +32,15 @@ export function serviceResourceName(project: string, service: string): string {
   return fitName(`strato-${project}-${service}`)
 }
 
-/** One template per version: the version stays readable at the end of the name. */
-export function templateName(project: string, service: string, version: string): string {
-  return fitName(`strato-${project}-${service}`, NAME_LIMIT, version.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 20))
+/**
+ * One template per version: the version stays readable at the end of the name. The containers'
+ * hosts (the private services' address) are part of a template too: when they change, the same
+ * version gets a new template, named with a hash of them.
+ */
+export function templateName(project: string, service: string, version: string, hosts: Record<string, string> = {}): string {
+  const entries = Object.entries(hosts).sort(([a], [b]) => a.localeCompare(b))
+  const suffix = version.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 20)
+  return fitName(`strato-${project}-${service}`, NAME_LIMIT, entries.length ? `${suffix}-${hash6(JSON.stringify(entries))}` : suffix)
 }
 
 /** URL map, target proxy and forwarding rule of a target's HTTP balancer. */

@@ -29,6 +29,11 @@ export interface StartupScriptInput {
   hosts?: Record<string, string>
 }
 
+/** The names a rendered script gives its container with --add-host, sorted. */
+export function addedHosts(script: string | null | undefined): string[] {
+  return [...(script ?? '').matchAll(/--add-host ([^:\s]+):/g)].map((match) => match[1]).sort()
+}
+
 export function renderStartupScript(input: StartupScriptInput): string {
   const { project, gcpProject, service, image, spec } = input
   const lines = [

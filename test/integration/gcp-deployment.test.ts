@@ -163,7 +163,8 @@ describe('gcp private services and workers against the fake', () => {
   const on = (manifest: Manifest): DeploymentContext => ({ ...context, manifest, settings: settingsOf({ ...manifest.targets!.gcp, endpoint: fake.endpoint } as Parameters<typeof settingsOf>[0]) })
   const everything = ['users', 'db', 'cache', 'mailer'].map((service) => action('create', service, 1, `v1${service.padEnd(10, 'x')}`))
   const startupScript = async (service: string) => {
-    const name = (await fake.state())[`${GLOBAL}/instanceTemplates`].find((template) => template.startsWith(`strato-shop-${service}-`))!
+    // the template the service's group runs now
+    const name = String((await fake.compute(`${REGIONAL}/instanceGroupManagers/strato-shop-${service}`)).versions[0].instanceTemplate).split('/').pop()
     const body = await fake.compute<{ properties: { metadata: { items: { key: string; value: string }[] } } }>(`${GLOBAL}/instanceTemplates/${name}`)
     return body.properties.metadata.items.find((item) => item.key === 'startup-script')!.value
   }
@@ -234,6 +235,8 @@ describe('gcp private services and workers against the fake', () => {
     await fake.reset()
     const before = shop()
     before.services.db = { ...before.services.db, expose: 'public', health: '/' }
+    delete before.services.cache
+    delete before.services.mailer
     const versions = [action('create', 'users', 1, 'v1usersxxxxx'), action('create', 'db', 1, 'v1dbxxxxxxxx')]
     await applyActions(on(before), versions, silentProgress)
     expect((await fake.state())[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-db', 'strato-shop-users'])
@@ -242,9 +245,9 @@ describe('gcp private services and workers against the fake', () => {
     delete after.services.cache
     delete after.services.mailer
     const found = privateDrift(toResources(await readInventory(context.api, 'shop', 'gcp'), 'gcp', 'europe-west1'), ['db'])
-    expect(found.find((resource) => resource.kind === 'group' && resource.service === 'db')?.drift).toEqual(['private: moves to the internal balancer'])
-    expect(found.find((resource) => resource.kind === 'group' && resource.service === 'users')?.drift).toBeUndefined()
-    await applyActions(on(after), [action('noop', 'users', 1, 'v1usersxxxxx'), action('update', 'db', 1, 'v1dbxxxxxxxx')], silentProgress)
+    expect(found.find((resource) => resource.kind === 'group' && resource.service === 'db')?.drift).toEqual(['private: moves to the internal balancer', "containers' hosts: db (were none)"])
+    expect(found.find((resource) => resource.kind === 'group' && resource.service === 'users')?.drift).toEqual(["containers' hosts: db (were none)"])
+    await applyActions(on(after), [action('update', 'users', 1, 'v1usersxxxxx'), action('update', 'db', 1, 'v1dbxxxxxxxx')], silentProgress)
     const state = await fake.state()
     expect(state[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-users'])
     expect(state[`${GLOBAL}/healthChecks`]).toEqual(['strato-shop-users'])
@@ -253,6 +256,10 @@ describe('gcp private services and workers against the fake', () => {
     expect(routes).toEqual(['/users/'])
     expect((await fake.compute(`${REGIONAL}/instanceGroupManagers/strato-shop-db`)).autoHealingPolicies[0].healthCheck).toMatch(/\/regions\/europe-west1\/healthChecks\/strato-shop-db$/)
     expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-db`)).sourceRanges).toEqual(['10.132.0.0/20', '35.191.0.0/16', '130.211.0.0/22'])
+    // the same version, a new template that knows where db is: rolled out, then nothing left to change
+    const users = await fake.compute(`${REGIONAL}/instanceGroupManagers/strato-shop-users`)
+    expect(users.versions[0].instanceTemplate).toMatch(/\/strato-shop-users-v1usersxxxxx-[0-9a-f]{6}$/)
+    expect(await startupScript('users')).toMatch(/--add-host db:10\.132\.\d+\.\d+ /)
     expect(privateDrift(toResources(await readInventory(context.api, 'shop', 'gcp'), 'gcp', 'europe-west1'), ['db']).some((resource) => resource.drift)).toBe(false)
     expect((await destroyTarget(on(after), silentProgress)).remaining).toEqual([])
   })

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest'
 import { privateFirst } from '../../providers/gcp/deployment.js'
 import { firewallBody, groupBody } from '../../providers/gcp/group-bodies.js'
 import { internalAddressBody, internalBackendServiceBody, internalForwardingRuleBody, portClashes, privateHosts } from '../../providers/gcp/internal-balancer-bodies.js'
-import { checkPrivateServices, privateServicesOn } from '../../providers/gcp/internal-balancer.js'
+import { checkPrivateServices, privateDrift, privateServicesOn } from '../../providers/gcp/internal-balancer.js'
+import { templateName } from '../../providers/gcp/naming.js'
 import { serviceEndpoints, toResources } from '../../providers/gcp/inventory.js'
-import { renderStartupScript } from '../../providers/gcp/startup-script.js'
+import { addedHosts, renderStartupScript } from '../../providers/gcp/startup-script.js'
 import { UserError } from '../../src/errors.js'
 import type { Manifest } from '../../src/manifest/schema.js'
 import type { Action } from '../../src/model.js'
@@ -103,6 +104,29 @@ describe('gcp private service names without DNS', () => {
     const action = (kind: Action['kind'], service: string): Action => (kind === 'delete' ? { kind, target: 'gcp', service, reasons: [] } : { kind, target: 'gcp', service, to: 1, toVersion: 'v1', reasons: [] })
     const ordered = privateFirst(shop(), [action('create', 'users'), action('delete', 'old'), action('create', 'worker'), action('update', 'db'), action('noop', 'cache')])
     expect(ordered.map((entry) => `${entry.kind} ${entry.service}`)).toEqual(['update db', 'create users', 'delete old', 'create worker', 'noop cache'])
+  })
+})
+
+describe('gcp hosts in templates, and drift', () => {
+  it('names a template after its version, and after its hosts when it has some', () => {
+    expect(templateName('shop', 'users', 'v1')).toBe('strato-shop-users-v1')
+    const withDb = templateName('shop', 'users', 'v1', { db: '10.132.1.2' })
+    expect(withDb).toMatch(/^strato-shop-users-v1-[0-9a-f]{6}$/)
+    expect(templateName('shop', 'users', 'v1', { db: '10.132.1.2' })).toBe(withDb)
+    expect(templateName('shop', 'users', 'v1', { db: '10.132.1.2', cache: '10.132.1.2' })).not.toBe(withDb)
+    expect(addedHosts('docker run --add-host db:10.1.1.1 --add-host cache:10.1.1.1 x')).toEqual(['cache', 'db'])
+  })
+
+  it('reports a private service still on the public balancer, and containers whose hosts are out of date', () => {
+    const group = (service: string, template: string) => ({ id: service, kind: 'group' as const, target: 'gcp', service, state: 'running' as const, labels: {}, details: { templates: [template] } })
+    const template = (name: string, hosts: string[]) => ({ id: name, kind: 'template' as const, target: 'gcp', state: 'running' as const, labels: {}, details: { name, hosts } })
+    const rule = { id: 'r', kind: 'balancer' as const, target: 'gcp', service: 'cache', state: 'running' as const, labels: {}, details: { scheme: 'INTERNAL' } }
+    const drifted = privateDrift([group('users', 't-users'), group('db', 't-db'), group('cache', 't-cache'), template('t-users', ['cache']), template('t-db', []), template('t-cache', ['cache', 'db']), rule], ['db', 'cache'])
+    expect(Object.fromEntries(drifted.filter((resource) => resource.kind === 'group').map((resource) => [resource.service, resource.drift]))).toEqual({
+      users: ["containers' hosts: cache, db (were cache)"],
+      db: ['private: moves to the internal balancer', "containers' hosts: cache, db (were none)"],
+      cache: undefined,
+    })
   })
 })
 
