@@ -30,7 +30,7 @@ import { templateBody } from './instance-template.js'
 import { readInventory, serviceEndpoints } from './inventory.js'
 import { serviceResourceName } from './naming.js'
 import { rollOut, unsettledReason, waitSettled, type RolloutOps } from './rollout.js'
-import { leavePublicBalancer, publicServicesOnTarget, removeService } from './service-removal.js'
+import { leaveInternalBalancer, leavePublicBalancer, publicServicesOnTarget, removeService } from './service-removal.js'
 import { putSharedBalancer } from './shared-balancer.js'
 import { links, type GcpTargetSettings } from './target-settings.js'
 
@@ -207,6 +207,7 @@ async function deployService(context: DeploymentContext, action: Action, progres
     }), 'regional')
     return
   }
+  await leaveInternalBalancer(context, service, progress)
   progress.step(`${service}: ${scope === 'regional' ? 'network balancer' : 'backend service'}`)
   const capacity = spec.autoscale ? compileAutoscaler(spec.autoscale, `services.${service}.autoscale`).backend : DEFAULT_BACKEND
   if (scope === 'regional') {

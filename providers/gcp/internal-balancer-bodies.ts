@@ -14,6 +14,7 @@
  */
 import type { protos } from '@google-cloud/compute'
 import type { Service } from '../../src/manifest/schema.js'
+import { regionalBackendServiceBody } from './balancer-bodies.js'
 import { projectState, serviceState, type ServiceIdentity } from './group-bodies.js'
 import { internalAddressName, serviceResourceName } from './naming.js'
 import { labelsOf, stateDescription } from './resource-state.js'
@@ -41,17 +42,9 @@ export function internalAddressBody(input: InternalAddressInput): Address {
 
 export interface InternalBackendInput extends ServiceIdentity { instanceGroup: string; healthCheckLink: string; network: string }
 
+/** The external network balancer's regional backend service, INTERNAL and in the target's network. */
 export function internalBackendServiceBody(input: InternalBackendInput): BackendService {
-  return {
-    name: serviceResourceName(input.project, input.service),
-    description: stateDescription(serviceState(input, 'backend-service')),
-    loadBalancingScheme: 'INTERNAL',
-    protocol: 'TCP',
-    network: input.network,
-    healthChecks: [input.healthCheckLink],
-    backends: [{ group: input.instanceGroup, balancingMode: 'CONNECTION' }],
-    connectionDraining: { drainingTimeoutSec: 30 },
-  }
+  return { ...regionalBackendServiceBody(input), loadBalancingScheme: 'INTERNAL', network: input.network }
 }
 
 export interface InternalRuleInput extends ServiceIdentity { port: number; backendServiceLink: string; addressLink: string; network: string; subnetwork: string }

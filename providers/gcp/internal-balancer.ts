@@ -80,7 +80,8 @@ export async function targetSubnet(api: GcpApi, settings: GcpTargetSettings): Pr
 
 /**
  * Drift for plan, on groups: a private service with no internal forwarding rule is still where it
- * was before it was private (on the public balancer); a service whose current template gives its
+ * was before it was private (on the public balancer), one with such a rule that is no longer
+ * private must leave it; a service whose current template gives its
  * container other hosts than the target's private services (one added, or removed, since) gets
  * them with a new template of the same version.
  */
@@ -92,6 +93,7 @@ export function privateDrift(resources: Resource[], privateNames: string[]): Res
     if (resource.kind !== 'group' || !resource.service) return resource
     const drift: string[] = []
     if (privateNames.includes(resource.service) && !internal.has(resource.service)) drift.push('private: moves to the internal balancer')
+    if (!privateNames.includes(resource.service) && internal.has(resource.service)) drift.push('no longer private: leaves the internal balancer')
     const hosts = hostsOf.get((resource.details?.templates as string[] | undefined)?.at(-1))
     if (hosts && hosts.join() !== wanted.join()) drift.push(`containers' hosts: ${wanted.length ? wanted.join(', ') : 'none'} (were ${hosts.length ? hosts.join(', ') : 'none'})`)
     return drift.length ? { ...resource, drift: [...(resource.drift ?? []), ...drift] } : resource

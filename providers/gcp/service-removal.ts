@@ -52,6 +52,18 @@ export async function leavePublicBalancer(context: RemovalContext, service: stri
   }
 }
 
+/** Takes a service that has become public off the internal balancer: its INTERNAL rule and backend service (and, behind the HTTP balancer, its regional check). */
+export async function leaveInternalBalancer(context: RemovalContext, service: string, progress: Progress): Promise<void> {
+  const { api, manifest, settings } = context
+  const name = serviceResourceName(manifest.name, service)
+  const own = await api.find('forwardingRules.get', () => api.compute.forwardingRules.get({ project: api.project, region: api.region, forwardingRule: name }))
+  if (own?.[0].loadBalancingScheme !== 'INTERNAL') return
+  progress.step(`${service}: leaving the internal balancer`)
+  await remove.forwardingRule(api, name, 'regional')
+  await remove.backendService(api, name, 'regional')
+  if (settings.loadBalancer !== 'network') await remove.healthCheck(api, name, 'regional')
+}
+
 export async function removeService(context: RemovalContext, service: string, progress: Progress): Promise<void> {
   const { api, manifest, settings } = context
   const name = serviceResourceName(manifest.name, service)

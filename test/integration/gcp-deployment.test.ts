@@ -261,6 +261,15 @@ describe('gcp private services and workers against the fake', () => {
     expect(users.versions[0].instanceTemplate).toMatch(/\/strato-shop-users-v1usersxxxxx-[0-9a-f]{6}$/)
     expect(await startupScript('users')).toMatch(/--add-host db:10\.132\.\d+\.\d+ /)
     expect(privateDrift(toResources(await readInventory(context.api, 'shop', 'gcp'), 'gcp', 'europe-west1'), ['db']).some((resource) => resource.drift)).toBe(false)
+
+    // and back: public again, off the internal balancer, the address released
+    await applyActions(on(before), [action('update', 'users', 1, 'v1usersxxxxx'), action('update', 'db', 1, 'v1dbxxxxxxxx')], silentProgress)
+    const back = await fake.state()
+    expect(back[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-db', 'strato-shop-users'])
+    expect(back[`${REGIONAL}/forwardingRules`]).toBeUndefined()
+    expect(back[`${REGIONAL}/backendServices`]).toBeUndefined()
+    expect(back[`${REGIONAL}/healthChecks`]).toBeUndefined()
+    expect(back[`${REGIONAL}/addresses`]).toBeUndefined()
     expect((await destroyTarget(on(after), silentProgress)).remaining).toEqual([])
   })
 

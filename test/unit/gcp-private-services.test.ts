@@ -121,12 +121,15 @@ describe('gcp hosts in templates, and drift', () => {
     const group = (service: string, template: string) => ({ id: service, kind: 'group' as const, target: 'gcp', service, state: 'running' as const, labels: {}, details: { templates: [template] } })
     const template = (name: string, hosts: string[]) => ({ id: name, kind: 'template' as const, target: 'gcp', state: 'running' as const, labels: {}, details: { name, hosts } })
     const rule = { id: 'r', kind: 'balancer' as const, target: 'gcp', service: 'cache', state: 'running' as const, labels: {}, details: { scheme: 'INTERNAL' } }
-    const drifted = privateDrift([group('users', 't-users'), group('db', 't-db'), group('cache', 't-cache'), template('t-users', ['cache']), template('t-db', []), template('t-cache', ['cache', 'db']), rule], ['db', 'cache'])
+    const resources = [group('users', 't-users'), group('db', 't-db'), group('cache', 't-cache'), template('t-users', ['cache']), template('t-db', []), template('t-cache', ['cache', 'db']), rule]
+    const drifted = privateDrift(resources, ['db', 'cache'])
     expect(Object.fromEntries(drifted.filter((resource) => resource.kind === 'group').map((resource) => [resource.service, resource.drift]))).toEqual({
       users: ["containers' hosts: cache, db (were cache)"],
       db: ['private: moves to the internal balancer', "containers' hosts: cache, db (were none)"],
       cache: undefined,
     })
+    expect(privateDrift(resources, ['db']).find((resource) => resource.service === 'cache' && resource.kind === 'group')?.drift)
+      .toEqual(['no longer private: leaves the internal balancer', "containers' hosts: db (were cache, db)"])
   })
 })
 
