@@ -14,9 +14,9 @@
  */
 import type { protos } from '@google-cloud/compute'
 import type { Service } from '../../src/manifest/schema.js'
-import { regionalBackendServiceBody } from './balancer-bodies.js'
-import { projectState, serviceState, type ServiceIdentity } from './group-bodies.js'
-import { internalAddressName, serviceResourceName } from './naming.js'
+import { regionalBackendServiceBody, regionalForwardingRuleBody } from './balancer-bodies.js'
+import { projectState, type ServiceIdentity } from './group-bodies.js'
+import { internalAddressName } from './naming.js'
 import { labelsOf, stateDescription } from './resource-state.js'
 
 type Address = protos.google.cloud.compute.v1.IAddress
@@ -51,20 +51,9 @@ export interface InternalRuleInput extends ServiceIdentity { port: number; backe
 
 /** The service's port on the shared address; reachable from the region's instances of the network only (no global access). */
 export function internalForwardingRuleBody(input: InternalRuleInput): ForwardingRule {
-  const state = serviceState(input, 'forwarding-rule')
-  return {
-    name: serviceResourceName(input.project, input.service),
-    description: stateDescription(state),
-    labels: labelsOf(state),
-    backendService: input.backendServiceLink,
-    IPAddress: input.addressLink,
-    IPProtocol: 'TCP',
-    ports: [String(input.port)],
-    loadBalancingScheme: 'INTERNAL',
-    network: input.network,
-    subnetwork: input.subnetwork,
-    allowGlobalAccess: false,
-  }
+  // the external rule's fields but its tier: an internal rule's tier is its address's
+  const { networkTier: _tier, ...rule } = regionalForwardingRuleBody(input)
+  return { ...rule, IPAddress: input.addressLink, loadBalancingScheme: 'INTERNAL', network: input.network, subnetwork: input.subnetwork, allowGlobalAccess: false }
 }
 
 /** `--add-host` answers for the containers: every private service's name at the shared address, sorted. */
