@@ -225,7 +225,19 @@ describe('gcp private services and workers against the fake', () => {
     expect((await fake.compute(`${REGIONAL}/forwardingRules/strato-shop-users`)).loadBalancingScheme).toBe('EXTERNAL')
     expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-users`)).sourceRanges).toEqual(['0.0.0.0/0'])
     expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-db`)).sourceRanges).toEqual(['10.132.0.0/20', '35.191.0.0/16', '130.211.0.0/22'])
-    const destroyed = await destroyTarget(target, silentProgress)
+    // a service deployed public behind its own external network balancer moves to the internal one when it turns private
+    const mailerPublic = shop('network')
+    mailerPublic.services.api = { image: 'nginx:1.27', port: 9000, health: '/' }
+    await applyActions(on(mailerPublic), [action('create', 'api', 1, 'v1apixxxxxxx')], silentProgress)
+    expect((await fake.compute(`${REGIONAL}/forwardingRules/strato-shop-api`)).loadBalancingScheme).toBe('EXTERNAL')
+    const apiPrivate = shop('network')
+    apiPrivate.services.api = { image: 'nginx:1.27', port: 9000, health: '/', expose: 'private' }
+    await applyActions(on(apiPrivate), [action('update', 'api', 1, 'v1apixxxxxxx')], silentProgress)
+    const moved = await fake.compute(`${REGIONAL}/forwardingRules/strato-shop-api`)
+    expect(moved).toMatchObject({ loadBalancingScheme: 'INTERNAL', ports: ['9000'], IPAddress: (await fake.compute(`${REGIONAL}/forwardingRules/strato-shop-db`)).IPAddress })
+    expect((await fake.compute(`${REGIONAL}/backendServices/strato-shop-api`)).loadBalancingScheme).toBe('INTERNAL')
+    expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-api`)).sourceRanges).toEqual(['10.132.0.0/20', '35.191.0.0/16', '130.211.0.0/22'])
+    const destroyed = await destroyTarget(on(apiPrivate), silentProgress)
     expect(destroyed.remaining).toEqual([])
     expect(destroyed.removed.network).toBe(1)
     expect(await fake.state()).toEqual({})
