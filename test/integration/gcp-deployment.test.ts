@@ -198,6 +198,19 @@ describe('gcp private services and workers against the fake', () => {
     expect((await fake.requests()).slice(before).filter((request) => request.method !== 'GET' && !request.path.endsWith('/listManagedInstances'))).toEqual([])
   })
 
+  it('autoscales a private service without giving it a backend on the HTTP balancer; requests are not counted for it', async () => {
+    const target = on(shop())
+    expect(await applyAutoscaler(target, 'db', { min: 1, max: 3, target: { cpu: 70 } })).toEqual({ created: ['autoscaler strato-shop-db'], updated: [], deleted: [], unchanged: [] })
+    expect((await fake.state())[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-users'])
+    const refused = await applyAutoscaler(target, 'db', { min: 1, max: 3, target: { requests: 50 } }).catch((error: unknown) => error)
+    expect((refused as UserError).exitCode).toBe(2)
+    expect((refused as UserError).message).toMatch(/^services\.db\.autoscale\.target\.requests: db is not behind the HTTP balancer on gcp targets \(it is private\)/)
+    // the balancer, put in line after the next change, still routes the public service alone
+    await applyActions(target, everything.map((entry) => action('noop', entry.service, 1, entry.toVersion!)), silentProgress)
+    const routes = (await fake.compute(`${GLOBAL}/urlMaps/strato-shop-gcp-http`)).pathMatchers[0].routeRules.map((rule: { matchRules: { prefixMatch: string }[] }) => rule.matchRules[0].prefixMatch)
+    expect(routes).toEqual(['/users/'])
+  })
+
   it('removes a private service\'s internal rule, and releases the address with the last one', async () => {
     const { db: _db, ...withoutDb } = shop().services
     await applyActions(on({ ...shop(), services: withoutDb }), [action('delete', 'db', 0, '')], silentProgress)
