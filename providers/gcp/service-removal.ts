@@ -3,9 +3,11 @@
  * autoscaler, its forwarding rule (network or internal balancer) or its
  * route on the shared balancer, backend service, group, health check,
  * firewall rule and templates; for destroy, every service the target has,
- * the shared balancer, the private services' reserved address, and the secrets and service account strato made (unless another
- * gcp target of the manifest uses the same Google Cloud project). Destroy
- * then lists again: what it reports as remaining must be nothing.
+ * the shared balancer, the private services' reserved address, and the
+ * secrets and service account strato made (unless another gcp target of the
+ * manifest uses the same Google Cloud project). Destroy then lists again:
+ * what it reports as remaining must be nothing. A service that turned
+ * private (or public) leaves the balancer it was behind the same way.
  */
 import { LABEL, type Progress, type Resource } from '../../src/model.js'
 import { PAGED } from './api.js'
