@@ -29,6 +29,15 @@ export function isAcrImage(image: string): boolean {
   return /^[a-z0-9]+\.azurecr\.(io|cn|us)\//.test(image)
 }
 
+/**
+ * The private services a service's containers get an --add-host for, in
+ * name order, comma-separated (also kept in a tag, so plan sees them). Not
+ * its own name: an internal balancer drops a backend's flow to its own frontend.
+ */
+export function hostNames(privateHosts: Record<string, string> | string[], service: string): string {
+  return (Array.isArray(privateHosts) ? privateHosts : Object.keys(privateHosts)).filter((name) => name !== service).sort().join(',')
+}
+
 /** Quotes a value for a POSIX shell: single quotes, with embedded ones closed and escaped. */
 function quote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'"'"'`)}'`
@@ -72,8 +81,7 @@ export function renderCustomData(input: CustomDataInput): string {
     )
   }
   const run = ['docker', 'run', '--detach', '--restart', 'unless-stopped', '--name', service, '--env-file', envFile]
-  // not its own name: an internal balancer drops a backend's flow to its own frontend
-  for (const [name, address] of Object.entries(privateHosts).filter(([name]) => name !== service).sort(([a], [b]) => a.localeCompare(b))) run.push('--add-host', `${name}:${address}`)
+  for (const name of hostNames(privateHosts, service).split(',').filter(Boolean)) run.push('--add-host', `${name}:${privateHosts[name]}`)
   if (spec.port !== undefined) run.push('--publish', `${spec.port}:${spec.port}`)
   run.push('--label', `${LABEL.project}=${project}`, '--label', `${LABEL.service}=${service}`, image, ...(spec.command ?? []))
   lines.push(run.map(quote).join(' '))

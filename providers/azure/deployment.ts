@@ -15,7 +15,7 @@ import type { Timing } from '../waiting.js'
 import { LABEL, type Action, type ApplyResult, type Progress } from '../../src/model.js'
 import { applyAutoscaleSetting } from './autoscale.js'
 import type { AzureClients } from './clients.js'
-import { customDataBase64, isAcrImage } from './custom-data.js'
+import { customDataBase64, hostNames, isAcrImage } from './custom-data.js'
 import { imageFor } from './image.js'
 import { readScaleSets, TAG, vmHealth, vmState } from './inventory.js'
 import { autoscaleSettingName, computerNamePrefix, scaleSetName, vaultName } from './naming.js'
@@ -66,6 +66,12 @@ export function preflight(manifest: Manifest, targetName: string, actions: Actio
 
 interface ApplyState extends ProjectNetwork {
   vault?: Vault
+  /** services being deleted: still on the balancers for now, but no container should reach them by name */
+  going: string[]
+}
+
+function hostsFor(state: ApplyState): Record<string, string> {
+  return Object.fromEntries(Object.entries(privateHostsOf(state)).filter(([service]) => !state.going.includes(service)))
 }
 
 function healthOfVms(vms: Awaited<ReturnType<typeof listVms>>): RolloutVm[] {
@@ -96,6 +102,7 @@ function serviceTags(context: DeploymentContext, state: ApplyState, service: str
   }
   const endpoint = endpointOf(state, service)
   if (endpoint) tags[TAG.endpoint] = endpoint
+  tags[TAG.hosts] = hostNames(hostsFor(state), service)
   if (image.length <= 256) tags[TAG.image] = image
   for (const [key, value] of Object.entries(previous ?? {})) if (key.startsWith('strato.release.')) tags[key] = value
   if (previous?.[LABEL.version] && previous[LABEL.version] !== version) tags[TAG.previousVersion] = previous[LABEL.version]
@@ -107,7 +114,7 @@ async function buildModel(context: DeploymentContext, state: ApplyState, service
     project: context.manifest.name, service, image, spec,
     vaultUri: spec.secrets?.length ? state.vault?.uri : undefined,
     acrHost: isAcrImage(image) ? image.split('/')[0] : undefined,
-    privateHosts: privateHostsOf(state),
+    privateHosts: hostsFor(state),
   })
   return scaleSetModel({
     location: context.target.location, vmSize: context.target.vmSize ?? DEFAULT_VM_SIZE, zones: context.target.zones, capacity,
@@ -223,7 +230,7 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   const adding = changing.filter((action) => action.kind === 'create' || action.kind === 'update').map((action) => action.service)
   const keeping = [...new Set([...deployed, ...adding])].filter((service) => !deleting.includes(service)).sort()
   // pools of services being deleted stay until their scale sets are gone: Azure refuses to drop a pool in use
-  const state: ApplyState = await projectNetwork(context, [...new Set([...keeping, ...deleting.filter((service) => deployed.includes(service))])].sort(), progress)
+  const state: ApplyState = { ...await projectNetwork(context, [...new Set([...keeping, ...deleting.filter((service) => deployed.includes(service))])].sort(), progress), going: deleting }
   if (changing.some((action) => (action.kind === 'create' || action.kind === 'update') && manifest.services[action.service]?.secrets?.length)) {
     state.vault = await ensureVault(clients, resourceGroup, vaultName(clients.subscriptionId, resourceGroup, manifest.name), context.target.location, projectTags(context, 'vault'), await context.tenantId())
   }

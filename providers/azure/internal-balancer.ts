@@ -11,6 +11,11 @@
  */
 import type { LoadBalancer, NetworkSecurityGroup, SecurityRule } from '@azure/arm-network'
 import { UserError } from '../../src/errors.js'
+import { isPrivate } from '../../src/exposure.js'
+import type { Manifest } from '../../src/manifest/schema.js'
+import { LABEL, type Resource } from '../../src/model.js'
+import { hostNames } from './custom-data.js'
+import { TAG } from './inventory.js'
 import type { AzureClients } from './clients.js'
 import { network as names } from './naming.js'
 import { getOrUndefined, networkResourceId, type NetworkIds } from './network.js'
@@ -138,4 +143,32 @@ export async function subnetPrefixOf(clients: AzureClients, subnetId: string): P
   const prefix = subnet.addressPrefix ?? subnet.addressPrefixes?.find((candidate) => !candidate.includes(':'))
   if (!prefix) throw new Error(`subnet ${subnetId} reports no IPv4 address prefix`)
   return prefix
+}
+
+/** The project's private services meant for a target (src/exposure.ts), in name order. */
+export function privateServicesOn(manifest: Manifest, targetName: string): string[] {
+  return Object.entries(manifest.services).filter(([, spec]) => isPrivate(spec) && (!spec.targets || spec.targets.includes(targetName))).map(([name]) => name).sort()
+}
+
+/**
+ * Drift for plan, on scale sets (read from their tags): a private service
+ * still where it was before it was private (not on the internal balancer),
+ * one on it that is no longer private, and a service whose containers get
+ * other --add-host names than the target's private services (one added or
+ * removed since). Deploy then rolls the same version out, which fixes it.
+ */
+export function privateDrift(resources: Resource[], manifest: Manifest, targetName: string): Resource[] {
+  const privates = privateServicesOn(manifest, targetName)
+  return resources.map((resource) => {
+    if (resource.kind !== 'group' || !resource.service || !manifest.services[resource.service] || resource.labels[LABEL.role] !== 'scale-set') return resource
+    const service = resource.service
+    const drift: string[] = []
+    const internal = resource.labels[TAG.endpoint]?.endsWith(' (private)') ?? false
+    if (privates.includes(service) && !internal) drift.push('private: moves to the internal load balancer')
+    if (!privates.includes(service) && internal) drift.push('no longer private: leaves the internal load balancer')
+    const wanted = hostNames(privates, service)
+    const have = resource.labels[TAG.hosts] ?? ''
+    if (have !== wanted) drift.push(`containers' hosts: ${wanted ? wanted.replaceAll(',', ', ') : 'none'} (were ${have ? have.replaceAll(',', ', ') : 'none'})`)
+    return drift.length ? { ...resource, drift: [...(resource.drift ?? []), ...drift] } : resource
+  })
 }

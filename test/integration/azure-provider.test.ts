@@ -188,7 +188,10 @@ describe('the azure provider against the fake', () => {
       const provider = open()
       const actions = await plan(provider)
       expect(actions.filter((action) => action.kind === 'delete').map((action) => action.service)).toEqual(['db'])
+      // the others' containers lose the name: plan says so and deploy rolls the same version out without it
+      expect(actions.find((action) => action.service === 'mailer')).toMatchObject({ kind: 'update', reasons: ["containers' hosts: none (were db)"] })
       const result = await provider.apply(actions, silentProgress)
+      expect(networkView(fake, 'strato-shop-azure', 'shop').scriptOf.mailer).not.toContain('--add-host')
       expect(result.endpoints.db).toBeUndefined()
       const view = networkView(fake, 'strato-shop-azure', 'shop')
       expect(view.internalFrontends).toEqual([])
@@ -204,6 +207,8 @@ describe('the azure provider against the fake', () => {
     const result = await provider.apply(await plan(provider), silentProgress)
     expect(result.endpoints.db).toBe('10.42.15.254:5432 (private)')
     expect(networkView(fake, 'strato-shop-azure', 'shop').internalRules).toEqual([{ name: 'db-tcp', frontendPort: 5432, backendPort: 5432 }])
+    expect(networkView(fake, 'strato-shop-azure', 'shop').scriptOf.mailer).toContain(' --add-host db:10.42.15.254 ')
+    expect((await plan(open())).map((action) => action.kind)).toEqual(['noop', 'noop', 'noop', 'noop'])
   })
 
   it('moves a service that turns public to the public balancer, and back, without dropping a pool its VMs are in', async () => {

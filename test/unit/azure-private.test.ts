@@ -1,11 +1,12 @@
 /** Private services on azure targets, the pure parts: the internal balancer's body and addresses, the private NSG, the public balancer without them, the boot script's --add-host. */
 import { describe, expect, it } from 'vitest'
 import { renderCustomData } from '../../providers/azure/custom-data.js'
-import { assignPrivateAddresses, internalLoadBalancerBody, privateAddressesOf, privateSecurityGroupBody, usableFromTop } from '../../providers/azure/internal-balancer.js'
+import { assignPrivateAddresses, internalLoadBalancerBody, privateAddressesOf, privateDrift, privateSecurityGroupBody, usableFromTop } from '../../providers/azure/internal-balancer.js'
 import { loadBalancerBody, SUBNET_PREFIX } from '../../providers/azure/network.js'
 import { endpointOf, poolIdsOf, type ProjectNetwork } from '../../providers/azure/project-network.js'
 import { UserError } from '../../src/errors.js'
-import type { Service } from '../../src/manifest/schema.js'
+import type { Manifest, Service } from '../../src/manifest/schema.js'
+import type { Resource } from '../../src/model.js'
 
 const ids = { subscriptionId: 'sub', resourceGroup: 'rg', project: 'shop' }
 const net = '/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Network'
@@ -113,5 +114,28 @@ describe('the boot script and private services', () => {
     const script = renderCustomData({ project: 'shop', service: 'db', image: 'postgres:16', spec: db, privateHosts: { db: '10.42.15.254', cache: '10.42.15.253' } })
     expect(script).toContain('--add-host cache:10.42.15.253')
     expect(script).not.toContain('--add-host db:')
+  })
+})
+
+describe('drift plan reads from the scale sets\' tags', () => {
+  const manifest = { name: 'shop', services: { users: { image: 'u', port: 8080, health: '/healthz' }, db: { image: 'p', port: 5432 }, cache: { image: 'r', port: 6379, targets: ['other'] } } } as unknown as Manifest
+  const group = (service: string, tags: Record<string, string>): Resource => ({ id: service, kind: 'group', target: 'azure', service, state: 'running', labels: { 'strato.role': 'scale-set', ...tags } })
+
+  it('reports nothing when the tags say what the manifest wants', () => {
+    const resources = [group('users', { 'strato.hosts': 'db', 'strato.endpoint': 'http://203.0.113.9' }), group('db', { 'strato.hosts': '', 'strato.endpoint': '10.42.15.254:5432 (private)' })]
+    expect(privateDrift(resources, manifest, 'azure').map((resource) => resource.drift)).toEqual([undefined, undefined])
+  })
+
+  it('moves a database deployed on the public balancer (before private services existed) and gives the others its name', () => {
+    const resources = [group('users', { 'strato.endpoint': 'http://203.0.113.9' }), group('db', { 'strato.endpoint': 'http://203.0.113.9:8081' })]
+    expect(privateDrift(resources, manifest, 'azure').map((resource) => resource.drift)).toEqual([
+      ["containers' hosts: db (were none)"],
+      ['private: moves to the internal load balancer'],
+    ])
+  })
+
+  it('takes a service that is no longer private off the internal balancer', () => {
+    const now = { ...manifest, services: { ...manifest.services, db: { image: 'p', port: 5432, health: '/ready' } } } as Manifest
+    expect(privateDrift([group('db', { 'strato.endpoint': '10.42.15.254:5432 (private)' })], now, 'azure')[0].drift).toEqual(['no longer private: leaves the internal load balancer'])
   })
 })
