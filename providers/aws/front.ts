@@ -6,6 +6,7 @@
  * (migration.ts); and removing the shared balancer with the last service.
  */
 import type { Manifest, Service } from '../../src/manifest/schema.js'
+import { isPublic } from '../../src/exposure.js'
 import { serviceRoute, type Route } from '../../src/lb/routes.js'
 import type { Progress } from '../../src/model.js'
 import { attachTargetGroup, detachTargetGroup, describeGroup } from './auto-scaling-group.js'
@@ -21,11 +22,12 @@ import { moveToSharedBalancer, needsMove, type MoveOps } from './migration.js'
 import { TAG } from './label-codec.js'
 import { groupName } from './naming.js'
 import type { Network } from './network.js'
-import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup, revokeIngressFrom } from './security-group.js'
+import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup, privateIngress, revokeIngressFrom } from './security-group.js'
+import { applyListeners, ensureInternalBalancer, ensurePrivateTargetGroup, PRIVATE_TARGET_GROUP, type InternalBalancer } from './internal-balancer.js'
 
-/** The route of every service a balancer fronts on aws: every service with a port. */
+/** The route of every service the shared balancer fronts on aws: the public ones (src/exposure.ts). */
 export function manifestRoutes(manifest: Manifest): Record<string, Route> {
-  return Object.fromEntries(Object.entries(manifest.services).filter(([, spec]) => spec.port !== undefined).map(([name, spec]) => [name, serviceRoute(name, spec.route)]))
+  return Object.fromEntries(Object.entries(manifest.services).filter(([, spec]) => isPublic(spec)).map(([name, spec]) => [name, serviceRoute(name, spec.route)]))
 }
 
 export interface Front {
@@ -73,6 +75,82 @@ export async function prepareFront(
   const routed = [...new Set([...input.services, ...others])].map((name) => ({ name, route: routes[name] }))
   await applyRuleChanges(clients, { project, listenerArn: balancer.listenerArn, changes: planRuleChanges(kept, desiredRules(routed)), targetGroups })
   return { balancer, securityGroupId, targetGroups, appSecurityGroups }
+}
+
+export interface PrivateFront {
+  balancer: InternalBalancer
+  /** per private service: its TCP target group behind the internal balancer and its instances' security group */
+  targetGroups: Map<string, string>
+  appSecurityGroups: Map<string, string>
+}
+
+/**
+ * Puts the internal balancer in place for the named private services: their
+ * instances' security groups (the port from the VPC only), TCP target groups,
+ * and a listener per port. Listeners of private services deployed before and
+ * not being deleted stay; those of deleted ones go.
+ */
+export async function preparePrivateFront(
+  context: DeploymentContext, inventory: AwsInventory, network: Network,
+  input: { services: string[]; deleting: string[] }, progress: Progress,
+): Promise<PrivateFront> {
+  const { clients, manifest } = context
+  const project = manifest.name
+  progress.step(`internal load balancer: listeners for ${input.services.join(', ')}`)
+  const balancer = await ensureInternalBalancer(clients, { project, subnets: network.subnetRanges }, inventory.loadBalancers)
+  const targetGroups = new Map<string, string>()
+  const appSecurityGroups = new Map<string, string>()
+  const wanted = new Map<number, string>()
+  for (const service of input.services) {
+    const port = manifest.services[service].port!
+    appSecurityGroups.set(service, await ensureSecurityGroup(clients, {
+      project, service, side: 'app', vpcId: network.vpcId, ingress: privateIngress(port, network.vpcCidrs), existing: inventory.securityGroups,
+    }))
+    const targetGroupArn = await ensurePrivateTargetGroup(clients, { project, service, port, vpcId: network.vpcId }, inventory.targetGroups)
+    targetGroups.set(service, targetGroupArn)
+    wanted.set(port, targetGroupArn)
+  }
+  const keepPorts = new Set(inventory.targetGroups
+    .filter((tg) => tg.tags[TAG.role] === PRIVATE_TARGET_GROUP && !input.services.includes(tg.tags[TAG.service]) && !input.deleting.includes(tg.tags[TAG.service]))
+    .map((tg) => tg.item.Port!))
+  await applyListeners(clients, { project, balancerArn: balancer.arn, wanted, keepPorts })
+  return { balancer, targetGroups, appSecurityGroups }
+}
+
+/**
+ * A deployed service that is private now (it had a rule on the public
+ * balancer before private services existed): it joins the internal balancer
+ * first, then leaves the public one: its rule, target group and the
+ * balancer's admission to its instances go.
+ */
+export async function moveToInternalBalancer(
+  context: DeploymentContext, inventory: AwsInventory, privateFront: PrivateFront, service: string,
+  waitHealthy: (targetGroupArn: string, count: number) => Promise<void>, progress: Progress,
+): Promise<void> {
+  const { clients } = context
+  const found = serviceFront(inventory, service)
+  if (!found.group) return
+  const name = groupName(context.manifest.name, service)
+  const targetGroupArn = privateFront.targetGroups.get(service)!
+  const attached = found.group.TargetGroupARNs ?? []
+  if (!attached.includes(targetGroupArn)) {
+    progress.step(`${service}: joins the internal load balancer`)
+    await attachTargetGroup(clients, name, targetGroupArn)
+    const group = await describeGroup(clients, name)
+    const inService = (group?.Instances ?? []).filter((instance) => instance.LifecycleState === 'InService').length
+    if (inService > 0) await waitHealthy(targetGroupArn, inService)
+  }
+  const publicGroups = [found.targetGroup, found.legacy.targetGroup].filter((group): group is NonNullable<typeof group> => group !== undefined)
+  if (!found.rule && !found.legacy.balancer && publicGroups.length === 0) return
+  progress.step(`${service}: leaves the public load balancer`)
+  if (found.rule) await deleteRule(clients, found.rule.RuleArn!)
+  for (const group of publicGroups) if (attached.includes(group.item.TargetGroupArn!)) await detachTargetGroup(clients, name, group.item.TargetGroupArn!)
+  if (found.legacy.balancer) await deleteLoadBalancer(clients, found.legacy.balancer.item.LoadBalancerArn!, context.timing.sleep)
+  for (const group of publicGroups) await deleteTargetGroup(clients, group.item.TargetGroupArn!, context.timing.sleep)
+  for (const balancerGroup of [sharedSecurityGroup(inventory), found.legacy.securityGroup]) {
+    if (balancerGroup && found.appSecurityGroup) await revokeIngressFrom(clients, found.appSecurityGroup, balancerGroup.GroupId!)
+  }
+  if (found.legacy.securityGroup) await deleteSecurityGroup(clients, found.legacy.securityGroup.GroupId!, context.timing.sleep)
 }
 
 /** Moves a deployed service behind the shared balancer when it is not yet there fully (see migration.ts). */

@@ -1,8 +1,9 @@
 /**
  * Security groups: one for the target's shared load balancer (HTTP from
- * anywhere) and one per service for its instances, which admits the service
- * port only from the load balancer's group, so instances are never reachable
- * directly.
+ * anywhere) and one per service for its instances: a public service's admits
+ * its port only from the load balancer's group, so instances are never
+ * reachable directly; a private service's only from the VPC's ranges; a
+ * service without a port admits nothing.
  */
 import {
   AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, RevokeSecurityGroupIngressCommand,
@@ -14,6 +15,15 @@ import { projectFilter, securityGroupName, stratoTags, tagMap, type Role } from 
 import { TAG } from './label-codec.js'
 
 export const LISTENER_PORT = 80
+
+/**
+ * A private service's instances: its port from the VPC's own ranges only (the
+ * internal balancer keeps the callers' addresses, and its health checks come
+ * from its addresses in the VPC). Pure.
+ */
+export function privateIngress(servicePort: number, vpcCidrs: string[]): IpPermission[] {
+  return [{ IpProtocol: 'tcp', FromPort: servicePort, ToPort: servicePort, IpRanges: vpcCidrs.map((CidrIp) => ({ CidrIp, Description: 'service port from inside the VPC only' })) }]
+}
 
 /** The ingress rules each side should have; pure, so tests compare them exactly. */
 export function desiredIngress(side: 'lb' | 'app', servicePort: number, lbGroupId?: string): IpPermission[] {
