@@ -168,4 +168,42 @@ describe('aws provider against moto: private services', () => {
     expect(await balancers()).toEqual({ internal: [], public: [] })
     expect((await c.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups).toEqual([])
   })
+
+  it('moves a database deployed on the public balancer behind the internal one, and points the other services at it', async () => {
+    // as deployed before private services existed: the database had a rule on the internet-facing balancer
+    const before = manifestFor(moto.endpoint, { users, db: { ...db, expose: 'public', health: '/' } })
+    const old = providerFor(before)
+    await old.apply(await plan(old, before), silentProgress)
+    const c = clients()
+    const publicLb = (await balancers()).public[0]
+    const listener = (await c.elb.send(new DescribeListenersCommand({ LoadBalancerArn: publicLb.LoadBalancerArn }))).Listeners![0]
+    expect((await c.elb.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!.filter((r) => !r.IsDefault)).toHaveLength(2)
+
+    const now = manifestFor(moto.endpoint, { users, db })
+    const provider = providerFor(now)
+    const moving = await plan(provider, now)
+    expect(moving.find((a) => a.service === 'users')).toMatchObject({ kind: 'update', reasons: ['containers reach db by name (--add-host)'] })
+    expect(moving.find((a) => a.service === 'db')?.kind).toBe('update')
+    await provider.apply(moving, silentProgress)
+
+    // one rule left on the public balancer (users), the database's HTTP target group gone, its port from the VPC only
+    const rules = (await c.elb.send(new DescribeRulesCommand({ ListenerArn: listener.ListenerArn }))).Rules!.filter((r) => !r.IsDefault)
+    expect(rules).toHaveLength(1)
+    const targetGroups = (await c.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!
+    expect(targetGroups.map((tg) => [tg.Protocol, tg.Port]).sort()).toEqual([['HTTP', 8080], ['TCP', 5432]])
+    const sgs = (await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:strato.service', Values: ['db'] }] }))).SecurityGroups!
+    expect(sgs).toHaveLength(1)
+    expect(sgs[0].IpPermissions!.flatMap((p) => p.UserIdGroupPairs ?? [])).toEqual([])
+    expect(sgs[0].IpPermissions!.flatMap((p) => p.IpRanges ?? []).map((r) => r.CidrIp)).toHaveLength(1)
+    const dbGroup = ((await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['strato-shop-db'] }))).AutoScalingGroups ?? [])[0]
+    expect(dbGroup.TargetGroupARNs).toEqual([targetGroups.find((tg) => tg.Protocol === 'TCP')!.TargetGroupArn])
+    const address = (await c.elb.send(new DescribeTagsCommand({ ResourceArns: [(await balancers()).internal[0].LoadBalancerArn!] }))).TagDescriptions![0].Tags!
+      .find((t) => t.Key === 'strato.address')!.Value!
+    expect(await userData('users')).toContain(`--add-host db:${address} `)
+    expect((await plan(provider, now)).filter((a) => a.kind !== 'noop')).toEqual([])
+
+    const destroyed = await provider.destroy()
+    expect(destroyed.remaining).toEqual([])
+    expect(await balancers()).toEqual({ internal: [], public: [] })
+  })
 })
