@@ -113,8 +113,9 @@ describe('status and plan of private services, from tags', () => {
     ({ item: { TargetGroupArn: `tg-${service}-${role}`, Port: port }, tags: { 'strato.project': 'shop', 'strato.service': service, 'strato.role': role } })
   const group = (service: string, targetGroups: string[]): AutoScalingGroup => ({
     AutoScalingGroupName: `strato-shop-${service}`, DesiredCapacity: 1, MinSize: 0, MaxSize: 1, TargetGroupARNs: targetGroups, Instances: [],
+    DefaultCooldown: 300, AvailabilityZones: [], HealthCheckType: 'ELB', CreatedTime: new Date(0),
     LaunchTemplate: { LaunchTemplateId: `lt-${service}`, Version: '1' }, Tags: [{ Key: 'strato.project', Value: 'shop' }, { Key: 'strato.service', Value: service }],
-  } as AutoScalingGroup)
+  })
   const internal: { item: LoadBalancer; tags: Record<string, string> } = {
     item: { LoadBalancerArn: 'lb-internal', Scheme: 'internal', State: { Code: 'active' } },
     tags: { 'strato.project': 'shop', 'strato.role': 'internal-load-balancer', 'strato.address': '10.0.1.250' },
