@@ -8,8 +8,8 @@
  */
 import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
 import { unknownLocation, verbNotSupported } from '../../src/capabilities.js'
-import { UserError, usageError } from '../../src/errors.js'
-import { privateServices } from '../../src/exposure.js'
+import { notSupported, UserError, usageError } from '../../src/errors.js'
+import { isPublic, privateServices } from '../../src/exposure.js'
 import type { Autoscale, AwsTargetConfig } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
 import type { DestroyResult, Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
@@ -108,6 +108,10 @@ export class AwsProvider implements Provider {
     const group = await describeGroup(this.clients, name)
     if (!group) throw new UserError(`Service ${service} is not deployed on target "${this.context.targetName}", so it has no group to scale.`, { code: 'conflict', fix: 'Run strato deploy first, then strato autoscale apply.' })
     const resolved: Record<string, string> = {}
+    if (needsRequestLabel({ policy }) && !isPublic(this.serviceSpec(service))) {
+      throw notSupported(`Request-based scaling of ${service} on aws, a service the internal Network Load Balancer fronts (it counts connections, not requests),`,
+        `Scale ${service} on cpu (services.${service}.autoscale.target.cpu), or make it public with a health path.`)
+    }
     if (needsRequestLabel({ policy })) {
       // request counts per target: the shared balancer and the service's target group behind it
       const inventory = await readInventory(this.clients, project)
