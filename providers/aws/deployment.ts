@@ -1,6 +1,8 @@
 /**
  * Applying planned actions to one aws target: first what fronts the services
- * (the shared balancer, target groups and listener rules, front.ts); then
+ * (the internal balancer for the private ones, whose address every launch
+ * template's --add-host needs; the shared balancer, target groups and
+ * listener rules for the public ones, front.ts); then
  * create and update put each service's launch template and group in place
  * (an update rolls out health-gated, see rollout.ts) and scale sets the
  * group's capacity, each after moving a service that still has a balancer of
@@ -9,7 +11,7 @@
  */
 import type { Timing } from '../waiting.js'
 import { notSupported, usageError, UserError } from '../../src/errors.js'
-import { exposureOf, privateServices, type Exposure } from '../../src/exposure.js'
+import { exposureOf, type Exposure } from '../../src/exposure.js'
 import type { AwsTargetConfig, Manifest, Service } from '../../src/manifest/schema.js'
 import { durationSeconds } from '../../src/manifest/units.js'
 import { type Action, type Progress } from '../../src/model.js'
@@ -25,7 +27,7 @@ import { readInventory, type AwsInventory } from './inventory.js'
 import { deleteInstanceProfile, ensureInstanceProfile } from './instance-role.js'
 import { deleteLaunchTemplate, isEcrImage, putLaunchTemplate } from './launch-template.js'
 import { deleteSharedBalancer, joinSharedBalancer, moveToInternalBalancer, prepareFront, preparePrivateFront, type Front, type PrivateFront } from './front.js'
-import { deleteInternalBalancer, deleteListenerTo, internalBalancerOf, privateEndpoint, PRIVATE_TARGET_GROUP, privateHosts } from './internal-balancer.js'
+import { deleteInternalBalancer, deleteListenerTo, internalBalancerOf, portClash, privateEndpoint, PRIVATE_TARGET_GROUP, privateHosts, privateServicesOn } from './internal-balancer.js'
 import { serviceEndpoint, serviceFront } from './layout.js'
 import { deleteRule } from './listener.js'
 import { deleteLoadBalancer, deleteTargetGroup, targetHealth } from './load-balancer.js'
@@ -73,7 +75,7 @@ export async function preflight(context: DeploymentContext, actions: Action[]): 
     const type = instanceTypeOf(context.target)
     if (!types.has(type)) types.set(type, await checkInstanceType(context.clients, type, `targets.${context.targetName}.instanceType`))
   }
-  const clash = portClash(context.manifest)
+  const clash = portClash(context.manifest, context.targetName)
   if (clash) {
     throw notSupported(`Private services ${clash.services.join(' and ')} both on port ${clash.port} of one aws target (the internal load balancer has one listener per port)`,
       `Give services.${clash.services[1]}.port another port (and its callers' URLs), or put it on another target.`)
@@ -81,17 +83,6 @@ export async function preflight(context: DeploymentContext, actions: Action[]): 
   return types
 }
 
-/** Two private services on one port cannot share the internal balancer's one address. Pure. */
-export function portClash(manifest: Manifest): { port: number; services: [string, string] } | undefined {
-  const byPort = new Map<number, string>()
-  for (const name of privateServices(manifest.services)) {
-    const port = manifest.services[name].port!
-    const other = byPort.get(port)
-    if (other) return { port, services: [other, name] }
-    byPort.set(port, name)
-  }
-  return undefined
-}
 
 
 interface ApplyState {
@@ -272,8 +263,8 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   const kept = actions.filter((action) => action.kind !== 'delete').map((action) => action.service)
   const exposed = (exposure: Exposure) => kept.filter((service) => context.manifest.services[service] && exposureOf(context.manifest.services[service]) === exposure)
   // private services first, so the internal balancer's address exists before any launch template is rendered
-  // every private service of the manifest, as plan's drift reckons them (inventory.ts)
-  const privateNames = privateServices(context.manifest.services)
+  // the private services on this target, as plan's drift reckons them (index.ts)
+  const privateNames = privateServicesOn(context.manifest, context.targetName)
   const state: ApplyState = { inventory, types, warnings, privateNames }
   if (kept.length > 0) state.network = await resolveNetwork(context.clients, context.target, context.targetName)
   if (exposed('private').length > 0) state.privateFront = await preparePrivateFront(context, inventory, state.network!, { services: exposed('private'), deleting }, progress)

@@ -30,12 +30,18 @@ export function manifestRoutes(manifest: Manifest): Record<string, Route> {
   return Object.fromEntries(Object.entries(manifest.services).filter(([, spec]) => isPublic(spec)).map(([name, spec]) => [name, serviceRoute(name, spec.route)]))
 }
 
-export interface Front {
-  balancer: SharedBalancer
-  securityGroupId: string
-  /** per service: its target group behind the balancer and its instances' security group */
+/** Per service: its target group behind a balancer and its instances' security group. */
+interface ServiceFronts {
   targetGroups: Map<string, string>
   appSecurityGroups: Map<string, string>
+}
+
+/** The services a deploy puts in front of a balancer, and those it deletes. */
+interface FrontInput { services: string[]; deleting: string[] }
+
+export interface Front extends ServiceFronts {
+  balancer: SharedBalancer
+  securityGroupId: string
 }
 
 /**
@@ -44,10 +50,7 @@ export interface Front {
  * and any other service's that already has a rule (so priorities account for
  * it), leaving out the services being deleted, whose rules go first.
  */
-export async function prepareFront(
-  context: DeploymentContext, inventory: AwsInventory, network: Network,
-  input: { services: string[]; deleting: string[] }, progress: Progress,
-): Promise<Front> {
+export async function prepareFront(context: DeploymentContext, inventory: AwsInventory, network: Network, input: FrontInput, progress: Progress): Promise<Front> {
   const { clients, manifest } = context
   const project = manifest.name
   const specs = input.services.map((service) => [service, manifest.services[service]] as [string, Service])
@@ -77,11 +80,9 @@ export async function prepareFront(
   return { balancer, securityGroupId, targetGroups, appSecurityGroups }
 }
 
-export interface PrivateFront {
+/** The internal balancer, and per private service its TCP target group and its instances' security group. */
+export interface PrivateFront extends ServiceFronts {
   balancer: InternalBalancer
-  /** per private service: its TCP target group behind the internal balancer and its instances' security group */
-  targetGroups: Map<string, string>
-  appSecurityGroups: Map<string, string>
 }
 
 /**
@@ -90,10 +91,7 @@ export interface PrivateFront {
  * and a listener per port. Listeners of private services deployed before and
  * not being deleted stay; those of deleted ones go.
  */
-export async function preparePrivateFront(
-  context: DeploymentContext, inventory: AwsInventory, network: Network,
-  input: { services: string[]; deleting: string[] }, progress: Progress,
-): Promise<PrivateFront> {
+export async function preparePrivateFront(context: DeploymentContext, inventory: AwsInventory, network: Network, input: FrontInput, progress: Progress): Promise<PrivateFront> {
   const { clients, manifest } = context
   const project = manifest.name
   progress.step(`internal load balancer: listeners for ${input.services.join(', ')}`)
@@ -117,6 +115,20 @@ export async function preparePrivateFront(
   return { balancer, targetGroups, appSecurityGroups }
 }
 
+/** A deployed service's group, what it is attached to, and the target group a balancer now has for it; none when not deployed. */
+function deployedService(context: DeploymentContext, inventory: AwsInventory, fronts: ServiceFronts, service: string) {
+  const found = serviceFront(inventory, service)
+  if (!found.group) return undefined
+  return { found, name: groupName(context.manifest.name, service), targetGroupArn: fronts.targetGroups.get(service)!, attached: found.group.TargetGroupARNs ?? [] }
+}
+
+/** Waits until the instances the group has in service are healthy in the target group. */
+async function waitInServiceHealthy(clients: AwsClients, name: string, targetGroupArn: string, waitHealthy: (targetGroupArn: string, count: number) => Promise<void>): Promise<void> {
+  const group = await describeGroup(clients, name)
+  const inService = (group?.Instances ?? []).filter((instance) => instance.LifecycleState === 'InService').length
+  if (inService > 0) await waitHealthy(targetGroupArn, inService)
+}
+
 /**
  * A deployed service that is private now (it had a rule on the public
  * balancer before private services existed): it joins the internal balancer
@@ -128,17 +140,13 @@ export async function moveToInternalBalancer(
   waitHealthy: (targetGroupArn: string, count: number) => Promise<void>, progress: Progress,
 ): Promise<void> {
   const { clients } = context
-  const found = serviceFront(inventory, service)
-  if (!found.group) return
-  const name = groupName(context.manifest.name, service)
-  const targetGroupArn = privateFront.targetGroups.get(service)!
-  const attached = found.group.TargetGroupARNs ?? []
+  const deployed = deployedService(context, inventory, privateFront, service)
+  if (!deployed) return
+  const { found, name, targetGroupArn, attached } = deployed
   if (!attached.includes(targetGroupArn)) {
     progress.step(`${service}: joins the internal load balancer`)
     await attachTargetGroup(clients, name, targetGroupArn)
-    const group = await describeGroup(clients, name)
-    const inService = (group?.Instances ?? []).filter((instance) => instance.LifecycleState === 'InService').length
-    if (inService > 0) await waitHealthy(targetGroupArn, inService)
+    await waitInServiceHealthy(clients, name, targetGroupArn, waitHealthy)
   }
   const publicGroups = [found.targetGroup, found.legacy.targetGroup].filter((group): group is NonNullable<typeof group> => group !== undefined)
   if (!found.rule && !found.legacy.balancer && publicGroups.length === 0) return
@@ -159,11 +167,9 @@ export async function joinSharedBalancer(
   waitHealthy: (targetGroupArn: string, count: number) => Promise<void>, progress: Progress,
 ): Promise<void> {
   const { clients } = context
-  const found = serviceFront(inventory, service)
-  if (!found.group) return
-  const name = groupName(context.manifest.name, service)
-  const targetGroupArn = front.targetGroups.get(service)!
-  const attached = found.group.TargetGroupARNs ?? []
+  const deployed = deployedService(context, inventory, front, service)
+  if (!deployed) return
+  const { found, name, targetGroupArn, attached } = deployed
   const own = found.legacy
   const state = {
     service,
@@ -179,11 +185,7 @@ export async function joinSharedBalancer(
   const ops: MoveOps = {
     attach: () => attachTargetGroup(clients, name, targetGroupArn),
     detach: () => detachTargetGroup(clients, name, targetGroupArn),
-    async waitHealthy() {
-      const group = await describeGroup(clients, name)
-      const inService = (group?.Instances ?? []).filter((instance) => instance.LifecycleState === 'InService').length
-      if (inService > 0) await waitHealthy(targetGroupArn, inService)
-    },
+    waitHealthy: () => waitInServiceHealthy(clients, name, targetGroupArn, waitHealthy),
     relabelScaling: () => relabelRequestScaling(clients, name, requestLabelOf(front.balancer.arn, targetGroupArn)),
     deleteOwnBalancer: () => deleteLoadBalancer(clients, own.balancer!.item.LoadBalancerArn!, context.timing.sleep),
     detachOwnTargetGroup: () => detachTargetGroup(clients, name, own.targetGroup!.item.TargetGroupArn!),

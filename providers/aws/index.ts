@@ -9,7 +9,7 @@
 import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
 import { unknownLocation, verbNotSupported } from '../../src/capabilities.js'
 import { notSupported, UserError, usageError } from '../../src/errors.js'
-import { isPublic, privateServices } from '../../src/exposure.js'
+import { isPublic } from '../../src/exposure.js'
 import type { Autoscale, AwsTargetConfig } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
 import type { DestroyResult, Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
@@ -24,7 +24,7 @@ import { collectFacts } from './facts.js'
 import { readInventory, toResources } from './inventory.js'
 import { deleteSharedBalancer, manifestRoutes } from './front.js'
 import { joinedSharedBalancer, serviceFront, sharedBalancer } from './layout.js'
-import { deleteInternalBalancer } from './internal-balancer.js'
+import { deleteInternalBalancer, privateServicesOn } from './internal-balancer.js'
 import { cpuSamples } from './metrics.js'
 import { groupName } from './naming.js'
 
@@ -60,7 +60,7 @@ export class AwsProvider implements Provider {
   }
 
   async inventory(project: string): Promise<Resource[]> {
-    return toResources(await readInventory(this.clients, project), this.context.targetName, this.target.region, manifestRoutes(this.context.manifest), privateServices(this.context.manifest.services))
+    return toResources(await readInventory(this.clients, project), this.context.targetName, this.target.region, manifestRoutes(this.context.manifest), privateServicesOn(this.context.manifest, this.context.targetName))
   }
 
   async apply(actions: Action[], progress: Progress): Promise<ApplyResult> {

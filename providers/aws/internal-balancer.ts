@@ -18,6 +18,10 @@ import {
   ModifyListenerCommand, ModifyLoadBalancerAttributesCommand, type Listener, type LoadBalancer, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { UserError } from '../../src/errors.js'
+import { privateServices } from '../../src/exposure.js'
+import { desiredReplicas } from '../../src/manifest/defaults.js'
+import type { Manifest } from '../../src/manifest/schema.js'
+import { placeReplicas } from '../../src/placement.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 import { TAG } from './label-codec.js'
@@ -56,14 +60,38 @@ export function subnetMappings(project: string, subnets: SubnetRange[]): { Subne
 }
 
 /** `--add-host` pairs for the container of `self`: every private service of the project, at the balancer's address. Pure. */
-export function privateHosts(privateServices: string[], address: string | undefined, self: string): { name: string; address: string }[] {
+export function privateHosts(names: string[], address: string | undefined, self: string): { name: string; address: string }[] {
   if (address === undefined) return []
-  return privateServices.filter((name) => name !== self).sort().map((name) => ({ name, address }))
+  return names.filter((name) => name !== self).sort().map((name) => ({ name, address }))
 }
 
 /** How status and deploy show a private service: the internal balancer's address and the port, and that it is private. */
 export function privateEndpoint(address: string, port: number): string {
   return `${address}:${port} (private)`
+}
+
+/**
+ * The project's private services that may run on this target (placement
+ * puts replicas here at their count, or up to their autoscale max): the ones
+ * the internal balancer fronts and every container here reaches by name.
+ */
+export function privateServicesOn(manifest: Manifest, targetName: string): string[] {
+  return privateServices(manifest.services).filter((name) => {
+    const spec = manifest.services[name]
+    return (placeReplicas(manifest, name, Math.max(desiredReplicas(spec), spec.autoscale?.max ?? 0))[targetName] ?? 0) > 0
+  })
+}
+
+/** Two private services on one port of a target cannot share the internal balancer's one address. Pure. */
+export function portClash(manifest: Manifest, targetName: string): { port: number; services: [string, string] } | undefined {
+  const byPort = new Map<number, string>()
+  for (const name of privateServicesOn(manifest, targetName)) {
+    const port = manifest.services[name].port!
+    const other = byPort.get(port)
+    if (other) return { port, services: [other, name] }
+    byPort.set(port, name)
+  }
+  return undefined
 }
 
 export function isInternalBalancer(tags: Record<string, string>): boolean {

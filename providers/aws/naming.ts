@@ -11,6 +11,8 @@ import { awsTagCodec, TAG } from './label-codec.js'
  * group carry no service tag; `target-group` is the role of the per-service
  * target groups strato made before balancers were shared (a deploy moves
  * their services to a `route-target-group` behind the shared balancer).
+ * The internal balancer of the private services carries no service tag
+ * either; each private service's TCP target group is a `private-target-group`.
  */
 export type Role = 'group' | 'launch-template' | 'load-balancer' | 'target-group' | 'route-target-group' | 'listener-rule' | 'lb-security-group' | 'app-security-group' | 'secret'
   | 'internal-load-balancer' | 'private-target-group'

@@ -14,9 +14,9 @@ const bin = path.resolve('bin/run.js')
 let moto: Moto
 let dir: string
 
-async function strato(args: string[]) {
+async function strato(args: string[], cwd = dir) {
   const result = await execa(process.execPath, [bin, ...args], {
-    cwd: dir, reject: false,
+    cwd, reject: false,
     env: {
       NO_COLOR: '1', CI: '1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true',
       AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PROFILE: '', STRATO_POLL_MS: '50', STRATO_MAX_ATTEMPTS: '2',
@@ -100,10 +100,7 @@ describe('strato CLI on an aws target', () => {
       'targets:',
       `  aws: { provider: aws, region: eu-west-1, instanceType: t3.small, endpoint: "${moto.endpoint}" }`,
     ].join('\n'))
-    const inShop = (args: string[]) => execa(process.execPath, [bin, ...args], {
-      cwd: shop, reject: false,
-      env: { NO_COLOR: '1', CI: '1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', STRATO_POLL_MS: '50', STRATO_MAX_ATTEMPTS: '2' },
-    })
+    const inShop = (args: string[]) => strato(args, shop)
     try {
       expect((await inShop(['validate'])).exitCode).toBe(0)
       const planned = await inShop(['plan', '--target', 'aws', '--json'])

@@ -14,6 +14,7 @@ import {
 import {
   DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeRulesCommand, DescribeTagsCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { UserError } from '../../src/errors.js'
 import type { Manifest, Service } from '../../src/manifest/schema.js'
 import { silentProgress, type Action } from '../../src/model.js'
 import { desiredState } from '../../src/planning/desired.js'
@@ -205,5 +206,15 @@ describe('aws provider against moto: private services', () => {
     const destroyed = await provider.destroy()
     expect(destroyed.remaining).toEqual([])
     expect(await balancers()).toEqual({ internal: [], public: [] })
+  })
+
+  it('refuses two private services on one port before creating anything (exit 7)', async () => {
+    const manifest = manifestFor(moto.endpoint, { users, db, 'db-replica': { ...db, env: { PRIMARY_HOST: 'db' } } })
+    const provider = providerFor(manifest)
+    const refused = await provider.apply(await plan(provider, manifest), silentProgress).then(() => undefined, (error: unknown) => error)
+    expect(refused).toBeInstanceOf(UserError)
+    expect((refused as UserError).exitCode).toBe(7)
+    expect((refused as UserError).message).toBe('Private services db and db-replica both on port 5432 of one aws target (the internal load balancer has one listener per port) is not supported yet.')
+    expect(await provider.inventory('shop')).toEqual([])
   })
 })

@@ -6,9 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling'
 import type { LoadBalancer, TargetGroup } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { portClash } from '../../providers/aws/deployment.js'
 import { manifestRoutes } from '../../providers/aws/front.js'
-import { internalAddress, planListeners, privateEndpoint, privateHosts, subnetMappings } from '../../providers/aws/internal-balancer.js'
+import { internalAddress, planListeners, portClash, privateEndpoint, privateHosts, privateServicesOn, subnetMappings } from '../../providers/aws/internal-balancer.js'
 import type { AwsInventory } from '../../providers/aws/inventory.js'
 import { toResources } from '../../providers/aws/inventory.js'
 import { hostsDrift, privateDrift, serviceEndpoint } from '../../providers/aws/layout.js'
@@ -101,10 +100,26 @@ describe('private services on aws', () => {
     expect(Object.keys(manifestRoutes(manifest))).toEqual(['users'])
   })
 
+  it('are reached only on the targets placement puts them on', () => {
+    const manifest: Manifest = {
+      name: 'shop',
+      services: { users: { image: 'u', port: 8080, health: '/' }, db: { image: 'postgres', port: 5432, replicas: 1 }, search: { image: 's', port: 9200, autoscale: { min: 1, max: 8 } } },
+      targets: { onprem: { provider: 'docker' }, aws: { provider: 'aws', region: 'eu-west-1' } },
+      placement: [{ target: 'onprem', max: 2 }, { target: 'aws' }],
+    }
+    // db's one replica fits on onprem; search may overflow to aws up to its autoscale max
+    expect(privateServicesOn(manifest, 'aws')).toEqual(['search'])
+    expect(privateServicesOn(manifest, 'onprem')).toEqual(['db', 'search'])
+  })
+
   it('may not share a port on one target, since the internal balancer has one listener per port', () => {
     const services = { db: { image: 'postgres', port: 5432 }, 'db-replica': { image: 'postgres', port: 5432 }, users: { image: 'u', port: 5432, health: '/' } }
-    expect(portClash({ name: 'shop', services })).toEqual({ port: 5432, services: ['db', 'db-replica'] })
-    expect(portClash({ name: 'shop', services: { db: services.db, users: services.users } })).toBeUndefined()
+    const aws = { aws: { provider: 'aws' as const, region: 'eu-west-1' } }
+    expect(portClash({ name: 'shop', services, targets: aws }, 'aws')).toEqual({ port: 5432, services: ['db', 'db-replica'] })
+    expect(portClash({ name: 'shop', services: { db: services.db, users: services.users }, targets: aws }, 'aws')).toBeUndefined()
+    // on two targets they have a balancer each
+    const split = { ...services, 'db-replica': { ...services['db-replica'], targets: ['gcp'] } }
+    expect(portClash({ name: 'shop', services: split, targets: { ...aws, gcp: { provider: 'gcp', project: 'p', zone: 'europe-west1-b' } } }, 'aws')).toBeUndefined()
   })
 })
 
