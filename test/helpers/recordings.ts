@@ -22,6 +22,10 @@ export function recordingsDir(): string {
     if (existsSync(candidate)) return candidate
     if (path.dirname(dir) === dir) break
   }
+  // the machines' shared folder, for a clone made somewhere else (e.g. under /tmp)
+  const machineShared = '/work/shared/recordings'
+  tried.push(machineShared)
+  if (existsSync(machineShared)) return machineShared
   throw new Error(`The recorded traffic was not found (looked in ${tried.join(', ')}); set STRATO_RECORDINGS to its folder.`)
 }
 

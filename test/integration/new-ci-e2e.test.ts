@@ -111,8 +111,11 @@ describe('the scaffolded GitHub workflow, step by step', () => {
     expect(markdown).toContain('Compared with the merge base of this change and `origin/main`.')
     expect(markdown).toContain('| ❌ | New findings at or above high | 1 new finding at or above high |')
     expect(markdown).toContain('| high | DKR-001 Container runs as root | `services/orders/Dockerfile:23` | The final stage ends with USER root. |')
-    // at 8 replicas 2 overflow to aws (expected); min (2) and max (10, so 4 on aws) do not change
-    expect(markdown).toContain('| orders | aws | changed | 0.00 | 53.09 | 0.00 | +53.09 | 0.00 |')
+    // at 8 replicas 2 overflow to aws (expected); min (2) and max (10, so 4 on aws) do not change;
+    // the target's shared balancer is paid while a service runs there
+    expect(markdown).toContain('| (shared balancer) | aws | changed | 0.00 | 18.39 | 0.00 | +18.39 | 0.00 |')
+    expect(markdown).toContain('| orders | aws | changed | 0.00 | 34.70 | 0.00 | +34.70 | 0.00 |')
+    expect(markdown).toContain('| **Total** |  |  | 0.00 | 53.09 | 0.00 | +53.09 | 0.00 |')
     expect(markdown).toContain('<summary>Plan: skipped (--offline)</summary>')
     const sarif = JSON.parse(readFileSync(path.join(dir, 'strato.sarif'), 'utf8'))
     expect(sarif.runs[0].results.filter((result: { baselineState: string }) => result.baselineState === 'new').map((result: { ruleId: string }) => result.ruleId)).toEqual(['DKR-001'])
