@@ -83,8 +83,6 @@ export async function preflight(context: DeploymentContext, actions: Action[]): 
   return types
 }
 
-
-
 interface ApplyState {
   inventory: AwsInventory; network?: Network; front?: Front; privateFront?: PrivateFront; types: Map<string, InstanceTypeInfo>; warnings: string[]
   /** the project's private services on this target, which every container reaches by name */
@@ -262,11 +260,11 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   const deleting = actions.filter((action) => action.kind === 'delete').map((action) => action.service)
   const kept = actions.filter((action) => action.kind !== 'delete').map((action) => action.service)
   const exposed = (exposure: Exposure) => kept.filter((service) => context.manifest.services[service] && exposureOf(context.manifest.services[service]) === exposure)
-  // private services first, so the internal balancer's address exists before any launch template is rendered
   // the private services on this target, as plan's drift reckons them (index.ts)
   const privateNames = privateServicesOn(context.manifest, context.targetName)
   const state: ApplyState = { inventory, types, warnings, privateNames }
   if (kept.length > 0) state.network = await resolveNetwork(context.clients, context.target, context.targetName)
+  // the internal balancer first: its address goes into every launch template rendered below
   if (exposed('private').length > 0) state.privateFront = await preparePrivateFront(context, inventory, state.network!, { services: exposed('private'), deleting }, progress)
   if (exposed('public').length > 0) state.front = await prepareFront(context, inventory, state.network!, { services: exposed('public'), deleting }, progress)
   const applied: Action[] = []
