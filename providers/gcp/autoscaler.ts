@@ -6,7 +6,8 @@
  * differs, including one strato no longer asks for.
  */
 import type { protos } from '@google-cloud/compute'
-import { UserError } from '../../src/errors.js'
+import { UserError, usageError } from '../../src/errors.js'
+import { exposureOf, isPublic } from '../../src/exposure.js'
 import type { Autoscale } from '../../src/manifest/schema.js'
 import { compileAutoscaler, type AutoscalingPolicy } from './autoscaling-compile.js'
 import { backendServiceBody } from './balancer-bodies.js'
@@ -40,6 +41,11 @@ export async function applyAutoscaler(context: Pick<DeploymentContext, 'api' | '
   const link = links(settings)
   const changes: AutoscaleChanges = { created: [], updated: [], deleted: [], unchanged: [] }
   const compiled = compileAutoscaler(policy, `services.${service}.autoscale`)
+  const spec = manifest.services[service]
+  if (policy.target?.requests !== undefined && !isPublic(spec)) {
+    throw usageError(`services.${service}.autoscale.target.requests: ${service} is not behind the HTTP balancer on gcp targets (it is ${exposureOf(spec)}), which is what counts requests.`,
+      `Use target.cpu for services.${service}, or make it public (a health path, or expose: public).`)
+  }
   const group = await api.find('regionInstanceGroupManagers.get', () => api.compute.groups.get({ project: api.project, region: api.region, instanceGroupManager: name }))
   if (!group) {
     throw new UserError(`Service ${service} is not deployed on target "${targetName}", so it has no group to scale.`, { code: 'conflict', fix: 'Run strato deploy first, then strato autoscale apply.' })
@@ -58,7 +64,8 @@ export async function applyAutoscaler(context: Pick<DeploymentContext, 'api' | '
   } else {
     changes.unchanged.push(`autoscaler ${name}`)
   }
-  if (scopeOf(settings) === 'global') {
+  // only a public service has a backend on the HTTP balancer: a private one or a worker must never get one (it would be routed)
+  if (scopeOf(settings) === 'global' && isPublic(spec)) {
     const capacity = await ensureBackendService(api, backendServiceBody({
       ...identity, instanceGroup: link.instanceGroup(name), healthCheckLink: link.healthCheck(name, false), capacity: compiled.backend, balancing: manifest.loadBalancer,
     }), 'global')

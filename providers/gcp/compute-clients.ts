@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module'
 import type { AuthClient } from 'google-auth-library'
+import type { AddressesClient } from '@google-cloud/compute/build/src/v1/addresses_client.js'
 import type { BackendServicesClient } from '@google-cloud/compute/build/src/v1/backend_services_client.js'
 import type { DisksClient } from '@google-cloud/compute/build/src/v1/disks_client.js'
 import type { FirewallsClient } from '@google-cloud/compute/build/src/v1/firewalls_client.js'
@@ -16,11 +17,13 @@ import type { GlobalOperationsClient } from '@google-cloud/compute/build/src/v1/
 import type { HealthChecksClient } from '@google-cloud/compute/build/src/v1/health_checks_client.js'
 import type { InstanceTemplatesClient } from '@google-cloud/compute/build/src/v1/instance_templates_client.js'
 import type { InstancesClient } from '@google-cloud/compute/build/src/v1/instances_client.js'
+import type { NetworksClient } from '@google-cloud/compute/build/src/v1/networks_client.js'
 import type { RegionAutoscalersClient } from '@google-cloud/compute/build/src/v1/region_autoscalers_client.js'
 import type { RegionBackendServicesClient } from '@google-cloud/compute/build/src/v1/region_backend_services_client.js'
 import type { RegionHealthChecksClient } from '@google-cloud/compute/build/src/v1/region_health_checks_client.js'
 import type { RegionInstanceGroupManagersClient } from '@google-cloud/compute/build/src/v1/region_instance_group_managers_client.js'
 import type { RegionOperationsClient } from '@google-cloud/compute/build/src/v1/region_operations_client.js'
+import type { SubnetworksClient } from '@google-cloud/compute/build/src/v1/subnetworks_client.js'
 import type { TargetHttpProxiesClient } from '@google-cloud/compute/build/src/v1/target_http_proxies_client.js'
 import type { UrlMapsClient } from '@google-cloud/compute/build/src/v1/url_maps_client.js'
 import { gaxFallback, requireComputeClient, type ComputeService } from './compute-protos.js'
@@ -40,6 +43,9 @@ export interface ComputeClients {
   readonly forwardingRules: ForwardingRulesClient
   readonly instances: InstancesClient
   readonly disks: DisksClient
+  readonly addresses: AddressesClient
+  readonly networks: NetworksClient
+  readonly subnetworks: SubnetworksClient
   readonly globalOperations: GlobalOperationsClient
   readonly regionOperations: RegionOperationsClient
   close(): Promise<void>
@@ -61,6 +67,9 @@ const CLIENTS: Record<Exclude<keyof ComputeClients, 'close'>, [string, string, C
   forwardingRules: ['forwarding_rules_client.js', 'ForwardingRulesClient', 'ForwardingRules'],
   instances: ['instances_client.js', 'InstancesClient', 'Instances'],
   disks: ['disks_client.js', 'DisksClient', 'Disks'],
+  addresses: ['addresses_client.js', 'AddressesClient', 'Addresses'],
+  networks: ['networks_client.js', 'NetworksClient', 'Networks'],
+  subnetworks: ['subnetworks_client.js', 'SubnetworksClient', 'Subnetworks'],
   globalOperations: ['global_operations_client.js', 'GlobalOperationsClient', 'GlobalOperations'],
   regionOperations: ['region_operations_client.js', 'RegionOperationsClient', 'RegionOperations'],
 }

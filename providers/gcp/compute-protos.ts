@@ -19,7 +19,7 @@ import path from 'node:path'
 export const COMPUTE_SERVICES = [
   'RegionInstanceGroupManagers', 'InstanceTemplates', 'RegionOperations', 'GlobalOperations', 'RegionAutoscalers',
   'HealthChecks', 'RegionHealthChecks', 'Firewalls', 'BackendServices', 'RegionBackendServices', 'UrlMaps',
-  'TargetHttpProxies', 'GlobalForwardingRules', 'ForwardingRules', 'Instances', 'Disks',
+  'TargetHttpProxies', 'GlobalForwardingRules', 'ForwardingRules', 'Instances', 'Disks', 'Addresses', 'Networks', 'Subnetworks',
 ] as const
 
 export type ComputeService = (typeof COMPUTE_SERVICES)[number]

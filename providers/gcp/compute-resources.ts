@@ -17,6 +17,7 @@ type BackendService = protos.google.cloud.compute.v1.IBackendService
 type UrlMap = protos.google.cloud.compute.v1.IUrlMap
 type Proxy = protos.google.cloud.compute.v1.ITargetHttpProxy
 type ForwardingRule = protos.google.cloud.compute.v1.IForwardingRule
+type Address = protos.google.cloud.compute.v1.IAddress
 export type Scope = 'global' | 'regional'
 
 const LINK = /(^|\/)(projects|global|regions|zones)\//
@@ -146,6 +147,16 @@ export async function ensureForwardingRule(api: GcpApi, body: ForwardingRule, sc
   return (await api.call('globalForwardingRules.get', () => api.compute.globalForwardingRules.get({ project, forwardingRule })))[0]
 }
 
+/** A reserved address is created once and never moved: what it holds is its IP, read back after the insert. */
+export async function ensureAddress(api: GcpApi, body: Address): Promise<Address> {
+  const { project, region } = api
+  const address = String(body.name)
+  const found = await api.find('addresses.get', () => api.compute.addresses.get({ project, region, address }))
+  if (found) return found[0]
+  await api.mutate('addresses.insert', (requestId) => api.compute.addresses.insert({ project, region, requestId, addressResource: body }))
+  return (await api.call('addresses.get', () => api.compute.addresses.get({ project, region, address })))[0]
+}
+
 /** Removals, each a no-op when the resource is already gone; true when something was removed. */
 export const remove = {
   autoscaler: (api: GcpApi, autoscaler: string) => gone(api, 'regionAutoscalers.delete', (requestId) => api.compute.autoscalers.delete({ project: api.project, region: api.region, autoscaler, requestId })),
@@ -158,6 +169,7 @@ export const remove = {
   backendService: (api: GcpApi, backendService: string, scope: Scope) => (scope === 'regional'
     ? gone(api, 'regionBackendServices.delete', (requestId) => api.compute.regionBackendServices.delete({ project: api.project, region: api.region, backendService, requestId }))
     : gone(api, 'backendServices.delete', (requestId) => api.compute.backendServices.delete({ project: api.project, backendService, requestId }))),
+  address: (api: GcpApi, address: string) => gone(api, 'addresses.delete', (requestId) => api.compute.addresses.delete({ project: api.project, region: api.region, address, requestId })),
   urlMap: (api: GcpApi, urlMap: string) => gone(api, 'urlMaps.delete', (requestId) => api.compute.urlMaps.delete({ project: api.project, urlMap, requestId })),
   proxy: (api: GcpApi, targetHttpProxy: string) => gone(api, 'targetHttpProxies.delete', (requestId) => api.compute.targetHttpProxies.delete({ project: api.project, targetHttpProxy, requestId })),
   forwardingRule: (api: GcpApi, forwardingRule: string, scope: Scope) => (scope === 'regional'

@@ -4,27 +4,33 @@
  * health check, firewall rule, the version's template, the group, rolled
  * out health-gated, and its backend); scale resizes the group within the
  * autoscale bounds; delete removes a service in dependency order (see
- * service-removal.ts). The HTTP balancer the target's services share is put
- * in line after every change (shared-balancer.ts).
+ * service-removal.ts). The HTTP balancer the target's public services share
+ * is put in line after every change (shared-balancer.ts). Private services
+ * (src/exposure.ts) sit behind the internal balancer instead, whose address
+ * is reserved before any template is rendered (internal-balancer.ts); a
+ * service without a port runs behind no balancer at all.
  */
 import type { protos } from '@google-cloud/compute'
 import { UserError, usageError } from '../../src/errors.js'
+import { exposureOf, isPrivate, type Exposure } from '../../src/exposure.js'
 import type { Manifest, Service } from '../../src/manifest/schema.js'
-import { LABEL, type Action, type ApplyResult, type Progress } from '../../src/model.js'
+import type { Action, ApplyResult, Progress } from '../../src/model.js'
 import { serviceVersion } from '../../src/planning/version.js'
 import { imageFor } from '../image-build.js'
 import { PAGED, type GcpApi } from './api.js'
 import { compileAutoscaler, DEFAULT_BACKEND } from './autoscaling-compile.js'
 import { backendServiceBody, regionalBackendServiceBody, regionalForwardingRuleBody } from './balancer-bodies.js'
-import { ensureBackendService, ensureFirewall, ensureForwardingRule, ensureHealthCheck, ensureTemplate, remove, type Scope } from './compute-resources.js'
+import { differs, ensureBackendService, ensureFirewall, ensureForwardingRule, ensureHealthCheck, ensureTemplate, remove, type Scope } from './compute-resources.js'
 import { firewallBody, groupBody, healthCheckBody } from './group-bodies.js'
 import { readGroup, readMembers } from './group-state.js'
+import { internalBackendServiceBody, internalForwardingRuleBody } from './internal-balancer-bodies.js'
+import { checkPrivateServices, putInternalAddress, releaseInternalAddress, type InternalBalancer } from './internal-balancer.js'
 import { ensureSecrets, ensureServiceAccount, grantRegistryRead, registryRepository } from './instance-identity.js'
 import { templateBody } from './instance-template.js'
 import { readInventory, serviceEndpoints } from './inventory.js'
 import { serviceResourceName } from './naming.js'
 import { rollOut, unsettledReason, waitSettled, type RolloutOps } from './rollout.js'
-import { removeService } from './service-removal.js'
+import { leaveInternalBalancer, leavePublicBalancer, publicServicesOnTarget, removeService } from './service-removal.js'
 import { putSharedBalancer } from './shared-balancer.js'
 import { links, type GcpTargetSettings } from './target-settings.js'
 
@@ -48,6 +54,8 @@ export interface DeploymentContext {
   /** who deploys and when: kept in the templates, the release history */
   deployedBy: string
   deployedAt: string
+  /** the private services' balancer, once its address is reserved (applyActions) */
+  internal?: InternalBalancer
 }
 
 export const REGISTRY_EXAMPLE = 'europe-west1-docker.pkg.dev/PROJECT/REPOSITORY, an Artifact Registry repository'
@@ -61,14 +69,16 @@ export function scopeOf(settings: GcpTargetSettings): Scope {
   return settings.loadBalancer === 'network' ? 'regional' : 'global'
 }
 
+/** Where a service's health check and backend service live: a private service's internal balancer is regional. */
+export function serviceScope(settings: GcpTargetSettings, exposure: Exposure): Scope {
+  return exposure === 'private' ? 'regional' : scopeOf(settings)
+}
+
 /** Everything checkable before anything is created: a wrong manifest costs nothing. */
 export function preflight(context: DeploymentContext, actions: Action[]): void {
   for (const action of actions.filter((candidate) => candidate.kind === 'create' || candidate.kind === 'update' || candidate.kind === 'scale')) {
     const spec = context.manifest.services[action.service]
     if (!spec) throw usageError(`Service ${action.service} is not in strato.yaml.`, 'Plan again from the current manifest.')
-    if (action.kind !== 'scale' && spec.port === undefined) {
-      throw usageError(`services.${action.service}.port is required on gcp targets: the load balancer and the health check use it.`, `Add port: to services.${action.service}.`)
-    }
     if (action.kind !== 'scale' && !spec.image && !context.settings.registry) {
       throw usageError(`Service ${action.service} is built from source, and target "${context.targetName}" has no registry to push it to.`,
         `Set targets.${context.targetName}.registry (e.g. ${REGISTRY_EXAMPLE}), or give services.${action.service}.image.`)
@@ -79,6 +89,7 @@ export function preflight(context: DeploymentContext, actions: Action[]): void {
       throw usageError(`services.${action.service}: ${to} replicas is outside autoscale min..max (${bounds.min}..${bounds.max}).`, `Set replicas within ${bounds.min}..${bounds.max}, or change the autoscale bounds.`)
     }
   }
+  checkPrivateServices(context.manifest, context.targetName)
 }
 
 /** Reads and changes one service's group, for the rollout. */
@@ -112,9 +123,10 @@ export function groupOps(context: DeploymentContext, service: string, spec: Serv
 function desiredGroup(context: DeploymentContext, service: string, spec: Service, templateLink: string, targetSize: number): Group {
   const { settings } = context
   const name = serviceResourceName(context.manifest.name, service)
+  const exposure = exposureOf(spec)
   return groupBody({
-    project: context.manifest.name, service, target: context.targetName, region: settings.region, zones: settings.zones,
-    templateLink, healthCheckLink: links(settings).healthCheck(name, scopeOf(settings) === 'regional'), port: spec.port!, targetSize,
+    project: context.manifest.name, service, target: context.targetName, region: settings.region, zones: settings.zones, templateLink, targetSize,
+    ...(exposure === 'none' ? {} : { healthCheckLink: links(settings).healthCheck(name, serviceScope(settings, exposure) === 'regional'), port: spec.port }),
   })
 }
 
@@ -125,7 +137,8 @@ async function deployService(context: DeploymentContext, action: Action, progres
   const spec = manifest.services[service]
   const version = action.toVersion ?? serviceVersion(context.projectDir, service, spec)
   const desired = action.to ?? 0
-  const scope = scopeOf(settings)
+  const exposure = exposureOf(spec)
+  const scope = serviceScope(settings, exposure)
   const name = serviceResourceName(project, service)
   const link = links(settings)
   const identity = { project, service, target: targetName }
@@ -138,12 +151,21 @@ async function deployService(context: DeploymentContext, action: Action, progres
     if (spec.secrets?.length) await ensureSecrets(api, project, service, spec.secrets, context.env, account)
     await grantRegistryRead(api, image, account)
   }
-  progress.step(`${service}: health check, firewall rule and template for version ${version}`)
-  await ensureHealthCheck(api, healthCheckBody({ ...identity, port: spec.port!, path: spec.health ?? '', ...(scope === 'regional' ? { region: settings.region } : {}) }), scope)
-  await ensureFirewall(api, firewallBody({ ...identity, network: settings.network, port: spec.port!, passthrough: scope === 'regional' }))
+  const internal = context.internal
+  if (exposure === 'private' && !internal) throw new Error(`private service ${service} deployed before the internal address was reserved`)
+  if (exposure !== 'none') {
+    progress.step(`${service}: ${exposure === 'private' ? 'TCP health check, firewall rule for the subnet only' : 'health check, firewall rule'}`)
+    // a private service has no health path: its check is TCP on the port
+    await ensureHealthCheck(api, healthCheckBody({ ...identity, port: spec.port!, path: exposure === 'private' ? '' : spec.health ?? '', ...(scope === 'regional' ? { region: settings.region } : {}) }), scope)
+    await ensureFirewall(api, firewallBody({
+      ...identity, network: settings.network, port: spec.port!, passthrough: scope === 'regional', ...(exposure === 'private' ? { subnetRange: internal!.subnet.range } : {}),
+    }))
+  }
+  progress.step(`${service}: template for version ${version}`)
   const template = templateBody({
     ...identity, gcpProject: settings.gcpProject, spec, version, image, machineType: settings.machineType, network: settings.network,
     publicIp: settings.publicIp, serviceAccountEmail: account, deployedBy: context.deployedBy, deployedAt: context.deployedAt, replicas: desired,
+    hosts: internal?.hosts,
   })
   await ensureTemplate(api, template)
   const templateName = String(template.name)
@@ -167,11 +189,25 @@ async function deployService(context: DeploymentContext, action: Action, progres
         if (error instanceof UserError) await remove.template(api, templateName).catch(() => false)
         throw error
       }
-    } else if (current.targetSize !== desired) {
-      await resize(context, service, desired, progress)
+    } else {
+      if (current.targetSize !== desired) await resize(context, service, desired, progress)
+      // a service that moved behind another balancer autoheals on its new health check, whatever its version
+      const healing = desiredGroup(context, service, spec, link.template(templateName), desired).autoHealingPolicies ?? []
+      if (differs(healing, existing[0].autoHealingPolicies ?? [])) await ops.setTemplate(templateName)
     }
   }
 
+  if (exposure === 'none') return
+  if (exposure === 'private') {
+    await leavePublicBalancer(context, service, progress)
+    progress.step(`${service}: internal balancer on ${internal!.address}:${spec.port}`)
+    await ensureBackendService(api, internalBackendServiceBody({ ...identity, instanceGroup: link.instanceGroup(name), healthCheckLink: link.healthCheck(name, true), network: settings.network }), 'regional')
+    await ensureForwardingRule(api, internalForwardingRuleBody({
+      ...identity, port: spec.port!, backendServiceLink: link.backendService(name, true), addressLink: internal!.addressLink, network: settings.network, subnetwork: internal!.subnet.link,
+    }), 'regional')
+    return
+  }
+  await leaveInternalBalancer(context, service, progress)
   progress.step(`${service}: ${scope === 'regional' ? 'network balancer' : 'backend service'}`)
   const capacity = spec.autoscale ? compileAutoscaler(spec.autoscale, `services.${service}.autoscale`).backend : DEFAULT_BACKEND
   if (scope === 'regional') {
@@ -209,24 +245,34 @@ export async function resize(context: DeploymentContext, service: string, size: 
 
 export async function applyActions(context: DeploymentContext, actions: Action[], progress: Progress): Promise<ApplyResult> {
   preflight(context, actions)
+  const { api, manifest, targetName } = context
+  // the address exists before any template names it; private services go first, so their balancer answers when the others start
+  const internal = await putInternalAddress(api, manifest, targetName, context.settings)
+  const withInternal: DeploymentContext = { ...context, internal }
   const applied: Action[] = []
-  for (const action of actions) {
+  for (const action of privateFirst(manifest, actions)) {
     if (action.kind === 'noop') continue
-    if (action.kind === 'delete') await removeService(context, action.service, progress)
-    else if (action.kind === 'scale') await resize(context, action.service, action.to ?? 0, progress)
-    else await deployService(context, action, progress)
+    if (action.kind === 'delete') await removeService(withInternal, action.service, progress)
+    else if (action.kind === 'scale') await resize(withInternal, action.service, action.to ?? 0, progress)
+    else await deployService(withInternal, action, progress)
     applied.push(action)
   }
-  // the shared balancer routes to every service the target now runs
-  const inventory = await readInventory(context.api, context.manifest.name, context.targetName)
-  const services = inventory.groups.map(({ group }) => readGroup(group).state?.[LABEL.service]).filter((service): service is string => Boolean(service))
+  // the shared balancer routes to every public service the target now runs
+  const inventory = await readInventory(api, manifest.name, targetName)
   let rules = inventory.forwardingRules
   if (scopeOf(context.settings) === 'global') {
-    const shared = await putSharedBalancer(context, services, progress)
+    const shared = await putSharedBalancer(context, await publicServicesOnTarget(context), progress)
     if (shared) rules = [...rules.filter((rule) => rule.name !== shared.name), shared]
   }
-  const endpoints = Object.fromEntries(serviceEndpoints(rules, services))
+  if (!internal && !rules.some((rule) => rule.loadBalancingScheme === 'INTERNAL')) await releaseInternalAddress(api, manifest.name, targetName)
+  const endpoints = Object.fromEntries(serviceEndpoints(rules, inventory.groups.map(({ group }) => group)))
   return { applied, endpoints, warnings: context.settings.publicIp ? [] : privateWarning(context, applied) }
+}
+
+/** Creates and updates of private services first (stable otherwise): public services' containers reach them from their first start. */
+export function privateFirst(manifest: Manifest, actions: Action[]): Action[] {
+  const rank = (action: Action) => ((action.kind === 'create' || action.kind === 'update') && manifest.services[action.service] && isPrivate(manifest.services[action.service]) ? 0 : 1)
+  return [...actions].sort((a, b) => rank(a) - rank(b))
 }
 
 /** Instances without an external address need Cloud NAT to install Docker and pull their image. */

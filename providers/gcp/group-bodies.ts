@@ -39,8 +39,9 @@ export interface GroupInput extends ServiceIdentity {
   region: string
   zones: string[]
   templateLink: string
-  healthCheckLink: string
-  port: number
+  /** none for a service without a port (a worker): no named port, no autohealing */
+  healthCheckLink?: string
+  port?: number
   targetSize: number
 }
 
@@ -53,8 +54,8 @@ export function groupBody(input: GroupInput): Group {
     targetSize: input.targetSize,
     versions: [{ instanceTemplate: input.templateLink }],
     distributionPolicy: { zones: input.zones.map((zone) => ({ zone: `zones/${zone}` })), targetShape: 'EVEN' },
-    namedPorts: [{ name: NAMED_PORT, port: input.port }],
-    autoHealingPolicies: [{ healthCheck: input.healthCheckLink, initialDelaySec: AUTOHEALING_DELAY_SECONDS }],
+    ...(input.port !== undefined ? { namedPorts: [{ name: NAMED_PORT, port: input.port }] } : {}),
+    ...(input.healthCheckLink ? { autoHealingPolicies: [{ healthCheck: input.healthCheckLink, initialDelaySec: AUTOHEALING_DELAY_SECONDS }] } : {}),
     updatePolicy: updatePolicy(input.zones.length),
   }
 }
@@ -86,9 +87,14 @@ export interface FirewallInput extends ServiceIdentity {
   port: number
   /** a passthrough network balancer keeps clients' addresses: the port must be open to them too */
   passthrough: boolean
+  /** a private service: its clients are the target subnet's instances (the internal balancer keeps their addresses) */
+  subnetRange?: string
 }
 
-/** Admits the health checkers and the balancer (and, behind a network balancer, every client) to the service port only. */
+/**
+ * Admits the health checkers and the balancer (behind a network balancer, every
+ * client; for a private service, the target's subnet) to the service port only.
+ */
 export function firewallBody(input: FirewallInput): Firewall {
   return {
     name: serviceResourceName(input.project, input.service),
@@ -97,7 +103,7 @@ export function firewallBody(input: FirewallInput): Firewall {
     direction: 'INGRESS',
     priority: 1000,
     allowed: [{ IPProtocol: 'tcp', ports: [String(input.port)] }],
-    sourceRanges: input.passthrough ? ['0.0.0.0/0'] : [...HEALTH_CHECK_RANGES],
+    sourceRanges: input.subnetRange ? [input.subnetRange, ...HEALTH_CHECK_RANGES] : input.passthrough ? ['0.0.0.0/0'] : [...HEALTH_CHECK_RANGES],
     targetTags: [networkTag(input.project, input.service)],
   }
 }

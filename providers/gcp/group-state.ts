@@ -80,8 +80,11 @@ export function readMembers(instances: ManagedInstance[]): MemberState[] {
   })
 }
 
-/** Whether a rollout to `template` has finished: settled group, every member on it, running and healthy. */
+/**
+ * Whether a rollout to `template` has finished: settled group, every member on it, running and healthy
+ * (a worker's group has no health check: its members report none, and running is all there is to wait for).
+ */
 export function rolloutDone(group: GroupState, members: MemberState[], template: string): boolean {
   return group.stable && group.versionReached && members.length === group.targetSize
-    && members.every((member) => member.template === template && member.action === 'NONE' && member.state === 'running' && member.health === 'healthy')
+    && members.every((member) => member.template === template && member.action === 'NONE' && member.state === 'running' && (member.health === 'healthy' || member.health === 'none'))
 }

@@ -21,6 +21,7 @@ import { applyActions, boundsOf, resize, type DeploymentContext, type Timing } f
 import { gcpDescriptor } from './descriptor.js'
 import { collectFacts } from './facts.js'
 import { readGroup } from './group-state.js'
+import { privateDrift, privateServicesOn } from './internal-balancer.js'
 import { readInventory, toResources } from './inventory.js'
 import { serviceSamples } from './metrics.js'
 import { serviceResourceName } from './naming.js'
@@ -56,7 +57,8 @@ export class GcpProvider implements Provider {
   }
 
   async inventory(project: string): Promise<Resource[]> {
-    return toResources(await readInventory(this.api, project, this.context.targetName), this.context.targetName, this.settings.region)
+    const resources = toResources(await readInventory(this.api, project, this.context.targetName), this.context.targetName, this.settings.region)
+    return privateDrift(resources, privateServicesOn(this.context.manifest, this.context.targetName).map(([name]) => name))
   }
 
   async apply(actions: Action[], progress: Progress): Promise<ApplyResult> {

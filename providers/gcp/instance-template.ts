@@ -36,6 +36,8 @@ export interface TemplateInput {
   publicIp: boolean
   /** the instances' own service account, when they need one */
   serviceAccountEmail?: string
+  /** the private services' names and the internal balancer's address, for the containers' hosts */
+  hosts?: Record<string, string>
   /** the instances wanted when this version was deployed, for the release history */
   replicas: number
   deployedBy: string
@@ -55,9 +57,9 @@ export function templateState(input: Pick<TemplateInput, 'project' | 'target' | 
 export function templateBody(input: TemplateInput): InstanceTemplate {
   const state = templateState(input)
   const labels = labelsOf(state)
-  const script = renderStartupScript({ project: input.project, gcpProject: input.gcpProject, service: input.service, image: input.image, spec: input.spec })
+  const script = renderStartupScript({ project: input.project, gcpProject: input.gcpProject, service: input.service, image: input.image, spec: input.spec, hosts: input.hosts })
   return {
-    name: templateName(input.project, input.service, input.version),
+    name: templateName(input.project, input.service, input.version, input.hosts),
     description: stateDescription(state),
     properties: {
       machineType: input.machineType,

@@ -13,6 +13,7 @@ import { PAGED, type GcpApi } from './api.js'
 import { lastSegment, readGroup, readMembers } from './group-state.js'
 import { readStateDescription, stateOfLabels } from './resource-state.js'
 import { projectNameFilter } from './naming.js'
+import { addedHosts } from './startup-script.js'
 
 type Group = protos.google.cloud.compute.v1.IInstanceGroupManager
 type ManagedInstance = protos.google.cloud.compute.v1.IManagedInstance
@@ -84,6 +85,7 @@ async function readOthers(api: GcpApi, filter: string): Promise<NonNullable<GcpI
     api.all('regionHealthChecks.list', () => api.compute.regionHealthChecks.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'health-check' as const, type: 'regionHealthCheck', item }))),
     api.all('firewalls.list', () => api.compute.firewalls.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'security-group' as const, type: 'firewall', item }))),
     api.all('urlMaps.list', () => api.compute.urlMaps.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'balancer' as const, type: 'urlMap', item }))),
+    api.all('addresses.list', () => api.compute.addresses.listAsync({ project, region, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'network' as const, type: 'address', item }))),
     api.all('targetHttpProxies.list', () => api.compute.targetHttpProxies.listAsync({ project, filter }, PAGED)).then((items) => items.map((item) => ({ kind: 'balancer' as const, type: 'targetHttpProxy', item }))),
   ])
   return listings.flat()
@@ -94,13 +96,25 @@ export function templateVersions(templates: Template[]): Map<string, Record<stri
   return new Map(templates.map((template) => [String(template.name), readStateDescription(template.description) ?? stateOfLabels(template.properties?.labels)]))
 }
 
-/** The address each service answers on: the shared HTTP balancer's /<service>/, or its own network balancer's port. */
-export function serviceEndpoints(rules: ForwardingRule[], services: string[]): Map<string, string> {
+/** How status shows a private service: its internal address and port, marked private (no scheme: any TCP protocol). */
+export function privateEndpoint(address: string, port: string | null | undefined): string {
+  return `${address}:${port ?? ''} (private)`
+}
+
+/**
+ * The address each service of `groups` answers on: the shared HTTP balancer's /<service>/, its own network
+ * balancer's port, or the internal balancer's; none for a worker (its group names no port).
+ */
+export function serviceEndpoints(rules: ForwardingRule[], groups: Group[]): Map<string, string> {
   const endpoints = new Map<string, string>()
   const shared = rules.find((rule) => readStateDescription(rule.description)?.[LABEL.role] === 'forwarding-rule' && !readStateDescription(rule.description)?.[LABEL.service])
-  for (const service of services) {
+  for (const group of groups) {
+    const service = readStateDescription(group.description)?.[LABEL.service]
+    if (!service || !group.namedPorts?.length) continue
     const own = rules.find((rule) => readStateDescription(rule.description)?.[LABEL.service] === service)
-    if (own?.IPAddress) endpoints.set(service, `http://${own.IPAddress}:${own.ports?.[0] ?? own.portRange?.split('-')[0]}`)
+    // a private service answers on the internal address only, and says so
+    if (own?.IPAddress && own.loadBalancingScheme === 'INTERNAL') endpoints.set(service, privateEndpoint(own.IPAddress, own.ports?.[0]))
+    else if (own?.IPAddress) endpoints.set(service, `http://${own.IPAddress}:${own.ports?.[0] ?? own.portRange?.split('-')[0]}`)
     else if (shared?.IPAddress) endpoints.set(service, `http://${shared.IPAddress}/${service}/`)
   }
   return endpoints
@@ -114,8 +128,7 @@ function scopeOf(regionUrl: string | null | undefined): { location?: string } {
 /** The inventory as the core's Resources; pure, so unit tests feed it recorded answers. */
 export function toResources(inventory: GcpInventory, target: string, region: string): Resource[] {
   const versions = templateVersions(inventory.templates)
-  const services = inventory.groups.map(({ group }) => readStateDescription(group.description)?.[LABEL.service]).filter((service): service is string => Boolean(service))
-  const endpoints = serviceEndpoints(inventory.forwardingRules, services)
+  const endpoints = serviceEndpoints(inventory.forwardingRules, inventory.groups.map(({ group }) => group))
   const resources: Resource[] = []
   for (const { group, members } of inventory.groups) {
     const state = readGroup(group)
@@ -148,7 +161,10 @@ export function toResources(inventory: GcpInventory, target: string, region: str
     resources.push({
       id: String(template.selfLink ?? template.name), kind: 'template', target, service: state[LABEL.service], version: state[LABEL.version],
       state: 'running', labels: state, createdAt: template.creationTimestamp ?? undefined,
-      details: { type: 'instanceTemplate', scope: 'global', name: template.name, machineType: template.properties?.machineType, image: state['strato.image'] },
+      details: {
+        type: 'instanceTemplate', scope: 'global', name: template.name, machineType: template.properties?.machineType, image: state['strato.image'],
+        hosts: addedHosts(template.properties?.metadata?.items?.find((item) => item.key === 'startup-script')?.value),
+      },
     })
   }
   for (const rule of inventory.forwardingRules) {
@@ -156,7 +172,7 @@ export function toResources(inventory: GcpInventory, target: string, region: str
     resources.push({
       id: String(rule.selfLink ?? rule.name), kind: 'balancer', target, service: state[LABEL.service] || undefined,
       ...scopeOf(rule.region), state: 'running', labels: state,
-      endpoint: rule.IPAddress ? `http://${rule.IPAddress}` : undefined, details: { type: 'forwardingRule', scope: rule.region ? 'regional' : 'global', name: rule.name, ip: rule.IPAddress, scheme: rule.loadBalancingScheme },
+      endpoint: rule.IPAddress ? (rule.loadBalancingScheme === 'INTERNAL' ? privateEndpoint(rule.IPAddress, rule.ports?.[0]) : `http://${rule.IPAddress}`) : undefined, details: { type: 'forwardingRule', scope: rule.region ? 'regional' : 'global', name: rule.name, ip: rule.IPAddress, scheme: rule.loadBalancingScheme },
     })
   }
   for (const { kind, type, item } of inventory.others ?? []) {

@@ -1,7 +1,8 @@
 /**
  * Names of what strato creates on Google Cloud. Every per-service resource
  * is named `strato-<project>-<service>` (templates add the version), the
- * balancer shared by a target's services `strato-<project>-<target>-http`.
+ * balancer shared by a target's services `strato-<project>-<target>-http`,
+ * the internal address its private services share `strato-<project>-<target>-internal`.
  * Compute Engine names are at most 63 characters of [a-z0-9-], starting
  * with a letter and not ending with a hyphen: a longer name is cut and
  * keeps a short hash of the whole, so two services never share one. Names
@@ -31,14 +32,25 @@ export function serviceResourceName(project: string, service: string): string {
   return fitName(`strato-${project}-${service}`)
 }
 
-/** One template per version: the version stays readable at the end of the name. */
-export function templateName(project: string, service: string, version: string): string {
-  return fitName(`strato-${project}-${service}`, NAME_LIMIT, version.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 20))
+/**
+ * One template per version: the version stays readable at the end of the name. The containers'
+ * hosts (the private services' address) are part of a template too: when they change, the same
+ * version gets a new template, named with a hash of them.
+ */
+export function templateName(project: string, service: string, version: string, hosts: Record<string, string> = {}): string {
+  const entries = Object.entries(hosts).sort(([a], [b]) => a.localeCompare(b))
+  const suffix = version.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 20)
+  return fitName(`strato-${project}-${service}`, NAME_LIMIT, entries.length ? `${suffix}-${hash6(JSON.stringify(entries))}` : suffix)
 }
 
 /** URL map, target proxy and forwarding rule of a target's HTTP balancer. */
 export function balancerName(project: string, target: string): string {
   return fitName(`strato-${project}-${target}`, NAME_LIMIT, 'http')
+}
+
+/** The reserved internal address a target's private services share (one forwarding rule per service port). */
+export function internalAddressName(project: string, target: string): string {
+  return fitName(`strato-${project}-${target}`, NAME_LIMIT, 'internal')
 }
 
 /** The network tag the service's instances carry; its firewall rule targets it. */

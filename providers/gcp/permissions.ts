@@ -81,6 +81,12 @@ export const CALLS = {
   'forwardingRules.get': compute('forwardingRules.get'),
   'forwardingRules.list': compute('forwardingRules.list'),
   'forwardingRules.delete': compute('forwardingRules.delete'),
+  'addresses.insert': compute('addresses.create'),
+  'addresses.get': compute('addresses.get'),
+  'addresses.list': compute('addresses.list'),
+  'addresses.delete': compute('addresses.delete'),
+  'networks.get': compute('networks.get'),
+  'subnetworks.get': compute('subnetworks.get'),
   'instances.aggregatedList': compute('instances.list'),
   'disks.aggregatedList': compute('disks.list'),
   'globalOperations.wait': compute('globalOperations.get'),
@@ -112,7 +118,7 @@ export type CallName = keyof typeof CALLS
 export const ALSO_NEEDED = [
   'compute.instanceTemplates.useReadOnly', 'compute.healthChecks.useReadOnly', 'compute.regionHealthChecks.useReadOnly',
   'compute.instanceGroups.use', 'compute.backendServices.use', 'compute.regionBackendServices.use', 'compute.urlMaps.use',
-  'compute.targetHttpProxies.use', 'compute.networks.updatePolicy', 'compute.subnetworks.use', 'iam.serviceAccounts.actAs',
+  'compute.targetHttpProxies.use', 'compute.networks.updatePolicy', 'compute.subnetworks.use', 'compute.addresses.use', 'iam.serviceAccounts.actAs',
   'compute.globalForwardingRules.setLabels', 'compute.forwardingRules.setLabels',
   'bigquery.tables.getData',
 ] as const

@@ -70,6 +70,5 @@ export async function rollbackTo(context: DeploymentContext, to: string | undefi
     await rollOut(groupOps(context, service, spec), { service, fromTemplate: from, toTemplate: template, targetSize: state.targetSize, timeoutMs: context.timing.healthTimeoutMs, pollMs: context.timing.pollMs }, progress)
     applied.push({ kind: 'update', target: targetName, service, from: state.targetSize, to: state.targetSize, toVersion: release.services[service].version, reasons: [`rollback to release ${release.number}`] })
   }
-  const services = inventory.groups.map(({ group }) => readGroup(group).state?.[LABEL.service]).filter((service): service is string => Boolean(service))
-  return { applied, endpoints: Object.fromEntries(serviceEndpoints(inventory.forwardingRules, services)), warnings: [], release: release.number }
+  return { applied, endpoints: Object.fromEntries(serviceEndpoints(inventory.forwardingRules, inventory.groups.map(({ group }) => group))), warnings: [], release: release.number }
 }

@@ -1,47 +1,87 @@
 /**
  * Removing what strato created, in the order references allow: a service's
- * autoscaler, its route on the shared balancer (or its own network
- * balancer), backend service, group, health check, firewall rule and
- * templates; for destroy, every service the target has, the shared
- * balancer, and the secrets and service account strato made (unless another
- * gcp target of the manifest uses the same Google Cloud project). Destroy
- * then lists again: what it reports as remaining must be nothing.
+ * autoscaler, its forwarding rule (network or internal balancer) or its
+ * route on the shared balancer, backend service, group, health check,
+ * firewall rule and templates; for destroy, every service the target has,
+ * the shared balancer, the private services' reserved address, and the
+ * secrets and service account strato made (unless another gcp target of the
+ * manifest uses the same Google Cloud project). Destroy then lists again:
+ * what it reports as remaining must be nothing. A service that turned
+ * private (or public) leaves the balancer it was behind the same way.
  */
 import { LABEL, type Progress, type Resource } from '../../src/model.js'
 import { PAGED } from './api.js'
 import { remove } from './compute-resources.js'
 import type { DeploymentContext } from './deployment.js'
 import { deleteCreatedSecrets, deleteServiceAccount } from './instance-identity.js'
-import { readInventory, templateVersions, toResources } from './inventory.js'
+import { releaseInternalAddress } from './internal-balancer.js'
+import { ownedBy, readInventory, templateVersions, toResources } from './inventory.js'
 import { readStateDescription } from './resource-state.js'
-import { serviceResourceName } from './naming.js'
+import { projectNameFilter, serviceResourceName } from './naming.js'
 import { putSharedBalancer, removeSharedBalancer } from './shared-balancer.js'
 import type { GcpTargetFields } from './target-settings.js'
 
 type RemovalContext = Pick<DeploymentContext, 'api' | 'manifest' | 'targetName' | 'settings'>
 
-/** The services the target runs now, from its groups' states. */
-export async function servicesOnTarget(context: RemovalContext): Promise<string[]> {
-  const inventory = await readInventory(context.api, context.manifest.name, context.targetName)
-  return inventory.groups.map(({ group }) => readStateDescription(group.description)?.[LABEL.service]).filter((service): service is string => Boolean(service))
+/** The services behind the target's shared HTTP balancer: those with a global backend service, whatever the manifest says now. */
+export async function publicServicesOnTarget(context: RemovalContext): Promise<string[]> {
+  const { api, manifest, targetName } = context
+  const backends = await api.all('backendServices.list', () => api.compute.backendServices.listAsync({ project: api.project, filter: projectNameFilter(manifest.name) }, PAGED))
+  return backends.filter((backend) => ownedBy(backend, manifest.name, targetName))
+    .map((backend) => readStateDescription(backend.description)?.[LABEL.service]).filter((service): service is string => Boolean(service))
+}
+
+/**
+ * Takes a service that has become private off the public balancer (deployed
+ * before it was private): its route and global backend service and health
+ * check, or its own external network balancer. Nothing to do otherwise.
+ */
+export async function leavePublicBalancer(context: RemovalContext, service: string, progress: Progress): Promise<void> {
+  const { api, manifest } = context
+  const name = serviceResourceName(manifest.name, service)
+  const routed = await publicServicesOnTarget(context)
+  if (routed.includes(service)) {
+    progress.step(`${service}: leaving the public balancer`)
+    await putSharedBalancer(context, routed.filter((other) => other !== service), progress)
+    await remove.backendService(api, name, 'global')
+    await remove.healthCheck(api, name, 'global')
+  }
+  const own = await api.find('forwardingRules.get', () => api.compute.forwardingRules.get({ project: api.project, region: api.region, forwardingRule: name }))
+  if (own && own[0].loadBalancingScheme !== 'INTERNAL') {
+    progress.step(`${service}: removing its external network balancer`)
+    await remove.forwardingRule(api, name, 'regional')
+    await remove.backendService(api, name, 'regional')
+  }
+}
+
+/** Takes a service that has become public off the internal balancer: its INTERNAL rule and backend service (and, behind the HTTP balancer, its regional check). */
+export async function leaveInternalBalancer(context: RemovalContext, service: string, progress: Progress): Promise<void> {
+  const { api, manifest, settings } = context
+  const name = serviceResourceName(manifest.name, service)
+  const own = await api.find('forwardingRules.get', () => api.compute.forwardingRules.get({ project: api.project, region: api.region, forwardingRule: name }))
+  if (own?.[0].loadBalancingScheme !== 'INTERNAL') return
+  progress.step(`${service}: leaving the internal balancer`)
+  await remove.forwardingRule(api, name, 'regional')
+  await remove.backendService(api, name, 'regional')
+  if (settings.loadBalancer !== 'network') await remove.healthCheck(api, name, 'regional')
 }
 
 export async function removeService(context: RemovalContext, service: string, progress: Progress): Promise<void> {
   const { api, manifest, settings } = context
   const name = serviceResourceName(manifest.name, service)
-  const regional = settings.loadBalancer === 'network'
   progress.step(`${service}: removing its autoscaler, balancer, group, health check, firewall rule and templates`)
   await remove.autoscaler(api, name)
-  if (regional) {
-    await remove.forwardingRule(api, name, 'regional')
-  } else {
+  // its own forwarding rule (network balancer, or the internal one of a private service), if it has one
+  await remove.forwardingRule(api, name, 'regional')
+  if (settings.loadBalancer !== 'network') {
     // the shared balancer stops routing to the service before its backend service can go
-    const others = (await servicesOnTarget(context)).filter((other) => other !== service)
+    const others = (await publicServicesOnTarget(context)).filter((other) => other !== service)
     await putSharedBalancer(context, others, progress)
   }
-  await remove.backendService(api, name, regional ? 'regional' : 'global')
+  // the manifest may no longer say where it was: both scopes (a missing one is no call's failure)
+  for (const scope of ['regional', 'global'] as const) await remove.backendService(api, name, scope)
   await remove.group(api, name)
-  await remove.healthCheck(api, name, regional ? 'regional' : 'global')
+  for (const scope of ['regional', 'global'] as const) await remove.healthCheck(api, name, scope)
   await remove.firewall(api, name)
   const inventory = await readInventory(api, manifest.name, context.targetName)
   for (const [template, state] of templateVersions(inventory.templates)) {
@@ -67,6 +107,7 @@ export async function destroyTarget(context: RemovalContext, progress: Progress)
   services.delete('')
   for (const service of [...services].sort()) await removeService(context, service, progress)
   await removeSharedBalancer(context)
+  if (await releaseInternalAddress(api, manifest.name, targetName)) progress.step(`${targetName}: released the private services' internal address`)
   if (!projectShared(context)) {
     progress.step(`${targetName}: secrets strato created and the instances' service account`)
     removed.secret = await deleteCreatedSecrets(api, manifest.name)

@@ -4,7 +4,8 @@
  * service's secrets from Secret Manager with the instance's own service
  * account (a token from the metadata server), logs in to Artifact Registry
  * the same way when the image lives there, and runs the image with its
- * env. Secret values never appear in the script or in metadata.
+ * env and an `--add-host` per private service of the project (the internal
+ * balancer's address: no DNS zone needed). Secret values never appear in the script or in metadata.
  */
 import type { Service } from '../../src/manifest/schema.js'
 import { LABEL } from '../../src/model.js'
@@ -24,6 +25,13 @@ export interface StartupScriptInput {
   service: string
   image: string
   spec: Service
+  /** names the container resolves without DNS: each private service of the project at the internal balancer's address */
+  hosts?: Record<string, string>
+}
+
+/** The names a rendered script gives its container with --add-host, sorted. */
+export function addedHosts(script: string | null | undefined): string[] {
+  return [...(script ?? '').matchAll(/--add-host ([^:\s]+):/g)].map((match) => match[1]).sort()
 }
 
 export function renderStartupScript(input: StartupScriptInput): string {
@@ -54,6 +62,7 @@ export function renderStartupScript(input: StartupScriptInput): string {
   lines.push(`docker rm --force ${shellWord(service)} >/dev/null 2>&1 || true`)
   const run = ['docker', 'run', '--detach', '--restart', spec.restart ?? 'unless-stopped', '--name', service, '--env-file', ENV_FILE]
   if (spec.user) run.push('--user', spec.user)
+  for (const [name, address] of Object.entries(input.hosts ?? {}).sort(([a], [b]) => a.localeCompare(b))) run.push('--add-host', `${name}:${address}`)
   if (spec.port !== undefined) run.push('--publish', `${spec.port}:${spec.port}`)
   run.push('--label', `${LABEL.project}=${project}`, '--label', `${LABEL.service}=${service}`, image, ...(spec.command ?? []))
   lines.push(run.map(shellWord).join(' '))

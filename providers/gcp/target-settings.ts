@@ -64,5 +64,6 @@ export function links(settings: GcpTargetSettings) {
     backendService: (name: string, regional: boolean) => (regional ? `${region}/backendServices/${name}` : `${project}/global/backendServices/${name}`),
     urlMap: (name: string) => `${project}/global/urlMaps/${name}`,
     proxy: (name: string) => `${project}/global/targetHttpProxies/${name}`,
+    address: (name: string) => `${region}/addresses/${name}`,
   }
 }

@@ -23,6 +23,8 @@ export interface TestFake {
   faults(...rules: FaultRule[]): Promise<void>
   requests(): Promise<LoggedRequest[]>
   state(): Promise<Record<string, string[]>>
+  /** a Compute Engine resource as the API answers it, e.g. compute('projects/P/regions/R/addresses/A') */
+  compute<T = Record<string, any>>(relative: string): Promise<T>
   reset(): Promise<void>
   close(): Promise<void>
 }
@@ -54,6 +56,12 @@ export async function startTestFake(timing?: Partial<FakeTiming>): Promise<TestF
     faults: async (...rules) => { await control('POST', 'faults', { rules }) },
     requests: async () => (await control<{ requests: LoggedRequest[] }>('GET', 'requests')).requests,
     state: () => control<Record<string, string[]>>('GET', 'state'),
+    compute: async <T>(relative: string): Promise<T> => {
+      const { access_token: token } = await control<{ access_token: string }>('POST', 'token')
+      const answer = await fetch(`${fake.endpoint}/compute/v1/${relative}`, { headers: { authorization: `Bearer ${token}` } })
+      if (!answer.ok) throw new Error(`fake GET ${relative}: ${answer.status} ${await answer.text()}`)
+      return await answer.json() as T
+    },
     reset: async () => { await control('POST', 'reset'); await register() },
     close: () => fake.close(),
   }

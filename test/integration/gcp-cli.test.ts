@@ -1,6 +1,8 @@
 /**
  * The built CLI on a gcp target, against the fake: `strato new shop --target gcp`,
- * then validate, deploy, a redeploy that changes nothing, status, scale (and a
+ * then validate, deploy (the public services behind the HTTP balancer, the
+ * database behind the internal one, its firewall open to the subnet only, every
+ * container told where db is), a redeploy and a plan that change nothing, status, scale (and a
  * count outside the bounds, exit 2), autoscale apply twice, check --live, cost
  * actual from the billing export, a second release, rollback, destroy that
  * leaves nothing; refused credentials and a missing permission exit 5, an
@@ -16,6 +18,8 @@ import { strato as run, type CliResult } from '../helpers/strato.js'
 const GCP_PROJECT = 'shop-prod'
 const BILLING_TABLE = `${GCP_PROJECT}.billing.gcp_billing_export_v1`
 const SERVICES = ['users', 'orders', 'payments', 'db']
+const PUBLIC = ['users', 'orders', 'payments']
+const REGION = `projects/${GCP_PROJECT}/regions/europe-west1`
 let fake: TestFake
 let work: string
 let dir: string
@@ -38,6 +42,37 @@ function pointAtFake(manifest: string): string {
   const target = /^ {4}machineType: e2-small$/m
   expect(text).toMatch(target)
   return text.replace(target, `    machineType: e2-small\n    endpoint: ${fake.endpoint}\n    billing: { dataset: billing, table: gcp_billing_export_v1 }`)
+}
+
+async function startupScript(template: string): Promise<string> {
+  const body = await fake.compute<{ properties: { metadata: { items: { key: string; value: string }[] } } }>(`projects/${GCP_PROJECT}/global/instanceTemplates/${template}`)
+  return body.properties.metadata.items.find((item) => item.key === 'startup-script')!.value
+}
+
+/** db is on the internal balancer alone, admitted from the subnet and the health checkers, and every container resolves it there. */
+async function expectPrivateDb(internal: string): Promise<void> {
+  const urlMap = await fake.compute(`projects/${GCP_PROJECT}/global/urlMaps/strato-shop-gcp-http`)
+  expect(urlMap.pathMatchers[0].routeRules.map((rule: { matchRules: { prefixMatch: string }[] }) => rule.matchRules[0].prefixMatch)).toEqual(['/orders/', '/payments/', '/users/'])
+  const state = await fake.state()
+  expect(state[`projects/${GCP_PROJECT}/global/backendServices`]).toEqual(['strato-shop-orders', 'strato-shop-payments', 'strato-shop-users'])
+  expect(state[`projects/${GCP_PROJECT}/global/forwardingRules`]).toEqual(['strato-shop-gcp-http'])
+  expect(state[`${REGION}/forwardingRules`]).toEqual(['strato-shop-db'])
+  const rule = await fake.compute(`${REGION}/forwardingRules/strato-shop-db`)
+  expect(rule).toMatchObject({ loadBalancingScheme: 'INTERNAL', IPAddress: internal, IPProtocol: 'TCP', ports: ['5432'], allowGlobalAccess: false })
+  expect(rule.subnetwork).toMatch(/\/regions\/europe-west1\/subnetworks\/default$/)
+  expect(await fake.compute(`${REGION}/backendServices/strato-shop-db`)).toMatchObject({ loadBalancingScheme: 'INTERNAL', protocol: 'TCP', backends: [{ balancingMode: 'CONNECTION' }] })
+  expect(await fake.compute(`${REGION}/healthChecks/strato-shop-db`)).toMatchObject({ type: 'TCP', tcpHealthCheck: { port: 5432 } })
+  expect(await fake.compute(`${REGION}/addresses/strato-shop-gcp-internal`)).toMatchObject({
+    address: internal, addressType: 'INTERNAL', purpose: 'SHARED_LOADBALANCER_VIP', status: 'IN_USE', users: [expect.stringMatching(/\/forwardingRules\/strato-shop-db$/)],
+  })
+  const firewall = await fake.compute(`projects/${GCP_PROJECT}/global/firewalls/strato-shop-db`)
+  expect(firewall).toMatchObject({ sourceRanges: ['10.132.0.0/20', '35.191.0.0/16', '130.211.0.0/22'], allowed: [{ IPProtocol: 'tcp', ports: ['5432'] }], targetTags: ['strato-shop-db'] })
+  for (const service of PUBLIC) {
+    expect((await fake.compute(`projects/${GCP_PROJECT}/global/firewalls/strato-shop-${service}`)).sourceRanges).toEqual(['35.191.0.0/16', '130.211.0.0/22'])
+  }
+  const templates = state[`projects/${GCP_PROJECT}/global/instanceTemplates`]
+  expect(templates).toHaveLength(4)
+  for (const template of templates) expect(await startupScript(template)).toContain(`--add-host db:${internal} `)
 }
 
 beforeAll(async () => {
@@ -64,20 +99,26 @@ describe('strato CLI on a gcp target', () => {
     expect(deploy.exitCode, deploy.stderr).toBe(0)
     const endpoints = deploy.json().targets.gcp.endpoints
     expect(Object.keys(endpoints).sort()).toEqual([...SERVICES].sort())
-    // one HTTP load balancer for the target: every service behind the same address, on its own path
+    // one HTTP load balancer for the target: every public service behind the same address, on its own path
     const address = /^http:\/\/(34\.120\.\d+\.\d+)\/users\/$/.exec(endpoints.users)![1]
-    for (const service of SERVICES) expect(endpoints[service]).toBe(`http://${address}/${service}/`)
+    for (const service of PUBLIC) expect(endpoints[service]).toBe(`http://${address}/${service}/`)
+    // the database only on the internal balancer's reserved address, in the region's subnet (10.132.0.0/20)
+    const internal = /^(10\.132\.\d+\.\d+):5432 \(private\)$/.exec(endpoints.db)![1]
     expect(deploy.stderr).toContain('they need Cloud NAT')
+    await expectPrivateDb(internal)
 
     const again = await strato(['deploy', '--target', 'gcp', '--yes', '--json'])
     expect(again.json().actions.map((action: { kind: string }) => action.kind)).toEqual(['noop', 'noop', 'noop', 'noop'])
+    const plan = await strato(['plan', '--target', 'gcp', '--json'])
+    expect(plan.exitCode, plan.stderr).toBe(0)
+    expect(plan.json().actions.map((action: { kind: string }) => action.kind)).toEqual(['noop', 'noop', 'noop', 'noop'])
 
     const status = await strato(['status', '--target', 'gcp', '--json'])
     expect(status.exitCode).toBe(0)
     // one row per service in the region: templates and the global balancer add no rows
     expect(status.json().services).toEqual(SERVICES.map((service) => expect.objectContaining({
       target: 'gcp', service, host: 'europe-west1', desired: service === 'db' ? 1 : 2, running: service === 'db' ? 1 : 2, healthy: service === 'db' ? 1 : 2,
-      endpoint: `http://${address}/${service}/`,
+      endpoint: service === 'db' ? `${internal}:5432 (private)` : `http://${address}/${service}/`,
     })))
 
     const scaled = await strato(['scale', 'users', '3', '--target', 'gcp', '--json'])
@@ -120,6 +161,11 @@ describe('strato CLI on a gcp target', () => {
     expect(update.exitCode, update.stderr).toBe(0)
     const updated = update.json().actions.find((action: { service: string }) => action.service === 'users')
     expect(updated.kind).toBe('update')
+    // the new version's containers find db at the same reserved address
+    const templates = (await fake.state())[`projects/${GCP_PROJECT}/global/instanceTemplates`].filter((name) => name.startsWith('strato-shop-users-'))
+    expect(templates).toHaveLength(2)
+    for (const template of templates) expect(await startupScript(template)).toContain(`--add-host db:${internal} `)
+    expect(update.json().targets.gcp.endpoints.db).toBe(`${internal}:5432 (private)`)
     const releases = (await strato(['releases', '--target', 'gcp', '--json'])).json().targets.gcp
     expect(releases.map((release: { number: number; by: string }) => [release.number, release.by])).toEqual([
       [1, 'strato-test@test-project.iam.gserviceaccount.com'], [2, 'strato-test@test-project.iam.gserviceaccount.com'],
@@ -134,7 +180,7 @@ describe('strato CLI on a gcp target', () => {
 
     const destroy = await strato(['destroy', '--target', 'gcp', '--yes', '--json'])
     expect(destroy.exitCode, destroy.stderr).toBe(0)
-    expect(destroy.json().targets.gcp).toMatchObject({ removed: { group: 4, template: 5 }, remaining: [] })
+    expect(destroy.json().targets.gcp).toMatchObject({ removed: { group: 4, template: 5, network: 1 }, remaining: [] })
     expect(await fake.state()).toEqual({})
     expect((await strato(['status', '--target', 'gcp', '--json'])).json().services.map((row: { running: number }) => row.running)).toEqual([0, 0, 0, 0])
   })

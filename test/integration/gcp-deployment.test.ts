@@ -14,6 +14,7 @@ import { applyAutoscaler } from '../../providers/gcp/autoscaler.js'
 import { applyActions, type DeploymentContext } from '../../providers/gcp/deployment.js'
 import { releasesFrom, rollbackTo } from '../../providers/gcp/releases.js'
 import { readInventory, toResources } from '../../providers/gcp/inventory.js'
+import { privateDrift } from '../../providers/gcp/internal-balancer.js'
 import { destroyTarget } from '../../providers/gcp/service-removal.js'
 import { settingsOf } from '../../providers/gcp/target-settings.js'
 import { UserError } from '../../src/errors.js'
@@ -142,6 +143,168 @@ describe('gcp deployment against the fake', () => {
     expect(result.remaining).toEqual([])
     expect(result.removed.group).toBe(1)
     expect(result.removed.secret).toBe(1)
+    expect(await fake.state()).toEqual({})
+  })
+})
+
+describe('gcp private services and workers against the fake', () => {
+  const REGIONAL = `projects/${GCP_PROJECT}/regions/europe-west1`
+  const GLOBAL = `projects/${GCP_PROJECT}/global`
+  const shop = (loadBalancer?: 'network'): Manifest => ({
+    name: 'shop',
+    services: {
+      users: { image: 'nginx:1.27', port: 8080, health: '/healthz', env: { DATABASE_URL: 'postgres://app@db:5432/shop' } },
+      db: { image: 'postgres:16.4-bookworm', port: 5432, user: 'postgres' },
+      cache: { image: 'redis:7.4', port: 6379 },
+      mailer: { image: 'busybox:1.36', command: ['sleep', 'infinity'] },
+    },
+    targets: { gcp: { provider: 'gcp', project: GCP_PROJECT, zone: 'europe-west1-b', ...(loadBalancer ? { loadBalancer } : {}) } },
+  } as Manifest)
+  const on = (manifest: Manifest): DeploymentContext => ({ ...context, manifest, settings: settingsOf({ ...manifest.targets!.gcp, endpoint: fake.endpoint } as Parameters<typeof settingsOf>[0]) })
+  const everything = ['users', 'db', 'cache', 'mailer'].map((service) => action('create', service, 1, `v1${service.padEnd(10, 'x')}`))
+  const startupScript = async (service: string) => {
+    // the template the service's group runs now
+    const name = String((await fake.compute(`${REGIONAL}/instanceGroupManagers/strato-shop-${service}`)).versions[0].instanceTemplate).split('/').pop()
+    const body = await fake.compute<{ properties: { metadata: { items: { key: string; value: string }[] } } }>(`${GLOBAL}/instanceTemplates/${name}`)
+    return body.properties.metadata.items.find((item) => item.key === 'startup-script')!.value
+  }
+
+  it('puts db and cache on one internal address, the worker behind nothing, and every container knows where db and cache are', async () => {
+    await fake.reset()
+    const target = on(shop())
+    const result = await applyActions(target, everything, silentProgress)
+    const ip = /^(10\.132\.\d+\.\d+):5432 \(private\)$/.exec(result.endpoints.db)![1]
+    expect(result.endpoints).toEqual({ users: expect.stringMatching(/^http:\/\/34\.120\.[\d.]+\/users\/$/), db: `${ip}:5432 (private)`, cache: `${ip}:6379 (private)` })
+    const state = await fake.state()
+    expect(state[`${REGIONAL}/addresses`]).toEqual(['strato-shop-gcp-internal'])
+    expect(state[`${REGIONAL}/forwardingRules`]).toEqual(['strato-shop-cache', 'strato-shop-db'])
+    expect(state[`${REGIONAL}/backendServices`]).toEqual(['strato-shop-cache', 'strato-shop-db'])
+    expect(state[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-users'])
+    expect(state[`${GLOBAL}/firewalls`]).toEqual(['strato-shop-cache', 'strato-shop-db', 'strato-shop-users'])
+    expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-cache`)).sourceRanges).toEqual(['10.132.0.0/20', '35.191.0.0/16', '130.211.0.0/22'])
+    for (const service of ['users', 'db', 'cache', 'mailer']) expect(await startupScript(service)).toContain(`--add-host cache:${ip} --add-host db:${ip} `)
+    const mailer = await fake.compute(`${REGIONAL}/instanceGroupManagers/strato-shop-mailer`)
+    expect(mailer.autoHealingPolicies).toBeUndefined()
+    expect(mailer.namedPorts).toBeUndefined()
+    // private services were deployed first: the address and their balancer exist before any public template
+    const inserts = (await fake.requests()).filter((request) => request.method === 'POST' && /\/(addresses|instanceTemplates)$/.test(request.path)).map((request) => request.path.split('/').pop())
+    expect(inserts).toEqual(['addresses', 'instanceTemplates', 'instanceTemplates', 'instanceTemplates', 'instanceTemplates'])
+    const order = (await fake.requests()).filter((request) => request.method === 'POST' && request.path.endsWith('/instanceTemplates')).map((request) => String((request.body as { name: string }).name))
+    expect(order.map((name) => name.split('-')[2])).toEqual(['db', 'cache', 'users', 'mailer'])
+
+    // the same plan again: nothing changes, the address stays
+    const before = (await fake.requests()).length
+    await applyActions(target, everything.map((entry) => action('noop', entry.service, 1, entry.toVersion!)), silentProgress)
+    expect((await fake.requests()).slice(before).filter((request) => request.method !== 'GET' && !request.path.endsWith('/listManagedInstances'))).toEqual([])
+  })
+
+  it('autoscales a private service without giving it a backend on the HTTP balancer; requests are not counted for it', async () => {
+    const target = on(shop())
+    expect(await applyAutoscaler(target, 'db', { min: 1, max: 3, target: { cpu: 70 } })).toEqual({ created: ['autoscaler strato-shop-db'], updated: [], deleted: [], unchanged: [] })
+    expect((await fake.state())[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-users'])
+    const refused = await applyAutoscaler(target, 'db', { min: 1, max: 3, target: { requests: 50 } }).catch((error: unknown) => error)
+    expect((refused as UserError).exitCode).toBe(2)
+    expect((refused as UserError).message).toMatch(/^services\.db\.autoscale\.target\.requests: db is not behind the HTTP balancer on gcp targets \(it is private\)/)
+    // the balancer, put in line after the next change, still routes the public service alone
+    await applyActions(target, everything.map((entry) => action('noop', entry.service, 1, entry.toVersion!)), silentProgress)
+    const routes = (await fake.compute(`${GLOBAL}/urlMaps/strato-shop-gcp-http`)).pathMatchers[0].routeRules.map((rule: { matchRules: { prefixMatch: string }[] }) => rule.matchRules[0].prefixMatch)
+    expect(routes).toEqual(['/users/'])
+  })
+
+  it('removes a private service\'s internal rule, and releases the address with the last one', async () => {
+    const { db: _db, ...withoutDb } = shop().services
+    await applyActions(on({ ...shop(), services: withoutDb }), [action('delete', 'db', 0, '')], silentProgress)
+    let state = await fake.state()
+    expect(state[`${REGIONAL}/forwardingRules`]).toEqual(['strato-shop-cache'])
+    expect(state[`${REGIONAL}/addresses`]).toEqual(['strato-shop-gcp-internal'])
+    const { cache: _cache, ...publicOnly } = withoutDb
+    await applyActions(on({ ...shop(), services: publicOnly }), [action('delete', 'cache', 0, '')], silentProgress)
+    state = await fake.state()
+    expect(state[`${REGIONAL}/forwardingRules`]).toBeUndefined()
+    expect(state[`${REGIONAL}/addresses`]).toBeUndefined()
+    expect(state[`${GLOBAL}/urlMaps`]).toEqual(['strato-shop-gcp-http'])
+    const result = await destroyTarget(on(shop()), silentProgress)
+    expect(result.remaining).toEqual([])
+    expect(await fake.state()).toEqual({})
+  })
+
+  it('keeps private services internal on a network-balancer target too, and destroy releases the address', async () => {
+    await fake.reset()
+    const target = on(shop('network'))
+    const result = await applyActions(target, everything, silentProgress)
+    expect(result.endpoints.users).toMatch(/^http:\/\/35\.205\.[\d.]+:8080$/)
+    expect(result.endpoints.db).toMatch(/^10\.132\.[\d.]+:5432 \(private\)$/)
+    expect((await fake.compute(`${REGIONAL}/forwardingRules/strato-shop-db`)).loadBalancingScheme).toBe('INTERNAL')
+    expect((await fake.compute(`${REGIONAL}/forwardingRules/strato-shop-users`)).loadBalancingScheme).toBe('EXTERNAL')
+    expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-users`)).sourceRanges).toEqual(['0.0.0.0/0'])
+    expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-db`)).sourceRanges).toEqual(['10.132.0.0/20', '35.191.0.0/16', '130.211.0.0/22'])
+    // a service deployed public behind its own external network balancer moves to the internal one when it turns private
+    const mailerPublic = shop('network')
+    mailerPublic.services.api = { image: 'nginx:1.27', port: 9000, health: '/' }
+    await applyActions(on(mailerPublic), [action('create', 'api', 1, 'v1apixxxxxxx')], silentProgress)
+    expect((await fake.compute(`${REGIONAL}/forwardingRules/strato-shop-api`)).loadBalancingScheme).toBe('EXTERNAL')
+    const apiPrivate = shop('network')
+    apiPrivate.services.api = { image: 'nginx:1.27', port: 9000, health: '/', expose: 'private' }
+    await applyActions(on(apiPrivate), [action('update', 'api', 1, 'v1apixxxxxxx')], silentProgress)
+    const moved = await fake.compute(`${REGIONAL}/forwardingRules/strato-shop-api`)
+    expect(moved).toMatchObject({ loadBalancingScheme: 'INTERNAL', ports: ['9000'], IPAddress: (await fake.compute(`${REGIONAL}/forwardingRules/strato-shop-db`)).IPAddress })
+    expect((await fake.compute(`${REGIONAL}/backendServices/strato-shop-api`)).loadBalancingScheme).toBe('INTERNAL')
+    expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-api`)).sourceRanges).toEqual(['10.132.0.0/20', '35.191.0.0/16', '130.211.0.0/22'])
+    const destroyed = await destroyTarget(on(apiPrivate), silentProgress)
+    expect(destroyed.remaining).toEqual([])
+    expect(destroyed.removed.network).toBe(1)
+    expect(await fake.state()).toEqual({})
+  })
+
+  it('moves a service deployed as public behind the internal balancer when it turns private, same version (plan sees the drift)', async () => {
+    await fake.reset()
+    const before = shop()
+    before.services.db = { ...before.services.db, expose: 'public', health: '/' }
+    delete before.services.cache
+    delete before.services.mailer
+    const versions = [action('create', 'users', 1, 'v1usersxxxxx'), action('create', 'db', 1, 'v1dbxxxxxxxx')]
+    await applyActions(on(before), versions, silentProgress)
+    expect((await fake.state())[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-db', 'strato-shop-users'])
+
+    const after = shop()
+    delete after.services.cache
+    delete after.services.mailer
+    const found = privateDrift(toResources(await readInventory(context.api, 'shop', 'gcp'), 'gcp', 'europe-west1'), ['db'])
+    expect(found.find((resource) => resource.kind === 'group' && resource.service === 'db')?.drift).toEqual(['private: moves to the internal balancer', "containers' hosts: db (were none)"])
+    expect(found.find((resource) => resource.kind === 'group' && resource.service === 'users')?.drift).toEqual(["containers' hosts: db (were none)"])
+    await applyActions(on(after), [action('update', 'users', 1, 'v1usersxxxxx'), action('update', 'db', 1, 'v1dbxxxxxxxx')], silentProgress)
+    const state = await fake.state()
+    expect(state[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-users'])
+    expect(state[`${GLOBAL}/healthChecks`]).toEqual(['strato-shop-users'])
+    expect(state[`${REGIONAL}/forwardingRules`]).toEqual(['strato-shop-db'])
+    const routes = (await fake.compute(`${GLOBAL}/urlMaps/strato-shop-gcp-http`)).pathMatchers[0].routeRules.map((rule: { matchRules: { prefixMatch: string }[] }) => rule.matchRules[0].prefixMatch)
+    expect(routes).toEqual(['/users/'])
+    expect((await fake.compute(`${REGIONAL}/instanceGroupManagers/strato-shop-db`)).autoHealingPolicies[0].healthCheck).toMatch(/\/regions\/europe-west1\/healthChecks\/strato-shop-db$/)
+    expect((await fake.compute(`${GLOBAL}/firewalls/strato-shop-db`)).sourceRanges).toEqual(['10.132.0.0/20', '35.191.0.0/16', '130.211.0.0/22'])
+    // the same version, a new template that knows where db is: rolled out, then nothing left to change
+    const users = await fake.compute(`${REGIONAL}/instanceGroupManagers/strato-shop-users`)
+    expect(users.versions[0].instanceTemplate).toMatch(/\/strato-shop-users-v1usersxxxxx-[0-9a-f]{6}$/)
+    expect(await startupScript('users')).toMatch(/--add-host db:10\.132\.\d+\.\d+ /)
+    expect(privateDrift(toResources(await readInventory(context.api, 'shop', 'gcp'), 'gcp', 'europe-west1'), ['db']).some((resource) => resource.drift)).toBe(false)
+
+    // and back: public again, off the internal balancer, the address released
+    await applyActions(on(before), [action('update', 'users', 1, 'v1usersxxxxx'), action('update', 'db', 1, 'v1dbxxxxxxxx')], silentProgress)
+    const back = await fake.state()
+    expect(back[`${GLOBAL}/backendServices`]).toEqual(['strato-shop-db', 'strato-shop-users'])
+    expect(back[`${REGIONAL}/forwardingRules`]).toBeUndefined()
+    expect(back[`${REGIONAL}/backendServices`]).toBeUndefined()
+    expect(back[`${REGIONAL}/healthChecks`]).toBeUndefined()
+    expect(back[`${REGIONAL}/addresses`]).toBeUndefined()
+    expect((await destroyTarget(on(after), silentProgress)).remaining).toEqual([])
+  })
+
+  it('refuses two private services on one port before creating anything', async () => {
+    await fake.reset()
+    const manifest = shop()
+    manifest.services.replica = { image: 'postgres:16.4-bookworm', port: 5432 }
+    const refused = await applyActions(on(manifest), everything, silentProgress).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(UserError)
+    expect((refused as UserError).exitCode).toBe(2)
     expect(await fake.state()).toEqual({})
   })
 })

@@ -169,6 +169,83 @@ describe('gcp fake: groups over time', () => {
   })
 })
 
+describe('gcp fake: internal balancers and reserved addresses', () => {
+  const REGIONAL = `projects/${PROJECT}/regions/${REGION}`
+  const tcpCheck = { name: 'strato-shop-db', type: 'TCP', tcpHealthCheck: { port: 5432 } }
+  const reserve = (name: string, body: Record<string, unknown>) =>
+    api.mutate('addresses.insert', (requestId) => api.compute.addresses.insert({ project: PROJECT, region: REGION, requestId, addressResource: { name, addressType: 'INTERNAL', ...body } }))
+  const readAddress = async (name: string) => (await api.call('addresses.get', () => api.compute.addresses.get({ project: PROJECT, region: REGION, address: name })))[0]
+  const backend = (name: string, body: Record<string, unknown> = {}) => api.mutate('regionBackendServices.insert', (requestId) => api.compute.regionBackendServices.insert({
+    project: PROJECT, region: REGION, requestId,
+    backendServiceResource: { name, loadBalancingScheme: 'INTERNAL', protocol: 'TCP', healthChecks: [`${REGIONAL}/healthChecks/${tcpCheck.name}`], ...body },
+  }))
+  const rule = (name: string, body: Record<string, unknown>) => api.mutate('forwardingRules.insert', (requestId) => api.compute.forwardingRules.insert({
+    project: PROJECT, region: REGION, requestId,
+    forwardingRuleResource: { name, loadBalancingScheme: 'INTERNAL', IPProtocol: 'TCP', backendService: `${REGIONAL}/backendServices/strato-shop-db`, subnetwork: `${REGIONAL}/subnetworks/default`, ...body },
+  }))
+  const removeRule = (name: string) => api.mutate('forwardingRules.delete', (requestId) => api.compute.forwardingRules.delete({ project: PROJECT, region: REGION, forwardingRule: name, requestId }))
+
+  it('finds the region\'s subnet from the network, reserves an address in it, and refuses an IP that is taken or outside it', async () => {
+    const [network] = await api.call('networks.get', () => api.compute.networks.get({ project: PROJECT, network: 'default' }))
+    const subnetLink = network.subnetworks!.find((link) => link.includes(`/regions/${REGION}/`))!
+    expect(subnetLink).toBe(`https://www.googleapis.com/compute/v1/${REGIONAL}/subnetworks/default`)
+    const [subnet] = await api.call('subnetworks.get', () => api.compute.subnetworks.get({ project: PROJECT, region: REGION, subnetwork: 'default' }))
+    expect(subnet).toMatchObject({ ipCidrRange: '10.132.0.0/20', network: `https://www.googleapis.com/compute/v1/projects/${PROJECT}/global/networks/default` })
+
+    await reserve('strato-shop-gcp-internal', { purpose: 'SHARED_LOADBALANCER_VIP', subnetwork: subnetLink })
+    const reserved = await readAddress('strato-shop-gcp-internal')
+    expect(reserved).toMatchObject({ addressType: 'INTERNAL', purpose: 'SHARED_LOADBALANCER_VIP', status: 'RESERVED', subnetwork: subnetLink, region: `https://www.googleapis.com/compute/v1/${REGIONAL}` })
+    expect(reserved.address).toMatch(/^10\.132\.\d+\.\d+$/)
+
+    const taken = await refusal(reserve('another', { subnetwork: subnetLink, address: reserved.address }))
+    expect(isGcpError(taken, 'alreadyExists')).toBe(true)
+    expect(taken.exitCode).toBe(6)
+    expect(taken.options.details?.[0]).toContain(`IP '${reserved.address}' is already being used by another resource.`)
+    const outside = await refusal(reserve('outside', { subnetwork: subnetLink, address: '10.200.0.5' }))
+    expect(isGcpError(outside, 'invalid')).toBe(true)
+    const elsewhere = await refusal(reserve('elsewhere', { subnetwork: `projects/${PROJECT}/regions/us-central1/subnetworks/default` }))
+    expect(isGcpError(elsewhere, 'invalid')).toBe(true)
+  })
+
+  it('shares a SHARED_LOADBALANCER_VIP address between rules on distinct ports only, and keeps an address in use', async () => {
+    await api.mutate('regionHealthChecks.insert', (requestId) => api.compute.regionHealthChecks.insert({ project: PROJECT, region: REGION, requestId, healthCheckResource: tcpCheck }))
+    const wrongMode = await refusal(backend('strato-shop-db', { backends: [{ group: `${REGIONAL}/instanceGroups/missing`, balancingMode: 'UTILIZATION' }] }))
+    expect(isGcpError(wrongMode, 'invalid')).toBe(true)
+    const http = await refusal(backend('strato-shop-db', { protocol: 'HTTP' }))
+    expect(isGcpError(http, 'invalid')).toBe(true)
+    await backend('strato-shop-db')
+    await reserve('shared', { purpose: 'SHARED_LOADBALANCER_VIP', subnetwork: `${REGIONAL}/subnetworks/default` })
+    await reserve('single', { subnetwork: `${REGIONAL}/subnetworks/default` })
+    const shared = await readAddress('shared')
+    const single = await readAddress('single')
+    expect(single.purpose).toBe('GCE_ENDPOINT')
+
+    await rule('strato-shop-db', { IPAddress: `regions/${REGION}/addresses/shared`, ports: ['5432'] })
+    const [created] = await api.call('forwardingRules.get', () => api.compute.forwardingRules.get({ project: PROJECT, region: REGION, forwardingRule: 'strato-shop-db' }))
+    // the API keeps the IP itself, whatever form the request named the address in
+    expect(created).toMatchObject({ IPAddress: shared.address, loadBalancingScheme: 'INTERNAL', ports: ['5432'] })
+    expect(await readAddress('shared')).toMatchObject({ status: 'IN_USE', users: [created.selfLink] })
+
+    const samePort = await refusal(rule('strato-shop-replica', { IPAddress: shared.address, ports: ['5432'] }))
+    expect(isGcpError(samePort, 'invalid')).toBe(true)
+    await rule('strato-shop-cache', { IPAddress: shared.address, ports: ['6379'] })
+    expect((await readAddress('shared')).users).toHaveLength(2)
+
+    await rule('strato-shop-one', { IPAddress: `${REGIONAL}/addresses/single`, ports: ['8000'] })
+    const notShared = await refusal(rule('strato-shop-two', { IPAddress: single.address, ports: ['8001'] }))
+    expect(isGcpError(notShared, 'alreadyExists')).toBe(true)
+
+    const external = await refusal(rule('strato-shop-external', { loadBalancingScheme: 'EXTERNAL', ports: ['9000'], IPAddress: undefined, subnetwork: undefined }))
+    expect(isGcpError(external, 'invalid')).toBe(true)
+
+    const inUse = await refusal(api.mutate('addresses.delete', (requestId) => api.compute.addresses.delete({ project: PROJECT, region: REGION, address: 'shared', requestId })))
+    expect(isGcpError(inUse, 'invalid')).toBe(true)
+    for (const name of ['strato-shop-db', 'strato-shop-cache', 'strato-shop-one']) await removeRule(name)
+    for (const name of ['shared', 'single']) await api.mutate('addresses.delete', (requestId) => api.compute.addresses.delete({ project: PROJECT, region: REGION, address: name, requestId }))
+    expect((await fake.state())[`${REGIONAL}/addresses`] ?? []).toEqual([])
+  })
+})
+
 describe('gcp fake: faults', () => {
   it('an operation that ends in error becomes a failure naming the call, and changes nothing', async () => {
     await fake.faults({ kind: 'operation', operationType: 'insert', target: '^strato-shop-users$', code: 'QUOTA_EXCEEDED', message: "Quota 'CPUS' exceeded. Limit: 8.0 in region europe-west1.", times: 1 })

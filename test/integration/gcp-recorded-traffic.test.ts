@@ -27,6 +27,7 @@ import type { ComputeClients } from '../../providers/gcp/compute-clients.js'
 import { isGcpError, type GcpRequestError } from '../../providers/gcp/errors.js'
 import { diskFact, firewallFact, instanceFact } from '../../providers/gcp/facts.js'
 import { readGroup } from '../../providers/gcp/group-state.js'
+import { regionSubnet } from '../../providers/gcp/internal-balancer.js'
 import type { CallName } from '../../providers/gcp/permissions.js'
 import { startTestFake, type TestFake } from '../helpers/gcp-fake.js'
 import { gcpRecordings, type HttpLogInteraction as Interaction } from '../helpers/recordings.js'
@@ -312,6 +313,29 @@ describe('recorded Compute Engine traffic through the real client and the provid
     replay.answer = missing
     const known = recognize(missing)!
     expect(await replayApi.find(known.call, () => replayApi.compute.healthChecks.get(known.request))).toBeUndefined()
+  })
+
+  it('finds the region\'s subnet in a recorded auto-mode network, and the fake\'s default network reads the same', async () => {
+    const networks = recordings.flatMap(([, interactions]) => interactions)
+      .filter((interaction) => interaction.method === 'GET' && interaction.status === 200 && /\/global\/networks\/[^/]+$/.test(interaction.url.pathname))
+    const recorded = networks.find((interaction) => (interaction.responseBody as { autoCreateSubnetworks?: boolean }).autoCreateSubnetworks)!
+    replay.answer = recorded
+    const [network] = await replayApi.call('networks.get', () => replayApi.compute.networks.get({ project: PROJECT, network: 'default' }))
+    expect(replay.sent.at(-1)).toMatchObject({ method: 'GET', path: `/compute/v1/projects/${PROJECT}/global/networks/default` })
+    expect(differences(plain(network), recorded.responseBody)).toEqual([])
+    expect(regionSubnet(network, REGION)).toBe(`https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/subnetworks/default`)
+    // the fake lists a subnet for the regions it models, in the recorded form, and no field the recorded networks lack
+    const fake = await startTestFake()
+    try {
+      const token = (await fake.control<{ access_token: string }>('POST', 'token')).access_token
+      const answer = await (await fetch(`${fake.endpoint}/compute/v1/projects/${PROJECT}/global/networks/default`, { headers: { authorization: `Bearer ${token}` } })).json() as { name: string; subnetworks: string[] }
+      const recordedShape = new Map(networks.flatMap((interaction) => [...shapeOf(interaction.responseBody)]))
+      expect([...shapeOf(answer)].filter(([key, type]) => recordedShape.get(key) !== type)).toEqual([])
+      expect([...shapeOf(recorded.responseBody)].filter(([key, type]) => shapeOf(answer).get(key) !== type)).toEqual([])
+      expect(regionSubnet(answer, REGION)).toBe(`https://www.googleapis.com/compute/v1/projects/${PROJECT}/regions/${REGION}/subnetworks/default`)
+    } finally {
+      await fake.close()
+    }
   })
 })
 

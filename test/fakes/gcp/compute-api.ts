@@ -3,7 +3,8 @@
  * (immutable), health checks, firewalls, backend services, URL maps, target
  * HTTP proxies, forwarding rules (global and regional), regional autoscalers,
  * regional managed instance groups, instances and disks (derived from the
- * groups), networks, and operations with `wait`. Fields the real API fills
+ * groups), the default network and its subnets, regional addresses (see
+ * networks.ts), and operations with `wait`. Fields the real API fills
  * in on create are filled in the same way (checked against recorded traffic).
  */
 import { createHash } from 'node:crypto'
@@ -14,6 +15,7 @@ import {
   stateOf, type GroupContext,
 } from './instance-groups.ts'
 import { matchesFilter, parseFilter } from './list-filter.ts'
+import { addressDefaults, addressUser, addressView, defaultSubnet, defaultSubnetLinks, internalRuleDefaults } from './networks.ts'
 import type { FakeRequest, FakeResponse, Router } from './router.ts'
 
 export interface ComputeFaults {
@@ -74,7 +76,7 @@ function operationAnswer(store: ComputeStore, op: Operation): FakeResponse {
 const refs = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)])
 
 /** Collections the fake models; references to others (networks but default, backend buckets...) are taken on trust. */
-const MODELLED = new Set(['instanceTemplates', 'healthChecks', 'firewalls', 'backendServices', 'urlMaps', 'targetHttpProxies', 'forwardingRules', 'autoscalers', 'instanceGroupManagers'])
+const MODELLED = new Set(['instanceTemplates', 'healthChecks', 'firewalls', 'backendServices', 'urlMaps', 'targetHttpProxies', 'forwardingRules', 'autoscalers', 'instanceGroupManagers', 'addresses'])
 
 function mustExist(context: ApiContext, field: string, references: string[]): void {
   for (const given of references) {
@@ -151,6 +153,14 @@ function backendServiceDefaults(body: Record<string, unknown>, context: ApiConte
     const { oauth2ClientSecret: secret, ...rest } = iap
     body = { ...body, iap: { ...rest, oauth2ClientSecretSha256: createHash('sha256').update(String(secret)).digest('hex') } }
   }
+  if (body.loadBalancingScheme === 'INTERNAL') {
+    // an internal passthrough balancer's backend service: TCP or UDP, no named port, in a network
+    return {
+      affinityCookieTtlSec: 0, connectionDraining: { drainingTimeoutSec: 300 }, description: '', protocol: 'TCP', sessionAffinity: 'NONE', timeoutSec: 30, ...body,
+      network: link(relativeOf(String(body.network ?? 'global/networks/default'), context.project)),
+      ...(context.region ? { region: link(`projects/${context.project}/regions/${context.region}`) } : {}),
+    }
+  }
   return {
     affinityCookieTtlSec: 0, connectionDraining: { drainingTimeoutSec: 300 }, description: '', enableCDN: false,
     loadBalancingScheme: 'EXTERNAL', port: 80, portName: 'http', protocol: 'HTTP', sessionAffinity: 'NONE', timeoutSec: 30, ...body,
@@ -169,6 +179,10 @@ function urlMapServices(body: Record<string, unknown>): string[] {
 }
 
 function forwardingRuleDefaults(body: Record<string, unknown>, context: ApiContext): Record<string, unknown> {
+  if (body.loadBalancingScheme === 'INTERNAL') {
+    if (!context.region) throw invalid("Invalid value for field 'resource.loadBalancingScheme': 'INTERNAL'. A global forwarding rule cannot be INTERNAL.")
+    return internalRuleDefaults(body, context)
+  }
   const range = typeof body.portRange === 'string' && !body.portRange.includes('-') ? `${body.portRange}-${body.portRange}` : body.portRange
   return {
     IPProtocol: 'TCP', loadBalancingScheme: 'EXTERNAL', networkTier: 'PREMIUM', labelFingerprint: '42WmSpB8rSM=',
@@ -243,6 +257,7 @@ const COLLECTIONS: CollectionSpec[] = [
     validate: (body, context) => {
       mustExist(context, 'resource.healthChecks', refs(body.healthChecks))
       mustExist(context, 'resource.backends[].group', ((body.backends as { group: string }[] | undefined) ?? []).map((backend) => backend.group))
+      if (body.loadBalancingScheme === 'INTERNAL') checkInternalBackendService(body)
     },
     usedBy: (resource, context) => referrers(context, resource, ['forwardingRules']),
   },
@@ -265,7 +280,19 @@ const COLLECTIONS: CollectionSpec[] = [
   {
     collection: 'forwardingRules', scope: 'regions', kind: 'compute#forwardingRule', permission: 'compute.forwardingRules', typeName: 'forwarding_rule', fingerprint: true,
     defaults: forwardingRuleDefaults,
-    validate: (body, context) => mustExist(context, 'resource.backendService', [...refs(body.backendService), ...refs(body.target)]),
+    validate: (body, context) => {
+      mustExist(context, 'resource.backendService', [...refs(body.backendService), ...refs(body.target)])
+      // a passthrough rule and its backend service are of one scheme
+      const backend = body.backendService === undefined ? undefined : context.store.resolve(String(body.backendService), context.project)
+      const scheme = String(body.loadBalancingScheme ?? 'EXTERNAL')
+      if (backend && String(backend.loadBalancingScheme) !== scheme) {
+        throw invalid(`Invalid value for field 'resource.backendService': '${String(body.backendService)}'. The load balancing scheme of the backend service (${String(backend.loadBalancingScheme)}) does not match the forwarding rule's (${scheme}).`)
+      }
+    },
+  },
+  {
+    collection: 'addresses', scope: 'regions', kind: 'compute#address', permission: 'compute.addresses', typeName: 'address',
+    defaults: addressDefaults, view: addressView, usedBy: addressUser,
   },
   {
     collection: 'autoscalers', scope: 'regions', kind: 'compute#autoscaler', permission: 'compute.autoscalers', typeName: 'autoscaler', update: 'both',
@@ -291,6 +318,19 @@ const COLLECTIONS: CollectionSpec[] = [
     },
   },
 ]
+
+/** What Compute Engine refuses in an INTERNAL backend service. */
+function checkInternalBackendService(body: Record<string, unknown>): void {
+  if (!['TCP', 'UDP', 'UNSPECIFIED'].includes(String(body.protocol ?? 'TCP'))) {
+    throw invalid(`Invalid value for field 'resource.protocol': '${String(body.protocol)}'. An INTERNAL backend service takes TCP, UDP or UNSPECIFIED.`)
+  }
+  if (refs(body.healthChecks).length !== 1) throw invalid("Invalid value for field 'resource.healthChecks': an INTERNAL backend service needs exactly one health check.")
+  for (const [index, backend] of ((body.backends as { balancingMode?: string }[] | undefined) ?? []).entries()) {
+    if ((backend.balancingMode ?? 'CONNECTION') !== 'CONNECTION') {
+      throw invalid(`Invalid value for field 'resource.backends[${index}].balancingMode': '${backend.balancingMode}'. Balancing mode must be CONNECTION for an INTERNAL backend service.`)
+    }
+  }
+}
 
 function specPermission(spec: CollectionSpec, verb: string): string {
   return `${spec.permission}.${verb}`
@@ -402,7 +442,15 @@ export function addComputeRoutes(router: Router, base: Omit<ApiContext, 'project
   addGroupRoutes(add, base)
 
   // networks: the default network exists; others are not modelled
-  add('GET', '/global/networks/:name', 'compute.networks.get', (request, context) => ({ body: store.get(`projects/${context.project}/global/networks`, request.params.name) }))
+  add('GET', '/global/networks/:name', 'compute.networks.get', (request, context) => {
+    const network = store.get(`projects/${context.project}/global/networks`, request.params.name)
+    return { body: network.name === 'default' && network.autoCreateSubnetworks ? { ...network, subnetworks: defaultSubnetLinks(context.project) } : network }
+  })
+  add('GET', '/regions/:region/subnetworks/:name', 'compute.subnetworks.get', (request, context) => {
+    const subnet = request.params.name === 'default' ? defaultSubnet(context.project, context.region!) : undefined
+    if (!subnet) throw notFound(`projects/${context.project}/regions/${context.region}/subnetworks/${request.params.name}`)
+    return { body: subnet }
+  })
 
   addInstanceRoutes(add, base)
   addOperationRoutes(add, store)

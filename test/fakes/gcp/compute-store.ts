@@ -220,7 +220,7 @@ function defaultNetwork(path: string): Resource {
   return {
     kind: 'compute#network', id: '7000000000000000001', name: 'default', creationTimestamp: '2020-01-01T00:00:00.000-07:00',
     selfLink: link(`${path}/default`), autoCreateSubnetworks: true, description: 'Default network for the project',
-    routingConfig: { routingMode: 'REGIONAL' }, networkFirewallPolicyEnforcementOrder: 'AFTER_CLASSIC_FIREWALL',
+    routingConfig: { bgpBestPathSelectionMode: 'LEGACY', routingMode: 'REGIONAL' }, selfLinkWithId: link(`${path}/7000000000000000001`), networkFirewallPolicyEnforcementOrder: 'AFTER_CLASSIC_FIREWALL',
   }
 }
 
