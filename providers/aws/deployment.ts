@@ -26,7 +26,7 @@ import { checkInstanceType, defaultImageId, type InstanceTypeInfo } from './inst
 import { readInventory, type AwsInventory } from './inventory.js'
 import { deleteInstanceProfile, ensureInstanceProfile } from './instance-role.js'
 import { deleteLaunchTemplate, isEcrImage, putLaunchTemplate } from './launch-template.js'
-import { deleteSharedBalancer, joinSharedBalancer, moveToInternalBalancer, prepareFront, preparePrivateFront, type Front, type PrivateFront } from './front.js'
+import { deleteSharedBalancer, joinSharedBalancer, leaveInternalBalancer, moveToInternalBalancer, prepareFront, preparePrivateFront, type Front, type PrivateFront } from './front.js'
 import { deleteInternalBalancer, deleteListenerTo, internalBalancerOf, portClash, privateEndpoint, PRIVATE_TARGET_GROUP, privateHosts, privateServicesOn } from './internal-balancer.js'
 import { serviceEndpoint, serviceFront } from './layout.js'
 import { deleteRule } from './listener.js'
@@ -110,6 +110,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
   // A service that still has a balancer of its own moves behind the shared one first, whatever else changes.
   if (front && exposure === 'public') {
     await joinSharedBalancer(context, state.inventory, front, service, (tg, count) => waitForHealthy(context, name, count, progress, tg), progress)
+    await leaveInternalBalancer(context, state.inventory, service, progress)
   }
   if (state.privateFront && exposure === 'private') {
     await moveToInternalBalancer(context, state.inventory, state.privateFront, service, (tg, count) => waitForHealthy(context, name, count, progress, tg), progress)
@@ -265,7 +266,7 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   const state: ApplyState = { inventory, types, warnings, privateNames }
   if (kept.length > 0) state.network = await resolveNetwork(context.clients, context.target, context.targetName)
   // the internal balancer first: its address goes into every launch template rendered below
-  if (exposed('private').length > 0) state.privateFront = await preparePrivateFront(context, inventory, state.network!, { services: exposed('private'), deleting }, progress)
+  if (exposed('private').length > 0) state.privateFront = await preparePrivateFront(context, inventory, state.network!, { services: exposed('private'), deleting, stillPrivate: privateNames }, progress)
   if (exposed('public').length > 0) state.front = await prepareFront(context, inventory, state.network!, { services: exposed('public'), deleting }, progress)
   const applied: Action[] = []
   const endpoints: Record<string, string> = {}
@@ -276,6 +277,8 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
     if (endpoint) endpoints[action.service] = endpoint
     if (action.kind !== 'noop') applied.push(action)
   }
+  // the last private service turned public (or went elsewhere): its balancer goes too
+  if (privateNames.length === 0) await deleteInternalBalancer(context.clients, inventory.loadBalancers, context.timing.sleep)
   if (deleting.length > 0) {
     await proveDeleted(context, deleting)
     const remaining = await readInventory(context.clients, context.manifest.name)

@@ -22,8 +22,10 @@ import { moveToSharedBalancer, needsMove, type MoveOps } from './migration.js'
 import { TAG } from './label-codec.js'
 import { groupName } from './naming.js'
 import type { Network } from './network.js'
-import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup, privateIngress, revokeIngressFrom } from './security-group.js'
-import { applyListeners, ensureInternalBalancer, ensurePrivateTargetGroup, PRIVATE_TARGET_GROUP, type InternalBalancer } from './internal-balancer.js'
+import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup, privateIngress, revokeIngressFrom, revokeRangeIngress } from './security-group.js'
+import {
+  applyListeners, deleteListenerTo, ensureInternalBalancer, ensurePrivateTargetGroup, internalBalancerOf, PRIVATE_TARGET_GROUP, type InternalBalancer,
+} from './internal-balancer.js'
 
 /** The route of every service the shared balancer fronts on aws: the public ones (src/exposure.ts). */
 export function manifestRoutes(manifest: Manifest): Record<string, Route> {
@@ -91,7 +93,9 @@ export interface PrivateFront extends ServiceFronts {
  * and a listener per port. Listeners of private services deployed before and
  * not being deleted stay; those of deleted ones go.
  */
-export async function preparePrivateFront(context: DeploymentContext, inventory: AwsInventory, network: Network, input: FrontInput, progress: Progress): Promise<PrivateFront> {
+export async function preparePrivateFront(
+  context: DeploymentContext, inventory: AwsInventory, network: Network, input: FrontInput & { stillPrivate: string[] }, progress: Progress,
+): Promise<PrivateFront> {
   const { clients, manifest } = context
   const project = manifest.name
   progress.step(`internal load balancer: listeners for ${input.services.join(', ')}`)
@@ -108,8 +112,10 @@ export async function preparePrivateFront(context: DeploymentContext, inventory:
     targetGroups.set(service, targetGroupArn)
     wanted.set(port, targetGroupArn)
   }
+  // listeners of private services deployed before and still private stay; others' go (services that are public now leave later)
   const keepPorts = new Set(inventory.targetGroups
-    .filter((tg) => tg.tags[TAG.role] === PRIVATE_TARGET_GROUP && !input.services.includes(tg.tags[TAG.service]) && !input.deleting.includes(tg.tags[TAG.service]))
+    .filter((tg) => tg.tags[TAG.role] === PRIVATE_TARGET_GROUP && !input.services.includes(tg.tags[TAG.service]) && !input.deleting.includes(tg.tags[TAG.service]) &&
+      input.stillPrivate.includes(tg.tags[TAG.service]))
     .map((tg) => tg.item.Port!))
   await applyListeners(clients, { project, balancerArn: balancer.arn, wanted, keepPorts })
   return { balancer, targetGroups, appSecurityGroups }
@@ -159,6 +165,25 @@ export async function moveToInternalBalancer(
     if (balancerGroup && found.appSecurityGroup) await revokeIngressFrom(clients, found.appSecurityGroup, balancerGroup.GroupId!)
   }
   if (found.legacy.securityGroup) await deleteSecurityGroup(clients, found.legacy.securityGroup.GroupId!, context.timing.sleep)
+}
+
+/**
+ * A deployed service that is public now, once behind the shared balancer
+ * (joinSharedBalancer): it leaves the internal one, whose listener and its TCP
+ * target group go, and its instances stop admitting the VPC's ranges.
+ */
+export async function leaveInternalBalancer(context: DeploymentContext, inventory: AwsInventory, service: string, progress: Progress): Promise<void> {
+  const { clients } = context
+  const found = serviceFront(inventory, service)
+  const targetGroup = found.privateTargetGroup
+  if (!found.group || !targetGroup) return
+  progress.step(`${service}: leaves the internal load balancer`)
+  const arn = targetGroup.item.TargetGroupArn!
+  const internal = internalBalancerOf(inventory.loadBalancers)
+  if (internal) await deleteListenerTo(clients, internal.item.LoadBalancerArn!, arn)
+  if ((found.group.TargetGroupARNs ?? []).includes(arn)) await detachTargetGroup(clients, groupName(context.manifest.name, service), arn)
+  await deleteTargetGroup(clients, arn, context.timing.sleep)
+  if (found.appSecurityGroup) await revokeRangeIngress(clients, found.appSecurityGroup)
 }
 
 /** Moves a deployed service behind the shared balancer when it is not yet there fully (see migration.ts). */

@@ -94,6 +94,12 @@ export function serviceEndpoint(inventory: AwsInventory, service: string): strin
 export function frontDrift(inventory: AwsInventory, service: string, route: Route): string[] {
   const front = serviceFront(inventory, service)
   if (!front.group) return []
+  // a service that was private before: the internal balancer's listener and target group go once it is public
+  const leaving = front.privateTargetGroup ? ['public: leaves the internal load balancer'] : []
+  return [...sharedDrift(front, route), ...leaving]
+}
+
+function sharedDrift(front: ServiceFront, route: Route): string[] {
   if (front.legacy.balancer) return [`moves from its own load balancer to the target's shared one (${describeRoute(route)})`]
   if (!joinedSharedBalancer(front)) return [`joins the target's shared load balancer (${describeRoute(route)})`]
   if (!front.rule) return [`route ${describeRoute(route)} on the shared load balancer`]

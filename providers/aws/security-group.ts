@@ -86,6 +86,18 @@ export async function revokeIngressFrom(clients: AwsClients, group: SecurityGrou
   }
 }
 
+/** Drops the rules that admit address ranges (a private service's VPC ranges, once it is public). */
+export async function revokeRangeIngress(clients: AwsClients, group: SecurityGroup): Promise<void> {
+  const rules = (group.IpPermissions ?? []).filter((rule) => rule.IpRanges?.length)
+    .map((rule) => ({ IpProtocol: rule.IpProtocol, FromPort: rule.FromPort, ToPort: rule.ToPort, IpRanges: rule.IpRanges }))
+  if (rules.length === 0) return
+  try {
+    await clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group.GroupId, IpPermissions: rules }))
+  } catch (error) {
+    if (!isAwsError(error, 'InvalidPermission.NotFound', 'InvalidGroup.NotFound')) throw error
+  }
+}
+
 function hasRule(existing: IpPermission[], rule: IpPermission): boolean {
   return existing.some((have) =>
     have.IpProtocol === rule.IpProtocol && have.FromPort === rule.FromPort && have.ToPort === rule.ToPort &&

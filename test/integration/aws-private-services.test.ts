@@ -217,4 +217,34 @@ describe('aws provider against moto: private services', () => {
     expect((refused as UserError).message).toBe('Private services db and db-replica both on port 5432 of one aws target (the internal load balancer has one listener per port) is not supported yet.')
     expect(await provider.inventory('shop')).toEqual([])
   })
+
+  it('moves a private service that turns public behind the shared balancer, then removes the internal one', async () => {
+    const before = manifestFor(moto.endpoint, { users, db })
+    const old = providerFor(before)
+    await old.apply(await plan(old, before), silentProgress)
+    const c = clients()
+    const internal = (await balancers()).internal
+    expect(internal).toHaveLength(1)
+
+    const now = manifestFor(moto.endpoint, { users, db: { ...db, expose: 'public', health: '/' } })
+    const provider = providerFor(now)
+    const turning = await plan(provider, now)
+    expect(turning.filter((a) => a.kind !== 'noop').map((a) => [a.service, a.kind])).toEqual([['users', 'update'], ['db', 'update']])
+    expect(turning.find((a) => a.service === 'users')?.reasons).toEqual(['no private services to reach by name any more'])
+    expect(turning.find((a) => a.service === 'db')?.reasons).toEqual(expect.arrayContaining(['joins the target\'s shared load balancer (path /db)', 'public: leaves the internal load balancer']))
+    await provider.apply(turning, silentProgress)
+
+    // db answers on its route of the shared balancer; the internal balancer, its listener and the TCP target group are gone
+    expect((await balancers()).internal).toEqual([])
+    const targetGroups = (await c.elb.send(new DescribeTargetGroupsCommand({}))).TargetGroups!
+    expect(targetGroups.map((tg) => [tg.Protocol, tg.Port]).sort()).toEqual([['HTTP', 5432], ['HTTP', 8080]])
+    const sg = (await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'tag:strato.service', Values: ['db'] }] }))).SecurityGroups![0]
+    expect(sg.IpPermissions!.flatMap((p) => p.IpRanges ?? [])).toEqual([])
+    expect(sg.IpPermissions!.flatMap((p) => p.UserIdGroupPairs ?? []).map((pair) => pair.GroupId)).toHaveLength(1)
+    expect(await userData('users')).not.toContain('--add-host')
+    expect((await plan(provider, now)).filter((a) => a.kind !== 'noop')).toEqual([])
+
+    const destroyed = await provider.destroy()
+    expect(destroyed.remaining).toEqual([])
+  })
 })

@@ -10,7 +10,7 @@ import { manifestRoutes } from '../../providers/aws/front.js'
 import { internalAddress, planListeners, portClash, privateEndpoint, privateHosts, privateServicesOn, subnetMappings } from '../../providers/aws/internal-balancer.js'
 import type { AwsInventory } from '../../providers/aws/inventory.js'
 import { toResources } from '../../providers/aws/inventory.js'
-import { hostsDrift, privateDrift, serviceEndpoint } from '../../providers/aws/layout.js'
+import { frontDrift, hostsDrift, privateDrift, serviceEndpoint } from '../../providers/aws/layout.js'
 import { renderUserData, templateName, templateVersion } from '../../providers/aws/launch-template.js'
 import { privateIngress } from '../../providers/aws/security-group.js'
 import type { Manifest } from '../../src/manifest/schema.js'
@@ -170,5 +170,7 @@ describe('status and plan of private services, from tags', () => {
     expect(hostsDrift(before, 'users', ['db'])).toEqual(['containers reach db by name (--add-host)'])
     expect(hostsDrift(current, 'users', ['db', 'cache'])).toEqual(['containers reach cache, db by name (--add-host)'])
     expect(hostsDrift(current, 'users', [])).toEqual(['no private services to reach by name any more'])
+    // db public now: it joins the shared balancer and leaves the internal one
+    expect(frontDrift(current, 'db', { path: '/db' })).toEqual(['joins the target\'s shared load balancer (path /db)', 'public: leaves the internal load balancer'])
   })
 })
