@@ -15,7 +15,15 @@ fi
 
 echo "starting dockerd" >&2
 mkdir -p /var/log
-nohup dockerd >/var/log/strato-dockerd.log 2>&1 &
+# dockerd outlives this script: it must not inherit descriptors above 2 (a lock
+# file held by whoever ran the tests would stay locked for as long as dockerd runs)
+(
+  for fd in /proc/$BASHPID/fd/*; do
+    n=${fd##*/}
+    if [ "$n" -gt 2 ] 2>/dev/null; then eval "exec $n>&-"; fi
+  done
+  exec nohup dockerd >/var/log/strato-dockerd.log 2>&1
+) &
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then
     exit 0

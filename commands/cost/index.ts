@@ -10,7 +10,7 @@ import { descriptorOf } from '../../providers/descriptors.js'
 export default class Cost extends StratoCommand {
   static override exitCodes = ['ok', 'failure', 'usage', 'gate'] as const
   static override summary = 'Estimate what the manifest costs per month, per service and target.'
-  static override description = `Prices the manifest as it would be deployed: replicas × 730 hours × the hourly price of each target's instance type, plus a root disk per replica and, on each cloud target, one load balancer shared by the services with a port there (on AWS also its capacity units, from the request rates they declare in autoscale.target.requests); docker targets charge each service its share of the hosts' declared cost by the CPU and memory it reserves (the larger of the two shares).
+  static override description = `Prices the manifest as it would be deployed: replicas × 730 hours × the hourly price of each target's instance type, plus a root disk per replica and, on each cloud target, one public load balancer shared by the public services there and one internal balancer shared by the private ones (on AWS also their capacity units, from the request rates the services declare in autoscale.target.requests); docker targets charge each service its share of the hosts' declared cost by the CPU and memory it reserves (the larger of the two shares).
 Placement is honoured (fill targets in order up to max, overflow to the next).
 Autoscaled services are priced at min, expected and max replicas: min and max come from autoscale; expected is replicas when set, else the midpoint of min and max rounded up.
 A price missing from the catalog is named in a warning and shown as unknown, never as zero; totals then read "at least".

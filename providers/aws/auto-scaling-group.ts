@@ -1,7 +1,7 @@
 /**
  * The Auto Scaling group of a service: spread over the target's subnets,
- * registered with the service's target group, health-checked through the load
- * balancer, and tagged so that status reads its state back from tags alone.
+ * registered with the service's target group and health-checked through its
+ * load balancer (a service without a port has neither), and tagged so that status reads its state back from tags alone.
  */
 import {
   AttachLoadBalancerTargetGroupsCommand, CreateAutoScalingGroupCommand, CreateOrUpdateTagsCommand, DeleteAutoScalingGroupCommand,
@@ -34,7 +34,8 @@ export interface GroupSpec {
   version: string
   launchTemplate: { id: string; version: string }
   subnets: string[]
-  targetGroupArn: string
+  /** absent for a service without a port: no balancer, so EC2 status checks decide health */
+  targetGroupArn?: string
   min: number
   max: number
   desired: number
@@ -59,8 +60,8 @@ export async function createGroup(clients: AwsClients, spec: GroupSpec): Promise
     MaxSize: spec.max,
     DesiredCapacity: spec.desired,
     VPCZoneIdentifier: spec.subnets.join(','),
-    TargetGroupARNs: [spec.targetGroupArn],
-    HealthCheckType: 'ELB',
+    TargetGroupARNs: spec.targetGroupArn ? [spec.targetGroupArn] : undefined,
+    HealthCheckType: spec.targetGroupArn ? 'ELB' : 'EC2',
     HealthCheckGracePeriod: spec.gracePeriod,
     DefaultCooldown: spec.cooldown,
     Tags: groupTags(spec, name),

@@ -1,6 +1,8 @@
 /**
  * Applying planned actions to one aws target: first what fronts the services
- * (the shared balancer, target groups and listener rules, front.ts); then
+ * (the internal balancer for the private ones, whose address every launch
+ * template's --add-host needs; the shared balancer, target groups and
+ * listener rules for the public ones, front.ts); then
  * create and update put each service's launch template and group in place
  * (an update rolls out health-gated, see rollout.ts) and scale sets the
  * group's capacity, each after moving a service that still has a balancer of
@@ -8,7 +10,8 @@
  * dependency order, and the shared balancer goes with the last service.
  */
 import type { Timing } from '../waiting.js'
-import { usageError, UserError } from '../../src/errors.js'
+import { notSupported, usageError, UserError } from '../../src/errors.js'
+import { exposureOf, type Exposure } from '../../src/exposure.js'
 import type { AwsTargetConfig, Manifest, Service } from '../../src/manifest/schema.js'
 import { durationSeconds } from '../../src/manifest/units.js'
 import { type Action, type Progress } from '../../src/model.js'
@@ -23,7 +26,8 @@ import { checkInstanceType, defaultImageId, type InstanceTypeInfo } from './inst
 import { readInventory, type AwsInventory } from './inventory.js'
 import { deleteInstanceProfile, ensureInstanceProfile } from './instance-role.js'
 import { deleteLaunchTemplate, isEcrImage, putLaunchTemplate } from './launch-template.js'
-import { deleteSharedBalancer, joinSharedBalancer, prepareFront, type Front } from './front.js'
+import { deleteSharedBalancer, joinSharedBalancer, leaveInternalBalancer, moveToInternalBalancer, prepareFront, preparePrivateFront, type Front, type PrivateFront } from './front.js'
+import { deleteInternalBalancer, deleteListenerTo, internalBalancerOf, portClash, privateEndpoint, PRIVATE_TARGET_GROUP, privateHosts, privateServicesOn } from './internal-balancer.js'
 import { serviceEndpoint, serviceFront } from './layout.js'
 import { deleteRule } from './listener.js'
 import { deleteLoadBalancer, deleteTargetGroup, targetHealth } from './load-balancer.js'
@@ -31,7 +35,7 @@ import { groupName, tagMap } from './naming.js'
 import { resolveNetwork, type Network } from './network.js'
 import { rollOut } from './rollout.js'
 import { deleteCreatedSecrets, ensureSecrets } from './secrets.js'
-import { deleteSecurityGroup } from './security-group.js'
+import { deleteSecurityGroup, ensureSecurityGroup } from './security-group.js'
 
 export type { Timing }
 
@@ -63,9 +67,6 @@ export async function preflight(context: DeploymentContext, actions: Action[]): 
   for (const action of actions.filter((a) => a.kind === 'create' || a.kind === 'update' || a.kind === 'scale')) {
     const spec = context.manifest.services[action.service]
     if (!spec) throw usageError(`Service ${action.service} is not in strato.yaml.`, 'Plan again from the current manifest.')
-    if (action.kind !== 'scale' && spec.port === undefined) {
-      throw usageError(`services.${action.service}.port is required on aws targets: the load balancer forwards to it.`, `Add port: to services.${action.service}.`)
-    }
     const to = action.to ?? 0
     const bounds = groupBounds(spec, to)
     if (to < bounds.min || to > bounds.max) {
@@ -74,10 +75,24 @@ export async function preflight(context: DeploymentContext, actions: Action[]): 
     const type = instanceTypeOf(context.target)
     if (!types.has(type)) types.set(type, await checkInstanceType(context.clients, type, `targets.${context.targetName}.instanceType`))
   }
+  const clash = portClash(context.manifest, context.targetName)
+  if (clash) {
+    throw notSupported(`Private services ${clash.services.join(' and ')} both on port ${clash.port} of one aws target (the internal load balancer has one listener per port)`,
+      `Give services.${clash.services[1]}.port another port (and its callers' URLs), or put it on another target.`)
+  }
   return types
 }
 
-interface ApplyState { inventory: AwsInventory; network?: Network; front?: Front; types: Map<string, InstanceTypeInfo>; warnings: string[] }
+interface ApplyState {
+  inventory: AwsInventory; network?: Network; front?: Front; privateFront?: PrivateFront; types: Map<string, InstanceTypeInfo>; warnings: string[]
+  /** the project's private services on this target, which every container reaches by name */
+  privateNames: string[]
+}
+
+/** The internal balancer's address: from this run when it put the balancer in place, else from its tags. */
+function internalAddressOf(state: ApplyState): string | undefined {
+  return state.privateFront?.balancer.address ?? internalBalancerOf(state.inventory.loadBalancers)?.address
+}
 
 export async function applyService(context: DeploymentContext, action: Action, state: ApplyState, progress: Progress): Promise<string | undefined> {
   const { clients, manifest, target, targetName } = context
@@ -91,11 +106,19 @@ export async function applyService(context: DeploymentContext, action: Action, s
     return undefined
   }
   const front = state.front
+  const exposure = spec ? exposureOf(spec) : 'none'
   // A service that still has a balancer of its own moves behind the shared one first, whatever else changes.
-  if (front && spec?.port !== undefined) {
+  if (front && exposure === 'public') {
     await joinSharedBalancer(context, state.inventory, front, service, (tg, count) => waitForHealthy(context, name, count, progress, tg), progress)
+    await leaveInternalBalancer(context, state.inventory, service, progress)
   }
-  const endpoint = front && spec?.port !== undefined ? routeUrl(front.balancer.dnsName, serviceRoute(service, spec.route)) : serviceEndpoint(state.inventory, service)
+  if (state.privateFront && exposure === 'private') {
+    await moveToInternalBalancer(context, state.inventory, state.privateFront, service, (tg, count) => waitForHealthy(context, name, count, progress, tg), progress)
+  }
+  const address = internalAddressOf(state)
+  const endpoint = front && exposure === 'public' ? routeUrl(front.balancer.dnsName, serviceRoute(service, spec.route))
+    : exposure === 'private' && address ? privateEndpoint(address, spec.port!)
+      : exposure === 'none' ? undefined : serviceEndpoint(state.inventory, service)
   if (action.kind === 'noop') return endpoint
   const desired = action.to ?? 0
   const bounds = groupBounds(spec, desired)
@@ -117,8 +140,11 @@ export async function applyService(context: DeploymentContext, action: Action, s
   const image = await imageFor({ project, service, spec, version, registry: target.registry, targetName, projectDir: context.projectDir, words: { example: 'an ECR repository host', login: '`aws ecr get-login-password | docker login`' } }, progress, context.signal)
   if (spec.secrets?.length) await ensureSecrets(clients, project, service, spec.secrets, context.env)
   const instanceProfileArn = spec.secrets?.length || isEcrImage(image) ? await ensureInstanceProfile(clients, project, target.region) : undefined
-  const targetGroupArn = front!.targetGroups.get(service)!
-  const appGroup = front!.appSecurityGroups.get(service)!
+  const targetGroupArn = exposure === 'public' ? front!.targetGroups.get(service)! : exposure === 'private' ? state.privateFront!.targetGroups.get(service)! : undefined
+  // a service without a port listens on nothing, so its instances admit nothing
+  const appGroup = exposure === 'public' ? front!.appSecurityGroups.get(service)! : exposure === 'private' ? state.privateFront!.appSecurityGroups.get(service)!
+    : await ensureSecurityGroup(clients, { project, service, side: 'app', vpcId: network.vpcId, ingress: [], existing: state.inventory.securityGroups })
+  const hosts = privateHosts(state.privateNames, address, service)
 
   // Subnets the target lists are taken as private with a NAT route; the default VPC's are public.
   const publicIp = !target.subnets?.length
@@ -126,11 +152,11 @@ export async function applyService(context: DeploymentContext, action: Action, s
     state.warnings.push(`Instances get public IPs in the default VPC so they can install Docker and pull images; only the load balancer may reach them. List private subnets with a NAT route in targets.${targetName}.subnets to avoid it.`)
   }
   const route = serviceRoute(service, spec.route)
-  if (route.host !== undefined) {
+  if (exposure === 'public' && route.host !== undefined) {
     state.warnings.push(`${service} answers on ${endpoint} once DNS sends ${route.host} to ${front!.balancer.dnsName} (a CNAME or alias record).`)
   }
   progress.step(`${service}: launch template version ${version} (${type})`)
-  const template = await putLaunchTemplate(clients, { project, service, image, spec, version, instanceType: type, imageId, appSecurityGroupId: appGroup, instanceProfileArn, publicIp }, state.inventory.launchTemplates)
+  const template = await putLaunchTemplate(clients, { project, service, image, spec, hosts, version, instanceType: type, imageId, appSecurityGroupId: appGroup, instanceProfileArn, publicIp }, state.inventory.launchTemplates)
   const existing = state.inventory.groups.find((group) => tagMap(group.Tags)[TAG.service] === service)
 
   if (!existing) {
@@ -146,7 +172,7 @@ export async function applyService(context: DeploymentContext, action: Action, s
       await rollOut({
         instances: async () => ((await describeGroup(clients, name))?.Instances ?? []).filter((i) => i.LifecycleState !== 'Terminating' && i.LifecycleState !== 'Terminated')
           .map((instance) => ({ id: instance.InstanceId!, inService: instance.LifecycleState === 'InService' })),
-        health: () => targetHealth(clients, targetGroupArn),
+        health: () => targetGroupArn ? targetHealth(clients, targetGroupArn) : inServiceAsHealthy(clients, name),
         setTemplate: (ref) => setGroupTemplate(clients, name, { project, service, version: ref.id === template.id ? version : fromVersion, launchTemplate: ref }),
         setSize: (size) => setGroupSize(clients, name, { max: size.max, desired: size.desired }),
         terminate: (ids) => terminateInstances(clients, ids),
@@ -165,8 +191,16 @@ export async function applyService(context: DeploymentContext, action: Action, s
       if (tagMap(old.Tags)[TAG.service] === service && old.LaunchTemplateId !== template.id) await deleteLaunchTemplate(clients, old.LaunchTemplateId!)
     }
   }
-  progress.done(`${service}: version ${version} on ${desired} instance(s) at ${endpoint} (${describeRoute(route)} on the shared load balancer)`)
+  const where = exposure === 'public' ? `at ${endpoint} (${describeRoute(route)} on the shared load balancer)`
+    : exposure === 'private' ? `at ${endpoint} on the internal load balancer` : 'with no port and no load balancer'
+  progress.done(`${service}: version ${version} on ${desired} instance(s) ${where}`)
   return endpoint
+}
+
+/** Without a balancer, an instance the group counts InService is as healthy as the group can tell. */
+async function inServiceAsHealthy(clients: AwsClients, name: string): Promise<Map<string, string>> {
+  const group = await describeGroup(clients, name)
+  return new Map((group?.Instances ?? []).filter((instance) => instance.LifecycleState === 'InService').map((instance) => [instance.InstanceId!, 'healthy']))
 }
 
 /** Waits until the group has `count` instances InService (and healthy behind the balancer, when given). */
@@ -209,6 +243,8 @@ export async function deleteService(context: DeploymentContext, service: string,
   progress.step(`${service}: deleting its listener rule, target group and security groups`)
   const front = serviceFront(inventory, service)
   if (front.rule) await deleteRule(clients, front.rule.RuleArn!)
+  const internal = internalBalancerOf(inventory.loadBalancers)
+  if (internal && front.privateTargetGroup) await deleteListenerTo(clients, internal.item.LoadBalancerArn!, front.privateTargetGroup.item.TargetGroupArn!)
   for (const lb of mine(inventory.loadBalancers, (l) => l.tags)) await deleteLoadBalancer(clients, lb.item.LoadBalancerArn!, context.timing.sleep)
   for (const group of mine(inventory.targetGroups, (g) => g.tags)) await deleteTargetGroup(clients, group.item.TargetGroupArn!, context.timing.sleep)
   // the instances' group refers to the balancer's group, so it goes first
@@ -221,26 +257,37 @@ export async function deleteService(context: DeploymentContext, service: string,
 export async function applyActions(context: DeploymentContext, actions: Action[], progress: Progress): Promise<{ applied: Action[]; endpoints: Record<string, string>; warnings: string[] }> {
   const types = await preflight(context, actions)
   const warnings: string[] = []
-  const state: ApplyState = { inventory: await readInventory(context.clients, context.manifest.name), types, warnings }
+  const inventory = await readInventory(context.clients, context.manifest.name)
   const deleting = actions.filter((action) => action.kind === 'delete').map((action) => action.service)
-  const fronted = actions.filter((action) => action.kind !== 'delete' && context.manifest.services[action.service]?.port !== undefined).map((action) => action.service)
-  if (fronted.length > 0) {
-    state.network = await resolveNetwork(context.clients, context.target, context.targetName)
-    state.front = await prepareFront(context, state.inventory, state.network, { services: fronted, deleting }, progress)
-  }
+  const kept = actions.filter((action) => action.kind !== 'delete').map((action) => action.service)
+  const exposed = (exposure: Exposure) => kept.filter((service) => context.manifest.services[service] && exposureOf(context.manifest.services[service]) === exposure)
+  // the private services on this target, as plan's drift reckons them (index.ts)
+  const privateNames = privateServicesOn(context.manifest, context.targetName)
+  const state: ApplyState = { inventory, types, warnings, privateNames }
+  if (kept.length > 0) state.network = await resolveNetwork(context.clients, context.target, context.targetName)
+  // the internal balancer first: its address goes into every launch template rendered below
+  if (exposed('private').length > 0) state.privateFront = await preparePrivateFront(context, inventory, state.network!, { services: exposed('private'), deleting, stillPrivate: privateNames }, progress)
+  if (exposed('public').length > 0) state.front = await prepareFront(context, inventory, state.network!, { services: exposed('public'), deleting }, progress)
   const applied: Action[] = []
   const endpoints: Record<string, string> = {}
-  for (const action of actions) {
+  // private services start first: the public ones that call them find them up
+  const first = (action: Action) => Number(!privateNames.includes(action.service))
+  for (const action of [...actions].sort((a, b) => first(a) - first(b))) {
     const endpoint = await applyService(context, action, state, progress)
     if (endpoint) endpoints[action.service] = endpoint
     if (action.kind !== 'noop') applied.push(action)
   }
+  // the last private service turned public (or went elsewhere): its balancer goes too
+  if (privateNames.length === 0) await deleteInternalBalancer(context.clients, inventory.loadBalancers, context.timing.sleep)
   if (deleting.length > 0) {
     await proveDeleted(context, deleting)
     const remaining = await readInventory(context.clients, context.manifest.name)
     if (remaining.groups.length === 0) {
       await deleteSharedBalancer(context.clients, remaining, context.timing.sleep)
+      await deleteInternalBalancer(context.clients, remaining.loadBalancers, context.timing.sleep)
       await deleteProjectWide(context)
+    } else if (!remaining.targetGroups.some((group) => group.tags[TAG.role] === PRIVATE_TARGET_GROUP)) {
+      await deleteInternalBalancer(context.clients, remaining.loadBalancers, context.timing.sleep)
     }
   }
   return { applied, endpoints, warnings }

@@ -6,6 +6,7 @@
  * (migration.ts); and removing the shared balancer with the last service.
  */
 import type { Manifest, Service } from '../../src/manifest/schema.js'
+import { isPublic } from '../../src/exposure.js'
 import { serviceRoute, type Route } from '../../src/lb/routes.js'
 import type { Progress } from '../../src/model.js'
 import { attachTargetGroup, detachTargetGroup, describeGroup } from './auto-scaling-group.js'
@@ -21,19 +22,28 @@ import { moveToSharedBalancer, needsMove, type MoveOps } from './migration.js'
 import { TAG } from './label-codec.js'
 import { groupName } from './naming.js'
 import type { Network } from './network.js'
-import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup, revokeIngressFrom } from './security-group.js'
+import { deleteSecurityGroup, desiredIngress, ensureSecurityGroup, privateIngress, revokeIngressFrom, revokeRangeIngress } from './security-group.js'
+import {
+  applyListeners, deleteListenerTo, ensureInternalBalancer, ensurePrivateTargetGroup, internalBalancerOf, PRIVATE_TARGET_GROUP, type InternalBalancer,
+} from './internal-balancer.js'
 
-/** The route of every service a balancer fronts on aws: every service with a port. */
+/** The route of every service the shared balancer fronts on aws: the public ones (src/exposure.ts). */
 export function manifestRoutes(manifest: Manifest): Record<string, Route> {
-  return Object.fromEntries(Object.entries(manifest.services).filter(([, spec]) => spec.port !== undefined).map(([name, spec]) => [name, serviceRoute(name, spec.route)]))
+  return Object.fromEntries(Object.entries(manifest.services).filter(([, spec]) => isPublic(spec)).map(([name, spec]) => [name, serviceRoute(name, spec.route)]))
 }
 
-export interface Front {
-  balancer: SharedBalancer
-  securityGroupId: string
-  /** per service: its target group behind the balancer and its instances' security group */
+/** Per service: its target group behind a balancer and its instances' security group. */
+interface ServiceFronts {
   targetGroups: Map<string, string>
   appSecurityGroups: Map<string, string>
+}
+
+/** The services a deploy puts in front of a balancer, and those it deletes. */
+interface FrontInput { services: string[]; deleting: string[] }
+
+export interface Front extends ServiceFronts {
+  balancer: SharedBalancer
+  securityGroupId: string
 }
 
 /**
@@ -42,10 +52,7 @@ export interface Front {
  * and any other service's that already has a rule (so priorities account for
  * it), leaving out the services being deleted, whose rules go first.
  */
-export async function prepareFront(
-  context: DeploymentContext, inventory: AwsInventory, network: Network,
-  input: { services: string[]; deleting: string[] }, progress: Progress,
-): Promise<Front> {
+export async function prepareFront(context: DeploymentContext, inventory: AwsInventory, network: Network, input: FrontInput, progress: Progress): Promise<Front> {
   const { clients, manifest } = context
   const project = manifest.name
   const specs = input.services.map((service) => [service, manifest.services[service]] as [string, Service])
@@ -75,17 +82,119 @@ export async function prepareFront(
   return { balancer, securityGroupId, targetGroups, appSecurityGroups }
 }
 
+/** The internal balancer, and per private service its TCP target group and its instances' security group. */
+export interface PrivateFront extends ServiceFronts {
+  balancer: InternalBalancer
+}
+
+/**
+ * Puts the internal balancer in place for the named private services: their
+ * instances' security groups (the port from the VPC only), TCP target groups,
+ * and a listener per port. Listeners of private services deployed before and
+ * not being deleted stay; those of deleted ones go.
+ */
+export async function preparePrivateFront(
+  context: DeploymentContext, inventory: AwsInventory, network: Network, input: FrontInput & { stillPrivate: string[] }, progress: Progress,
+): Promise<PrivateFront> {
+  const { clients, manifest } = context
+  const project = manifest.name
+  progress.step(`internal load balancer: listeners for ${input.services.join(', ')}`)
+  const balancer = await ensureInternalBalancer(clients, { project, subnets: network.subnetRanges }, inventory.loadBalancers)
+  const targetGroups = new Map<string, string>()
+  const appSecurityGroups = new Map<string, string>()
+  const wanted = new Map<number, string>()
+  for (const service of input.services) {
+    const port = manifest.services[service].port!
+    appSecurityGroups.set(service, await ensureSecurityGroup(clients, {
+      project, service, side: 'app', vpcId: network.vpcId, ingress: privateIngress(port, network.vpcCidrs), existing: inventory.securityGroups,
+    }))
+    const targetGroupArn = await ensurePrivateTargetGroup(clients, { project, service, port, vpcId: network.vpcId }, inventory.targetGroups)
+    targetGroups.set(service, targetGroupArn)
+    wanted.set(port, targetGroupArn)
+  }
+  // listeners of private services deployed before and still private stay; others' go (services that are public now leave later)
+  const keepPorts = new Set(inventory.targetGroups
+    .filter((tg) => tg.tags[TAG.role] === PRIVATE_TARGET_GROUP && !input.services.includes(tg.tags[TAG.service]) && !input.deleting.includes(tg.tags[TAG.service]) &&
+      input.stillPrivate.includes(tg.tags[TAG.service]))
+    .map((tg) => tg.item.Port!))
+  await applyListeners(clients, { project, balancerArn: balancer.arn, wanted, keepPorts })
+  return { balancer, targetGroups, appSecurityGroups }
+}
+
+/** A deployed service's group, what it is attached to, and the target group a balancer now has for it; none when not deployed. */
+function deployedService(context: DeploymentContext, inventory: AwsInventory, fronts: ServiceFronts, service: string) {
+  const found = serviceFront(inventory, service)
+  if (!found.group) return undefined
+  return { found, name: groupName(context.manifest.name, service), targetGroupArn: fronts.targetGroups.get(service)!, attached: found.group.TargetGroupARNs ?? [] }
+}
+
+/** Waits until the instances the group has in service are healthy in the target group. */
+async function waitInServiceHealthy(clients: AwsClients, name: string, targetGroupArn: string, waitHealthy: (targetGroupArn: string, count: number) => Promise<void>): Promise<void> {
+  const group = await describeGroup(clients, name)
+  const inService = (group?.Instances ?? []).filter((instance) => instance.LifecycleState === 'InService').length
+  if (inService > 0) await waitHealthy(targetGroupArn, inService)
+}
+
+/**
+ * A deployed service that is private now (it had a rule on the public
+ * balancer before private services existed): it joins the internal balancer
+ * first, then leaves the public one: its rule, target group and the
+ * balancer's admission to its instances go.
+ */
+export async function moveToInternalBalancer(
+  context: DeploymentContext, inventory: AwsInventory, privateFront: PrivateFront, service: string,
+  waitHealthy: (targetGroupArn: string, count: number) => Promise<void>, progress: Progress,
+): Promise<void> {
+  const { clients } = context
+  const deployed = deployedService(context, inventory, privateFront, service)
+  if (!deployed) return
+  const { found, name, targetGroupArn, attached } = deployed
+  if (!attached.includes(targetGroupArn)) {
+    progress.step(`${service}: joins the internal load balancer`)
+    await attachTargetGroup(clients, name, targetGroupArn)
+    await waitInServiceHealthy(clients, name, targetGroupArn, waitHealthy)
+  }
+  const publicGroups = [found.targetGroup, found.legacy.targetGroup].filter((group): group is NonNullable<typeof group> => group !== undefined)
+  if (!found.rule && !found.legacy.balancer && publicGroups.length === 0) return
+  progress.step(`${service}: leaves the public load balancer`)
+  if (found.rule) await deleteRule(clients, found.rule.RuleArn!)
+  for (const group of publicGroups) if (attached.includes(group.item.TargetGroupArn!)) await detachTargetGroup(clients, name, group.item.TargetGroupArn!)
+  if (found.legacy.balancer) await deleteLoadBalancer(clients, found.legacy.balancer.item.LoadBalancerArn!, context.timing.sleep)
+  for (const group of publicGroups) await deleteTargetGroup(clients, group.item.TargetGroupArn!, context.timing.sleep)
+  for (const balancerGroup of [sharedSecurityGroup(inventory), found.legacy.securityGroup]) {
+    if (balancerGroup && found.appSecurityGroup) await revokeIngressFrom(clients, found.appSecurityGroup, balancerGroup.GroupId!)
+  }
+  if (found.legacy.securityGroup) await deleteSecurityGroup(clients, found.legacy.securityGroup.GroupId!, context.timing.sleep)
+}
+
+/**
+ * A deployed service that is public now, once behind the shared balancer
+ * (joinSharedBalancer): it leaves the internal one, whose listener and its TCP
+ * target group go, and its instances stop admitting the VPC's ranges.
+ */
+export async function leaveInternalBalancer(context: DeploymentContext, inventory: AwsInventory, service: string, progress: Progress): Promise<void> {
+  const { clients } = context
+  const found = serviceFront(inventory, service)
+  const targetGroup = found.privateTargetGroup
+  if (!found.group || !targetGroup) return
+  progress.step(`${service}: leaves the internal load balancer`)
+  const arn = targetGroup.item.TargetGroupArn!
+  const internal = internalBalancerOf(inventory.loadBalancers)
+  if (internal) await deleteListenerTo(clients, internal.item.LoadBalancerArn!, arn)
+  if ((found.group.TargetGroupARNs ?? []).includes(arn)) await detachTargetGroup(clients, groupName(context.manifest.name, service), arn)
+  await deleteTargetGroup(clients, arn, context.timing.sleep)
+  if (found.appSecurityGroup) await revokeRangeIngress(clients, found.appSecurityGroup)
+}
+
 /** Moves a deployed service behind the shared balancer when it is not yet there fully (see migration.ts). */
 export async function joinSharedBalancer(
   context: DeploymentContext, inventory: AwsInventory, front: Front, service: string,
   waitHealthy: (targetGroupArn: string, count: number) => Promise<void>, progress: Progress,
 ): Promise<void> {
   const { clients } = context
-  const found = serviceFront(inventory, service)
-  if (!found.group) return
-  const name = groupName(context.manifest.name, service)
-  const targetGroupArn = front.targetGroups.get(service)!
-  const attached = found.group.TargetGroupARNs ?? []
+  const deployed = deployedService(context, inventory, front, service)
+  if (!deployed) return
+  const { found, name, targetGroupArn, attached } = deployed
   const own = found.legacy
   const state = {
     service,
@@ -101,11 +210,7 @@ export async function joinSharedBalancer(
   const ops: MoveOps = {
     attach: () => attachTargetGroup(clients, name, targetGroupArn),
     detach: () => detachTargetGroup(clients, name, targetGroupArn),
-    async waitHealthy() {
-      const group = await describeGroup(clients, name)
-      const inService = (group?.Instances ?? []).filter((instance) => instance.LifecycleState === 'InService').length
-      if (inService > 0) await waitHealthy(targetGroupArn, inService)
-    },
+    waitHealthy: () => waitInServiceHealthy(clients, name, targetGroupArn, waitHealthy),
     relabelScaling: () => relabelRequestScaling(clients, name, requestLabelOf(front.balancer.arn, targetGroupArn)),
     deleteOwnBalancer: () => deleteLoadBalancer(clients, own.balancer!.item.LoadBalancerArn!, context.timing.sleep),
     detachOwnTargetGroup: () => detachTargetGroup(clients, name, own.targetGroup!.item.TargetGroupArn!),

@@ -1,12 +1,15 @@
 /**
  * The aws provider: a service is a launch template plus an Auto Scaling group
- * behind a rule of the target's one Application Load Balancer; state is read
+ * behind a rule of the target's one Application Load Balancer (public
+ * services) or a listener of its one internal Network Load Balancer (private
+ * ones, src/exposure.ts); state is read
  * back from the strato.project / strato.service / strato.version tags, never from a file.
  * Loaded lazily by providers/registry.ts, so the SDK loads only for aws targets.
  */
 import type { AutoscalingChanges } from '../../src/autoscaling/compile.js'
 import { unknownLocation, verbNotSupported } from '../../src/capabilities.js'
-import { UserError, usageError } from '../../src/errors.js'
+import { notSupported, UserError, usageError } from '../../src/errors.js'
+import { isPublic } from '../../src/exposure.js'
 import type { Autoscale, AwsTargetConfig } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, CostLine, Fact, Period, Progress, Resource, Sample } from '../../src/model.js'
 import type { DestroyResult, Provider, ProviderContext, ProviderFactory, ProviderSettings, ReleaseRecord } from '../provider.js'
@@ -21,6 +24,7 @@ import { collectFacts } from './facts.js'
 import { readInventory, toResources } from './inventory.js'
 import { deleteSharedBalancer, manifestRoutes } from './front.js'
 import { joinedSharedBalancer, serviceFront, sharedBalancer } from './layout.js'
+import { deleteInternalBalancer, privateServicesOn } from './internal-balancer.js'
 import { cpuSamples } from './metrics.js'
 import { groupName } from './naming.js'
 
@@ -56,7 +60,7 @@ export class AwsProvider implements Provider {
   }
 
   async inventory(project: string): Promise<Resource[]> {
-    return toResources(await readInventory(this.clients, project), this.context.targetName, this.target.region, manifestRoutes(this.context.manifest))
+    return toResources(await readInventory(this.clients, project), this.context.targetName, this.target.region, manifestRoutes(this.context.manifest), privateServicesOn(this.context.manifest, this.context.targetName))
   }
 
   async apply(actions: Action[], progress: Progress): Promise<ApplyResult> {
@@ -73,6 +77,7 @@ export class AwsProvider implements Provider {
     const inventory = await readInventory(this.clients, project)
     for (const service of services) await deleteService(this.deployment, service, inventory, this.context.progress)
     await deleteSharedBalancer(this.clients, inventory, this.deployment.timing.sleep)
+    await deleteInternalBalancer(this.clients, inventory.loadBalancers, this.deployment.timing.sleep)
     await deleteProjectWide(this.deployment)
     const after = await readInventory(this.clients, project, { ec2Instances: true })
     return { removed, remaining: toResources(after, this.context.targetName, this.target.region) }
@@ -103,6 +108,10 @@ export class AwsProvider implements Provider {
     const group = await describeGroup(this.clients, name)
     if (!group) throw new UserError(`Service ${service} is not deployed on target "${this.context.targetName}", so it has no group to scale.`, { code: 'conflict', fix: 'Run strato deploy first, then strato autoscale apply.' })
     const resolved: Record<string, string> = {}
+    if (needsRequestLabel({ policy }) && !isPublic(this.serviceSpec(service))) {
+      throw notSupported(`Request-based scaling of ${service} on aws, a service the internal Network Load Balancer fronts (it counts connections, not requests),`,
+        `Scale ${service} on cpu (services.${service}.autoscale.target.cpu), or make it public with a health path.`)
+    }
     if (needsRequestLabel({ policy })) {
       // request counts per target: the shared balancer and the service's target group behind it
       const inventory = await readInventory(this.clients, project)

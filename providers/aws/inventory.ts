@@ -20,9 +20,10 @@ import { awsTagCodec, TAG } from './label-codec.js'
 import { groupCounts, listGroups } from './auto-scaling-group.js'
 import type { AwsClients } from './clients.js'
 import { listInstances } from './instances.js'
-import { listLaunchTemplates } from './launch-template.js'
-import { frontDrift, serviceEndpoint } from './layout.js'
+import { listLaunchTemplates, templateVersion } from './launch-template.js'
+import { frontDrift, hostsDrift, privateDrift, serviceEndpoint } from './layout.js'
 import { readListener } from './listener.js'
+import { ADDRESS_TAG, isInternalBalancer } from './internal-balancer.js'
 import { isSharedBalancer, listLoadBalancers, listTargetGroups, type Tagged } from './load-balancer.js'
 import { tagMap } from './naming.js'
 import { listSecurityGroups } from './security-group.js'
@@ -72,10 +73,9 @@ function memberState(lifecycle: string | undefined): Resource['state'] {
   return 'stopped'
 }
 
-/** A member's version: its launch template is named <group>-<version>; else the group's version tag. */
+/** A member's version: its launch template is named <group>-<version>[-h<hosts>]; else the group's version tag. */
 function memberVersion(groupName: string, templateName: string | undefined, groupVersion: string | undefined): string | undefined {
-  const prefix = `${groupName}-`
-  return templateName?.startsWith(prefix) ? templateName.slice(prefix.length) : groupVersion
+  return templateVersion(groupName, templateName) ?? groupVersion
 }
 
 const INSTANCE_STATE: Record<string, Resource['state']> = {
@@ -85,9 +85,10 @@ const INSTANCE_STATE: Record<string, Resource['state']> = {
 /**
  * The inventory as the core's Resources; pure, so unit tests feed it recorded
  * answers. With the manifest's routes, a group whose front differs from its
- * route (or that still has a balancer to itself) carries that as drift.
+ * route (or that still has a balancer to itself) carries that as drift, and
+ * so does a private service not (only) behind the internal balancer.
  */
-export function toResources(inventory: AwsInventory, target: string, region: string, routes: Record<string, Route> = {}): Resource[] {
+export function toResources(inventory: AwsInventory, target: string, region: string, routes: Record<string, Route> = {}, privates: string[] = []): Resource[] {
   const resources: Resource[] = []
 
   for (const group of inventory.groups) {
@@ -106,7 +107,10 @@ export function toResources(inventory: AwsInventory, target: string, region: str
       health: groupHealth(group),
       labels,
       endpoint: state?.service ? serviceEndpoint(inventory, state.service) : undefined,
-      drift: state?.service && routes[state.service] ? orNothing(frontDrift(inventory, state.service, routes[state.service])) : undefined,
+      drift: state?.service ? orNothing([
+        ...(routes[state.service] ? frontDrift(inventory, state.service, routes[state.service]) : privates.includes(state.service) ? privateDrift(inventory, state.service) : []),
+        ...hostsDrift(inventory, state.service, privates),
+      ]) : undefined,
       createdAt: group.CreatedTime?.toISOString(),
       details: {
         name: group.AutoScalingGroupName, min: group.MinSize, max: group.MaxSize, desired,
@@ -161,8 +165,8 @@ export function toResources(inventory: AwsInventory, target: string, region: str
     resources.push({
       id: lb.item.LoadBalancerArn!, kind: 'balancer', target, service: stateOf(lb.tags)?.service, location: region,
       state: code === 'active' ? 'running' : code === 'provisioning' ? 'pending' : code === 'failed' ? 'failed' : 'unknown',
-      labels: lb.tags, endpoint: lb.item.DNSName ? `http://${lb.item.DNSName}` : undefined,
-      details: { name: lb.item.LoadBalancerName, scheme: lb.item.Scheme, shared: isSharedBalancer(lb.tags) },
+      labels: lb.tags, endpoint: isInternalBalancer(lb.tags) ? lb.tags[ADDRESS_TAG] : lb.item.DNSName ? `http://${lb.item.DNSName}` : undefined,
+      details: { name: lb.item.LoadBalancerName, scheme: lb.item.Scheme, shared: isSharedBalancer(lb.tags), ...(isInternalBalancer(lb.tags) ? { address: lb.tags[ADDRESS_TAG] } : {}) },
     })
   }
   for (const group of inventory.targetGroups) {

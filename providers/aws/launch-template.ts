@@ -5,6 +5,7 @@
  * installs Docker and runs the service's image. Secret values never appear
  * in user data: the instance reads them from SSM Parameter Store at boot.
  */
+import { createHash } from 'node:crypto'
 import {
   CreateLaunchTemplateCommand, DeleteLaunchTemplateCommand,
   DescribeLaunchTemplateVersionsCommand, paginateDescribeLaunchTemplates,
@@ -24,6 +25,8 @@ export interface UserDataInput {
   service: string
   image: string
   spec: Service
+  /** the project's private services on this target and the internal balancer's address: `--add-host` for each */
+  hosts?: { name: string; address: string }[]
 }
 
 export function isEcrImage(image: string): boolean {
@@ -57,6 +60,8 @@ export function renderUserData(input: UserDataInput): string {
   }
   const run = ['docker', 'run', '--detach', '--restart', 'unless-stopped', '--name', service, '--env-file', envFile]
   if (port !== undefined) run.push('--publish', `${port}:${port}`)
+  // no DNS zone: the private services' names resolve to the internal balancer inside the container
+  for (const host of input.hosts ?? []) run.push('--add-host', `${host.name}:${host.address}`)
   run.push('--label', `${TAG.project}=${project}`, '--label', `${TAG.service}=${service}`, image, ...(spec.command ?? []))
   lines.push(run.map(shellWord).join(' '))
   return `${lines.join('\n')}\n`
@@ -103,14 +108,30 @@ export async function listLaunchTemplates(clients: AwsClients, project: string):
   return templates
 }
 
-/** Each version of a service gets its own template, named after it: a rollback points back at the old one. */
-export function templateName(project: string, service: string, version: string): string {
-  return `${groupName(project, service)}-${version}`
+/**
+ * Each version of a service gets its own template, named after it: a rollback
+ * points back at the old one. The private services its containers reach are
+ * in the name too (a short hash), so a private service added or removed
+ * gives the other services new templates, and plan sees which are out of date.
+ */
+export function templateName(project: string, service: string, version: string, hosts: { name: string; address: string }[] = []): string {
+  return `${groupName(project, service)}-${version}${hostsSuffix(hosts)}`
+}
+
+export function hostsSuffix(hosts: { name: string; address: string }[]): string {
+  if (hosts.length === 0) return ''
+  return `-h${createHash('sha256').update(hosts.map((host) => `${host.name}:${host.address}`).join(' ')).digest('hex').slice(0, 6)}`
+}
+
+/** The version a template's name carries (templateName's inverse), given its group's name. */
+export function templateVersion(group: string, name: string | undefined): string | undefined {
+  const prefix = `${group}-`
+  return name?.startsWith(prefix) ? name.slice(prefix.length).replace(/-h[0-9a-f]{6}$/, '') : undefined
 }
 
 /** Creates the template for this version (or finds it, when an earlier run created it); returns its id and version number. */
 export async function putLaunchTemplate(clients: AwsClients, input: TemplateInput, existing: LaunchTemplate[]): Promise<{ id: string; version: string }> {
-  const name = templateName(input.project, input.service, input.version)
+  const name = templateName(input.project, input.service, input.version, input.hosts)
   const found = existing.find((template) => template.LaunchTemplateName === name)
   if (found) return { id: found.LaunchTemplateId!, version: String(found.LatestVersionNumber ?? 1) }
   const created = await clients.ec2.send(new CreateLaunchTemplateCommand({

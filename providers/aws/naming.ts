@@ -11,8 +11,11 @@ import { awsTagCodec, TAG } from './label-codec.js'
  * group carry no service tag; `target-group` is the role of the per-service
  * target groups strato made before balancers were shared (a deploy moves
  * their services to a `route-target-group` behind the shared balancer).
+ * The internal balancer of the private services carries no service tag
+ * either; each private service's TCP target group is a `private-target-group`.
  */
 export type Role = 'group' | 'launch-template' | 'load-balancer' | 'target-group' | 'route-target-group' | 'listener-rule' | 'lb-security-group' | 'app-security-group' | 'secret'
+  | 'internal-load-balancer' | 'private-target-group'
 
 export interface Tag { Key: string; Value: string }
 
@@ -39,6 +42,11 @@ export function elbName(full: string): string {
 /** The target's one balancer for all the project's services. */
 export function balancerName(project: string): string {
   return elbName(`strato-${project}`)
+}
+
+/** The target's one internal balancer for the project's private services. */
+export function internalBalancerName(project: string): string {
+  return elbName(`strato-${project}-internal`)
 }
 
 /** The target group the shared balancer's rule for a service forwards to. */

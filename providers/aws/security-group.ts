@@ -1,8 +1,9 @@
 /**
  * Security groups: one for the target's shared load balancer (HTTP from
- * anywhere) and one per service for its instances, which admits the service
- * port only from the load balancer's group, so instances are never reachable
- * directly.
+ * anywhere) and one per service for its instances: a public service's admits
+ * its port only from the load balancer's group, so instances are never
+ * reachable directly; a private service's only from the VPC's ranges; a
+ * service without a port admits nothing.
  */
 import {
   AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, RevokeSecurityGroupIngressCommand,
@@ -14,6 +15,15 @@ import { projectFilter, securityGroupName, stratoTags, tagMap, type Role } from 
 import { TAG } from './label-codec.js'
 
 export const LISTENER_PORT = 80
+
+/**
+ * A private service's instances: its port from the VPC's own ranges only (the
+ * internal balancer keeps the callers' addresses, and its health checks come
+ * from its addresses in the VPC). Pure.
+ */
+export function privateIngress(servicePort: number, vpcCidrs: string[]): IpPermission[] {
+  return [{ IpProtocol: 'tcp', FromPort: servicePort, ToPort: servicePort, IpRanges: vpcCidrs.map((CidrIp) => ({ CidrIp, Description: 'service port from inside the VPC only' })) }]
+}
 
 /** The ingress rules each side should have; pure, so tests compare them exactly. */
 export function desiredIngress(side: 'lb' | 'app', servicePort: number, lbGroupId?: string): IpPermission[] {
@@ -68,6 +78,18 @@ export async function revokeIngressFrom(clients: AwsClients, group: SecurityGrou
   const rules = (group.IpPermissions ?? []).filter((rule) => rule.UserIdGroupPairs?.some((pair) => pair.GroupId === sourceGroupId))
     .map((rule) => ({ IpProtocol: rule.IpProtocol, FromPort: rule.FromPort, ToPort: rule.ToPort,
       UserIdGroupPairs: rule.UserIdGroupPairs!.filter((pair) => pair.GroupId === sourceGroupId).map((pair) => ({ GroupId: pair.GroupId, Description: pair.Description })) }))
+  if (rules.length === 0) return
+  try {
+    await clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group.GroupId, IpPermissions: rules }))
+  } catch (error) {
+    if (!isAwsError(error, 'InvalidPermission.NotFound', 'InvalidGroup.NotFound')) throw error
+  }
+}
+
+/** Drops the rules that admit address ranges (a private service's VPC ranges, once it is public). */
+export async function revokeRangeIngress(clients: AwsClients, group: SecurityGroup): Promise<void> {
+  const rules = (group.IpPermissions ?? []).filter((rule) => rule.IpRanges?.length)
+    .map((rule) => ({ IpProtocol: rule.IpProtocol, FromPort: rule.FromPort, ToPort: rule.ToPort, IpRanges: rule.IpRanges }))
   if (rules.length === 0) return
   try {
     await clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group.GroupId, IpPermissions: rules }))

@@ -14,6 +14,10 @@ const RegionPrices = z.object({
   loadBalancerHourly: price.optional(),
   /** one load balancer capacity unit for an hour (AWS: the LCU), where the balancer is also charged by use */
   capacityUnitHourly: price.optional(),
+  /** the internal balancer in front of a target's private services (AWS: the Network Load Balancer), per hour */
+  internalLoadBalancerHourly: price.optional(),
+  /** one capacity unit of the internal balancer for an hour (AWS: the NLCU) */
+  internalCapacityUnitHourly: price.optional(),
   /** the root disk of one instance, per month */
   diskMonthly: price.optional(),
   instances: z.record(z.string(), price),
@@ -23,15 +27,19 @@ const RegionPrices = z.object({
 const CapacityUnit = z.object({
   name: z.string(),
   newConnectionsPerSecond: z.number().positive(),
-  ruleEvaluationsPerSecond: z.number().positive(),
+  /** absent for a balancer without rules (a Network Load Balancer's TCP listeners) */
+  ruleEvaluationsPerSecond: z.number().positive().optional(),
   /** rules evaluated per request at no charge */
-  freeRules: z.number().int().nonnegative(),
+  freeRules: z.number().int().nonnegative().optional(),
 })
 
 const ProviderPrices = z.object({
   rootDisk: z.string(),
   loadBalancer: z.string(),
   capacityUnit: CapacityUnit.optional(),
+  /** what fronts private services inside the target's network, and its capacity unit where charged by use */
+  internalLoadBalancer: z.string().optional(),
+  internalCapacityUnit: CapacityUnit.optional(),
   /** GCP prices machine types from per-vCPU and per-GiB rates; refresh-prices needs the shapes */
   machineShapes: z.record(z.string(), z.object({ series: z.string(), vcpus: z.number().positive(), memoryGiB: z.number().positive() })).optional(),
   regions: z.record(z.string(), RegionPrices),

@@ -2,11 +2,14 @@
  * The estimate: what the manifest costs per month as it would be deployed.
  * replicas × hours × hourly price, per service and target, with placement
  * honoured and autoscaled services priced at min, expected and max; on a
- * cloud target, one load balancer shared by the project's services there,
- * and its capacity units from the request rates they declare.
+ * cloud target, one public load balancer shared by the project's public
+ * services there and one internal balancer shared by its private ones
+ * (src/exposure.ts), each with its capacity units from the request rates
+ * those services declare.
  */
 import { pricedPlacement, type DescriptorLookup } from '../capabilities.js'
 import { notSupported } from '../errors.js'
+import { exposureOf } from '../exposure.js'
 import { desiredReplicas, effectiveTargets } from '../manifest/defaults.js'
 import type { Manifest, ProviderKind, Service } from '../manifest/schema.js'
 import { sizeBytes } from '../manifest/units.js'
@@ -19,12 +22,14 @@ export const SCENARIOS = ['min', 'expected', 'max'] as const
 export type Scenario = (typeof SCENARIOS)[number]
 export type PerScenario<T> = Record<Scenario, T>
 
-export type LineItem = 'compute' | 'disk' | 'load-balancer' | 'load-balancer-capacity' | 'host-share' | 'idle-capacity'
+export type LineItem = 'compute' | 'disk' | 'load-balancer' | 'load-balancer-capacity' | 'internal-load-balancer' | 'internal-load-balancer-capacity' | 'host-share' | 'idle-capacity'
 
 /** The service name on lines that belong to no service: hosts' capacity nobody reserved. */
 export const IDLE_SERVICE = '(idle capacity)'
-/** The service name on the lines of a target's balancer, which all its services with a port share. */
+/** The service name on the lines of a target's public balancer, which all its public services share. */
 export const SHARED_SERVICE = '(shared balancer)'
+/** The service name on the lines of a target's internal balancer, which all its private services share. */
+export const INTERNAL_SERVICE = '(internal balancer)'
 
 export interface EstimateLine {
   service: string
@@ -100,6 +105,7 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog, desc
 
   const pools = new Map<string, HostPool | { unknown: string }>()
   const fronts = new Map<string, BalancerFront>()
+  const internals = new Map<string, BalancerFront>()
   for (const [service, byTarget] of counts) {
     for (const [targetName, quantity] of byTarget) {
       const target = targets[targetName]
@@ -125,15 +131,18 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog, desc
       const list = providerPrices(catalog, kind)
       const diskPrice = prices?.diskMonthly
       lines.push({ service, target: targetName, provider: kind, item: 'disk', sku: list?.rootDisk ?? 'root disk', quantity, unit: 'month', unitPrice: decimal(diskPrice), monthly: perMonth(diskPrice, 1n) })
-      if (manifest.services[service].port !== undefined) {
-        const front = fronts.get(targetName) ?? { provider: kind, prices, list, services: [] }
+      const exposure = exposureOf(manifest.services[service])
+      const byTarget = exposure === 'public' ? fronts : exposure === 'private' ? internals : undefined
+      if (byTarget) {
+        const front = byTarget.get(targetName) ?? { provider: kind, prices, list, services: [] }
         front.services.push({ name: service, replicas: quantity, requests: manifest.services[service].autoscale?.target?.requests })
-        fronts.set(targetName, front)
+        byTarget.set(targetName, front)
       }
     }
   }
 
-  for (const [targetName, front] of fronts) lines.push(...balancerLines(targetName, front, hours, warnOnce))
+  for (const [targetName, front] of fronts) lines.push(...balancerLines(targetName, front, PUBLIC_BALANCER, hours, warnOnce))
+  for (const [targetName, front] of internals) lines.push(...balancerLines(targetName, front, INTERNAL_BALANCER, hours, warnOnce))
 
   for (const [targetName, pool] of pools) {
     if ('unknown' in pool) continue
@@ -156,7 +165,7 @@ export function estimateManifest(manifest: Manifest, catalog: PriceCatalog, desc
   }
 }
 
-/** A cloud target's balancer and the services with a port it fronts there, each with its replicas per scenario and declared request rate. */
+/** A cloud target's balancer and the services it fronts there, each with its replicas per scenario and declared request rate. */
 interface BalancerFront {
   provider: ProviderKind
   prices?: RegionPriceList
@@ -164,35 +173,60 @@ interface BalancerFront {
   services: { name: string; replicas: PerScenario<number>; requests?: number }[]
 }
 
+/** Where the lines of a public or an internal balancer take their names and prices from. */
+interface BalancerKind {
+  service: string
+  item: LineItem
+  capacityItem: LineItem
+  /** who declares the request rates, in warnings */
+  whose: string
+  name: (list?: ProviderPriceList) => string
+  hourly: (prices?: RegionPriceList) => number | undefined
+  units: (list?: ProviderPriceList) => CapacityUnitModel | undefined
+  unitHourly: (prices?: RegionPriceList) => number | undefined
+}
+
+const PUBLIC_BALANCER: BalancerKind = {
+  service: SHARED_SERVICE, item: 'load-balancer', capacityItem: 'load-balancer-capacity', whose: 'service',
+  name: (list) => list?.loadBalancer ?? 'load balancer', hourly: (prices) => prices?.loadBalancerHourly,
+  units: (list) => list?.capacityUnit, unitHourly: (prices) => prices?.capacityUnitHourly,
+}
+
+const INTERNAL_BALANCER: BalancerKind = {
+  service: INTERNAL_SERVICE, item: 'internal-load-balancer', capacityItem: 'internal-load-balancer-capacity', whose: 'private service',
+  name: (list) => list?.internalLoadBalancer ?? 'internal load balancer', hourly: (prices) => prices?.internalLoadBalancerHourly,
+  units: (list) => list?.internalCapacityUnit, unitHourly: (prices) => prices?.internalCapacityUnitHourly,
+}
+
 /**
- * One balancer per target and project, whatever the number of services, and
+ * One balancer of each kind per target and project, whatever the number of services, and
  * its capacity units where the catalog prices them: the services' request
  * rates summed (requests per second per replica × replicas), counted both as
  * new connections (one per request: an upper bound for clients that keep
  * connections open) and as rule evaluations beyond the free ones, the larger
  * of the two. Bytes processed are not modelled.
  */
-function balancerLines(target: string, front: BalancerFront, hours: bigint, warn: (text: string) => void): EstimateLine[] {
+function balancerLines(target: string, front: BalancerFront, balancer: BalancerKind, hours: bigint, warn: (text: string) => void): EstimateLine[] {
   const { provider, prices, list } = front
   const balancers = each((s) => (front.services.some((service) => service.replicas[s] > 0) ? 1 : 0))
-  const hourly = prices?.loadBalancerHourly
+  const hourly = balancer.hourly(prices)
   const names = front.services.map((service) => service.name).join(', ')
   const lines: EstimateLine[] = [{
-    service: SHARED_SERVICE, target, provider, item: 'load-balancer', sku: `${list?.loadBalancer ?? 'load balancer'} for ${names}`, quantity: balancers, unit: 'hour',
+    service: balancer.service, target, provider, item: balancer.item, sku: `${balancer.name(list)} for ${names}`, quantity: balancers, unit: 'hour',
     unitPrice: decimal(hourly), monthly: hourly === undefined ? undefined : each((s) => toNanos(hourly) * hours * BigInt(balancers[s])),
   }]
-  const unitPrice = prices?.capacityUnitHourly
-  if (!list?.capacityUnit || unitPrice === undefined) return lines
-  const model = list.capacityUnit
+  const unitPrice = balancer.unitHourly(prices)
+  const model = balancer.units(list)
+  if (!model || unitPrice === undefined) return lines
   const silent = front.services.filter((service) => service.requests === undefined).map((service) => service.name)
   if (silent.length === front.services.length) {
-    warn(`${model.name} on target "${target}" are not priced: no service there declares a request rate (services.<name>.autoscale.target.requests)`)
+    warn(`${model.name} on target "${target}" are not priced: no ${balancer.whose} there declares a request rate (services.<name>.autoscale.target.requests)`)
     return lines
   }
   if (silent.length > 0) warn(`${model.name} on target "${target}" count only the services that declare a request rate; ${silent.join(', ')} ${silent.length === 1 ? 'declares' : 'declare'} none (autoscale.target.requests)`)
   const milli = each((s) => capacityUnitsMilli(front.services.reduce((sum, service) => sum + (service.requests ?? 0) * service.replicas[s], 0), front.services.length, model))
   lines.push({
-    service: SHARED_SERVICE, target, provider, item: 'load-balancer-capacity', sku: `${model.name} for ${front.services.filter((service) => service.requests !== undefined).map((service) => service.name).join(', ')}`,
+    service: balancer.service, target, provider, item: balancer.capacityItem, sku: `${model.name} for ${front.services.filter((service) => service.requests !== undefined).map((service) => service.name).join(', ')}`,
     quantity: each((s) => Number(milli[s]) / 1000), unit: 'hour', unitPrice: decimal(unitPrice),
     monthly: each((s) => (toNanos(unitPrice) * hours * milli[s]) / 1000n),
   })
@@ -202,7 +236,8 @@ function balancerLines(target: string, front: BalancerFront, hours: bigint, warn
 /** Capacity units for a request rate through `rules` rules, in thousandths, rounded up. */
 export function capacityUnitsMilli(requestsPerSecond: number, rules: number, model: CapacityUnitModel): bigint {
   const connections = requestsPerSecond / model.newConnectionsPerSecond
-  const evaluations = (requestsPerSecond * Math.max(0, rules - model.freeRules)) / model.ruleEvaluationsPerSecond
+  // a balancer without rules (TCP listeners) is charged by connections alone
+  const evaluations = model.ruleEvaluationsPerSecond === undefined ? 0 : (requestsPerSecond * Math.max(0, rules - (model.freeRules ?? 0))) / model.ruleEvaluationsPerSecond
   return BigInt(Math.ceil(Math.max(connections, evaluations) * 1000 - 1e-9))
 }
 

@@ -7,6 +7,7 @@
  * onprem.ts). The hosts' unreserved share is left out: it is paid whatever a
  * scaling policy does, so it would not tell two policies apart.
  */
+import { exposureOf } from '../exposure.js'
 import { desiredReplicas, effectiveTargets } from '../manifest/defaults.js'
 import type { Manifest } from '../manifest/schema.js'
 import { sizeBytes } from '../manifest/units.js'
@@ -61,12 +62,16 @@ export function replicaRates(manifest: Manifest, catalog: PriceCatalog, descript
       continue
     }
     const disk = prices?.diskMonthly === undefined ? 0n : divideHalfEven(toNanos(prices.diskMonthly), hours)
-    // a cloud target has one balancer for all the project's services: another one running there pays for it whatever this one does
-    const sharing = spec.port === undefined ? [] : Object.entries(manifest.services)
-      .filter(([other, otherSpec]) => other !== service && otherSpec.port !== undefined && (placeReplicas(manifest, other, desiredReplicas(otherSpec))[name] ?? 0) > 0)
+    // a cloud target has one public balancer for the project's public services and one internal balancer for its private
+    // ones (src/exposure.ts): another service of the same kind running there pays for it whatever this one does
+    const exposure = exposureOf(spec)
+    const sharing = exposure === 'none' ? [] : Object.entries(manifest.services)
+      .filter(([other, otherSpec]) => other !== service && exposureOf(otherSpec) === exposure && (placeReplicas(manifest, other, desiredReplicas(otherSpec))[name] ?? 0) > 0)
       .map(([other]) => other)
-    const balancer = spec.port !== undefined && sharing.length === 0 && prices?.loadBalancerHourly !== undefined ? toNanos(prices.loadBalancerHourly) : undefined
-    const front = balancer ? ' (+ load balancer)' : sharing.length ? ` (load balancer shared with ${sharing.join(', ')})` : ''
+    const balancerHourly = exposure === 'public' ? prices?.loadBalancerHourly : exposure === 'private' ? prices?.internalLoadBalancerHourly : undefined
+    const balancer = sharing.length === 0 && balancerHourly !== undefined ? toNanos(balancerHourly) : undefined
+    const kind = exposure === 'private' ? 'internal load balancer' : 'load balancer'
+    const front = balancer ? ` (+ ${kind})` : sharing.length ? ` (${kind} shared with ${sharing.join(', ')})` : ''
     rates[name] = { perReplicaHour: toNanos(hourly) + disk, whileRunningHour: balancer, basis: `${where.size} in ${where.region}${disk ? ' + root disk' : ''}${front}` }
   }
   return rates

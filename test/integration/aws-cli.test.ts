@@ -14,9 +14,9 @@ const bin = path.resolve('bin/run.js')
 let moto: Moto
 let dir: string
 
-async function strato(args: string[]) {
+async function strato(args: string[], cwd = dir) {
   const result = await execa(process.execPath, [bin, ...args], {
-    cwd: dir, reject: false,
+    cwd, reject: false,
     env: {
       NO_COLOR: '1', CI: '1', AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_EC2_METADATA_DISABLED: 'true',
       AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_PROFILE: '', STRATO_POLL_MS: '50', STRATO_MAX_ATTEMPTS: '2',
@@ -81,6 +81,46 @@ describe('strato CLI on an aws target', () => {
     expect(destroy.json().targets.aws.remaining).toEqual([])
     const after = await strato(['status', '--target', 'aws', '--json'])
     expect(after.json().services).toMatchObject([{ service: 'users', running: 0 }])
+  })
+
+  it('plans, deploys and reports a database as a private service, behind the internal balancer only, and destroys it', async () => {
+    const shop = mkdtempSync(path.join(tmpdir(), 'strato-aws-private-'))
+    writeFileSync(path.join(shop, 'strato.yaml'), [
+      'name: shop-private',
+      'services:',
+      '  users:',
+      '    image: registry.example/users:1.4.2',
+      '    port: 8080',
+      '    health: /healthz',
+      '    env: { DATABASE_URL: "postgres://app@db:5432/shop" }',
+      '    dependsOn: [db]',
+      '  db:',
+      '    image: postgres:16',
+      '    port: 5432',
+      'targets:',
+      `  aws: { provider: aws, region: eu-west-1, instanceType: t3.small, endpoint: "${moto.endpoint}" }`,
+    ].join('\n'))
+    const inShop = (args: string[]) => strato(args, shop)
+    try {
+      expect((await inShop(['validate'])).exitCode).toBe(0)
+      const planned = await inShop(['plan', '--target', 'aws', '--json'])
+      expect(planned.exitCode).toBe(0)
+      expect(JSON.parse(planned.stdout).actions.map((a: { service: string; kind: string }) => [a.service, a.kind])).toEqual([['users', 'create'], ['db', 'create']])
+      const deploy = await inShop(['deploy', '--target', 'aws', '--yes', '--json'])
+      expect(deploy.exitCode).toBe(0)
+      const endpoints = JSON.parse(deploy.stdout).targets.aws.endpoints
+      expect(endpoints.db).toMatch(/^172\.31\.\d+\.\d+:5432 \(private\)$/)
+      expect(endpoints.users).toMatch(/^http:\/\/strato-shop-private\S*\/users$/)
+      const status = await inShop(['status', '--target', 'aws'])
+      expect(status.stdout).toMatch(/db\s.*172\.31\.\d+\.\d+:5432 \(private\)/)
+      const redeploy = JSON.parse((await inShop(['deploy', '--target', 'aws', '--yes', '--json'])).stdout)
+      expect(redeploy.actions.map((a: { kind: string }) => a.kind)).toEqual(['noop', 'noop'])
+      const destroy = await inShop(['destroy', '--target', 'aws', '--yes', '--json'])
+      expect(destroy.exitCode).toBe(0)
+      expect(JSON.parse(destroy.stdout).targets.aws.remaining).toEqual([])
+    } finally {
+      rmSync(shop, { recursive: true, force: true })
+    }
   })
 
   it('exits 4 when the endpoint does not answer', async () => {

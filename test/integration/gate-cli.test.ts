@@ -129,9 +129,9 @@ describe('strato gate in a git repository', () => {
     expect((await gate(dir, ['--offline', '--max-increase', '30%'])).exitCode).toBe(3)
     expect((await gate(dir, ['--offline', '--max-increase', '33%'])).exitCode).toBe(0)
     const markdown = (await gate(dir, ['--offline', '--max-increase', '30%'])).stdout
-    // web alone: 31.648 -> 47.472; the balancer's row is unchanged and left out
+    // web alone: 31.648 -> 47.472; the balancer's row (web has no health path, so the internal one) is unchanged and left out
     expect(markdown).toContain('| web | aws | changed | 31.65 | 47.47 | +15.82 | +15.82 | +15.82 |')
-    expect(markdown).not.toContain('| (shared balancer) |')
+    expect(markdown).not.toContain('| (internal balancer) |')
     expect(markdown).toContain('| **Total** |  |  | 48.07 | 63.90 | +15.83 | +15.83 | +15.83 |')
   })
 

@@ -185,11 +185,16 @@ describe('the simulate report', () => {
     const rates = replicaRates(hybrid, SHIPPED_CATALOG, descriptorOf, 'orders', ['onprem', 'aws'])
     // 292 a month for 4 CPUs: one CPU is a quarter, 73 a month, 0.1 an hour over 730 hours
     expect(rates.onprem).toEqual({ perReplicaHour: 100_000_000n, basis: '25.0% of 1 host' })
-    // t3.small 0.0228 an hour plus a 0.704-a-month root disk; the load balancer while any replica runs
-    expect(rates.aws).toEqual({ perReplicaHour: 23_764_384n, whileRunningHour: 25_200_000n, basis: 't3.small in eu-west-1 + root disk (+ load balancer)' })
-    // another service with a port on aws keeps the target's one balancer running whatever orders does
-    const shared = manifestOf('name: shop\nservices:\n  orders: { image: a, port: 8080, autoscale: { min: 1, max: 4, target: { cpu: 50 } } }\n  users: { image: a, port: 8080 }\ntargets:\n  aws: { provider: aws, region: eu-west-1, instanceType: t3.small }\n')
+    // t3.small 0.0228 an hour plus a 0.704-a-month root disk; orders has a port and no health path, so it is private:
+    // the target's internal balancer (0.0252 an hour in eu-west-1) while any replica runs
+    expect(rates.aws).toEqual({ perReplicaHour: 23_764_384n, whileRunningHour: 25_200_000n, basis: 't3.small in eu-west-1 + root disk (+ internal load balancer)' })
+    // another public service on aws keeps the target's one public balancer running whatever orders does
+    const aws = 'targets:\n  aws: { provider: aws, region: eu-west-1, instanceType: t3.small }\n'
+    const shared = manifestOf(`name: shop\nservices:\n  orders: { image: a, port: 8080, health: /healthz, autoscale: { min: 1, max: 4, target: { cpu: 50 } } }\n  users: { image: a, port: 8080, health: /healthz }\n${aws}`)
     expect(replicaRates(shared, SHIPPED_CATALOG, descriptorOf, 'orders', ['aws']).aws).toEqual({ perReplicaHour: 23_764_384n, whileRunningHour: undefined, basis: 't3.small in eu-west-1 + root disk (load balancer shared with users)' })
+    // a private service shares the internal balancer, not the public one
+    const mixed = manifestOf(`name: shop\nservices:\n  orders: { image: a, port: 8080, health: /healthz, autoscale: { min: 1, max: 4, target: { cpu: 50 } } }\n  db: { image: a, port: 5432 }\n${aws}`)
+    expect(replicaRates(mixed, SHIPPED_CATALOG, descriptorOf, 'orders', ['aws']).aws).toEqual({ perReplicaHour: 23_764_384n, whileRunningHour: 25_200_000n, basis: 't3.small in eu-west-1 + root disk (+ load balancer)' })
     const unpriced = manifestOf('name: x\nservices:\n  web: { image: a, autoscale: { min: 1, max: 2, target: { cpu: 50 } } }\n')
     expect(replicaRates(unpriced, SHIPPED_CATALOG, descriptorOf, 'web', ['local']).local.unknown).toBe('target "local" declares no host cost; add targets.local.cost with monthly (or purchase and months), cpus and memory')
   })

@@ -59,8 +59,9 @@ describe('checking time is linear in a line\'s length', () => {
     const small = fastest(MANY_COMMANDS[name](MB / 8), 3)
     const large = check(MANY_COMMANDS[name](MB))
     expect(large.report.findings.filter((finding) => finding.ruleId === RULE_FAILED)).toEqual([])
-    const ms = Math.min(large.ms, fastest(MANY_COMMANDS[name](MB), 1))
-    expect(ms / small).toBeLessThan(16)
+    const ms = Math.min(large.ms, fastest(MANY_COMMANDS[name](MB), 2))
+    // 8x the input: linear is about 8x, quadratic 64x; the margin absorbs a busy machine's pauses
+    expect(ms / small).toBeLessThan(24)
     expect(ms).toBeLessThan(5000)
   }, 30_000)
 })

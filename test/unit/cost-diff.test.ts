@@ -9,16 +9,17 @@ import { ManifestSchema } from '../../src/manifest/schema.js'
 const estimate = (name: string) => estimateManifest(loadManifestFile(`test/fixtures/cost/diff/${name}.yaml`).manifest, SHIPPED_CATALOG, descriptorOf)
 
 describe('cost diff', () => {
-  // Shipped prices, us-east-1: t3.small 0.0208/h -> 15.184 a month, gp3 disk 0.64, one ALB for the target 0.0225/h -> 16.425.
+  // Shipped prices, us-east-1: t3.small 0.0208/h -> 15.184 a month, gp3 disk 0.64, one internal NLB for the target 0.0225/h -> 16.425
+  // (users has a port and no health path: private, src/exposure.ts).
   // us-central1: e2-medium 0.033503/h -> 24.45719, pd-balanced 10 GiB 1.00.
   const diff = diffEstimates(estimate('base'), estimate('head'))
   const json = diffJson(diff)
 
   it('shows the change per service and target', () => {
     expect(json.rows.map((row) => [row.service, row.target, row.change, row.base?.expected ?? null, row.head?.expected ?? null, row.delta])).toEqual([
-      // the target's one balancer, shared by its services with a port: 16.425 on both sides; each side's
+      // the target's internal balancer, shared by its private services: 16.425 on both sides; each side's
       // missing cents go to the largest remainders (16.425 -> 16.43 on both)
-      ['(shared balancer)', 'aws', 'same', 16.43, 16.43, 0],
+      ['(internal balancer)', 'aws', 'same', 16.43, 16.43, 0],
       // legacy removed: 15.184 + 0.64 = 15.824 -> 15.82
       ['legacy', 'aws', 'removed', 15.82, null, -15.82],
       // orders unchanged: 15.82 on both sides
@@ -45,13 +46,13 @@ describe('cost diff', () => {
     expect(markdown).toContain('| users | aws | 31.65 | 47.47 | +15.82 | changed |')
     expect(markdown).toContain('| legacy | aws | 15.82 | — | -15.82 | removed |')
     expect(markdown).not.toContain('| orders |')
-    expect(markdown).not.toContain('| (shared balancer) |')
+    expect(markdown).not.toContain('| (internal balancer) |')
     expect(markdown).toContain('| TOTAL |  | 79.72 | 105.18 | +25.46 | +31.9% |')
   })
 
   it('keeps an exactly unchanged amount unchanged, even where the totals\' last cents land elsewhere', () => {
     const web = (replicas: number) => ManifestSchema.parse({
-      name: 'shop', services: { web: { image: 'local/node:24', port: 8080, replicas } },
+      name: 'shop', services: { web: { image: 'local/node:24', port: 8080, health: '/healthz', replicas } },
       targets: { aws: { provider: 'aws', region: 'us-east-1', instanceType: 't3.small' } },
     })
     // base: 30.368 + 1.28 + 16.425 = 48.073, its last cent to 30.368; head: 45.552 + 1.92 + 16.425 = 63.897, its last cent to 16.425

@@ -16,8 +16,14 @@ const catalog: PriceCatalog = {
   currency: 'USD',
   hoursPerMonth: 730,
   providers: {
-    aws: { rootDisk: 'gp3, 8 GiB', loadBalancer: 'ALB', regions: { 'eu-west-1': { loadBalancerHourly: 0.025, diskMonthly: 0.8, instances: { 't3.small': 0.02, 'm5.large': 0.1 } } } },
-    gcp: { rootDisk: 'pd', loadBalancer: 'rule', regions: { 'europe-west1': { loadBalancerHourly: 0.025, diskMonthly: 1, instances: { 'e2-small': 0.016751 } } } },
+    aws: {
+      rootDisk: 'gp3, 8 GiB', loadBalancer: 'ALB', internalLoadBalancer: 'NLB', internalCapacityUnit: { name: 'NLCU', newConnectionsPerSecond: 800 },
+      regions: { 'eu-west-1': { loadBalancerHourly: 0.025, internalLoadBalancerHourly: 0.0225, internalCapacityUnitHourly: 0.006, diskMonthly: 0.8, instances: { 't3.small': 0.02, 'm5.large': 0.1 } } },
+    },
+    gcp: {
+      rootDisk: 'pd', loadBalancer: 'rule', internalLoadBalancer: 'internal rule',
+      regions: { 'europe-west1': { loadBalancerHourly: 0.025, internalLoadBalancerHourly: 0.025, diskMonthly: 1, instances: { 'e2-small': 0.016751 } } },
+    },
   },
 }
 
@@ -59,10 +65,10 @@ describe('replicaRange', () => {
 })
 
 describe('estimateManifest', () => {
-  it('prices replicas × 730 h × hourly price, a disk per replica and one balancer for the target\'s services with a port', () => {
+  it('prices replicas × 730 h × hourly price, a disk per replica and one balancer for the target\'s public services', () => {
     const estimate = estimateManifest(manifest({
       name: 'shop',
-      services: { api: { image, port: 8080, replicas: 3 }, worker: { image, replicas: 2 } },
+      services: { api: { image, port: 8080, health: '/healthz', replicas: 3 }, worker: { image, replicas: 2 } },
       targets: { aws: { provider: 'aws', region: 'eu-west-1', instanceType: 'm5.large' } },
     }), catalog, descriptorOf)
     const view = estimateView(estimate)
@@ -94,7 +100,7 @@ describe('estimateManifest', () => {
     const shop = (requests: Record<string, number | undefined>) => manifest({
       name: 'shop',
       services: Object.fromEntries(['users', 'orders', 'payments'].map((name) => [name, {
-        image, port: 8080, replicas: 2, autoscale: { min: 1, max: 4, target: requests[name] === undefined ? { cpu: 60 } : { requests: requests[name] } },
+        image, port: 8080, health: '/healthz', replicas: 2, autoscale: { min: 1, max: 4, target: requests[name] === undefined ? { cpu: 60 } : { requests: requests[name] } },
       }])),
       targets: { aws: { provider: 'aws', region: 'eu-west-1', instanceType: 't3.small' } },
     })
@@ -119,6 +125,60 @@ describe('estimateManifest', () => {
     expect(none.lines.filter((line) => line.item.startsWith('load-balancer')).map((line) => line.item)).toEqual(['load-balancer'])
     expect(none.warnings).toEqual(['LCU on target "aws" are not priced: no service there declares a request rate (services.<name>.autoscale.target.requests)'])
     expect(none.complete).toBe(true)
+  })
+
+  it('prices an internal balancer where a target has private services, and the public one only where it has public services', () => {
+    const shop = (db: Record<string, unknown>) => manifest({
+      name: 'shop',
+      services: { users: { image, port: 8080, health: '/healthz', replicas: 2 }, db: { image, port: 5432, ...db }, mailer: { image } },
+      targets: { aws: { provider: 'aws', region: 'eu-west-1', instanceType: 't3.small' } },
+    })
+    const estimate = estimateManifest(shop({ replicas: 1 }), catalog, descriptorOf)
+    // the public balancer for users: 730 × 0.025 = 18.25; the internal one for db: 730 × 0.0225 = 16.425
+    expect(estimateView(estimate).rows.filter((row) => row.service.startsWith('(')).map((row) => [row.service, row.item, row.sku, row.cents?.expected])).toEqual([
+      ['(shared balancer)', 'load-balancer', 'ALB for users', 1825n],
+      ['(internal balancer)', 'internal-load-balancer', 'NLB for db', 1643n],
+    ])
+    expect(estimate.warnings).toEqual(['NLCU on target "aws" are not priced: no private service there declares a request rate (services.<name>.autoscale.target.requests)'])
+
+    // capacity units from the private services' declared rates, one new connection per request, 800 a second per NLCU:
+    // 400 req/s × 1, 2, 2 replicas -> 0.5, 1, 1 NLCU; × 0.006 × 730 = 2.19, 4.38, 4.38
+    const busy = estimateManifest(shop({ autoscale: { min: 1, max: 2, target: { requests: 400 } } }), catalog, descriptorOf)
+    const units = busy.lines.find((line) => line.item === 'internal-load-balancer-capacity')!
+    expect([units.service, units.sku, units.quantity]).toEqual(['(internal balancer)', 'NLCU for db', { min: 0.5, expected: 1, max: 1 }])
+    expect(estimateView(busy).rows.find((row) => row.item === 'internal-load-balancer-capacity')?.cents).toEqual({ min: 219n, expected: 438n, max: 438n })
+    expect(busy.warnings).toEqual([])
+
+    // only private services: no public balancer; no service with a port: no balancer at all
+    const onlyDb = estimateManifest(manifest({ name: 'shop', services: { db: { image, port: 5432 } }, targets: { aws: { provider: 'aws', region: 'eu-west-1' } } }), catalog, descriptorOf)
+    expect(onlyDb.lines.filter((line) => line.service.startsWith('(')).map((line) => line.item)).toEqual(['internal-load-balancer'])
+    const onlyWorker = estimateManifest(manifest({ name: 'shop', services: { mailer: { image } }, targets: { aws: { provider: 'aws', region: 'eu-west-1' } } }), catalog, descriptorOf)
+    expect(onlyWorker.lines.map((line) => line.item)).toEqual(['compute', 'disk'])
+
+    // GCP: an internal forwarding rule
+    const gcp = estimateManifest(manifest({
+      name: 'shop', services: { db: { image, port: 5432, expose: 'private' } }, targets: { gcp: { provider: 'gcp', project: 'acme-prod', zone: 'europe-west1-b', machineType: 'e2-small' } },
+    }), catalog, descriptorOf)
+    expect(gcp.lines.filter((line) => line.service === '(internal balancer)').map((line) => [line.sku, line.monthly?.expected])).toEqual([['internal rule for db', 18_250_000_000n]])
+  })
+
+  it('prices the shipped catalog\'s internal balancers: AWS\'s Network Load Balancer, Azure\'s Standard Load Balancer, a GCP internal forwarding rule', () => {
+    const targets = {
+      aws: { provider: 'aws', region: 'us-east-1', instanceType: 't3.small' },
+      azure: { provider: 'azure', location: 'eastus', vmSize: 'Standard_B2s' },
+      gcp: { provider: 'gcp', project: 'acme-prod', zone: 'us-central1-a', machineType: 'e2-small' },
+    }
+    for (const [target, config] of Object.entries(targets)) {
+      const estimate = estimateManifest(manifest({ name: 'shop', services: { db: { image, port: 5432 } }, targets: { [target]: config } }), SHIPPED_CATALOG, descriptorOf)
+      const line = estimate.lines.find((candidate) => candidate.item === 'internal-load-balancer')!
+      expect([target, line.sku, line.unitPrice]).toEqual({
+        aws: ['aws', 'Network Load Balancer, internal (hourly charge) for db', '0.0225'],
+        azure: ['azure', 'Standard Load Balancer, internal (first five rules; data processed extra) for db', '0.025'],
+        gcp: ['gcp', 'internal forwarding rule (first five; data processed extra) for db', '0.025'],
+      }[target])
+    }
+    expect(SHIPPED_CATALOG.providers.aws!.regions['us-east-1'].internalCapacityUnitHourly).toBe(0.006)
+    expect(SHIPPED_CATALOG.providers.aws!.internalCapacityUnit).toEqual({ name: 'NLB capacity units (NLCU)', newConnectionsPerSecond: 800 })
   })
 
   it('counts capacity units on rule evaluations when a balancer has more rules than are free', () => {

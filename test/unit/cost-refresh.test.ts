@@ -74,7 +74,7 @@ describe('refresh-prices', () => {
     expect(catalog.source).toContain('Azure Retail Prices API (2023-01-01-preview)')
     expect(catalog.source).toContain('Cloud Billing Catalog API (v1)')
 
-    // AWS: Linux shared on-demand only; gp3 8 GiB × 0.088; ALB hours and LCU hours, not network balancers
+    // AWS: Linux shared on-demand only; gp3 8 GiB × 0.088; ALB hours and LCU hours, NLB hours and NLCU hours apart
     const aws = catalog.providers.aws!.regions['eu-west-1']
     expect(aws.instances['t3.small']).toBe(0.0236)
     expect(aws.instances['m5.large']).toBe(0.107)
@@ -82,12 +82,15 @@ describe('refresh-prices', () => {
     expect(aws.diskMonthly).toBe(0.704)
     expect(aws.loadBalancerHourly).toBe(0.0252)
     expect(aws.capacityUnitHourly).toBe(0.008)
+    expect(aws.internalLoadBalancerHourly).toBe(0.0252)
+    expect(aws.internalCapacityUnitHourly).toBe(0.006)
 
     // Azure: both pages, Linux consumption meters only
     const azure = catalog.providers.azure!.regions.westeurope
     expect(azure.instances.Standard_B2s).toBe(0.0496)
     expect(azure.instances.Standard_D2s_v5).toBe(0.115)
     expect(azure.loadBalancerHourly).toBe(0.025)
+    expect(azure.internalLoadBalancerHourly).toBe(0.025)
     expect(azure.diskMonthly).toBe(2.64)
 
     // GCP: vCPUs × core + GiB × RAM of the series; e2-small is 0.5 vCPU and 2 GiB
@@ -97,6 +100,7 @@ describe('refresh-prices', () => {
     expect(gcp.instances['n1-standard-1']).toBe(0.05233875) // 0.03483 + 3.75 × 0.004669
     expect(gcp.diskMonthly).toBe(1.1)
     expect(gcp.loadBalancerHourly).toBe(0.025)
+    expect(gcp.internalLoadBalancerHourly).toBe(0.025)
 
     // What a source did not price is kept and reported, never dropped.
     expect(regions.find((r) => r.provider === 'gcp')!.kept).toEqual(['t2d-standard-1'])

@@ -53,9 +53,11 @@ export async function fetchAwsRegion(fetcher: Fetch, base: string, region: strin
   })
   const elb = await fetchOk(fetcher, `${base}/offers/v1.0/aws/AWSELB/current/${region}/index.csv`, SOURCE, signal)
   await eachOfferRow(elb.body as unknown as AsyncIterable<Uint8Array>, ['TermType', 'Unit', 'PricePerUnit', 'Product Family', 'usageType'], (row) => {
-    if (row.TermType !== 'OnDemand' || row['Product Family'] !== 'Load Balancer-Application') return
-    if (row.Unit === 'Hrs' && /LoadBalancerUsage$/.test(row.usageType)) result.loadBalancerHourly = Number(row.PricePerUnit)
-    else if (row.Unit === 'LCU-Hrs' && /LCUUsage$/.test(row.usageType)) result.capacityUnitHourly = Number(row.PricePerUnit)
+    // the Application Load Balancer fronts public services, the Network Load Balancer (internal) private ones
+    const internal = row['Product Family'] === 'Load Balancer-Network'
+    if (row.TermType !== 'OnDemand' || (!internal && row['Product Family'] !== 'Load Balancer-Application')) return
+    if (row.Unit === 'Hrs' && /LoadBalancerUsage$/.test(row.usageType)) result[internal ? 'internalLoadBalancerHourly' : 'loadBalancerHourly'] = Number(row.PricePerUnit)
+    else if (row.Unit === 'LCU-Hrs' && /LCUUsage$/.test(row.usageType)) result[internal ? 'internalCapacityUnitHourly' : 'capacityUnitHourly'] = Number(row.PricePerUnit)
   })
   return result
 }

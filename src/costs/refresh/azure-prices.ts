@@ -57,7 +57,8 @@ export async function fetchAzureRegion(fetcher: Fetch, base: string, region: str
   }
   const balancers = await allItems(fetcher, base, `serviceName eq 'Load Balancer' and armRegionName eq '${region}' and priceType eq 'Consumption'`, signal)
   const rules = balancers.find((item) => item.meterName === 'Standard Included LB Rules and Outbound Rules' && item.unitOfMeasure === '1 Hour')
-  if (rules) result.loadBalancerHourly = rules.retailPrice
+  // an internal Standard Load Balancer is charged by the same rules meter as a public one
+  if (rules) result.loadBalancerHourly = result.internalLoadBalancerHourly = rules.retailPrice
   const disks = await allItems(fetcher, base, `serviceName eq 'Storage' and armRegionName eq '${region}' and priceType eq 'Consumption' and meterName eq 'E4 LRS Disk'`, signal)
   const disk = disks.find((item) => item.productName === 'Standard SSD Managed Disks' && item.unitOfMeasure === '1/Month')
   if (disk) result.diskMonthly = disk.retailPrice

@@ -34,5 +34,7 @@ export interface RegionRefresh {
   instances: Record<string, number>
   loadBalancerHourly?: number
   capacityUnitHourly?: number
+  internalLoadBalancerHourly?: number
+  internalCapacityUnitHourly?: number
   diskMonthly?: number
 }

@@ -73,7 +73,10 @@ export function gcpRegionPrices(skus: Sku[], region: string, shapes: Record<stri
     if (core && unit === 'h') cores.set(core[1].toUpperCase(), price)
     else if (memory && unit === 'GiBy.h') ram.set(memory[1].toUpperCase(), price)
     else if (/^Balanced PD Capacity in /.test(sku.description) && unit === 'GiBy.mo') result.diskMonthly = round(price * rootDiskGiB)
-    else if (/^Network Load Balancing: Forwarding Rule Minimum Service Charge in /.test(sku.description) && unit === 'h') result.loadBalancerHourly = price
+    else if (/^Network Load Balancing: Forwarding Rule Minimum Service Charge in /.test(sku.description) && unit === 'h') {
+      // internal forwarding rules are charged as external ones
+      result.loadBalancerHourly = result.internalLoadBalancerHourly = price
+    }
   }
   for (const [machineType, shape] of Object.entries(shapes)) {
     const core = cores.get(shape.series.toUpperCase())

@@ -120,6 +120,8 @@ export async function refreshPrices(options: RefreshOptions): Promise<RefreshRes
       list.regions[region] = {
         loadBalancerHourly: fresh.loadBalancerHourly ?? before.loadBalancerHourly,
         capacityUnitHourly: fresh.capacityUnitHourly ?? before.capacityUnitHourly,
+        internalLoadBalancerHourly: fresh.internalLoadBalancerHourly ?? before.internalLoadBalancerHourly,
+        internalCapacityUnitHourly: fresh.internalCapacityUnitHourly ?? before.internalCapacityUnitHourly,
         diskMonthly: fresh.diskMonthly ?? before.diskMonthly,
         instances: sortKeys({ ...before.instances, ...fresh.instances }),
       }
