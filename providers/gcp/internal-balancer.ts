@@ -47,9 +47,8 @@ export function checkPrivateServices(manifest: Manifest, targetName: string): vo
   const services = privateServicesOn(manifest, targetName)
   const clashes = portClashes(services)
   if (clashes.length) {
-    throw new UserError(`On gcp target "${targetName}" private services share one internal address, so each needs its own port: ${clashes.join('; ')}.`, {
-      code: 'usage', fix: 'Give each private service a different port (services.<name>.port), or make one of them public with expose: public and a health path.',
-    })
+    throw notSupported(`Private services on one port of gcp target "${targetName}" (${clashes.join('; ')}: they share one internal address, one rule per port)`,
+      'Give each private service a different port (services.<name>.port, and its callers\' URLs), put one on another target, or make it public with expose: public and a health path.')
   }
   if (services.length > SHARED_ADDRESS_RULES) {
     throw notSupported(`More than ${SHARED_ADDRESS_RULES} private services on one gcp target (${services.length} on "${targetName}")`, 'Move some private services to another target, or make some public.')

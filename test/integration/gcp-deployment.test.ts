@@ -304,7 +304,7 @@ describe('gcp private services and workers against the fake', () => {
     manifest.services.replica = { image: 'postgres:16.4-bookworm', port: 5432 }
     const refused = await applyActions(on(manifest), everything, silentProgress).catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(UserError)
-    expect((refused as UserError).exitCode).toBe(2)
+    expect((refused as UserError).exitCode).toBe(7)
     expect(await fake.state()).toEqual({})
   })
 })
