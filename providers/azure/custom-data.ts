@@ -4,7 +4,9 @@
  * are never in it: at boot the VM asks the instance metadata service for a
  * token of its system-assigned identity and reads each secret from the
  * project's Key Vault; an image in Azure Container Registry is pulled with a
- * token exchanged the same way. Pure, so tests read the exact script.
+ * token exchanged the same way. The project's private services are reached
+ * by name with no DNS zone: `--add-host <service>:<its internal frontend>`.
+ * Pure, so tests read the exact script.
  */
 import type { Service } from '../../src/manifest/schema.js'
 import { LABEL } from '../../src/model.js'
@@ -19,10 +21,21 @@ export interface CustomDataInput {
   vaultUri?: string
   /** the registry host to log in to with the VM's identity, when the image is in Azure Container Registry */
   acrHost?: string
+  /** the project's private services on the target and their internal balancer addresses */
+  privateHosts?: Record<string, string>
 }
 
 export function isAcrImage(image: string): boolean {
   return /^[a-z0-9]+\.azurecr\.(io|cn|us)\//.test(image)
+}
+
+/**
+ * The private services a service's containers get an --add-host for, in
+ * name order, comma-separated (also kept in a tag, so plan sees them). Not
+ * its own name: an internal balancer drops a backend's flow to its own frontend.
+ */
+export function hostNames(privateHosts: Record<string, string> | string[], service: string): string {
+  return (Array.isArray(privateHosts) ? privateHosts : Object.keys(privateHosts)).filter((name) => name !== service).sort().join(',')
 }
 
 /** Quotes a value for a POSIX shell: single quotes, with embedded ones closed and escaped. */
@@ -34,7 +47,7 @@ const IMDS = 'http://169.254.169.254/metadata/identity/oauth2/token?api-version=
 const JSON_FIELD = (field: string) => `python3 -c 'import json,sys; print(json.load(sys.stdin)["${field}"])'`
 
 export function renderCustomData(input: CustomDataInput): string {
-  const { project, service, image, spec, vaultUri, acrHost } = input
+  const { project, service, image, spec, vaultUri, acrHost, privateHosts = {} } = input
   const envFile = '/etc/strato/service.env'
   const lines = [
     '#!/bin/bash',
@@ -68,6 +81,7 @@ export function renderCustomData(input: CustomDataInput): string {
     )
   }
   const run = ['docker', 'run', '--detach', '--restart', 'unless-stopped', '--name', service, '--env-file', envFile]
+  for (const name of hostNames(privateHosts, service).split(',').filter(Boolean)) run.push('--add-host', `${name}:${privateHosts[name]}`)
   if (spec.port !== undefined) run.push('--publish', `${spec.port}:${spec.port}`)
   run.push('--label', `${LABEL.project}=${project}`, '--label', `${LABEL.service}=${service}`, image, ...(spec.command ?? []))
   lines.push(run.map(quote).join(' '))

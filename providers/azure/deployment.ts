@@ -1,7 +1,8 @@
 /**
  * Applying planned actions to one azure target. What the project's services
- * share (resource group, network, NSG, public IP, load balancer, Key Vault)
- * is brought to what the remaining services need; then each action: create
+ * share (resource group, network, NSGs, public IP, load balancers:
+ * project-network.ts; Key Vault) is brought to what the remaining services
+ * need; then each action, private services first: create
  * puts a scale set and waits for its VMs to turn healthy, update rolls the
  * new model out health-gated (rollout.ts), scale sets the capacity, delete
  * removes a service's scale set, autoscale setting and role grants. A
@@ -10,20 +11,15 @@
 import type { VirtualMachineScaleSet } from '@azure/arm-compute'
 import { usageError, UserError } from '../../src/errors.js'
 import type { AzureTargetConfig, Manifest, Service } from '../../src/manifest/schema.js'
-import { deployer } from '../deployer.js'
 import type { Timing } from '../waiting.js'
 import { LABEL, type Action, type ApplyResult, type Progress } from '../../src/model.js'
 import { applyAutoscaleSetting } from './autoscale.js'
 import type { AzureClients } from './clients.js'
-import { customDataBase64, isAcrImage } from './custom-data.js'
+import { customDataBase64, hostNames, isAcrImage } from './custom-data.js'
 import { imageFor } from './image.js'
 import { readScaleSets, TAG, vmHealth, vmState } from './inventory.js'
-import { assignFrontendPorts, autoscaleSettingName, computerNamePrefix, network as names, scaleSetName, vaultName } from './naming.js'
-import {
-  ensureLoadBalancer, ensurePublicIp, ensureSecurityGroup, ensureSubnet, frontendPortsOf, loadBalancerBody, loadDistribution, networkResourceId,
-  publicIpBody, readLoadBalancer, securityGroupBody, type BalancedService, type NetworkIds,
-} from './network.js'
-import { ensureResourceGroup } from './resource-group.js'
+import { autoscaleSettingName, computerNamePrefix, scaleSetName, vaultName } from './naming.js'
+import { endpointOf, endpointUrl, poolIdsOf, privateHostsOf, projectNetwork, type ProjectNetwork } from './project-network.js'
 import { readReleases, withRelease, type ServiceRelease } from './releases.js'
 import { isReady, rollOut, type RolloutOps, type RolloutVm } from './rollout.js'
 import { deleteInstances, deleteScaleSet, listVms, putScaleSet, readScaleSet, scaleSetModel, setCapacity, setTags, sshKeyOf, upgradeInstances } from './scale-set.js'
@@ -53,44 +49,29 @@ export interface DeploymentContext {
   tenantId(): Promise<string>
 }
 
-function networkIds(context: DeploymentContext): NetworkIds {
-  return { subscriptionId: context.clients.subscriptionId, resourceGroup: context.resourceGroup, project: context.manifest.name }
-}
-
 function projectTags(context: DeploymentContext, role: string): Record<string, string> {
   return azureTagCodec.encode({ project: context.manifest.name, role }).labels
 }
 
-/** The endpoint of a service on the balancer's address. */
-export function endpointUrl(address: string, frontendPort: number): string {
-  return frontendPort === 80 ? `http://${address}` : `http://${address}:${frontendPort}`
-}
+export { endpointUrl }
 
 /** Everything that can be checked before anything is created: a typo should cost nothing. */
 export function preflight(manifest: Manifest, targetName: string, actions: Action[]): void {
   for (const action of actions.filter((candidate) => candidate.kind === 'create' || candidate.kind === 'update')) {
     const spec = manifest.services[action.service]
     if (!spec) throw usageError(`Service ${action.service} is not in strato.yaml.`, 'Plan again from the current manifest.')
-    if (spec.port === undefined) {
-      throw usageError(`services.${action.service}.port is required on azure targets: the load balancer forwards to it.`, `Add port: to services.${action.service}.`)
-    }
     if (!action.toVersion) throw new Error(`azure provider: action for ${action.service} on ${targetName} carries no version`)
   }
 }
 
-function balanced(manifest: Manifest, services: string[], ports: Record<string, number>): BalancedService[] {
-  return services.map((service) => ({ service, port: manifest.services[service].port!, health: manifest.services[service].health, frontendPort: ports[service] }))
+interface ApplyState extends ProjectNetwork {
+  vault?: Vault
+  /** services being deleted: still on the balancers for now, but no container should reach them by name */
+  going: string[]
 }
 
-interface ApplyState {
-  ids: NetworkIds
-  subnetId: string
-  securityGroupId: string
-  address: string
-  ports: Record<string, number>
-  vault?: Vault
-  at: string
-  by: string
+function hostsFor(state: ApplyState): Record<string, string> {
+  return Object.fromEntries(Object.entries(privateHostsOf(state)).filter(([service]) => !state.going.includes(service)))
 }
 
 function healthOfVms(vms: Awaited<ReturnType<typeof listVms>>): RolloutVm[] {
@@ -118,8 +99,10 @@ export async function waitForHealthy(context: DeploymentContext, name: string, c
 function serviceTags(context: DeploymentContext, state: ApplyState, service: string, version: string, image: string, previous?: Record<string, string>): Record<string, string> {
   const tags: Record<string, string> = {
     ...azureTagCodec.encode({ project: context.manifest.name, service, version, role: 'scale-set', deployedBy: state.by, deployedAt: state.at }).labels,
-    [TAG.endpoint]: endpointUrl(state.address, state.ports[service]),
   }
+  const endpoint = endpointOf(state, service)
+  if (endpoint) tags[TAG.endpoint] = endpoint
+  tags[TAG.hosts] = hostNames(hostsFor(state), service)
   if (image.length <= 256) tags[TAG.image] = image
   for (const [key, value] of Object.entries(previous ?? {})) if (key.startsWith('strato.release.')) tags[key] = value
   if (previous?.[LABEL.version] && previous[LABEL.version] !== version) tags[TAG.previousVersion] = previous[LABEL.version]
@@ -131,13 +114,13 @@ async function buildModel(context: DeploymentContext, state: ApplyState, service
     project: context.manifest.name, service, image, spec,
     vaultUri: spec.secrets?.length ? state.vault?.uri : undefined,
     acrHost: isAcrImage(image) ? image.split('/')[0] : undefined,
+    privateHosts: hostsFor(state),
   })
   return scaleSetModel({
     location: context.target.location, vmSize: context.target.vmSize ?? DEFAULT_VM_SIZE, zones: context.target.zones, capacity,
     computerNamePrefix: computerNamePrefix(context.manifest.name, service), script, sshPublicKey: sshKey,
-    subnetId: state.subnetId, securityGroupId: state.securityGroupId,
-    backendPoolId: `${networkResourceId(state.ids, 'loadBalancers', names.loadBalancer(context.manifest.name))}/backendAddressPools/${names.pool(service)}`,
-    port: spec.port!, health: spec.health, tags, nicName: `${service}-nic`,
+    subnetId: state.subnetId, securityGroupId: state.exposures[service] === 'private' ? state.privateSecurityGroupId! : state.securityGroupId,
+    backendPoolIds: poolIdsOf(state, service), port: spec.port, health: spec.health, tags, nicName: `${service}-nic`,
   })
 }
 
@@ -229,21 +212,6 @@ async function deleteService(context: DeploymentContext, service: string, progre
   await deleteScaleSet(clients, resourceGroup, name)
 }
 
-/** The services of the project on the target after these actions, and the balancer's ports for them. */
-async function sharedResources(context: DeploymentContext, keeping: string[], progress: Progress): Promise<ApplyState> {
-  const { clients, manifest, target } = context
-  const ids = networkIds(context)
-  progress.step(`resource group ${context.resourceGroup}, network and load balancer`)
-  await ensureResourceGroup(clients, context.resourceGroup, target.location, manifest.name)
-  const ports = assignFrontendPorts(keeping, frontendPortsOf(await readLoadBalancer(clients, ids)))
-  const services = balanced(manifest, keeping, ports)
-  const nsg = await ensureSecurityGroup(clients, ids, securityGroupBody(target.location, projectTags(context, 'security-group'), services))
-  const subnetId = await ensureSubnet(clients, ids, target.location, projectTags(context, 'network'), target.subnet)
-  const ip = await ensurePublicIp(clients, ids, publicIpBody(target.location, projectTags(context, 'public-ip'), target.zones))
-  await ensureLoadBalancer(clients, ids, loadBalancerBody(ids, target.location, projectTags(context, 'load-balancer'), ip.id!, services, loadDistribution(manifest.loadBalancer)))
-  return { ids, subnetId, securityGroupId: nsg.id!, address: ip.ipAddress ?? '', ports, at: new Date(context.timing.now()).toISOString(), by: deployer(context.env) }
-}
-
 export async function applyActions(context: DeploymentContext, actions: Action[], progress: Progress, kind = 'deploy', pinned: Record<string, Pinned> = {}): Promise<ApplyResult & { release?: number }> {
   const { manifest, clients, resourceGroup } = context
   preflight(manifest, context.targetName, actions)
@@ -262,12 +230,14 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   const adding = changing.filter((action) => action.kind === 'create' || action.kind === 'update').map((action) => action.service)
   const keeping = [...new Set([...deployed, ...adding])].filter((service) => !deleting.includes(service)).sort()
   // pools of services being deleted stay until their scale sets are gone: Azure refuses to drop a pool in use
-  const state = await sharedResources(context, [...new Set([...keeping, ...deleting.filter((service) => deployed.includes(service))])].sort(), progress)
+  const state: ApplyState = { ...await projectNetwork(context, [...new Set([...keeping, ...deleting.filter((service) => deployed.includes(service))])].sort(), progress), going: deleting }
   if (changing.some((action) => (action.kind === 'create' || action.kind === 'update') && manifest.services[action.service]?.secrets?.length)) {
     state.vault = await ensureVault(clients, resourceGroup, vaultName(clients.subscriptionId, resourceGroup, manifest.name), context.target.location, projectTags(context, 'vault'), await context.tenantId())
   }
   const applied: Action[] = []
-  for (const action of changing) {
+  // private services first: the public services' boot scripts name their internal addresses
+  const ordered = [...changing].sort((a, b) => Number(state.exposures[b.service] === 'private') - Number(state.exposures[a.service] === 'private'))
+  for (const action of ordered) {
     switch (action.kind) {
       case 'create': await createService(context, state, action, progress, warnings); break
       case 'update': await updateService(context, state, action, progress, warnings, pinned[action.service]); break
@@ -281,11 +251,12 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
       default: break
     }
     applied.push(action)
-    if (action.kind !== 'delete') progress.done(`${action.service}: ${action.kind === 'scale' ? `${action.to} VM(s)` : `version ${pinned[action.service]?.version ?? action.toVersion} on ${action.to} VM(s)`} behind ${endpointUrl(state.address, state.ports[action.service])}`)
+    if (action.kind !== 'delete') progress.done(`${action.service}: ${action.kind === 'scale' ? `${action.to} VM(s)` : `version ${pinned[action.service]?.version ?? action.toVersion} on ${action.to} VM(s)`}${endpointOf(state, action.service) ? ` at ${endpointOf(state, action.service)}` : ''}`)
   }
-  if (deleting.length > 0) await sharedResources(context, keeping, progress)
+  // what deleted services, and services no longer private, held on the balancers goes once their old models are gone
+  if (deleting.length > 0 || state.leaving.length > 0) await projectNetwork(context, keeping, progress, true)
   const release = keeping.length > 0 ? await recordRelease(context, keeping, kind, state) : undefined
-  const endpoints = Object.fromEntries(keeping.map((service) => [service, endpointUrl(state.address, state.ports[service])]))
+  const endpoints = Object.fromEntries(keeping.flatMap((service) => (endpointOf(state, service) ? [[service, endpointOf(state, service)!]] : [])))
   return { applied, endpoints, warnings, release }
 }
 

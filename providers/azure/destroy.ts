@@ -1,27 +1,20 @@
 /**
  * destroy: removes everything tagged with the project on the target, in
- * dependency order (autoscale settings, role grants, scale sets, balancer,
- * public IP, NSG, network, vault, then the resource group when strato made
- * it), and proves it by listing again: nothing tagged may remain.
+ * dependency order (autoscale settings, role grants, scale sets, public and
+ * internal balancers, public IP, network, NSGs, vault, then the resource
+ * group when strato made it), and proves it by listing again: nothing
+ * tagged may remain.
  */
 import { LABEL, type Progress } from '../../src/model.js'
 import { applyAutoscaleSetting } from './autoscale.js'
 import type { AzureClients } from './clients.js'
-import { isNotFound } from './errors.js'
+import { ignoreMissing } from './errors.js'
 import { readScaleSets } from './inventory.js'
 import { autoscaleSettingName, network as names, vaultName } from './naming.js'
 import { createdByStrato, deleteResourceGroup, readResourceGroup } from './resource-group.js'
 import { deleteScaleSet } from './scale-set.js'
 import { deleteVault, revokeRoles } from './secrets.js'
 import { listTaggedGroups, listTaggedResources, type TaggedResource } from './tagged-resources.js'
-
-async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
-  try {
-    await work()
-  } catch (error) {
-    if (!isNotFound(error)) throw error
-  }
-}
 
 export async function destroyProject(clients: AzureClients, resourceGroup: string, project: string, location: string, progress: Progress): Promise<{ removed: Record<string, number>; remaining: TaggedResource[] }> {
   const removed: Record<string, number> = {}
@@ -39,21 +32,20 @@ export async function destroyProject(clients: AzureClients, resourceGroup: strin
       count('scale set')
       count('instance', vms.length)
     }
-    progress.step('deleting load balancer, public IP, NSG, network and vault')
+    progress.step('deleting load balancers, public IP, NSGs, network and vault')
     const network = await clients.network()
-    const steps: [string, () => Promise<unknown>][] = [
-      ['load balancer', () => network.loadBalancers.delete(resourceGroup, names.loadBalancer(project), clients.lro)],
-      ['public IP', () => network.publicIPAddresses.delete(resourceGroup, names.publicIp(project), clients.lro)],
-      ['virtual network', () => network.virtualNetworks.delete(resourceGroup, names.vnet(project), clients.lro)],
-      ['network security group', () => network.networkSecurityGroups.delete(resourceGroup, names.nsg(project), clients.lro)],
+    // the internal balancer before the network: its frontends hold addresses in the subnet
+    const steps: [string, string, string, () => Promise<unknown>][] = [
+      ['load balancer', 'loadBalancers', names.loadBalancer(project), () => network.loadBalancers.delete(resourceGroup, names.loadBalancer(project), clients.lro)],
+      ['internal load balancer', 'loadBalancers', names.internalLoadBalancer(project), () => network.loadBalancers.delete(resourceGroup, names.internalLoadBalancer(project), clients.lro)],
+      ['public IP', 'publicIPAddresses', names.publicIp(project), () => network.publicIPAddresses.delete(resourceGroup, names.publicIp(project), clients.lro)],
+      ['virtual network', 'virtualNetworks', names.vnet(project), () => network.virtualNetworks.delete(resourceGroup, names.vnet(project), clients.lro)],
+      ['network security group', 'networkSecurityGroups', names.nsg(project), () => network.networkSecurityGroups.delete(resourceGroup, names.nsg(project), clients.lro)],
+      ['network security group', 'networkSecurityGroups', names.privateNsg(project), () => network.networkSecurityGroups.delete(resourceGroup, names.privateNsg(project), clients.lro)],
     ]
-    const before = new Set((await listTaggedResources(clients, project)).map((resource) => resource.type.toLowerCase()))
-    const types: Record<string, string> = {
-      'load balancer': 'microsoft.network/loadbalancers', 'public IP': 'microsoft.network/publicipaddresses',
-      'virtual network': 'microsoft.network/virtualnetworks', 'network security group': 'microsoft.network/networksecuritygroups',
-    }
-    for (const [kind, work] of steps) {
-      if (!before.has(types[kind])) continue
+    const before = new Set((await listTaggedResources(clients, project)).map((resource) => `${resource.type}/${resource.name}`.toLowerCase()))
+    for (const [kind, type, name, work] of steps) {
+      if (!before.has(`microsoft.network/${type}/${name}`.toLowerCase())) continue
       await ignoreMissing(work)
       count(kind)
     }

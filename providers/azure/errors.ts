@@ -31,6 +31,15 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof AzureRequestError && error.status === 404
 }
 
+/** Runs a delete for which "already gone" is success. */
+export async function ignoreMissing(work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work()
+  } catch (error) {
+    if (!isNotFound(error)) throw error
+  }
+}
+
 export interface ErrorScope {
   targetName: string
   subscriptionId: string

@@ -22,6 +22,7 @@ import { azureDescriptor } from './descriptor.js'
 import { destroyProject } from './destroy.js'
 import { collectFacts } from './facts.js'
 import { chooseRelease, releaseHistory } from './history.js'
+import { privateDrift } from './internal-balancer.js'
 import { readScaleSets, scaleSetResources } from './inventory.js'
 import { cpuSamples } from './metrics.js'
 import { autoscaleSettingName, resourceGroupName, scaleSetName } from './naming.js'
@@ -78,7 +79,7 @@ export class AzureProvider implements Provider {
     const detailed = scaleSetResources(sets, this.context.targetName, this.target.location)
     const seen = new Set(detailed.map((resource) => resource.id.toLowerCase()))
     const others = tagged.filter((resource) => !seen.has(resource.id.toLowerCase())).map((resource) => taggedResource(resource, this.context.targetName, this.target.location))
-    return [...detailed, ...others]
+    return privateDrift([...detailed, ...others], this.context.manifest, this.context.targetName)
   }
 
   async apply(actions: Action[], progress: Progress): Promise<ApplyResult> {

@@ -17,6 +17,8 @@ export const TAG = {
   endpoint: 'strato.endpoint',
   previousVersion: 'strato.previous-version',
   image: 'strato.image',
+  /** the private services its containers reach by name (--add-host), comma-separated */
+  hosts: 'strato.hosts',
 } as const
 
 export interface ScaleSetEntry {

@@ -39,6 +39,13 @@ export const network = {
   probe: (service: string) => `${service}-health`,
   rule: (service: string) => `${service}-http`,
   outbound: 'outbound',
+  /** the private services' own balancer and NSG (internal-balancer.ts) */
+  internalLoadBalancer: (project: string) => `strato-${project}-ilb`,
+  privateNsg: (project: string) => `strato-${project}-private-nsg`,
+  privateFrontendSuffix: '-private',
+  privateFrontend: (service: string) => `${service}-private`,
+  privateProbe: (service: string) => `${service}-tcp`,
+  privateRule: (service: string) => `${service}-tcp`,
 }
 
 export function autoscaleSettingName(project: string, service: string): string {

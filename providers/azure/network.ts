@@ -1,11 +1,13 @@
 /**
  * The network a project's services share on one azure target: a virtual
  * network and subnet (unless the target names a subnet), one NSG that admits
- * the services' ports (the balancer's probes come in through Azure's own
- * AllowAzureLoadBalancerInBound rule), one Standard public IP and one
- * Standard load balancer with, per service, a backend pool, an HTTP probe on
- * its health path, a rule from its frontend port to its port, and an
- * outbound rule so its VMs can install Docker and pull images. The bodies
+ * the public services' ports (the balancer's probes come in through Azure's
+ * own AllowAzureLoadBalancerInBound rule), one Standard public IP and one
+ * Standard load balancer with, per public service, a backend pool, an HTTP
+ * probe on its health path and a rule from its frontend port to its port,
+ * and per service of any kind an outbound rule (with its pool) so its VMs
+ * can install Docker and pull images. Private services are on no rule of
+ * it: they have the internal balancer (internal-balancer.ts). The bodies
  * are pure (unit-tested); ensure* write them only when they differ.
  */
 import type { LoadBalancer, NetworkSecurityGroup, PublicIPAddress, SecurityRule, VirtualNetwork } from '@azure/arm-network'
@@ -68,14 +70,16 @@ export function loadDistribution(settings: Manifest['loadBalancer']): 'Default' 
   return settings?.algorithm === 'consistent-hash' ? 'SourceIP' : 'Default'
 }
 
-export function loadBalancerBody(ids: NetworkIds, location: string, tags: Record<string, string>, publicIpId: string, services: BalancedService[], distribution: 'Default' | 'SourceIP'): LoadBalancer {
+/** `services` are the public ones; `egressOnly` (private services, workers) get a pool and an outbound rule, never a rule in. */
+export function loadBalancerBody(ids: NetworkIds, location: string, tags: Record<string, string>, publicIpId: string, services: BalancedService[], distribution: 'Default' | 'SourceIP', egressOnly: string[] = []): LoadBalancer {
   const lbId = networkResourceId(ids, 'loadBalancers', names.loadBalancer(ids.project))
   const child = (collection: string, name: string) => ({ id: `${lbId}/${collection}/${name}` })
   const sorted = [...services].sort((a, b) => a.service.localeCompare(b.service))
+  const pooled = [...new Set([...sorted.map((entry) => entry.service), ...egressOnly])].sort()
   return {
     location, tags, sku: { name: 'Standard', tier: 'Regional' },
     frontendIPConfigurations: [{ name: names.frontend, publicIPAddress: { id: publicIpId } }],
-    backendAddressPools: sorted.map((entry) => ({ name: names.pool(entry.service) })),
+    backendAddressPools: pooled.map((service) => ({ name: names.pool(service) })),
     probes: sorted.map((entry) => ({
       name: names.probe(entry.service), port: entry.port, intervalInSeconds: 5, numberOfProbes: 2, probeThreshold: 2,
       ...(entry.health ? { protocol: 'Http' as const, requestPath: entry.health } : { protocol: 'Tcp' as const }),
@@ -87,9 +91,9 @@ export function loadBalancerBody(ids: NetworkIds, location: string, tags: Record
       // outbound traffic goes through the outbound rules below instead
       disableOutboundSnat: true,
     })),
-    outboundRules: sorted.map((entry) => ({
-      name: `${entry.service}-outbound`, protocol: 'All', enableTcpReset: true, idleTimeoutInMinutes: 4,
-      frontendIPConfigurations: [child('frontendIPConfigurations', names.frontend)], backendAddressPool: child('backendAddressPools', names.pool(entry.service)),
+    outboundRules: pooled.map((service) => ({
+      name: `${service}-outbound`, protocol: 'All', enableTcpReset: true, idleTimeoutInMinutes: 4,
+      frontendIPConfigurations: [child('frontendIPConfigurations', names.frontend)], backendAddressPool: child('backendAddressPools', names.pool(service)),
     })),
   }
 }
@@ -104,7 +108,8 @@ export function frontendPortsOf(balancer: LoadBalancer | undefined): Record<stri
   return ports
 }
 
-async function getOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
+/** A read for which a 404 means "not there". */
+export async function getOrUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read()
   } catch (error) {
@@ -154,12 +159,18 @@ export async function ensurePublicIp(clients: AzureClients, ids: NetworkIds, bod
     () => network.publicIPAddresses.createOrUpdate(ids.resourceGroup, name, body, clients.lro))
 }
 
-export async function ensureLoadBalancer(clients: AzureClients, ids: NetworkIds, body: LoadBalancer): Promise<LoadBalancer> {
+export async function ensurePrivateSecurityGroup(clients: AzureClients, ids: NetworkIds, body: NetworkSecurityGroup): Promise<NetworkSecurityGroup> {
   const network = await clients.network()
-  const name = names.loadBalancer(ids.project)
-  const existing = await readLoadBalancer(clients, ids)
+  const name = names.privateNsg(ids.project)
+  return ensure(() => network.networkSecurityGroups.get(ids.resourceGroup, name), body, () => network.networkSecurityGroups.createOrUpdate(ids.resourceGroup, name, body, clients.lro))
+}
+
+/** The public balancer, or the internal one with `name`: written when any collection differs from the body. */
+export async function ensureLoadBalancer(clients: AzureClients, ids: NetworkIds, body: LoadBalancer, name = names.loadBalancer(ids.project)): Promise<LoadBalancer> {
+  const network = await clients.network()
+  const existing = await getOrUndefined(() => network.loadBalancers.get(ids.resourceGroup, name))
   // every collection is compared whole: a service dropped from the body must go from the balancer
   const same = existing && covers(existing, body)
-    && (['backendAddressPools', 'probes', 'loadBalancingRules', 'outboundRules'] as const).every((key) => (existing[key] ?? []).length === (body[key] ?? []).length)
+    && (['frontendIPConfigurations', 'backendAddressPools', 'probes', 'loadBalancingRules', 'outboundRules'] as const).every((key) => (existing[key] ?? []).length === (body[key] ?? []).length)
   return same ? existing : network.loadBalancers.createOrUpdate(ids.resourceGroup, name, body, clients.lro)
 }

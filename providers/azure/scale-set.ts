@@ -25,8 +25,10 @@ export interface ScaleSetInput {
   sshPublicKey: string
   subnetId: string
   securityGroupId: string
-  backendPoolId: string
-  port: number
+  /** the public balancer's pool (outbound, and inbound for a public service) and the internal balancer's for a private one */
+  backendPoolIds: string[]
+  /** without a port (a worker) there is no health extension: a running VM is ready */
+  port?: number
   /** the health path; without one the health extension checks the port over TCP */
   health?: string
   tags: Record<string, string>
@@ -60,11 +62,11 @@ export function scaleSetModel(input: ScaleSetInput): VirtualMachineScaleSet {
       networkProfile: {
         networkInterfaceConfigurations: [{
           name: input.nicName, primary: true, networkSecurityGroup: { id: input.securityGroupId },
-          ipConfigurations: [{ name: 'ipconfig', primary: true, subnet: { id: input.subnetId }, loadBalancerBackendAddressPools: [{ id: input.backendPoolId }] }],
+          ipConfigurations: [{ name: 'ipconfig', primary: true, subnet: { id: input.subnetId }, loadBalancerBackendAddressPools: input.backendPoolIds.map((id) => ({ id })) }],
         }],
       },
       extensionProfile: {
-        extensions: [{
+        extensions: input.port === undefined ? [] : [{
           name: 'health', publisher: 'Microsoft.ManagedServices', typePropertiesType: 'ApplicationHealthLinux', typeHandlerVersion: '2.0', autoUpgradeMinorVersion: true,
           settings: input.health ? { protocol: 'http', port: input.port, requestPath: input.health } : { protocol: 'tcp', port: input.port },
         }],

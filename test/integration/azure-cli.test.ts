@@ -5,6 +5,8 @@
  * outside the bounds (exit 2), autoscale apply twice, check --live, cost
  * actual, a second release, releases, rollback, destroy, and doctor, plus
  * refused credentials (exit 5) and an endpoint that is gone (exit 4). The
+ * shop's database is private: on the internal load balancer only, its NSG
+ * admitting the virtual network, its name in the others' boot scripts. The
  * credential chain is the real one: the CLI runs DefaultAzureCredential with
  * AZURE_* variables and the fake as authority, and trusts the fake's
  * certificate through NODE_EXTRA_CA_CERTS. Uses the Docker engine.
@@ -18,6 +20,7 @@ import { parseDocument } from 'yaml'
 import { startAzureFake, type AzureFake } from '../fakes/azure/server.ts'
 import { docker, ensureDockerEngine } from '../helpers/docker.js'
 import { startDockerRegistry, type DockerRegistry } from '../helpers/docker-registry.js'
+import { networkView } from '../helpers/azure-private-view.js'
 import { freePort } from '../helpers/moto.js'
 import { strato } from '../helpers/strato.js'
 
@@ -89,7 +92,20 @@ describe('strato CLI on an azure target (the fake)', () => {
     expect(deploy.exitCode, `${deploy.stderr}\n${deploy.stdout}`).toBe(0)
     const endpoints = deploy.json().targets.azure.endpoints as Record<string, string>
     expect(Object.keys(endpoints).sort()).toEqual(['db', 'orders', 'payments', 'users'])
-    for (const url of Object.values(endpoints)) expect(url).toMatch(/^http:\/\/203\.0\.\d+\.\d+(:\d+)?$/)
+    for (const service of SERVICES) expect(endpoints[service]).toMatch(/^http:\/\/203\.0\.\d+\.\d+(:\d+)?$/)
+    expect(endpoints.db).toBe('10.42.15.254:5432 (private)')
+    // the database: no public rule, its own internal one on 5432, admitted from the virtual network only, reached by name
+    const view = networkView(fake, 'strato-shop-azure', 'shop')
+    expect(view.publicRules.sort()).toEqual(['orders-http', 'payments-http', 'users-http'])
+    expect(view.internalRules).toEqual([{ name: 'db-tcp', frontendPort: 5432, backendPort: 5432 }])
+    expect(view.internalFrontends.map((frontend) => [frontend.name, frontend.address, frontend.allocation])).toEqual([['db-private', '10.42.15.254', 'Static']])
+    expect(view.nsgOf.db).toBe('strato-shop-private-nsg')
+    expect(view.nsgRules['strato-shop-private-nsg']).toEqual([['allow-network-5432', 'VirtualNetwork', '5432'], ['allow-probe-5432', 'AzureLoadBalancer', '5432']])
+    expect(Object.values(view.nsgRules).flat().filter(([, source]) => source === 'Internet').map(([, , port]) => port)).toEqual(['8080'])
+    for (const service of SERVICES) expect(view.scriptOf[service]).toContain(' --add-host db:10.42.15.254 ')
+    const replan = await run(['plan', '--target', 'azure', '--json'])
+    expect(replan.exitCode, replan.stderr).toBe(0)
+    expect(new Set((replan.json().actions as { kind: string }[]).map((action) => action.kind))).toEqual(new Set(['noop']))
     // the build: services ran from the images strato pushed, tagged with their versions
     const catalog = await (await fetch(`http://${registryHost}/v2/_catalog`)).json() as { repositories: string[] }
     expect(catalog.repositories.sort()).toEqual(['shop-orders', 'shop-payments', 'shop-users'])
@@ -101,6 +117,7 @@ describe('strato CLI on an azure target (the fake)', () => {
     expect(status.exitCode, status.stderr).toBe(0)
     const rows = status.json().services as { service: string; desired: number; running: number; healthy: number; endpoint: string }[]
     expect(rows.find((row) => row.service === 'users')).toMatchObject({ desired: 2, running: 2, healthy: 2, endpoint: endpoints.users })
+    expect(rows.find((row) => row.service === 'db')).toMatchObject({ endpoint: '10.42.15.254:5432 (private)' })
 
     expect((await run(['scale', 'users', '3', '--target', 'azure', '--json'])).exitCode).toBe(0)
     const outside = await run(['scale', 'users', '40', '--target', 'azure', '--json'])
@@ -152,6 +169,7 @@ describe('strato CLI on an azure target (the fake)', () => {
     const destroy = await run(['destroy', '--target', 'azure', '--yes', '--json'])
     expect(destroy.exitCode, destroy.stderr).toBe(0)
     expect(destroy.json().targets.azure.remaining).toEqual([])
+    expect(destroy.json().targets.azure.removed).toMatchObject({ 'load balancer': 1, 'internal load balancer': 1, 'network security group': 2 })
     expect((await fake.control<{ resources: unknown[] }>('GET', '/state')).resources).toEqual([])
     expect(existsSync(dir)).toBe(true)
   })

@@ -4,7 +4,9 @@
  * endpoints, and each injectable fault as the provider sees it (refused
  * credentials, a missing role, throttling with Retry-After, 5xx, a failed
  * long-running operation, a model whose VMs stay unhealthy, an endpoint
- * that is gone), plus cost paging with tag filters and autoscale settings.
+ * that is gone), plus cost paging with tag filters and autoscale settings,
+ * and internal load balancer frontends: private addresses in a subnet, and
+ * the conflicts Azure refuses.
  */
 import path from 'node:path'
 import { execa } from 'execa'
@@ -268,5 +270,73 @@ describe('doctor, live, against the fake', () => {
     } finally {
       for (const key of Object.keys(env)) { if (saved[key] === undefined) delete process.env[key]; else process.env[key] = saved[key] }
     }
+  })
+})
+
+describe('internal load balancer frontends, as Resource Manager answers them', () => {
+  const subnetOf = async (clients: AzureClients) => {
+    const resources = await clients.resources()
+    await resources.resourceGroups.createOrUpdate(GROUP, { location: 'westeurope', tags: { 'strato.project': 'shop' } })
+    const network = await clients.network()
+    const vnet = await network.virtualNetworks.createOrUpdate(GROUP, 'ilb-vnet', { location: 'westeurope', addressSpace: { addressPrefixes: ['10.9.0.0/16'] }, subnets: [{ name: 'services', addressPrefix: '10.9.0.0/24' }] }, clients.lro)
+    return vnet.subnets![0].id!
+  }
+  const refusal = async (work: Promise<unknown>) => {
+    const error = await work.then(() => undefined, (caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AzureRequestError)
+    return { code: (error as AzureRequestError).azureCode, status: (error as AzureRequestError).status }
+  }
+
+  it('places a Static frontend on its address and a Dynamic one on the lowest free, and shows them on GET', async () => {
+    const clients = clientsFor(fake)
+    const subnet = await subnetOf(clients)
+    const network = await clients.network()
+    await network.loadBalancers.createOrUpdate(GROUP, 'ilb', {
+      location: 'westeurope', sku: { name: 'Standard' },
+      frontendIPConfigurations: [
+        { name: 'db', subnet: { id: subnet }, privateIPAllocationMethod: 'Static', privateIPAddress: '10.9.0.254' },
+        { name: 'any', subnet: { id: subnet } },
+      ],
+    }, clients.lro)
+    const read = await network.loadBalancers.get(GROUP, 'ilb')
+    expect(read.frontendIPConfigurations?.map((frontend) => [frontend.name, frontend.privateIPAddress, frontend.privateIPAllocationMethod, frontend.privateIPAddressVersion, frontend.subnet?.id, frontend.provisioningState]))
+      .toEqual([['db', '10.9.0.254', 'Static', 'IPv4', subnet, 'Succeeded'], ['any', '10.9.0.4', 'Dynamic', 'IPv4', subnet, 'Succeeded']])
+    // a Dynamic frontend keeps its address when the balancer is written again
+    await network.loadBalancers.createOrUpdate(GROUP, 'ilb', { location: 'westeurope', sku: { name: 'Standard' }, frontendIPConfigurations: [{ name: 'any', subnet: { id: subnet } }] }, clients.lro)
+    expect((await network.loadBalancers.get(GROUP, 'ilb')).frontendIPConfigurations?.[0].privateIPAddress).toBe('10.9.0.4')
+  })
+
+  it('refuses what Azure refuses: a held address, one outside the subnet or reserved, one asked twice, no or both targets, a missing subnet', async () => {
+    const clients = clientsFor(fake, { maxRetries: 0 })
+    const subnet = await subnetOf(clients)
+    const network = await clients.network()
+    const put = (frontendIPConfigurations: object[]) => network.loadBalancers.createOrUpdate(GROUP, 'other', { location: 'westeurope', sku: { name: 'Standard' }, frontendIPConfigurations }, clients.lro)
+    const fixed = (name: string, address: string, id = subnet) => ({ name, subnet: { id }, privateIPAllocationMethod: 'Static', privateIPAddress: address })
+    await network.loadBalancers.createOrUpdate(GROUP, 'ilb', { location: 'westeurope', sku: { name: 'Standard' }, frontendIPConfigurations: [fixed('db', '10.9.0.254')] }, clients.lro)
+    expect(await refusal(put([fixed('taken', '10.9.0.254')]))).toEqual({ code: 'PrivateIPAddressIsAllocated', status: 400 })
+    expect(await refusal(put([fixed('outside', '10.8.0.10')]))).toEqual({ code: 'PrivateIPAddressNotInSubnet', status: 400 })
+    expect(await refusal(put([fixed('reserved', '10.9.0.255')]))).toEqual({ code: 'PrivateIPAddressInReservedRange', status: 400 })
+    expect(await refusal(put([fixed('reserved', '10.9.0.2')]))).toEqual({ code: 'PrivateIPAddressInReservedRange', status: 400 })
+    expect(await refusal(put([fixed('a', '10.9.0.20'), fixed('b', '10.9.0.20')]))).toEqual({ code: 'MultipleIpConfigsRequestSamePrivateIpAddress', status: 400 })
+    expect(await refusal(put([{ name: 'nothing' }]))).toEqual({ code: 'FrontendIPConfigHasNoSubnetOrPublicIP', status: 400 })
+    const ip = await network.publicIPAddresses.createOrUpdate(GROUP, 'ilb-ip', { location: 'westeurope', sku: { name: 'Standard' }, publicIPAllocationMethod: 'Static' }, clients.lro)
+    expect(await refusal(put([{ name: 'both', subnet: { id: subnet }, publicIPAddress: { id: ip.id } }]))).toEqual({ code: 'FrontendIPConfigHasBothSubnetAndPublicIP', status: 400 })
+    expect(await refusal(put([fixed('gone', '10.9.0.30', subnet.replace(/services$/, 'missing'))]))).toEqual({ code: 'InvalidResourceReference', status: 400 })
+    // the subnet is in use while a frontend holds an address in it
+    expect(await refusal(network.virtualNetworks.delete(GROUP, 'ilb-vnet', clients.lro))).toEqual({ code: 'InUseSubnetCannotBeDeleted', status: 400 })
+    await network.loadBalancers.delete(GROUP, 'ilb', clients.lro)
+    await network.publicIPAddresses.delete(GROUP, 'ilb-ip', clients.lro)
+    await network.virtualNetworks.delete(GROUP, 'ilb-vnet', clients.lro)
+  })
+
+  it('refuses service tags in a security rule\'s list of sources, as Azure does', async () => {
+    const clients = clientsFor(fake, { maxRetries: 0 })
+    await (await clients.resources()).resourceGroups.createOrUpdate(GROUP, { location: 'westeurope', tags: { 'strato.project': 'shop' } })
+    const network = await clients.network()
+    const rule = { name: 'both', protocol: 'Tcp', access: 'Allow', direction: 'Inbound', priority: 200, sourcePortRange: '*', destinationAddressPrefix: '*', destinationPortRange: '5432' }
+    expect(await refusal(network.networkSecurityGroups.createOrUpdate(GROUP, 'tags-nsg', { location: 'westeurope', securityRules: [{ ...rule, sourceAddressPrefixes: ['VirtualNetwork', 'AzureLoadBalancer'] }] }, clients.lro)))
+      .toEqual({ code: 'SecurityRuleParameterContainsUnsupportedValue', status: 400 })
+    await network.networkSecurityGroups.createOrUpdate(GROUP, 'tags-nsg', { location: 'westeurope', securityRules: [{ ...rule, sourceAddressPrefixes: ['10.9.0.0/24', '10.10.0.0/24'] }] }, clients.lro)
+    await network.networkSecurityGroups.delete(GROUP, 'tags-nsg', clients.lro)
   })
 })

@@ -4,7 +4,8 @@
  * and vault, a no-op redeploy, scale within the autoscale bounds, an update,
  * a version that never turns healthy rolled back while the old VMs keep
  * serving, releases and rollback, autoscale settings, metrics, spend, facts
- * and a destroy that leaves nothing tagged.
+ * and a destroy that leaves nothing tagged. Its database is private: on the
+ * internal load balancer only, reached by name from the other services.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startAzureFake, type AzureFake } from '../fakes/azure/server.ts'
@@ -15,17 +16,22 @@ import type { Manifest } from '../../src/manifest/schema.js'
 import { silentProgress, type Resource } from '../../src/model.js'
 import { planProject, serviceVersions } from '../../src/planning/project-plan.js'
 import { staticCredential } from '../helpers/azure-http.js'
+import { networkView } from '../helpers/azure-private-view.js'
 
 let fake: AzureFake
 let image = 'registry.example/users:1.0.0'
+let withDb = true
+let dbPublic = false
 const secretValue = ['s', 'e', 'c', 'r', 'e', 't', Date.now()].join('')
 
 function manifest(): Manifest {
   return {
     name: 'shop',
     services: {
-      users: { image, port: 8080, health: '/healthz', replicas: 2, secrets: ['DB_PASSWORD'], env: { LOG_LEVEL: 'info' }, autoscale: { min: 2, max: 4, target: { cpu: 60 } } },
+      users: { image, port: 8080, health: '/healthz', replicas: 2, secrets: ['DB_PASSWORD'], env: { LOG_LEVEL: 'info', DATABASE_URL: 'postgres://app@db:5432/shop' }, autoscale: { min: 2, max: 4, target: { cpu: 60 } } },
       orders: { image: 'registry.example/orders:1.0.0', port: 8080, health: '/healthz', replicas: 1 },
+      ...(withDb ? { db: { image: 'registry.example/postgres:16', port: 5432, replicas: 1, ...(dbPublic ? { health: '/ready' } : {}) } } : {}),
+      mailer: { image: 'registry.example/mailer:1.0.0', replicas: 1 },
     },
     targets: { azure: { provider: 'azure', location: 'westeurope', vmSize: 'Standard_B2s', subscription: fake.subscriptionId, endpoint: fake.endpoint } },
   } as Manifest
@@ -53,15 +59,16 @@ afterAll(async () => { await fake?.close() })
 describe('the azure provider against the fake', () => {
   const versions: string[] = []
 
-  it('deploys two services behind one load balancer, with the secret in Key Vault and never in custom data', async () => {
+  it('deploys two public services behind one load balancer and a private one behind the internal balancer, with the secret in Key Vault and never in custom data', async () => {
     const provider = open()
     expect((await provider.inventory('shop')).filter((resource) => resource.kind !== 'host')).toEqual([])
     const actions = await plan(provider)
-    expect(actions.map((action) => [action.service, action.kind, action.to])).toEqual(expect.arrayContaining([['users', 'create', 2], ['orders', 'create', 1]]))
+    expect(actions.map((action) => [action.service, action.kind, action.to])).toEqual(expect.arrayContaining([['users', 'create', 2], ['orders', 'create', 1], ['db', 'create', 1], ['mailer', 'create', 1]]))
     const result = await provider.apply(actions, silentProgress)
     versions.push(actions.find((action) => action.service === 'users')!.toVersion!)
     expect(result.endpoints.orders).toMatch(/^http:\/\/203\.0\.\d+\.\d+$/)
     expect(result.endpoints.users).toMatch(/^http:\/\/203\.0\.\d+\.\d+:8081$/)
+    expect(result.endpoints.db).toBe('10.42.15.254:5432 (private)')
     const inventory = await provider.inventory('shop')
     expect(replicas(inventory, 'users')).toHaveLength(2)
     expect(replicas(inventory, 'orders')).toHaveLength(1)
@@ -74,6 +81,24 @@ describe('the azure provider against the fake', () => {
     expect(state.secrets).toHaveLength(1)
     expect(fake.state.secretValues.get(state.secrets[0])).toBe(secretValue)
     for (const [, set] of fake.state.scaleSets) for (const [, model] of set.models) expect(model.customData).not.toContain(secretValue)
+    expect(inventory.find((resource) => resource.kind === 'group' && resource.service === 'db')?.endpoint).toBe('10.42.15.254:5432 (private)')
+  })
+
+  it('keeps the database off the public balancer: its own internal frontend, NSG and name in the others\' boot scripts', () => {
+    const view = networkView(fake, 'strato-shop-azure', 'shop')
+    expect(view.publicRules.sort()).toEqual(['orders-http', 'users-http'])
+    expect(view.publicProbes.sort()).toEqual(['orders-health', 'users-health'])
+    expect(view.internalRules).toEqual([{ name: 'db-tcp', frontendPort: 5432, backendPort: 5432 }])
+    expect(view.internalFrontends).toEqual([{ name: 'db-private', address: '10.42.15.254', allocation: 'Static', subnet: expect.stringMatching(/\/virtualNetworks\/strato-shop-vnet\/subnets\/services$/) }])
+    expect(view.nsgOf).toEqual({ users: 'strato-shop-nsg', orders: 'strato-shop-nsg', db: 'strato-shop-private-nsg', mailer: 'strato-shop-nsg' })
+    expect(view.nsgRules['strato-shop-private-nsg']).toEqual([['allow-network-5432', 'VirtualNetwork', '5432'], ['allow-probe-5432', 'AzureLoadBalancer', '5432']])
+    expect(Object.values(view.nsgRules).flat().filter(([, source]) => source === 'Internet').map(([, , port]) => port)).toEqual(['8080'])
+    expect(view.scriptOf.users).toContain(' --add-host db:10.42.15.254 ')
+    expect(view.scriptOf.orders).toContain(' --add-host db:10.42.15.254 ')
+    expect(view.scriptOf.db).not.toContain('--add-host')
+    // the worker has no port: no rule anywhere, no endpoint, but it reaches the database by name
+    expect(view.scriptOf.mailer).toContain(' --add-host db:10.42.15.254 ')
+    expect(view.scriptOf.mailer).not.toContain('--publish')
   })
 
   it('changes nothing on a second deploy', async () => {
@@ -81,7 +106,7 @@ describe('the azure provider against the fake', () => {
     const writes = () => fake.state.log.filter((call) => call.method !== 'GET').length
     const before = writes()
     const actions = await plan(provider)
-    expect(actions.map((action) => action.kind)).toEqual(['noop', 'noop'])
+    expect(actions.map((action) => action.kind)).toEqual(['noop', 'noop', 'noop', 'noop'])
     expect((await provider.apply(actions, silentProgress)).applied).toEqual([])
     expect(writes()).toBe(before)
   })
@@ -157,11 +182,62 @@ describe('the azure provider against the fake', () => {
     expect(facts.map((fact) => fact.kind)).toEqual(expect.arrayContaining(['azure.nsgRule', 'azure.vm']))
   })
 
+  it('removes the database: its scale set, then the internal balancer and the private NSG', async () => {
+    withDb = false
+    try {
+      const provider = open()
+      const actions = await plan(provider)
+      expect(actions.filter((action) => action.kind === 'delete').map((action) => action.service)).toEqual(['db'])
+      // the others' containers lose the name: plan says so and deploy rolls the same version out without it
+      expect(actions.find((action) => action.service === 'mailer')).toMatchObject({ kind: 'update', reasons: ["containers' hosts: none (were db)"] })
+      const result = await provider.apply(actions, silentProgress)
+      expect(networkView(fake, 'strato-shop-azure', 'shop').scriptOf.mailer).not.toContain('--add-host')
+      expect(result.endpoints.db).toBeUndefined()
+      const view = networkView(fake, 'strato-shop-azure', 'shop')
+      expect(view.internalFrontends).toEqual([])
+      expect(Object.keys(view.nsgRules)).toEqual(['strato-shop-nsg'])
+      expect(fake.state.get(`/subscriptions/${fake.subscriptionId}/resourceGroups/strato-shop-azure/providers/Microsoft.Network/loadBalancers/strato-shop-ilb`)).toBeUndefined()
+    } finally {
+      withDb = true
+    }
+  })
+
+  it('brings the database back on the same internal address', async () => {
+    const provider = open()
+    const result = await provider.apply(await plan(provider), silentProgress)
+    expect(result.endpoints.db).toBe('10.42.15.254:5432 (private)')
+    expect(networkView(fake, 'strato-shop-azure', 'shop').internalRules).toEqual([{ name: 'db-tcp', frontendPort: 5432, backendPort: 5432 }])
+    expect(networkView(fake, 'strato-shop-azure', 'shop').scriptOf.mailer).toContain(' --add-host db:10.42.15.254 ')
+    expect((await plan(open())).map((action) => action.kind)).toEqual(['noop', 'noop', 'noop', 'noop'])
+  })
+
+  it('moves a service that turns public to the public balancer, and back, without dropping a pool its VMs are in', async () => {
+    dbPublic = true
+    try {
+      const provider = open()
+      const result = await provider.apply(await plan(provider), silentProgress)
+      expect(result.endpoints.db).toMatch(/^http:\/\/203\.0\.\d+\.\d+:\d+$/)
+      const view = networkView(fake, 'strato-shop-azure', 'shop')
+      expect(view.publicRules).toContain('db-http')
+      expect(view.nsgOf.db).toBe('strato-shop-nsg')
+      expect(view.internalFrontends).toEqual([])
+      expect(Object.keys(view.nsgRules)).toEqual(['strato-shop-nsg'])
+    } finally {
+      dbPublic = false
+    }
+    const provider = open()
+    expect((await provider.apply(await plan(provider), silentProgress)).endpoints.db).toBe('10.42.15.254:5432 (private)')
+    const view = networkView(fake, 'strato-shop-azure', 'shop')
+    expect(view.publicRules).not.toContain('db-http')
+    expect(view.internalRules).toEqual([{ name: 'db-tcp', frontendPort: 5432, backendPort: 5432 }])
+    expect(view.nsgOf.db).toBe('strato-shop-private-nsg')
+  })
+
   it('destroys everything tagged and proves it', async () => {
     const provider = open()
     const result = await provider.destroy()
     expect(result.remaining).toEqual([])
-    expect(result.removed).toMatchObject({ 'scale set': 2, 'load balancer': 1, 'key vault': 1, 'resource group': 1 })
+    expect(result.removed).toMatchObject({ 'scale set': 4, 'load balancer': 1, 'internal load balancer': 1, 'network security group': 2, 'key vault': 1, 'resource group': 1 })
     expect((await provider.inventory('shop')).filter((resource) => resource.state !== 'stopped')).toEqual([])
     const state = await fake.control<{ resources: unknown[]; deletedVaults: string[] }>('GET', '/state')
     expect(state.resources).toEqual([])

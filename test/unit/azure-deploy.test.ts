@@ -58,7 +58,7 @@ describe('azure network bodies', () => {
 describe('azure scale set model', () => {
   const model = scaleSetModel({
     location: 'westeurope', vmSize: 'Standard_B2s', zones: ['1', '2'], capacity: 2, computerNamePrefix: 'users1a2b', script: 'c2NyaXB0', sshPublicKey: 'ssh-rsa AAAA strato-no-login',
-    subnetId: '/subnet', securityGroupId: '/nsg', backendPoolId: '/pool', port: 8080, health: '/healthz', tags: { 'strato.project': 'shop' }, nicName: 'users-nic',
+    subnetId: '/subnet', securityGroupId: '/nsg', backendPoolIds: ['/pool'], port: 8080, health: '/healthz', tags: { 'strato.project': 'shop' }, nicName: 'users-nic',
   })
 
   it('is a Uniform set with manual upgrades, a system identity, no password and no public IP', () => {
@@ -215,10 +215,15 @@ describe('azure credentials and settings', () => {
     expect(timingFrom({ healthTimeoutSeconds: 30 }).healthTimeoutMs).toBe(30_000)
   })
 
-  it('refuses a service without a port before anything is created', () => {
-    const manifest = { name: 'shop', services: { users: { image: 'x' } } } as unknown as Manifest
-    const action = { kind: 'create', target: 'azure', service: 'users', to: 1, toVersion: 'v', reasons: [] } as Action
-    expect(() => preflight(manifest, 'azure', [action])).toThrow(/port is required/)
+  it('takes a service without a port (a worker): it runs on no balancer rule and has no health extension', () => {
+    const manifest = { name: 'shop', services: { worker: { image: 'x' } } } as unknown as Manifest
+    const action = { kind: 'create', target: 'azure', service: 'worker', to: 1, toVersion: 'v', reasons: [] } as Action
+    expect(() => preflight(manifest, 'azure', [action])).not.toThrow()
+    const worker = scaleSetModel({
+      location: 'westeurope', vmSize: 'Standard_B2s', capacity: 1, computerNamePrefix: 'work1a2b', script: 'c2NyaXB0', sshPublicKey: 'ssh-rsa AAAA strato-no-login',
+      subnetId: '/subnet', securityGroupId: '/nsg', backendPoolIds: ['/egress-pool'], tags: {}, nicName: 'worker-nic',
+    })
+    expect(worker.virtualMachineProfile?.extensionProfile?.extensions).toEqual([])
   })
 })
 

@@ -8,6 +8,7 @@ import { armError, badRequest, clone, isObject, notFound, ok, page, uuid, type F
 import {
   deleteLongRunning, envelope, listOfType, putLongRunning, registerViewer, requireGroup, requireLocation, resourceIdOf, sameId, validateTags, viewOf, type Ctx,
 } from './routing.ts'
+import { inRange, isReserved, isValidAddress, lowestFree, rangeOf } from './private-ip.ts'
 import type { ArmResource } from './state.ts'
 
 const NS = 'Microsoft.Network'
@@ -59,6 +60,14 @@ function validateSecurityRule(rule: Item): FakeResponse | undefined {
   }
   if (p.sourceAddressPrefix === undefined && p.sourceAddressPrefixes === undefined) return badRequest(`Security rule ${rule.name} has no source address prefix.`, 'SecurityRuleParameterNotSpecified')
   if (p.destinationPortRange === undefined && p.destinationPortRanges === undefined) return badRequest(`Security rule ${rule.name} has no destination port range.`, 'SecurityRuleParameterNotSpecified')
+  // the plural fields take addresses and ranges only, never a service tag
+  for (const field of ['sourceAddressPrefixes', 'destinationAddressPrefixes'] as const) {
+    const tag = ((p[field] as string[] | undefined) ?? []).find((prefix) => ['virtualnetwork', 'internet', 'azureloadbalancer', '*'].includes(String(prefix).toLowerCase()))
+    if (tag !== undefined) {
+      const singular = field === 'sourceAddressPrefixes' ? 'SourceAddressPrefixes' : 'DestinationAddressPrefixes'
+      return badRequest(`Security rule parameter ${singular} for rule with Id ${rule.id} cannot specify existing VIRTUALNETWORK, INTERNET, AZURELOADBALANCER, '*' or system tags. Unsupported value used: ${tag}.`, 'SecurityRuleParameterContainsUnsupportedValue')
+    }
+  }
   return undefined
 }
 
@@ -142,9 +151,16 @@ function prepareLoadBalancer(ctx: Ctx, resource: ArmResource): FakeResponse | un
     const id = (ref as { id?: string } | undefined)?.id
     return id !== undefined && filled[collection].some((item) => sameId(item.id, id))
   }
+  const claimed = new Map<string, string>()
   for (const frontend of filled.frontendIPConfigurations) {
     const ip = (frontend.properties?.publicIPAddress as { id?: string } | undefined)?.id
+    const subnet = (frontend.properties?.subnet as { id?: string } | undefined)?.id
+    if (ip && subnet) return badRequest(`Frontend IP Configuration ${frontend.id} must not reference both a Subnet and a Public IP Address.`, 'FrontendIPConfigHasBothSubnetAndPublicIP')
+    if (!ip && !subnet) return badRequest(`Frontend IP Configuration ${frontend.id} must reference either a Subnet or a Public IP Address.`, 'FrontendIPConfigHasNoSubnetOrPublicIP')
     if (ip && !ctx.state.get(ip)) return badRequest(`Resource ${ip} referenced by resource ${resource.id} was not found.`, 'InvalidResourceReference')
+    if (ip) frontend.properties!.privateIPAllocationMethod ??= 'Dynamic'
+    const refused = subnet ? placeInSubnet(ctx, resource, frontend, subnet, claimed) : undefined
+    if (refused) return refused
   }
   for (const probe of filled.probes) {
     const p = probe.properties ?? {}
@@ -153,6 +169,12 @@ function prepareLoadBalancer(ctx: Ctx, resource: ArmResource): FakeResponse | un
     p.intervalInSeconds ??= 15
     p.numberOfProbes ??= 1
     p.probeThreshold ??= 1
+  }
+  // a pool a scale set's model still names cannot go (Azure's message; no recording shows its code)
+  for (const pool of (ctx.state.get(resource.id)?.properties.backendAddressPools as Item[] | undefined) ?? []) {
+    if (filled.backendAddressPools.some((item) => sameId(item.id, pool.id ?? ''))) continue
+    const user = listOfType(ctx, 'Microsoft.Compute/virtualMachineScaleSets').find((set) => JSON.stringify(set.properties).toLowerCase().includes(`"${pool.id!.toLowerCase()}"`))
+    if (user) return badRequest(`Cannot remove backend address pool ${pool.name} from load balancer since it is in use by virtual machine scale set ${user.id}.`, 'BackendAddressPoolInUseByVirtualMachineScaleSet')
   }
   const outboundPools = new Set(filled.outboundRules.map((rule) => String((rule.properties?.backendAddressPool as { id?: string } | undefined)?.id ?? '').toLowerCase()))
   const frontPorts = new Set<string>()
@@ -176,6 +198,63 @@ function prepareLoadBalancer(ctx: Ctx, resource: ArmResource): FakeResponse | un
     if (!within('backendAddressPools', rule.properties?.backendAddressPool)) return badRequest(`Outbound rule ${rule.name} references an unknown backend pool.`, 'InvalidResourceReference')
   }
   resource.properties.resourceGuid ??= uuid()
+  return undefined
+}
+
+/** The subnet an id names, from its virtual network. */
+function findSubnet(ctx: Ctx, subnetId: string): Item | undefined {
+  const [vnetId, name] = subnetId.split(/\/subnets\//i)
+  return ((ctx.state.get(vnetId)?.properties.subnets as Item[] | undefined) ?? []).find((subnet) => subnet.name?.toLowerCase() === name?.toLowerCase())
+}
+
+/** Which other load balancer frontend in the subnet holds each private address. */
+function addressesInSubnet(ctx: Ctx, subnetId: string, except: string): Map<string, string> {
+  const held = new Map<string, string>()
+  for (const lb of listOfType(ctx, TYPES.loadbalancers)) {
+    if (sameId(lb.id, except)) continue
+    for (const frontend of (lb.properties.frontendIPConfigurations as Item[]) ?? []) {
+      const p = frontend.properties ?? {}
+      if (sameId((p.subnet as { id?: string } | undefined)?.id, subnetId) && typeof p.privateIPAddress === 'string') held.set(p.privateIPAddress, frontend.id!)
+    }
+  }
+  return held
+}
+
+/**
+ * An internal frontend's private address, as Azure gives it: a Static one
+ * must be a usable address of the subnet that no other IP configuration
+ * holds; a Dynamic one keeps the address it had, else takes the lowest free.
+ */
+function placeInSubnet(ctx: Ctx, balancer: ArmResource, frontend: Item, subnetId: string, claimed: Map<string, string>): FakeResponse | undefined {
+  const p = frontend.properties!
+  const subnet = findSubnet(ctx, subnetId)
+  if (!subnet) return badRequest(`Resource ${subnetId} referenced by resource ${balancer.id} was not found.`, 'InvalidResourceReference')
+  const prefix = String(subnet.properties?.addressPrefix ?? (subnet.properties?.addressPrefixes as string[] | undefined)?.[0] ?? '')
+  const range = rangeOf(prefix)
+  if (!range) return badRequest(`Subnet ${subnetId} has no usable address prefix.`, 'InvalidAddressPrefix')
+  const held = addressesInSubnet(ctx, subnetId, balancer.id)
+  const method = String(p.privateIPAllocationMethod ?? 'Dynamic')
+  if (method !== 'Static' && method !== 'Dynamic') return badRequest(`Frontend ${frontend.id} has an invalid privateIPAllocationMethod ${method}.`, 'InvalidRequestFormat')
+  let address: string | undefined
+  if (method === 'Static') {
+    address = typeof p.privateIPAddress === 'string' ? p.privateIPAddress : undefined
+    // no recording shows the exact code of a Static frontend without an address
+    if (!address || !isValidAddress(address)) return badRequest(`Frontend ${frontend.id} has the Static allocation method and needs a valid privateIPAddress.`, 'InvalidRequestFormat')
+    if (!inRange(range, address)) return badRequest(`IP configuration ${frontend.id} is referencing a private IP address ${address} which is not in the subnet's address prefix ${prefix}.`, 'PrivateIPAddressNotInSubnet')
+    if (isReserved(range, address)) return badRequest(`Private static IP address ${address} falls within reserved IP range of subnet prefix ${prefix}.`, 'PrivateIPAddressInReservedRange')
+    if (held.has(address)) return badRequest(`IP configuration ${frontend.id} is using the private IP address ${address} which is already allocated to resource ${held.get(address)}.`, 'PrivateIPAddressIsAllocated')
+  } else {
+    const before = ((ctx.state.get(balancer.id)?.properties.frontendIPConfigurations as Item[] | undefined) ?? []).find((item) => item.name === frontend.name)
+    const kept = before?.properties?.privateIPAddress as string | undefined
+    address = kept && sameId((before?.properties?.subnet as { id?: string } | undefined)?.id, subnetId) && !claimed.has(kept) ? kept
+      : lowestFree(range, new Set([...held.keys(), ...claimed.keys()]))
+    if (!address) return badRequest(`Subnet ${subnetId} has no free address left.`, 'SubnetIsFull')
+  }
+  if (claimed.has(address)) {
+    return badRequest(`IP configuration ${frontend.id} is requesting the same private IP address ${address} as IP Configurations ${claimed.get(address)}. Private IP address ${address} from the subnet can be assigned to only one IP configuration.`, 'MultipleIpConfigsRequestSamePrivateIpAddress')
+  }
+  claimed.set(address, frontend.id!)
+  Object.assign(p, { privateIPAddress: address, privateIPAllocationMethod: method, privateIPAddressVersion: p.privateIPAddressVersion ?? 'IPv4' })
   return undefined
 }
 
