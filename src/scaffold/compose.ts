@@ -76,7 +76,7 @@ export function shopCompose(options: ShopOptions): Record<string, unknown> {
     services[HOSTS.replica] = {
       build: { context: './db' },
       image: `${options.name}/db:dev`,
-      environment: { ...dbEnvironment, DB_ROLE: 'replica', PRIMARY_HOST: HOSTS.db, REPLICATION_PASSWORD },
+      environment: { ...dbEnvironment, DB_ROLE: 'replica', PRIMARY_HOST: HOSTS.db, [db.portVariable]: String(db.replicaPort), REPLICATION_PASSWORD },
       ...dbCommon,
       depends_on: { [HOSTS.db]: healthy },
       volumes: [`db-replica-data:${db.dataPath}`],

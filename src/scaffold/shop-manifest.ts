@@ -43,8 +43,8 @@ export function shopManifest(options: ShopOptions, descriptors: DescriptorLookup
   if (options.readReplica) {
     services[HOSTS.replica] = {
       build: './db',
-      port: db.port,
-      env: { ...db.env, DB_ROLE: 'replica', PRIMARY_HOST: HOSTS.db },
+      port: db.replicaPort,
+      env: { ...db.env, DB_ROLE: 'replica', PRIMARY_HOST: HOSTS.db, [db.portVariable]: String(db.replicaPort) },
       secrets: dbSecrets,
       resources: { cpu: 1, memory: '1Gi' },
       replicas: 1,

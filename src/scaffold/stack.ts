@@ -46,7 +46,14 @@ export interface DatabaseSpec {
   containerUser: string
   /** the image's own user by name: its uid differs between the official image (999) and images built from Debian packages */
   systemUser: string
-  url(host: string): string
+  /**
+   * The read replica's port: not the primary's, so the two can share one
+   * address (the internal balancer of an aws or gcp target has one listener per port)
+   */
+  replicaPort: number
+  /** the variable both the server and its client tools read their default port from */
+  portVariable: string
+  url(host: string, port?: number): string
 }
 
 export function databaseSpec(options: ShopOptions): DatabaseSpec {
@@ -65,7 +72,9 @@ export function databaseSpec(options: ShopOptions): DatabaseSpec {
       healthcheck: ['CMD', 'pg_isready', '--username', user, '--dbname', database],
       containerUser: IMAGE_USERS.postgres,
       systemUser: 'postgres',
-      url: (host) => `postgres://${user}@${host}:5432/${database}`,
+      replicaPort: 5433,
+      portVariable: 'PGPORT',
+      url: (host, port = 5432) => `postgres://${user}@${host}:${port}/${database}`,
     }
   }
   return {
@@ -82,7 +91,9 @@ export function databaseSpec(options: ShopOptions): DatabaseSpec {
     healthcheck: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'],
     containerUser: IMAGE_USERS.mysql,
     systemUser: 'mysql',
-    url: (host) => `mysql://${user}@${host}:3306/${database}`,
+    replicaPort: 3307,
+    portVariable: 'MYSQL_TCP_PORT',
+    url: (host, port = 3306) => `mysql://${user}@${host}:${port}/${database}`,
   }
 }
 
@@ -97,7 +108,7 @@ export const HOSTS = { db: 'db', replica: 'db-replica', cache: 'cache', lb: 'lb'
 export function serviceEnv(options: ShopOptions, service: ShopService): Record<string, string> {
   const db = databaseSpec(options)
   const env: Record<string, string> = { LOG_LEVEL: 'info', PORT: String(SERVICE_PORT), DATABASE_URL: db.url(HOSTS.db) }
-  if (options.readReplica) env.DATABASE_REPLICA_URL = db.url(HOSTS.replica)
+  if (options.readReplica) env.DATABASE_REPLICA_URL = db.url(HOSTS.replica, db.replicaPort)
   if (options.cache && service === 'users') env.REDIS_URL = REDIS.url
   return env
 }

@@ -58,8 +58,18 @@ describe('the generated strato.yaml', () => {
     const manifest = parse(render({ readReplica: true })['strato.yaml'])
     expect(manifest.services.users.secrets).toEqual(['DB_PASSWORD'])
     expect(manifest.services.db.secrets).toEqual(['POSTGRES_PASSWORD', 'REPLICATION_PASSWORD'])
-    expect(manifest.services.users.env.DATABASE_REPLICA_URL).toBe('postgres://app@db-replica:5432/shop')
+    expect(manifest.services.users.env.DATABASE_REPLICA_URL).toBe('postgres://app@db-replica:5433/shop')
     expect(JSON.stringify(manifest)).not.toMatch(/password=|:[^@/]+@db/i)
+  })
+
+  it('gives the read replica its own port, so primary and replica can share one internal address on a cloud target', () => {
+    for (const [db, primary, replica, variable] of [['postgres', 5432, 5433, 'PGPORT'], ['mysql', 3306, 3307, 'MYSQL_TCP_PORT']] as const) {
+      const manifest = parse(render({ db, readReplica: true })['strato.yaml'])
+      expect(manifest.services.db.port).toBe(primary)
+      expect(manifest.services['db-replica'].port).toBe(replica)
+      expect(manifest.services['db-replica'].env[variable]).toBe(String(replica))
+      expect(manifest.services.users.env.DATABASE_REPLICA_URL).toContain(`@db-replica:${replica}/`)
+    }
   })
 
   it('starts the images it pulls as their own unprivileged users, never as root', () => {

@@ -5,6 +5,7 @@
 set -euo pipefail
 gtid=(--gtid-mode=ON --enforce-gtid-consistency=ON --log-bin=mysql-bin)
 if [ "${DB_ROLE:-primary}" = replica ]; then
-  exec docker-entrypoint.sh mysqld --server-id=2 --relay-log=relay-bin --read-only=ON "${gtid[@]}"
+  # its own port from MYSQL_TCP_PORT, which mysqladmin in the health check reads too
+  exec docker-entrypoint.sh mysqld --server-id=2 --port="${MYSQL_TCP_PORT:-3306}" --relay-log=relay-bin --read-only=ON "${gtid[@]}"
 fi
 exec docker-entrypoint.sh mysqld --server-id=1 "${gtid[@]}"

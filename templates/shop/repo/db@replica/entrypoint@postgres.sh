@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts PostgreSQL as the primary, or (DB_ROLE=replica) as a hot standby that
-# streams from PRIMARY_HOST. A new replica first copies the primary with
+# streams from PRIMARY_HOST (port PRIMARY_PORT, default 5432; its own is PGPORT). A new replica first copies the primary with
 # pg_basebackup, retrying until the primary accepts it.
 set -euo pipefail
 
@@ -12,7 +12,7 @@ fi
 : "${REPLICATION_PASSWORD:?set REPLICATION_PASSWORD}"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   export PGPASSWORD="$REPLICATION_PASSWORD"
-  until pg_basebackup --host="$PRIMARY_HOST" --username=replicator --pgdata="$PGDATA" \
+  until pg_basebackup --host="$PRIMARY_HOST" --port="${PRIMARY_PORT:-5432}" --username=replicator --pgdata="$PGDATA" \
       --write-recovery-conf --wal-method=stream --checkpoint=fast; do
     echo '{"level":"info","msg":"waiting for the primary to accept a base backup"}'
     rm -rf "${PGDATA:?}"/*
