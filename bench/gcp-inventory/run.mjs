@@ -15,7 +15,7 @@
  *
  *   node bench/gcp-inventory/run.mjs [--groups 200] [--per-group 10] [--runs 3] [--serve]
  *
- * --serve prints the three commands, ready to paste into farm-bench, and keeps
+ * --serve prints the three commands, ready to time side by side with any benchmarking tool, and keeps
  * the seeded fake up until Ctrl-C (then runs the timed rounds).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -119,7 +119,7 @@ try {
   const instancesCall = ['compute', 'instances', 'list', '--format=json']
 
   if (values.serve) {
-    // for timing by hand (farm-bench): the fake stays up, seeded, until Ctrl-C
+    // for timing by hand: the fake stays up, seeded, until Ctrl-C
     const quote = (words) => words.map((word) => (/^[\w./:=@-]+$/.test(word) ? word : `'${word}'`)).join(' ')
     console.log(`cd ${dir} && GOOGLE_APPLICATION_CREDENTIALS=${keyFile} METADATA_SERVER_DETECTION=none ${quote([process.execPath, ...strato])}`)
     console.log(`CLOUDSDK_CONFIG=${cloudsdk.CLOUDSDK_CONFIG} ${quote([gcloud, ...groupsCall])}`)
