@@ -48,11 +48,30 @@ export function redirectTokenRequests(client: AuthClient, tokenUri: string): voi
   })
 }
 
+/**
+ * Off Google Cloud the metadata server's name does not resolve, and the auth
+ * library says so with a process warning on stderr; strato's own error says
+ * what was looked for and what to do, so that warning is dropped.
+ */
+async function withoutMetadataLookupWarnings<T>(run: () => Promise<T>): Promise<T> {
+  const emit = process.emitWarning
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type
+    if (type === 'MetadataLookupWarning' || (warning instanceof Error && warning.name === 'MetadataLookupWarning')) return
+    ;(emit as (...args: unknown[]) => void).call(process, warning, ...rest)
+  }) as typeof process.emitWarning
+  try {
+    return await run()
+  } finally {
+    process.emitWarning = emit
+  }
+}
+
 export async function applicationDefaultCredentials(targetName: string, env: NodeJS.ProcessEnv): Promise<Credentials> {
   const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] })
   let client: AuthClient
   try {
-    client = await auth.getClient()
+    client = await withoutMetadataLookupWarnings(() => auth.getClient())
   } catch (error) {
     throw new UserError(`No Google Cloud credentials were found for target "${targetName}".`, {
       code: 'denied',
