@@ -10,7 +10,8 @@
  * health path (and does not share the host's network), private when it has a
  * port only; `expose:` says so explicitly.
  */
-import type { Service } from './manifest/schema.js'
+import { serviceTargets } from './capabilities.js'
+import type { Manifest, Service } from './manifest/schema.js'
 
 export type Exposure = 'public' | 'private' | 'none'
 
@@ -38,4 +39,26 @@ export function publicServices(services: Record<string, Service>): string[] {
 /** The names of a manifest's private services, in manifest order. */
 export function privateServices(services: Record<string, Service>): string[] {
   return Object.entries(services).filter(([, spec]) => isPrivate(spec)).map(([name]) => name)
+}
+
+/**
+ * The private services placement may put on a target (at their largest
+ * replica count), in manifest order: the ones a target's internal balancer
+ * fronts and every container there reaches by name.
+ */
+export function privateServicesOn(manifest: Manifest, targetName: string): string[] {
+  return privateServices(manifest.services).filter((name) => {
+    const only = manifest.services[name].targets
+    return (!only || only.includes(targetName)) && serviceTargets(manifest, name).includes(targetName)
+  })
+}
+
+/** Private services of a target that listen on the same port, per port taken more than once (an address with one listener per port cannot hold both). */
+export function privatePortClashes(manifest: Manifest, targetName: string): { port: number; services: string[] }[] {
+  const byPort = new Map<number, string[]>()
+  for (const name of privateServicesOn(manifest, targetName)) {
+    const port = manifest.services[name].port!
+    byPort.set(port, [...(byPort.get(port) ?? []), name])
+  }
+  return [...byPort].filter(([, names]) => names.length > 1).map(([port, services]) => ({ port, services }))
 }

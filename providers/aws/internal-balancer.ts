@@ -18,10 +18,8 @@ import {
   ModifyListenerCommand, ModifyLoadBalancerAttributesCommand, type Listener, type LoadBalancer, type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { UserError } from '../../src/errors.js'
-import { privateServices } from '../../src/exposure.js'
-import { desiredReplicas } from '../../src/manifest/defaults.js'
+import { privatePortClashes } from '../../src/exposure.js'
 import type { Manifest } from '../../src/manifest/schema.js'
-import { placeReplicas } from '../../src/placement.js'
 import type { AwsClients } from './clients.js'
 import { isAwsError } from './errors.js'
 import { TAG } from './label-codec.js'
@@ -70,28 +68,10 @@ export function privateEndpoint(address: string, port: number): string {
   return `${address}:${port} (private)`
 }
 
-/**
- * The project's private services that may run on this target (placement
- * puts replicas here at their count, or up to their autoscale max): the ones
- * the internal balancer fronts and every container here reaches by name.
- */
-export function privateServicesOn(manifest: Manifest, targetName: string): string[] {
-  return privateServices(manifest.services).filter((name) => {
-    const spec = manifest.services[name]
-    return (placeReplicas(manifest, name, Math.max(desiredReplicas(spec), spec.autoscale?.max ?? 0))[targetName] ?? 0) > 0
-  })
-}
-
 /** Two private services on one port of a target cannot share the internal balancer's one address. Pure. */
 export function portClash(manifest: Manifest, targetName: string): { port: number; services: [string, string] } | undefined {
-  const byPort = new Map<number, string>()
-  for (const name of privateServicesOn(manifest, targetName)) {
-    const port = manifest.services[name].port!
-    const other = byPort.get(port)
-    if (other) return { port, services: [other, name] }
-    byPort.set(port, name)
-  }
-  return undefined
+  const clash = privatePortClashes(manifest, targetName)[0]
+  return clash && { port: clash.port, services: [clash.services[0], clash.services[1]] }
 }
 
 export function isInternalBalancer(tags: Record<string, string>): boolean {

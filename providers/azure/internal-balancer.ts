@@ -11,7 +11,7 @@
  */
 import type { LoadBalancer, NetworkSecurityGroup, SecurityRule } from '@azure/arm-network'
 import { UserError } from '../../src/errors.js'
-import { isPrivate } from '../../src/exposure.js'
+import { privateServicesOn as privateServicesOnTarget } from '../../src/exposure.js'
 import type { Manifest } from '../../src/manifest/schema.js'
 import { LABEL, type Resource } from '../../src/model.js'
 import { hostNames } from './custom-data.js'
@@ -145,9 +145,9 @@ export async function subnetPrefixOf(clients: AzureClients, subnetId: string): P
   return prefix
 }
 
-/** The project's private services meant for a target (src/exposure.ts), in name order. */
+/** The project's private services on a target (src/exposure.ts), in name order: the order their frontends take addresses. */
 export function privateServicesOn(manifest: Manifest, targetName: string): string[] {
-  return Object.entries(manifest.services).filter(([, spec]) => isPrivate(spec) && (!spec.targets || spec.targets.includes(targetName))).map(([name]) => name).sort()
+  return privateServicesOnTarget(manifest, targetName).sort()
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { protos } from '@google-cloud/compute'
 import { UserError, notSupported } from '../../src/errors.js'
-import { isPrivate } from '../../src/exposure.js'
+import { privateServicesOn as privateServicesOnTarget } from '../../src/exposure.js'
 import type { Manifest, Service } from '../../src/manifest/schema.js'
 import type { Resource } from '../../src/model.js'
 import type { GcpApi } from './api.js'
@@ -37,9 +37,9 @@ export interface InternalBalancer {
   hosts: Record<string, string>
 }
 
-/** The private services a target runs, in manifest order (a service's `targets:` may leave it out). */
+/** The private services a target runs (src/exposure.ts), with their specs, in manifest order. */
 export function privateServicesOn(manifest: Manifest, targetName: string): [string, Service][] {
-  return Object.entries(manifest.services).filter(([, spec]) => isPrivate(spec) && (!spec.targets || spec.targets.includes(targetName)))
+  return privateServicesOnTarget(manifest, targetName).map((name) => [name, manifest.services[name]])
 }
 
 /** Refusals before anything is created: the shared address takes one rule per port, and at most ten. */

@@ -118,7 +118,7 @@ describe('the boot script and private services', () => {
 })
 
 describe('drift plan reads from the scale sets\' tags', () => {
-  const manifest = { name: 'shop', services: { users: { image: 'u', port: 8080, health: '/healthz' }, db: { image: 'p', port: 5432 }, cache: { image: 'r', port: 6379, targets: ['other'] } } } as unknown as Manifest
+  const manifest = { name: 'shop', services: { users: { image: 'u', port: 8080, health: '/healthz' }, db: { image: 'p', port: 5432 }, cache: { image: 'r', port: 6379, targets: ['other'] } }, targets: { azure: { provider: 'azure', location: 'westeurope' } } } as unknown as Manifest
   const group = (service: string, tags: Record<string, string>): Resource => ({ id: service, kind: 'group', target: 'azure', service, state: 'running', labels: { 'strato.role': 'scale-set', ...tags } })
 
   it('reports nothing when the tags say what the manifest wants', () => {
