@@ -12,6 +12,7 @@
  */
 import { serviceTargets } from './capabilities.js'
 import type { Manifest, Service } from './manifest/schema.js'
+import type { Action } from './model.js'
 
 export type Exposure = 'public' | 'private' | 'none'
 
@@ -61,4 +62,14 @@ export function privatePortClashes(manifest: Manifest, targetName: string): { po
     byPort.set(port, [...(byPort.get(port) ?? []), name])
   }
   return [...byPort].filter(([, names]) => names.length > 1).map(([port, services]) => ({ port, services }))
+}
+
+/**
+ * Creates and updates of private services first, the rest in their order:
+ * public services' containers name the private ones' addresses and reach
+ * them from their first start.
+ */
+export function privateFirst(manifest: Manifest, actions: Action[]): Action[] {
+  const rank = (action: Action) => ((action.kind === 'create' || action.kind === 'update') && manifest.services[action.service] && isPrivate(manifest.services[action.service]) ? 0 : 1)
+  return [...actions].sort((a, b) => rank(a) - rank(b))
 }

@@ -11,7 +11,7 @@
  */
 import type { Timing } from '../waiting.js'
 import { notSupported, usageError, UserError } from '../../src/errors.js'
-import { exposureOf, privateServicesOn, type Exposure } from '../../src/exposure.js'
+import { exposureOf, privateFirst, privateServicesOn, type Exposure } from '../../src/exposure.js'
 import type { AwsTargetConfig, Manifest, Service } from '../../src/manifest/schema.js'
 import { durationSeconds } from '../../src/manifest/units.js'
 import { type Action, type Progress } from '../../src/model.js'
@@ -270,9 +270,7 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   if (exposed('public').length > 0) state.front = await prepareFront(context, inventory, state.network!, { services: exposed('public'), deleting }, progress)
   const applied: Action[] = []
   const endpoints: Record<string, string> = {}
-  // private services start first: the public ones that call them find them up
-  const first = (action: Action) => Number(!privateNames.includes(action.service))
-  for (const action of [...actions].sort((a, b) => first(a) - first(b))) {
+  for (const action of privateFirst(context.manifest, actions)) {
     const endpoint = await applyService(context, action, state, progress)
     if (endpoint) endpoints[action.service] = endpoint
     if (action.kind !== 'noop') applied.push(action)

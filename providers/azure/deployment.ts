@@ -10,6 +10,7 @@
  */
 import type { VirtualMachineScaleSet } from '@azure/arm-compute'
 import { usageError, UserError } from '../../src/errors.js'
+import { privateFirst } from '../../src/exposure.js'
 import type { AzureTargetConfig, Manifest, Service } from '../../src/manifest/schema.js'
 import type { Timing } from '../waiting.js'
 import { LABEL, type Action, type ApplyResult, type Progress } from '../../src/model.js'
@@ -235,9 +236,7 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
     state.vault = await ensureVault(clients, resourceGroup, vaultName(clients.subscriptionId, resourceGroup, manifest.name), context.target.location, projectTags(context, 'vault'), await context.tenantId())
   }
   const applied: Action[] = []
-  // private services first: the public services' boot scripts name their internal addresses
-  const ordered = [...changing].sort((a, b) => Number(state.exposures[b.service] === 'private') - Number(state.exposures[a.service] === 'private'))
-  for (const action of ordered) {
+  for (const action of privateFirst(manifest, changing)) {
     switch (action.kind) {
       case 'create': await createService(context, state, action, progress, warnings); break
       case 'update': await updateService(context, state, action, progress, warnings, pinned[action.service]); break

@@ -12,7 +12,7 @@
  */
 import type { protos } from '@google-cloud/compute'
 import { UserError, usageError } from '../../src/errors.js'
-import { exposureOf, isPrivate, type Exposure } from '../../src/exposure.js'
+import { exposureOf, isPrivate, privateFirst, type Exposure } from '../../src/exposure.js'
 import type { Manifest, Service } from '../../src/manifest/schema.js'
 import type { Action, ApplyResult, Progress } from '../../src/model.js'
 import { serviceVersion } from '../../src/planning/version.js'
@@ -267,12 +267,6 @@ export async function applyActions(context: DeploymentContext, actions: Action[]
   if (!internal && !rules.some((rule) => rule.loadBalancingScheme === 'INTERNAL')) await releaseInternalAddress(api, manifest.name, targetName)
   const endpoints = Object.fromEntries(serviceEndpoints(rules, inventory.groups.map(({ group }) => group)))
   return { applied, endpoints, warnings: context.settings.publicIp ? [] : privateWarning(context, applied) }
-}
-
-/** Creates and updates of private services first (stable otherwise): public services' containers reach them from their first start. */
-export function privateFirst(manifest: Manifest, actions: Action[]): Action[] {
-  const rank = (action: Action) => ((action.kind === 'create' || action.kind === 'update') && manifest.services[action.service] && isPrivate(manifest.services[action.service]) ? 0 : 1)
-  return [...actions].sort((a, b) => rank(a) - rank(b))
 }
 
 /** Instances without an external address need Cloud NAT to install Docker and pull their image. */

@@ -1,6 +1,6 @@
 /** Private services on GCP as pure data: the internal balancer's bodies, the firewall that admits the subnet, the hosts containers get, the order of a deploy. */
 import { describe, expect, it } from 'vitest'
-import { privateFirst } from '../../providers/gcp/deployment.js'
+import { privateFirst } from '../../src/exposure.js'
 import { firewallBody, groupBody } from '../../providers/gcp/group-bodies.js'
 import { internalAddressBody, internalBackendServiceBody, internalForwardingRuleBody, portClashes, privateHosts } from '../../providers/gcp/internal-balancer-bodies.js'
 import { checkPrivateServices, privateDrift, privateServicesOn } from '../../providers/gcp/internal-balancer.js'
